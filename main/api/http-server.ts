@@ -1,0 +1,121 @@
+import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttps } from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { Logger } from '../log/logger.js';
+import { compileSchema } from '../validation.js';
+import { HttpError, type Router } from './router.js';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'",
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+};
+
+export interface HttpOptions {
+  router: Router;
+  log: Logger;
+  /** Bearer token check for every /api route not marked open. */
+  checkToken: (token: string | undefined) => boolean;
+  /** WebSocket upgrades: OCPP chargers (and later the live event stream). */
+  onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  tls?: { cert: Buffer; key: Buffer };
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** A 201 answer for POSTs that create something. */
+export class Created {
+  constructor(readonly body: unknown) {}
+}
+
+/** Raw (non-JSON) answers such as CSV exports. */
+export class RawResponse {
+  constructor(
+    readonly contentType: string,
+    readonly body: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+function readBody(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      if (!size) return resolve(undefined);
+      const type = req.headers['content-type'] ?? '';
+      if (!/^application\/json\b/i.test(type)) return reject(new HttpError(415, 'body must be application/json'));
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        reject(new HttpError(400, 'body is not valid JSON'));
+      }
+    });
+  });
+}
+
+/** One server for REST, the UI and OCPP WebSocket upgrades (seed 001: one port for both). */
+export function createHttpServer(o: HttpOptions): Server {
+  const validators = new Map(o.router.list().filter((r) => r.body).map((r) => [r, compileSchema<unknown>(r.body!, 'body')]));
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const { route, params } = o.router.match(req.method ?? 'GET', url.pathname);
+    if (!route.open) {
+      const auth = req.headers.authorization;
+      const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+      if (!o.checkToken(token)) {
+        res.setHeader('WWW-Authenticate', 'Bearer');
+        throw new HttpError(401, 'missing or wrong bearer token');
+      }
+    }
+    const body = await readBody(req);
+    const validate = validators.get(route as never);
+    if (validate) {
+      const checked = validate(body ?? {});
+      if (!checked.ok) throw new HttpError(400, checked.error, checked.field);
+    }
+    const result = await route.handler({ req, res, params, query: url.searchParams, body });
+    if (res.headersSent) return;
+    if (result instanceof RawResponse) {
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': result.contentType, ...result.headers });
+      res.end(result.body);
+      return;
+    }
+    if (result instanceof Created) return sendJson(res, 201, result.body);
+    sendJson(res, 200, result ?? { ok: true });
+  };
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      if (err instanceof HttpError) {
+        sendJson(res, err.status, { error: err.message, ...(err.field && { field: err.field }) });
+        return;
+      }
+      o.log.error({ err, url: req.url }, 'request failed');
+      sendJson(res, 500, { error: 'internal error' });
+    });
+  };
+  const server = o.tls ? createHttps({ cert: o.tls.cert, key: o.tls.key }, listener) : createHttp(listener);
+  server.on('upgrade', o.onUpgrade);
+  // Idle keep-alive sockets must not hold shutdown.
+  server.keepAliveTimeout = 5000;
+  return server;
+}

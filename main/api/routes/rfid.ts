@@ -1,0 +1,50 @@
+import { Type } from '@sinclair/typebox';
+import type { Db } from '../../store/db.js';
+import { getIdTag, insertIdTag, listIdTags, updateIdTag } from '../../store/queries/id-tags.js';
+import { Created } from '../http-server.js';
+import { HttpError, type Route } from '../router.js';
+
+/** OCPP idTag: CiString20. */
+const TagId = Type.String({ minLength: 1, maxLength: 20, pattern: '^[\\x21-\\x7E]+$', description: 'RFID tag id (OCPP idToken, up to 20 printable characters)' });
+
+export const CreateRfidBody = Type.Object(
+  {
+    tagId: TagId,
+    status: Type.Optional(Type.Union([Type.Literal('Active'), Type.Literal('Blocked')])),
+    validUntil: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+    parentIdTag: Type.Optional(Type.Union([TagId, Type.Null()])),
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+/** Seed 001 RFID card management: the local authorization list used offline. */
+export function rfidRoutes(db: Db): Route[] {
+  const get = (tagId: string) => {
+    const tag = getIdTag(db, tagId);
+    if (!tag) throw new HttpError(404, `no RFID card ${tagId}`, 'tagId');
+    return tag;
+  };
+  const setStatus = (tagId: string, status: 'Active' | 'Blocked') => {
+    get(tagId);
+    return updateIdTag(db, tagId, { status });
+  };
+  return [
+    { method: 'GET', path: '/api/rfid', summary: 'List RFID cards', handler: () => listIdTags(db) },
+    { method: 'GET', path: '/api/rfid/:tagId', summary: 'RFID card details', handler: ({ params }) => get(params.tagId!) },
+    {
+      method: 'POST',
+      path: '/api/rfid',
+      summary: 'Create an RFID card',
+      body: CreateRfidBody,
+      handler: ({ body }) => {
+        const b = body as { tagId: string; validUntil?: string | null };
+        if (getIdTag(db, b.tagId)) throw new HttpError(409, `RFID card ${b.tagId} already exists`, 'tagId');
+        const validUntil = b.validUntil ? new Date(b.validUntil).toISOString() : null;
+        return new Created(insertIdTag(db, { ...(body as object), tagId: b.tagId, validUntil }));
+      },
+    },
+    { method: 'POST', path: '/api/rfid/:tagId/block', summary: 'Block an RFID card', handler: ({ params }) => setStatus(params.tagId!, 'Blocked') },
+    { method: 'POST', path: '/api/rfid/:tagId/activate', summary: 'Activate an RFID card', handler: ({ params }) => setStatus(params.tagId!, 'Active') },
+  ];
+}

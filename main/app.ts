@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Config } from './config/schema.js';
+import { EventBus } from './events.js';
+import type { Logger } from './log/logger.js';
+import { openDb, type Db } from './store/db.js';
+import { markAllDisconnected } from './store/queries/chargers.js';
+import { GroupCommitWriter } from './store/writer.js';
+import { writeOps, type WriteOps } from './ocpp/ops.js';
+import { OcppServer } from './ocpp/server.js';
+import type { DataTransferHandler } from './ocpp/context.js';
+import { createHttpServer } from './api/http-server.js';
+import { Router } from './api/router.js';
+import { checkApiToken, ensureApiToken } from './api/token.js';
+import { stationRoutes } from './api/routes/stations.js';
+import { sessionRoutes } from './api/routes/sessions.js';
+import { rfidRoutes } from './api/routes/rfid.js';
+
+export interface App {
+  config: Config;
+  db: Db;
+  events: EventBus;
+  writer: GroupCommitWriter<WriteOps>;
+  ocpp: OcppServer;
+  router: Router;
+  /** Plain API token when this start created it (first run), to show once. */
+  newApiToken: string | null;
+  /** Bound addresses after start(). */
+  port: number;
+  tlsPort: number | null;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function dbPath(config: Config): string {
+  return config.dbFile === ':memory:' || isAbsolute(config.dbFile) ? config.dbFile : join(config.dataDir, config.dbFile);
+}
+
+/** Composes the core: store -> ocpp -> api. Both entries (serve, Electron) call this. */
+export function createApp(config: Config, log: Logger): App {
+  const db = openDb(dbPath(config));
+  markAllDisconnected(db);
+  const events = new EventBus();
+  const writer = new GroupCommitWriter(db, writeOps, {
+    onCommitError: (err) => {
+      log.error({ err }, 'store commit failed: chargers get errors instead of acknowledgements');
+      events.emit('alert', { kind: 'store', message: err.message, at: new Date().toISOString() });
+    },
+    onRecovered: () => log.warn('store commits work again'),
+  });
+  const dataTransferHandlers = new Map<string, DataTransferHandler>();
+  const ocpp = new OcppServer({ config, db, writer, events, log, dataTransferHandlers });
+  const newApiToken = ensureApiToken(db, config.apiToken);
+
+  const router = new Router();
+  router.add({ method: 'GET', path: '/health', open: true, summary: 'Liveness: always open', handler: () => ({ status: 'ok', connectedChargers: ocpp.connectedIds.length, storeError: writer.lastError?.message ?? null }) });
+  for (const r of [...stationRoutes(db), ...sessionRoutes(db), ...rfidRoutes(db)]) router.add(r);
+
+  const servers: Server[] = [];
+  const make = (tls?: { cert: Buffer; key: Buffer }) =>
+    createHttpServer({
+      router,
+      log,
+      checkToken: (t) => checkApiToken(db, t),
+      onUpgrade: (req, socket, head) => ocpp.handleUpgrade(req, socket, head),
+      ...(tls && { tls }),
+    });
+  const listen = (server: Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, config.host, () => resolve((server.address() as AddressInfo).port));
+    });
+
+  const app: App = {
+    config,
+    db,
+    events,
+    writer,
+    ocpp,
+    router,
+    newApiToken,
+    port: 0,
+    tlsPort: null,
+    async start() {
+      const plain = make();
+      servers.push(plain);
+      app.port = await listen(plain, config.port);
+      if (config.tlsCertFile && config.tlsKeyFile) {
+        const secure = make({ cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) });
+        servers.push(secure);
+        app.tlsPort = await listen(secure, config.tlsPort);
+      }
+    },
+    async stop() {
+      for (const s of servers) s.close();
+      await ocpp.close();
+      writer.close();
+      markAllDisconnected(db);
+      for (const s of servers) s.closeAllConnections();
+      db.close();
+    },
+  };
+  return app;
+}

@@ -1,0 +1,90 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { TSchema } from '@sinclair/typebox';
+import { ConfigSchema, type Config } from './schema.js';
+import { compileSchema } from '../validation.js';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** `heartbeatIntervalSec` -> `OCPP_EDGE_HEARTBEAT_INTERVAL_SEC` */
+export function envName(key: string): string {
+  return 'OCPP_EDGE_' + key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** Per-user data folder, as an installed desktop app would use. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (process.platform === 'win32' && env.APPDATA) return join(env.APPDATA, 'ocpp-edge');
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'ocpp-edge');
+  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'ocpp-edge');
+}
+
+const properties = ConfigSchema.properties as Record<string, TSchema>;
+const validateConfig = compileSchema<Config>(ConfigSchema);
+
+/** Turns a text value (env or CLI) into the type the schema wants, or reports why it can't. */
+function parseText(key: string, raw: string, source: string): unknown {
+  const prop = properties[key];
+  if (!prop) throw new ConfigError(`${source}: unknown setting "${key}"`);
+  if (prop.type === 'integer' || prop.type === 'number') {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`${source}: "${raw}" is not a number`);
+    return n;
+  }
+  if (prop.type === 'boolean') {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    throw new ConfigError(`${source}: "${raw}" is not true/false`);
+  }
+  return raw;
+}
+
+export interface LoadOptions {
+  /** Values from the command line, still as text. */
+  cli?: Record<string, string>;
+  env?: NodeJS.ProcessEnv;
+  /** Explicit config file; otherwise `<dataDir>/config.json` if it exists. */
+  configFile?: string;
+}
+
+/**
+ * Builds the effective config: defaults < config file < environment < command line.
+ * Throws ConfigError naming the offending key and source.
+ */
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const fromEnv: Record<string, unknown> = {};
+  for (const key of Object.keys(properties)) {
+    const value = env[envName(key)];
+    if (value !== undefined) fromEnv[key] = parseText(key, value, `environment ${envName(key)}`);
+  }
+  const fromCli: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(opts.cli ?? {})) fromCli[key] = parseText(key, value, `option --${key}`);
+
+  const dataDir = String(fromCli.dataDir ?? fromEnv.dataDir ?? defaultDataDir(env));
+  const file = opts.configFile ?? join(dataDir, 'config.json');
+  let fromFile: Record<string, unknown> = {};
+  if (opts.configFile && !existsSync(file)) throw new ConfigError(`config file ${file} does not exist`);
+  if (existsSync(file)) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    }
+    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) {
+      throw new ConfigError(`config file ${file} must hold a JSON object`);
+    }
+  }
+
+  const defaults: Record<string, unknown> = {};
+  for (const [key, prop] of Object.entries(properties)) if (prop.default !== undefined) defaults[key] = prop.default;
+  const merged: Record<string, unknown> = { ...defaults, ...fromFile, ...fromEnv, ...fromCli, dataDir };
+  const result = validateConfig(merged);
+  if (!result.ok) throw new ConfigError(`invalid configuration: ${result.error}`);
+  if (Boolean(merged.tlsCertFile) !== Boolean(merged.tlsKeyFile)) {
+    throw new ConfigError('invalid configuration: tlsCertFile and tlsKeyFile must be set together');
+  }
+  return result.value;
+}

@@ -1,0 +1,41 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * Every setting of the service, with its default and meaning. The same schema validates the
+ * config file, the environment (OCPP_EDGE_<KEY>) and the command line, so a bad value is
+ * reported the same way wherever it came from.
+ */
+export const ConfigSchema = Type.Object(
+  {
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 3001, description: 'TCP port for OCPP WebSocket and REST API (0 = any free port)' }),
+    host: Type.String({ minLength: 1, default: '0.0.0.0', description: 'Listening address; 127.0.0.1 keeps everything on this PC' }),
+    dataDir: Type.String({ minLength: 1, description: 'Folder holding the SQLite database and other state' }),
+    dbFile: Type.String({ minLength: 1, default: 'ocpp-edge.db', description: 'SQLite file name inside dataDir (or an absolute path)' }),
+    apiToken: Type.Optional(Type.String({ minLength: 16, description: 'Bearer token for the REST API; generated on first run when unset' })),
+    logLevel: Type.Union(
+      [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')],
+      { default: 'info', description: 'debug logs one line per OCPP frame' },
+    ),
+    heartbeatIntervalSec: Type.Integer({ minimum: 1, maximum: 86400, default: 60, description: 'Heartbeat interval sent in an Accepted BootNotification' }),
+    bootRetryIntervalSec: Type.Integer({ minimum: 1, maximum: 86400, default: 30, description: 'Wait before the next boot attempt in a Pending/Rejected BootNotification' }),
+    unknownChargerPolicy: Type.Union([Type.Literal('accept'), Type.Literal('pending'), Type.Literal('reject')], {
+      default: 'accept',
+      description: 'What a charger not in the registry gets: auto-registered and Accepted, auto-registered and Pending, or HTTP 404 at the upgrade',
+    }),
+    allowMissingSubprotocol: Type.Boolean({ default: true, description: 'Accept chargers that offer no WebSocket subprotocol (some firmware sends none)' }),
+    requireChargerPassword: Type.Boolean({ default: false, description: 'Refuse chargers that have no password set (security profile 1 everywhere)' }),
+    callTimeoutMs: Type.Integer({ minimum: 100, maximum: 600000, default: 30000, description: 'How long an outbound call waits for the charger answer' }),
+    maxFrameBytes: Type.Integer({ minimum: 1024, maximum: 16777216, default: 65536, description: 'Largest WebSocket frame accepted from a charger' }),
+    pingIntervalSec: Type.Integer({ minimum: 0, maximum: 3600, default: 60, description: 'WebSocket ping interval; a charger missing two pongs is dropped (0 = off)' }),
+    messageLogMaxRows: Type.Integer({ minimum: 0, maximum: 100000000, default: 200000, description: 'OCPP frames kept in the message log (0 = log off)' }),
+    statusHistoryMaxRows: Type.Integer({ minimum: 1000, maximum: 100000000, default: 500000, description: 'Status notifications kept in history' }),
+    tlsCertFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM certificate: enables the TLS listener (security profile 2)' })),
+    tlsKeyFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key for tlsCertFile' })),
+    tlsPort: Type.Integer({ minimum: 0, maximum: 65535, default: 3443, description: 'Port of the TLS listener (wss:// and https://)' }),
+    remoteStartWaitMs: Type.Integer({ minimum: 0, maximum: 300000, default: 15000, description: 'How long a remote start waits for the StartTransaction to report its transactionId' }),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type ConfigKey = keyof Config;

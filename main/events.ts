@@ -1,0 +1,63 @@
+import { EventEmitter } from 'node:events';
+
+/** Everything modules tell each other without importing each other's insides. */
+export interface EdgeEvents {
+  'charger.connected': { chargePointId: string; remoteAddress: string; remotePort: number; at: string };
+  'charger.disconnected': { chargePointId: string; code: number; reason: string; at: string };
+  'charger.booted': { chargePointId: string; status: 'Accepted' | 'Pending' | 'Rejected'; vendor: string; model: string; at: string };
+  'connector.status': {
+    chargePointId: string;
+    connectorId: number;
+    status: string;
+    errorCode: string;
+    info?: string;
+    vendorErrorCode?: string;
+    timestamp: string;
+  };
+  'transaction.started': { chargePointId: string; connectorId: number; transactionId: number; idTag: string; meterStart: number; timestamp: string; reservationId?: number };
+  'transaction.stopped': { chargePointId: string; transactionId: number; meterStop: number; energyWh: number | null; reason?: string; timestamp: string };
+  'meter.values': { chargePointId: string; connectorId: number; transactionId?: number; samples: number; energyWh?: number };
+  'charger.firmware': { chargePointId: string; status: string };
+  'charger.diagnostics': { chargePointId: string; status: string };
+  'charger.deviation': { chargePointId: string; action: string; error: string };
+  'command.result': { chargePointId: string; action: string; ok: boolean; result?: unknown; error?: string; by: string; at: string };
+  'alert': { kind: string; message: string; at: string };
+}
+
+export type EventName = keyof EdgeEvents;
+
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+  constructor() {
+    // The UI stream and several modules subscribe; no leak warning for a handful of listeners.
+    this.emitter.setMaxListeners(100);
+  }
+  emit<K extends EventName>(name: K, payload: EdgeEvents[K]): void {
+    this.emitter.emit(name, payload);
+  }
+  on<K extends EventName>(name: K, listener: (payload: EdgeEvents[K]) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+  /** Every event, for the live stream. */
+  onAny(listener: (name: EventName, payload: unknown) => void): () => void {
+    const offs = (Object.keys(EVENT_NAMES) as EventName[]).map((n) => this.on(n, (p) => listener(n, p)));
+    return () => offs.forEach((off) => off());
+  }
+}
+
+// A record keyed by event name makes the compiler check the list is complete.
+const EVENT_NAMES: Record<EventName, true> = {
+  'charger.connected': true,
+  'charger.disconnected': true,
+  'charger.booted': true,
+  'connector.status': true,
+  'transaction.started': true,
+  'transaction.stopped': true,
+  'meter.values': true,
+  'charger.firmware': true,
+  'charger.diagnostics': true,
+  'charger.deviation': true,
+  'command.result': true,
+  'alert': true,
+};

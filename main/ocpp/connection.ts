@@ -1,0 +1,180 @@
+import type { WebSocket, RawData } from 'ws';
+import type { Logger } from '../log/logger.js';
+import { CALL, CALLERROR, CALLRESULT, parseFrame, RpcError, serializeCall, serializeError, serializeResult, type RpcErrorCode } from './rpc.js';
+
+export type BootState = 'Accepted' | 'Pending' | 'Rejected' | 'Unknown';
+
+export class CallTimeoutError extends Error {
+  override name = 'CallTimeoutError';
+}
+export class NotConnectedError extends Error {
+  override name = 'NotConnectedError';
+}
+
+interface PendingCall {
+  id: string;
+  action: string;
+  payload: unknown;
+  timeoutMs: number;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer?: NodeJS.Timeout;
+  sentAt?: number;
+}
+
+export interface ConnectionHooks {
+  /** Handles an inbound CALL; resolves with the CALLRESULT payload or throws RpcError. */
+  onCall(conn: Connection, id: string, action: string, payload: Record<string, unknown>): Promise<unknown>;
+  onFrame?(conn: Connection, direction: 'in' | 'out', text: string): void;
+  onClose?(conn: Connection, code: number, reason: string): void;
+}
+
+let idCounter = 0;
+const idPrefix = process.pid.toString(36) + Date.now().toString(36);
+
+/**
+ * One charger's socket: inbound calls are answered independently of our own outbound call,
+ * so calls that cross are never refused; outbound calls go one at a time, the rest queue.
+ */
+export class Connection {
+  bootState: BootState = 'Unknown';
+  lastSeenMs = Date.now();
+  readonly connectedAt = new Date();
+  private current: PendingCall | null = null;
+  private readonly queue: PendingCall[] = [];
+  private closed = false;
+  private alive = true;
+
+  constructor(
+    readonly chargePointId: string,
+    readonly ws: WebSocket,
+    readonly remoteAddress: string,
+    readonly remotePort: number,
+    public lenient: boolean,
+    private readonly hooks: ConnectionHooks,
+    private readonly log: Logger,
+  ) {
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    ws.on('close', (code, reason) => this.onClose(code, reason.toString()));
+    ws.on('error', (err) => this.log.warn({ cp: chargePointId, err: err.message }, 'socket error'));
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  get pendingCalls(): number {
+    return this.queue.length + (this.current ? 1 : 0);
+  }
+
+  /** Sends a CALL and resolves with the charger's CALLRESULT payload. */
+  call(action: string, payload: unknown, timeoutMs: number): Promise<unknown> {
+    if (this.closed) return Promise.reject(new NotConnectedError(`${this.chargePointId} is not connected`));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: `${idPrefix}-${(++idCounter).toString(36)}`, action, payload, timeoutMs, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.current || this.closed) return;
+    const next = this.queue.shift();
+    if (!next) return;
+    this.current = next;
+    next.sentAt = Date.now();
+    next.timer = setTimeout(() => {
+      if (this.current !== next) return;
+      this.current = null;
+      next.reject(new CallTimeoutError(`${this.chargePointId} did not answer ${next.action} within ${next.timeoutMs} ms`));
+      this.pump();
+    }, next.timeoutMs);
+    this.send(serializeCall(next.id, next.action, next.payload));
+  }
+
+  send(text: string): void {
+    if (this.closed) return;
+    this.hooks.onFrame?.(this, 'out', text);
+    this.ws.send(text);
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    this.lastSeenMs = Date.now();
+    this.alive = true;
+    if (isBinary) {
+      this.log.warn({ cp: this.chargePointId }, 'binary frame ignored: OCPP-J uses text frames');
+      return;
+    }
+    const text = data.toString();
+    this.hooks.onFrame?.(this, 'in', text);
+    const frame = parseFrame(text);
+    switch (frame.type) {
+      case CALL:
+        this.answer(frame.id, frame.action, frame.payload);
+        return;
+      case CALLRESULT:
+      case CALLERROR:
+        this.settle(frame);
+        return;
+      case 'bad':
+        this.send(serializeError(frame.id, frame.error.code, frame.error.message));
+        return;
+      case 'ignore':
+        this.log.debug({ cp: this.chargePointId, reason: frame.reason }, 'frame ignored');
+    }
+  }
+
+  private answer(id: string, action: string, payload: Record<string, unknown>): void {
+    this.hooks.onCall(this, id, action, payload).then(
+      (result) => this.send(serializeResult(id, result)),
+      (err: unknown) => {
+        const e = err instanceof RpcError ? err : new RpcError('InternalError', 'internal error', {}, { cause: err });
+        if (!(err instanceof RpcError)) this.log.error({ cp: this.chargePointId, action, err }, 'handler failed');
+        this.send(serializeError(id, e.code, e.message, e.details));
+      },
+    );
+  }
+
+  private settle(frame: { type: typeof CALLRESULT; id: string; payload: unknown } | { type: typeof CALLERROR; id: string; code: string; description: string; details: unknown }): void {
+    const call = this.current;
+    if (!call || call.id !== frame.id) {
+      this.log.warn({ cp: this.chargePointId, id: frame.id }, 'answer to an unknown or expired call ignored');
+      return;
+    }
+    clearTimeout(call.timer);
+    this.current = null;
+    if (frame.type === CALLRESULT) call.resolve(frame.payload);
+    else call.reject(new RpcError(frame.code as RpcErrorCode, frame.description || frame.code, (frame.details as Record<string, unknown>) ?? {}));
+    this.pump();
+  }
+
+  /** Called by the ping timer: false when the charger missed the previous ping. */
+  checkAlive(): boolean {
+    if (!this.alive) return false;
+    this.alive = false;
+    this.ws.ping();
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.ws.close(code, reason);
+    // A peer that never completes the close handshake must not hold the slot.
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+
+  private onClose(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    const err = new NotConnectedError(`${this.chargePointId} disconnected`);
+    if (this.current) {
+      clearTimeout(this.current.timer);
+      this.current.reject(err);
+      this.current = null;
+    }
+    for (const c of this.queue.splice(0)) c.reject(err);
+    this.hooks.onClose?.(this, code, reason);
+  }
+}

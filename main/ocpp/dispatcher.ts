@@ -1,0 +1,47 @@
+import { isInboundAction } from './actions.js';
+import type { Connection } from './connection.js';
+import type { Handler, OcppServices } from './context.js';
+import { handlers } from './handlers/index.js';
+import { RpcError } from './rpc.js';
+import { confSchemaId, requestSchemaId } from './schema/schemas.js';
+import type { OcppValidator } from './validator.js';
+
+/**
+ * Turns an inbound CALL into its CALLRESULT payload: action known? charger allowed to send
+ * it? payload valid (or, for a lenient charger, repairable)? Then the handler, whose answer
+ * is checked against the official schema before it leaves.
+ */
+export function createDispatcher(services: OcppServices, validator: OcppValidator) {
+  return async function dispatch(conn: Connection, _id: string, action: string, payload: Record<string, unknown>): Promise<unknown> {
+    if (!isInboundAction(action)) {
+      // A 1.6 action of the other direction (or the security extension) is known but not ours.
+      if (validator.has(requestSchemaId(action))) throw new RpcError('NotSupported', `${action} is not supported by this central system`);
+      throw new RpcError('NotImplemented', `unknown action ${action.slice(0, 64)}`);
+    }
+    if (conn.bootState === 'Rejected' && action !== 'BootNotification') {
+      throw new RpcError('SecurityError', 'charger was rejected at boot; only BootNotification is allowed');
+    }
+    if (conn.lenient) {
+      const { deviation } = validator.checkLenient(requestSchemaId(action), payload);
+      if (deviation) {
+        const at = new Date().toISOString();
+        services.log.info({ cp: conn.chargePointId, action, deviation: deviation.message }, 'lenient: schema deviation accepted');
+        services.events.emit('charger.deviation', { chargePointId: conn.chargePointId, action, error: `${deviation.code}: ${deviation.message}` });
+        void services.writer
+          .run('deviation', { chargePointId: conn.chargePointId, action, direction: 'in', error: `${deviation.code}: ${deviation.message}`, payload: JSON.stringify(payload), at })
+          .catch((err) => services.log.error({ err }, 'could not record deviation'));
+      }
+    } else {
+      validator.check(requestSchemaId(action), payload);
+    }
+    const handler = handlers[action] as Handler<typeof action>;
+    const result = await handler({ ...services, conn, chargePointId: conn.chargePointId, receivedAt: new Date().toISOString() }, payload as never);
+    try {
+      validator.check(confSchemaId(action), result);
+    } catch (err) {
+      services.log.error({ cp: conn.chargePointId, action, err: (err as Error).message }, 'our own answer failed its schema');
+      throw new RpcError('InternalError', 'central system produced an invalid answer', {}, { cause: err });
+    }
+    return result;
+  };
+}

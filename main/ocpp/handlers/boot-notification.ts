@@ -1,0 +1,31 @@
+import { getChargerAuth } from '../../store/queries/chargers.js';
+import type { Handler } from '../context.js';
+
+/**
+ * Accepted: `interval` is the heartbeat interval. Pending/Rejected: it is the wait before the
+ * next boot attempt. The registry decides which (operators can approve Pending chargers).
+ */
+export const bootNotification: Handler<'BootNotification'> = async (ctx, req) => {
+  const status = getChargerAuth(ctx.db, ctx.chargePointId)?.registrationStatus ?? 'Rejected';
+  await ctx.writer.run('boot', {
+    chargePointId: ctx.chargePointId,
+    vendor: req.chargePointVendor,
+    model: req.chargePointModel,
+    serialNumber: req.chargePointSerialNumber,
+    chargeBoxSerialNumber: req.chargeBoxSerialNumber,
+    firmwareVersion: req.firmwareVersion,
+    iccid: req.iccid,
+    imsi: req.imsi,
+    meterType: req.meterType,
+    meterSerialNumber: req.meterSerialNumber,
+    status,
+    at: ctx.receivedAt,
+  });
+  ctx.conn.bootState = status;
+  ctx.events.emit('charger.booted', { chargePointId: ctx.chargePointId, status, vendor: req.chargePointVendor, model: req.chargePointModel, at: ctx.receivedAt });
+  return {
+    status,
+    currentTime: new Date().toISOString(),
+    interval: status === 'Accepted' ? ctx.config.heartbeatIntervalSec : ctx.config.bootRetryIntervalSec,
+  };
+};

@@ -1,0 +1,16 @@
+import type { Handler } from '../context.js';
+import { toSamples } from '../meter.js';
+
+export const meterValues: Handler<'MeterValues'> = async (ctx, req) => {
+  const transactionId = req.transactionId ?? null;
+  const samples = toSamples(ctx.chargePointId, req.connectorId, transactionId, req.meterValue, 'MeterValues');
+  const r = await ctx.writer.run('meterValues', { samples, transactionId });
+  ctx.events.emit('meter.values', {
+    chargePointId: ctx.chargePointId,
+    connectorId: req.connectorId,
+    ...(req.transactionId !== undefined && { transactionId: req.transactionId }),
+    samples: samples.length,
+    ...(r.energyWh !== null && { energyWh: r.energyWh }),
+  });
+  return {};
+};

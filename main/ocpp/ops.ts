@@ -1,0 +1,148 @@
+/**
+ * Every write the OCPP side makes, as plain functions of (db, plain-data args). They run
+ * inside the group-commit writer's transaction, so checks and inserts are atomic and an
+ * answer goes to the charger only once they are committed.
+ */
+import type { Db } from '../store/db.js';
+import { stmt } from '../store/statements.js';
+import * as chargers from '../store/queries/chargers.js';
+import * as connectors from '../store/queries/connectors.js';
+import * as tx from '../store/queries/transactions.js';
+import { insertMeterSamples, type MeterSample } from '../store/queries/meter-values.js';
+import { consumeReservation } from '../store/queries/reservations.js';
+import * as messageLog from '../store/queries/message-log.js';
+import { authorizeForStart } from '../auth/authorize.js';
+import type { IdTagInfo } from '../auth/decide.js';
+import { latestEnergyWh } from './meter.js';
+
+function connect(db: Db, a: { chargePointId: string; autoRegister: chargers.RegistrationStatus | null; remoteAddress: string; remotePort: number; at: string }): void {
+  if (a.autoRegister) chargers.ensureCharger(db, a.chargePointId, a.autoRegister);
+  chargers.setConnection(db, a.chargePointId, { isConnected: true, at: a.at, remoteAddress: a.remoteAddress, remotePort: a.remotePort });
+}
+
+function disconnect(db: Db, a: { chargePointId: string; at: string }): void {
+  chargers.setConnection(db, a.chargePointId, { isConnected: false, at: a.at });
+  connectors.markConnectorsUnknown(db, a.chargePointId, a.at);
+}
+
+function boot(db: Db, a: { chargePointId: string } & Parameters<typeof chargers.recordBoot>[2]): void {
+  chargers.recordBoot(db, a.chargePointId, a);
+}
+
+function presence(db: Db, a: Array<{ chargePointId: string; at: string; heartbeat: boolean }>): void {
+  for (const p of a) chargers.touchLastSeen(db, p.chargePointId, p.at, p.heartbeat);
+}
+
+function status(db: Db, a: connectors.StatusReport): void {
+  connectors.recordStatus(db, a);
+}
+
+export interface StartArgs {
+  chargePointId: string;
+  connectorId: number;
+  idTag: string;
+  meterStart: number;
+  timestamp: string;
+  reservationId: number | null;
+  receivedAt: string;
+}
+
+/** Always yields a transactionId; a retry of an already stored start yields the same one. */
+function startTransaction(db: Db, a: StartArgs): { transactionId: number; idTagInfo: IdTagInfo; duplicate: boolean } {
+  const identity = { chargePointId: a.chargePointId, connectorId: a.connectorId, startTime: a.timestamp, meterStart: a.meterStart, idTag: a.idTag };
+  const existing = tx.findStartedTransaction(db, identity);
+  if (existing !== undefined) {
+    return { transactionId: existing, idTagInfo: authorizeForStart(db, a.idTag, existing), duplicate: true };
+  }
+  const idTagInfo = authorizeForStart(db, a.idTag, null);
+  const transactionId = tx.insertTransaction(db, { ...identity, authStatus: idTagInfo.status, reservationId: a.reservationId, receivedAt: a.receivedAt });
+  if (a.reservationId !== null) consumeReservation(db, a.reservationId, a.chargePointId, transactionId, a.receivedAt);
+  return { transactionId, idTagInfo, duplicate: false };
+}
+
+export interface StopArgs {
+  chargePointId: string;
+  transactionId: number;
+  idTag: string | null;
+  meterStop: number;
+  timestamp: string;
+  reason: string | null;
+  samples: MeterSample[];
+  payload: string;
+  receivedAt: string;
+}
+
+export type StopOutcome = 'stopped' | 'already-stopped' | 'unknown';
+
+/** Idempotent: a retried stop changes nothing; an unknown id is kept for review. */
+function stopTransaction(db: Db, a: StopArgs): { outcome: StopOutcome; energyWh: number | null; connectorId: number | null } {
+  const t = tx.getTransaction(db, a.transactionId);
+  if (!t || t.chargePointId !== a.chargePointId) {
+    tx.insertOrphanStop(db, { ...a, transactionId: a.transactionId, stopTime: a.timestamp });
+    return { outcome: 'unknown', energyWh: null, connectorId: null };
+  }
+  if (t.status === 'Completed') return { outcome: 'already-stopped', energyWh: t.energyWh, connectorId: t.connectorId };
+  insertMeterSamples(db, a.samples.map((s) => ({ ...s, connectorId: t.connectorId })));
+  tx.completeTransaction(db, a.transactionId, { meterStop: a.meterStop, stopTime: a.timestamp, reason: a.reason, idTag: a.idTag, receivedAt: a.receivedAt });
+  return { outcome: 'stopped', energyWh: a.meterStop - t.meterStart, connectorId: t.connectorId };
+}
+
+function meterValues(db: Db, a: { samples: MeterSample[]; transactionId: number | null }): { added: number; energyWh: number | null } {
+  const added = insertMeterSamples(db, a.samples);
+  let energyWh: number | null = null;
+  if (a.transactionId !== null) {
+    const t = tx.getTransaction(db, a.transactionId);
+    const latest = latestEnergyWh(a.samples);
+    if (t && latest && t.status === 'Active') {
+      tx.updateLastMeter(db, a.transactionId, latest.wh, latest.at);
+      energyWh = latest.wh - t.meterStart;
+    }
+  }
+  return { added, energyWh };
+}
+
+function firmwareStatus(db: Db, a: { chargePointId: string; status: string; at: string }): void {
+  chargers.setFirmwareStatus(db, a.chargePointId, a.status, a.at);
+}
+
+function diagnosticsStatus(db: Db, a: { chargePointId: string; status: string; at: string }): void {
+  chargers.setDiagnosticsStatus(db, a.chargePointId, a.status, a.at);
+}
+
+function dataTransfer(db: Db, a: { chargePointId: string; vendorId: string; messageId: string | null; data: string | null; status: string; at: string }): void {
+  stmt(db, 'INSERT INTO data_transfers(charge_point_id, vendor_id, message_id, data, status, at) VALUES (?, ?, ?, ?, ?, ?)').run(
+    a.chargePointId,
+    a.vendorId,
+    a.messageId,
+    a.data,
+    a.status,
+    a.at,
+  );
+}
+
+function logFrames(db: Db, a: { frames: messageLog.LoggedFrame[]; keep: number }): void {
+  messageLog.insertFrames(db, a.frames);
+  messageLog.pruneFrames(db, a.keep);
+}
+
+function deviation(db: Db, a: Parameters<typeof messageLog.insertDeviation>[1]): void {
+  messageLog.insertDeviation(db, a);
+}
+
+export const writeOps = {
+  connect,
+  disconnect,
+  boot,
+  presence,
+  status,
+  startTransaction,
+  stopTransaction,
+  meterValues,
+  firmwareStatus,
+  diagnosticsStatus,
+  dataTransfer,
+  logFrames,
+  deviation,
+};
+
+export type WriteOps = typeof writeOps;

@@ -1,0 +1,99 @@
+/** OCPP-J 1.6 framing: [2,id,action,payload] CALL, [3,id,payload] CALLRESULT, [4,id,code,desc,details] CALLERROR. */
+
+export const CALL = 2;
+export const CALLRESULT = 3;
+export const CALLERROR = 4;
+
+/** The 1.6 error codes, spelled as 1.6 spells them (FormationViolation, OccurenceConstraintViolation). */
+export type RpcErrorCode =
+  | 'NotImplemented'
+  | 'NotSupported'
+  | 'InternalError'
+  | 'ProtocolError'
+  | 'SecurityError'
+  | 'FormationViolation'
+  | 'PropertyConstraintViolation'
+  | 'OccurenceConstraintViolation'
+  | 'TypeConstraintViolation'
+  | 'GenericError';
+
+export const RPC_ERROR_CODES: readonly RpcErrorCode[] = [
+  'NotImplemented',
+  'NotSupported',
+  'InternalError',
+  'ProtocolError',
+  'SecurityError',
+  'FormationViolation',
+  'PropertyConstraintViolation',
+  'OccurenceConstraintViolation',
+  'TypeConstraintViolation',
+  'GenericError',
+];
+
+/** An error that becomes (or came from) a CALLERROR. */
+export class RpcError extends Error {
+  override name = 'RpcError';
+  constructor(
+    readonly code: RpcErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const MAX_MESSAGE_ID_LENGTH = 36;
+
+export type Frame =
+  | { type: typeof CALL; id: string; action: string; payload: Record<string, unknown> }
+  | { type: typeof CALLRESULT; id: string; payload: unknown }
+  | { type: typeof CALLERROR; id: string; code: string; description: string; details: unknown }
+  /** Unknown message type numbers are ignored, per OCPP-J. */
+  | { type: 'ignore'; reason: string }
+  /** Unusable frame; answered with a CALLERROR under `id` ("-1" when it had none usable). */
+  | { type: 'bad'; id: string; error: RpcError };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function parseFrame(text: string): Frame {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(text);
+  } catch {
+    return { type: 'bad', id: '-1', error: new RpcError('FormationViolation', 'frame is not valid JSON') };
+  }
+  if (!Array.isArray(msg) || msg.length < 3) {
+    return { type: 'bad', id: '-1', error: new RpcError('FormationViolation', 'frame must be a JSON array [type, id, ...]') };
+  }
+  const [type, id] = msg;
+  if (type !== CALL && type !== CALLRESULT && type !== CALLERROR) {
+    return typeof type === 'number'
+      ? { type: 'ignore', reason: `unknown message type ${type}` }
+      : { type: 'bad', id: typeof id === 'string' ? id : '-1', error: new RpcError('FormationViolation', 'message type must be a number') };
+  }
+  if (typeof id !== 'string' || id.length === 0) {
+    return { type: 'bad', id: '-1', error: new RpcError('ProtocolError', 'message id must be a non-empty string') };
+  }
+  if (id.length > MAX_MESSAGE_ID_LENGTH) {
+    return { type: 'bad', id: id.slice(0, MAX_MESSAGE_ID_LENGTH), error: new RpcError('ProtocolError', `message id longer than ${MAX_MESSAGE_ID_LENGTH} characters`) };
+  }
+  if (type === CALL) {
+    if (msg.length !== 4) return { type: 'bad', id, error: new RpcError('FormationViolation', 'CALL must have 4 elements') };
+    const [, , action, payload] = msg;
+    if (typeof action !== 'string' || action.length === 0) return { type: 'bad', id, error: new RpcError('FormationViolation', 'action must be a string') };
+    if (!isObject(payload)) return { type: 'bad', id, error: new RpcError('FormationViolation', 'payload must be a JSON object') };
+    return { type: CALL, id, action, payload };
+  }
+  if (type === CALLRESULT) {
+    if (msg.length !== 3) return { type: 'ignore', reason: 'malformed CALLRESULT' };
+    return { type: CALLRESULT, id, payload: msg[2] };
+  }
+  if (msg.length < 4) return { type: 'ignore', reason: 'malformed CALLERROR' };
+  return { type: CALLERROR, id, code: String(msg[2]), description: String(msg[3] ?? ''), details: msg[4] ?? {} };
+}
+
+export const serializeCall = (id: string, action: string, payload: unknown): string => JSON.stringify([CALL, id, action, payload]);
+export const serializeResult = (id: string, payload: unknown): string => JSON.stringify([CALLRESULT, id, payload]);
+export const serializeError = (id: string, code: RpcErrorCode, description: string, details: unknown = {}): string =>
+  JSON.stringify([CALLERROR, id, code, description.slice(0, 255), details]);

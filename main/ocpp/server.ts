@@ -1,0 +1,250 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { verifyPassword } from '../auth/password.js';
+import { getChargerAuth } from '../store/queries/chargers.js';
+import type { LoggedFrame } from '../store/queries/message-log.js';
+import { OUTBOUND_ACTIONS, type OutboundAction } from './actions.js';
+import { Connection, NotConnectedError } from './connection.js';
+import type { OcppServices } from './context.js';
+import { createDispatcher } from './dispatcher.js';
+import { RpcError } from './rpc.js';
+import type { ActionTypes } from './schema/ocpp16.js';
+import { confSchemaId, requestSchemaId } from './schema/schemas.js';
+import { parseChargerUrl } from './url.js';
+import { OcppValidator } from './validator.js';
+
+const SUBPROTOCOL = 'ocpp1.6';
+const outbound = new Set<string>(OUTBOUND_ACTIONS);
+
+function refuse(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {
+  const text = http1Reason(status);
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n${extra}\r\n${message}`);
+}
+
+function http1Reason(status: number): string {
+  return { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
+}
+
+function basicCredentials(header: string | undefined): { user: string; password: string } | null {
+  if (!header?.startsWith('Basic ')) return null;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/**
+ * The chargers' side of the service: accepts OCPP 1.6J sockets on the shared HTTP server,
+ * keeps the registry of live connections and their state in the store, and sends our calls.
+ */
+export class OcppServer {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Map<string, Connection>();
+  private readonly validator = new OcppValidator();
+  private readonly dispatch;
+  private frames: LoggedFrame[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private closing = false;
+
+  constructor(private readonly s: OcppServices) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: s.config.maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+      // Only ever agree to ocpp1.6; with nothing agreed the handshake carries no protocol.
+      handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    });
+    this.dispatch = createDispatcher(s, this.validator);
+    this.timers.push(setInterval(() => this.flushPresence(), 5000));
+    if (s.config.messageLogMaxRows > 0) this.timers.push(setInterval(() => this.flushFrames(), 1000));
+    if (s.config.pingIntervalSec > 0) this.timers.push(setInterval(() => this.pingAll(), s.config.pingIntervalSec * 1000));
+    for (const t of this.timers) t.unref();
+  }
+
+  get connectedIds(): string[] {
+    return [...this.connections.keys()];
+  }
+
+  connection(chargePointId: string): Connection | undefined {
+    return this.connections.get(chargePointId);
+  }
+
+  /** HTTP upgrade: identity from the URL, subprotocol, registry policy, basic auth, then the socket. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    void this.upgrade(req, socket, head).catch((err) => {
+      this.s.log.error({ err }, 'upgrade failed');
+      refuse(socket, 503, 'service error');
+    });
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const log = this.s.log;
+    const remoteAddress = req.socket.remoteAddress ?? '';
+    const remotePort = req.socket.remotePort ?? 0;
+    if (this.closing) return refuse(socket, 503, 'shutting down');
+    const parsed = parseChargerUrl(req.url ?? '/');
+    if (!parsed.ok) {
+      log.warn({ url: req.url?.slice(0, 200), remoteAddress, status: parsed.status }, `charger refused: ${parsed.message}`);
+      return refuse(socket, parsed.status, parsed.message);
+    }
+    const id = parsed.chargePointId;
+    const offered = req.headers['sec-websocket-protocol'];
+    if (!offered && !this.s.config.allowMissingSubprotocol) {
+      log.warn({ cp: id, remoteAddress }, 'charger refused: no WebSocket subprotocol offered');
+      return refuse(socket, 400, `offer the ${SUBPROTOCOL} subprotocol`);
+    }
+    const known = getChargerAuth(this.s.db, id);
+    const policy = this.s.config.unknownChargerPolicy;
+    if (!known && policy === 'reject') {
+      log.warn({ cp: id, remoteAddress }, 'charger refused: not in registry (unknownChargerPolicy=reject)');
+      return refuse(socket, 404, 'unknown charge point');
+    }
+    const passwordHash = known?.passwordHash ?? null;
+    if (passwordHash || this.s.config.requireChargerPassword) {
+      const creds = basicCredentials(req.headers.authorization);
+      const ok = !!creds && creds.user === id && !!passwordHash && (await verifyPassword(creds.password, passwordHash));
+      if (!ok) {
+        log.warn({ cp: id, remoteAddress, hadCredentials: !!creds }, 'charger refused: wrong or missing basic auth password');
+        return refuse(socket, 401, 'authentication required', { 'WWW-Authenticate': 'Basic realm="OCPP", charset="UTF-8"' });
+      }
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (offered && ws.protocol !== SUBPROTOCOL) {
+        log.warn({ cp: id, offered }, 'charger refused: none of its subprotocols is supported');
+        ws.close(1002, `only ${SUBPROTOCOL} is supported`);
+        return;
+      }
+      void this.accept(id, ws, remoteAddress, remotePort, known ? null : policy === 'pending' ? 'Pending' : 'Accepted', known?.lenient ?? false);
+    });
+  }
+
+  private async accept(
+    id: string,
+    ws: WebSocket,
+    remoteAddress: string,
+    remotePort: number,
+    autoRegister: 'Accepted' | 'Pending' | null,
+    lenient: boolean,
+  ): Promise<void> {
+    const conn = new Connection(
+      id,
+      ws,
+      remoteAddress,
+      remotePort,
+      lenient,
+      {
+        onCall: this.dispatch,
+        onFrame: (c, dir, text) => this.onFrame(c, dir, text),
+        onClose: (c, code, reason) => this.onClose(c, code, reason),
+      },
+      this.s.log,
+    );
+    const previous = this.connections.get(id);
+    this.connections.set(id, conn);
+    if (previous) {
+      this.s.log.warn({ cp: id, remoteAddress }, 'second connection for the same charger replaces the first');
+      previous.close(1000, 'replaced by a newer connection');
+    }
+    const at = new Date().toISOString();
+    this.s.log.info({ cp: id, remoteAddress, remotePort, autoRegistered: !!autoRegister }, 'charger connected');
+    try {
+      await this.s.writer.run('connect', { chargePointId: id, autoRegister, remoteAddress, remotePort, at });
+    } catch (err) {
+      this.s.log.error({ cp: id, err }, 'could not record connection');
+    }
+    this.s.events.emit('charger.connected', { chargePointId: id, remoteAddress, remotePort, at });
+  }
+
+  private onClose(conn: Connection, code: number, reason: string): void {
+    const at = new Date().toISOString();
+    this.s.log.info({ cp: conn.chargePointId, code, reason }, 'charger disconnected');
+    // A replaced connection closing must not mark its successor offline.
+    if (this.connections.get(conn.chargePointId) !== conn) return;
+    this.connections.delete(conn.chargePointId);
+    if (this.closing) return;
+    void this.s.writer
+      .run('disconnect', { chargePointId: conn.chargePointId, at })
+      .catch((err) => this.s.log.error({ cp: conn.chargePointId, err }, 'could not record disconnection'));
+    this.s.events.emit('charger.disconnected', { chargePointId: conn.chargePointId, code, reason, at });
+  }
+
+  private onFrame(conn: Connection, direction: 'in' | 'out', text: string): void {
+    if (this.s.log.isLevelEnabled('debug')) this.s.log.debug({ cp: conn.chargePointId, dir: direction, frame: text }, 'ocpp frame');
+    if (this.s.config.messageLogMaxRows > 0 && this.frames.length < 50000) {
+      this.frames.push({ chargePointId: conn.chargePointId, direction, frame: text.length > 8192 ? text.slice(0, 8192) : text, at: new Date().toISOString() });
+    }
+  }
+
+  private flushFrames(): void {
+    if (!this.frames.length) return;
+    const frames = this.frames;
+    this.frames = [];
+    void this.s.writer.run('logFrames', { frames, keep: this.s.config.messageLogMaxRows }).catch((err) => this.s.log.error({ err }, 'message log write failed'));
+  }
+
+  private lastFlushed = new Map<string, number>();
+
+  /** last_seen goes to disk every few seconds in one batch, not once per heartbeat. */
+  private flushPresence(): void {
+    const batch: Array<{ chargePointId: string; at: string; heartbeat: boolean }> = [];
+    for (const [id, conn] of this.connections) {
+      if (this.lastFlushed.get(id) === conn.lastSeenMs) continue;
+      this.lastFlushed.set(id, conn.lastSeenMs);
+      batch.push({ chargePointId: id, at: new Date(conn.lastSeenMs).toISOString(), heartbeat: true });
+    }
+    for (const id of this.lastFlushed.keys()) if (!this.connections.has(id)) this.lastFlushed.delete(id);
+    if (batch.length) void this.s.writer.run('presence', batch).catch((err) => this.s.log.error({ err }, 'presence write failed'));
+  }
+
+  private pingAll(): void {
+    for (const conn of this.connections.values()) {
+      if (!conn.checkAlive()) {
+        this.s.log.warn({ cp: conn.chargePointId }, 'no pong: dropping dead connection');
+        conn.ws.terminate();
+      }
+    }
+  }
+
+  /**
+   * Sends a CS->CP call, validated against the official schema before it leaves and its answer
+   * after it returns. Throws NotConnectedError, CallTimeoutError or RpcError (the charger's CALLERROR).
+   */
+  async call<A extends OutboundAction>(chargePointId: string, action: A, payload: ActionTypes[A]['request'], timeoutMs?: number): Promise<ActionTypes[A]['response']> {
+    if (!outbound.has(action)) throw new RpcError('NotSupported', `${action} is not a central-system command`);
+    const conn = this.connections.get(chargePointId);
+    if (!conn) throw new NotConnectedError(`${chargePointId} is not connected`);
+    this.validator.check(requestSchemaId(action), payload);
+    const result = await conn.call(action, payload, timeoutMs ?? this.s.config.callTimeoutMs);
+    if (conn.lenient) {
+      const { deviation } = this.validator.checkLenient(confSchemaId(action), result);
+      if (deviation) this.s.log.info({ cp: chargePointId, action, deviation: deviation.message }, 'lenient: answer deviation accepted');
+    } else {
+      this.validator.check(confSchemaId(action), result);
+    }
+    return result as ActionTypes[A]['response'];
+  }
+
+  /** Closes every charger socket (1001 going away) and writes what is buffered. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const t of this.timers) clearInterval(t);
+    this.flushPresence();
+    this.flushFrames();
+    const closed = [...this.connections.values()].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          c.ws.once('close', () => resolve());
+          c.close(1001, 'central system shutting down');
+        }),
+    );
+    await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 3000))]);
+    this.connections.clear();
+    this.wss.close();
+  }
+}
+
+export { NotConnectedError };

@@ -1,0 +1,128 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsImport from 'ajv-formats';
+import { RpcError, type RpcErrorCode } from './rpc.js';
+import { ocpp16Schemas, schemaKey, type OcppSchema } from './schema/schemas.js';
+
+const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
+
+/** ajv keyword -> the OCPP 1.6 CALLERROR code that describes it. */
+const CODE_BY_KEYWORD: Record<string, RpcErrorCode> = {
+  type: 'TypeConstraintViolation',
+  required: 'OccurenceConstraintViolation',
+  minItems: 'OccurenceConstraintViolation',
+  maxItems: 'OccurenceConstraintViolation',
+  additionalProperties: 'FormationViolation',
+  enum: 'PropertyConstraintViolation',
+  format: 'PropertyConstraintViolation',
+  maxLength: 'PropertyConstraintViolation',
+  minLength: 'PropertyConstraintViolation',
+  minimum: 'PropertyConstraintViolation',
+  maximum: 'PropertyConstraintViolation',
+  exclusiveMinimum: 'PropertyConstraintViolation',
+  exclusiveMaximum: 'PropertyConstraintViolation',
+  multipleOf: 'PropertyConstraintViolation',
+  pattern: 'PropertyConstraintViolation',
+};
+
+// Order matters when several keywords fail: report the most structural problem first.
+const SEVERITY: RpcErrorCode[] = ['FormationViolation', 'OccurenceConstraintViolation', 'TypeConstraintViolation', 'PropertyConstraintViolation'];
+
+export function errorCodeFor(errors: ErrorObject[]): RpcErrorCode {
+  const codes = errors.map((e) => CODE_BY_KEYWORD[e.keyword] ?? 'FormationViolation');
+  return SEVERITY.find((c) => codes.includes(c)) ?? 'FormationViolation';
+}
+
+function describe(errors: ErrorObject[]): string {
+  return errors
+    .slice(0, 3)
+    .map((e) => {
+      const extra = e.keyword === 'additionalProperties' ? ` (${e.params.additionalProperty})` : e.keyword === 'enum' ? ` (${(e.params.allowedValues as string[]).join('|')})` : '';
+      return `${e.instancePath || '/'} ${e.message}${extra}`;
+    })
+    .join('; ');
+}
+
+/** Lenient copy of a schema: enums, lengths, formats and unknown properties no longer fail. */
+function relax(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(relax);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'enum' || k === 'maxLength' || k === 'format' || k === 'multipleOf') continue;
+    if (k === 'additionalProperties' && v === false) continue;
+    out[k] = relax(v);
+  }
+  return out;
+}
+
+function build(schemas: readonly OcppSchema[], lenient: boolean): Ajv {
+  // allErrors off: the first failure is enough to answer, and it is much faster.
+  const ajv = new Ajv({ strict: false, allErrors: false, coerceTypes: lenient, removeAdditional: lenient ? 'all' : false });
+  if (!lenient) addFormats(ajv);
+  // Floating point: 0.1 steps must accept 1.7 (ajv's multipleOf fails on 1.7/0.1).
+  ajv.removeKeyword('multipleOf');
+  ajv.addKeyword({
+    keyword: 'multipleOf',
+    type: 'number',
+    errors: false,
+    compile: (step: number) => (data: number) => Math.abs(Math.round(data / step) - data / step) < 1e-6,
+  });
+  // The ids (`urn:Authorize.req`) are not URNs ajv's URI parser accepts: key by `Authorize.req`.
+  for (const { $id, ...schema } of schemas) ajv.addSchema(lenient ? (relax(schema) as object) : schema, schemaKey($id));
+  return ajv;
+}
+
+export interface Validation {
+  ok: boolean;
+  error?: RpcError;
+}
+
+/**
+ * Checks payloads against the official schemas. In lenient mode a payload that fails strict
+ * validation is retried against a relaxed schema (types coerced, unknown fields dropped,
+ * enums and lengths not enforced); `deviation` then says what the firmware got wrong.
+ */
+export class OcppValidator {
+  private readonly strict = build(ocpp16Schemas, false);
+  private readonly loose = build(ocpp16Schemas, true);
+  private readonly cache = new Map<string, ValidateFunction | null>();
+  private readonly looseCache = new Map<string, ValidateFunction | null>();
+
+  has(schemaId: string): boolean {
+    return this.get(this.strict, this.cache, schemaId) !== null;
+  }
+
+  private get(ajv: Ajv, cache: Map<string, ValidateFunction | null>, id: string): ValidateFunction | null {
+    let fn = cache.get(id);
+    if (fn === undefined) {
+      fn = ajv.getSchema(id) ?? null;
+      cache.set(id, fn);
+    }
+    return fn;
+  }
+
+  /** Strict check; throws RpcError with the matching CALLERROR code. */
+  check(schemaId: string, payload: unknown): void {
+    const fn = this.get(this.strict, this.cache, schemaId);
+    if (!fn) throw new RpcError('NotImplemented', `no schema ${schemaId}`);
+    if (!fn(payload)) {
+      const errors = fn.errors ?? [];
+      throw new RpcError(errorCodeFor(errors), describe(errors), { schema: schemaId });
+    }
+  }
+
+  /**
+   * Lenient check: mutates `payload` into shape where it can (coercion, dropped fields).
+   * Returns the strict error as a deviation when strict failed but lenient passed.
+   */
+  checkLenient(schemaId: string, payload: unknown): { deviation?: RpcError } {
+    try {
+      this.check(schemaId, payload);
+      return {};
+    } catch (strictErr) {
+      const fn = this.get(this.loose, this.looseCache, schemaId);
+      if (!fn || !fn(payload)) throw strictErr;
+      return { deviation: strictErr as RpcError };
+    }
+  }
+}

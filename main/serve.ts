@@ -1,0 +1,77 @@
+/**
+ * Headless entry: the same core as the desktop app, as a service.
+ *   npm run serve -- --data-dir DIR --port N [--host H] [--api-token T] [--config FILE]
+ */
+import { ConfigSchema } from './config/schema.js';
+import { ConfigError, envName, loadConfig } from './config/load.js';
+import { createLogger } from './log/logger.js';
+import { createApp } from './app.js';
+import { rotateApiToken } from './api/token.js';
+import { parseArgs } from './cli-args.js';
+
+function usage(): string {
+  const lines = Object.entries(ConfigSchema.properties as Record<string, { description?: string; default?: unknown }>).map(
+    ([k, p]) => `  --${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()).padEnd(28)} ${p.description ?? ''}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ''}  [${envName(k)}]`,
+  );
+  return ['Usage: npm run serve -- [options]', '', 'Options (each also settable by the environment variable in brackets):', ...lines, '  --config FILE                  JSON config file (default <data-dir>/config.json)', '  --rotate-token                 issue a new API token and print it'].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values, flags, errors } = parseArgs(process.argv.slice(2));
+  if (flags.has('help')) {
+    console.log(usage());
+    return;
+  }
+  if (errors.length) {
+    console.error(`${errors.join('\n')}\n\n${usage()}`);
+    process.exit(2);
+  }
+  const { config: configFile, ...cli } = values;
+  let config;
+  try {
+    config = loadConfig({ cli, ...(configFile && { configFile }) });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`ocpp-edge: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const app = createApp(config, log);
+  const token = flags.has('rotateToken') ? rotateApiToken(app.db) : app.newApiToken;
+  await app.start();
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const banner = [
+    `OCPP Edge is running (data: ${config.dataDir})`,
+    `  chargers:  ws://${shown}:${app.port}/ocpp/<chargePointId>   (use this PC's LAN address on the charger)`,
+    ...(app.tlsPort ? [`  chargers:  wss://${shown}:${app.tlsPort}/ocpp/<chargePointId>`] : []),
+    `  REST API:  http://${shown}:${app.port}/api   health: http://${shown}:${app.port}/health`,
+    token
+      ? `  API token: ${token}   (shown once; only its hash is stored. Send as "Authorization: Bearer <token>")`
+      : '  API token: configured (use --api-token / OCPP_EDGE_API_TOKEN, or --rotate-token for a new one)',
+  ];
+  process.stderr.write(banner.join('\n') + '\n');
+  log.info({ port: app.port, tlsPort: app.tlsPort, host: config.host }, 'service started');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    try {
+      await app.stop();
+    } finally {
+      log.flush();
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error('ocpp-edge failed to start:', err instanceof Error ? err.message : err);
+  if (err instanceof Error && err.cause) console.error('  cause:', (err.cause as Error).message ?? err.cause);
+  process.exit(1);
+});

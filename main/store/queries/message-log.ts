@@ -1,0 +1,44 @@
+import type { Db } from '../db.js';
+import { stmt } from '../statements.js';
+
+export interface LoggedFrame {
+  chargePointId: string;
+  direction: 'in' | 'out';
+  frame: string;
+  at: string;
+}
+
+export function insertFrames(db: Db, frames: LoggedFrame[]): void {
+  const s = stmt(db, 'INSERT INTO message_log(charge_point_id, direction, frame, at) VALUES (?, ?, ?, ?)');
+  for (const f of frames) s.run(f.chargePointId, f.direction, f.frame, f.at);
+}
+
+/** Keeps the newest `keep` frames: the log is bounded, oldest rotated out first. */
+export function pruneFrames(db: Db, keep: number): number {
+  return stmt(db, 'DELETE FROM message_log WHERE id <= (SELECT max(id) FROM message_log) - ?').run(keep).changes;
+}
+
+export function recentFrames(db: Db, chargePointId: string, limit: number): LoggedFrame[] {
+  return stmt(
+    db,
+    'SELECT charge_point_id AS chargePointId, direction, frame, at FROM message_log WHERE charge_point_id = ? ORDER BY id DESC LIMIT ?',
+  ).all(chargePointId, limit) as LoggedFrame[];
+}
+
+export function insertDeviation(db: Db, d: { chargePointId: string; action: string; direction: string; error: string; payload: string; at: string }): void {
+  stmt(db, 'INSERT INTO schema_deviations(charge_point_id, action, direction, error, payload, at) VALUES (?, ?, ?, ?, ?, ?)').run(
+    d.chargePointId,
+    d.action,
+    d.direction,
+    d.error,
+    d.payload,
+    d.at,
+  );
+}
+
+export function listDeviations(db: Db, chargePointId: string, limit: number): unknown[] {
+  return stmt(db, 'SELECT action, direction, error, payload, at FROM schema_deviations WHERE charge_point_id = ? ORDER BY id DESC LIMIT ?').all(
+    chargePointId,
+    limit,
+  );
+}

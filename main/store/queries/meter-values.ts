@@ -1,0 +1,60 @@
+import type { Db } from '../db.js';
+import { stmt } from '../statements.js';
+
+/** One sampled value with the OCPP 1.6 defaults filled in, so the identity index is exact. */
+export interface MeterSample {
+  chargePointId: string;
+  connectorId: number;
+  transactionId: number | null;
+  timestamp: string;
+  value: string;
+  valueNum: number | null;
+  context: string;
+  format: string;
+  measurand: string;
+  phase: string | null;
+  location: string;
+  unit: string;
+  source: 'MeterValues' | 'StopTransaction';
+}
+
+/** Inserts the samples; a retried message's samples are ignored. Returns how many were new. */
+export function insertMeterSamples(db: Db, samples: MeterSample[]): number {
+  const s = stmt(
+    db,
+    `INSERT OR IGNORE INTO meter_values(charge_point_id, connector_id, transaction_id, timestamp, value, value_num, context, format,
+       measurand, phase, location, unit, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  let added = 0;
+  for (const m of samples) {
+    added += s.run(m.chargePointId, m.connectorId, m.transactionId, m.timestamp, m.value, m.valueNum, m.context, m.format, m.measurand, m.phase, m.location, m.unit, m.source).changes;
+  }
+  return added;
+}
+
+export interface StoredSample {
+  id: number;
+  chargePointId: string;
+  connectorId: number;
+  transactionId: number | null;
+  timestamp: string;
+  value: string;
+  context: string;
+  format: string;
+  measurand: string;
+  phase: string | null;
+  location: string;
+  unit: string;
+  source: string;
+}
+
+const SELECT = `SELECT id, charge_point_id AS chargePointId, connector_id AS connectorId, transaction_id AS transactionId, timestamp, value,
+  context, format, measurand, phase, location, unit, source FROM meter_values`;
+
+export function samplesOfTransaction(db: Db, transactionId: number): StoredSample[] {
+  return stmt(db, `${SELECT} WHERE transaction_id = ? ORDER BY timestamp, id`).all(transactionId) as StoredSample[];
+}
+
+export function countSamples(db: Db): number {
+  return (stmt(db, 'SELECT count(*) AS n FROM meter_values').get() as { n: number }).n;
+}

@@ -1,0 +1,134 @@
+import type { Db } from '../db.js';
+import { stmt } from '../statements.js';
+
+export interface Session {
+  transactionId: number;
+  chargePointId: string;
+  connectorId: number;
+  idTag: string;
+  startAuthStatus: string;
+  meterStart: number;
+  startTime: string;
+  reservationId: number | null;
+  lastMeterWh: number | null;
+  lastMeterAt: string | null;
+  meterStop: number | null;
+  stopTime: string | null;
+  stopReason: string | null;
+  stopIdTag: string | null;
+  energyWh: number | null;
+  status: 'Active' | 'Completed';
+}
+
+const SELECT = `SELECT id AS transactionId, charge_point_id AS chargePointId, connector_id AS connectorId, id_tag AS idTag,
+  start_auth_status AS startAuthStatus, meter_start AS meterStart, start_time AS startTime, reservation_id AS reservationId,
+  last_meter_wh AS lastMeterWh, last_meter_at AS lastMeterAt, meter_stop AS meterStop, stop_time AS stopTime,
+  stop_reason AS stopReason, stop_id_tag AS stopIdTag,
+  CASE WHEN status = 'Completed' THEN energy_wh WHEN last_meter_wh IS NOT NULL THEN last_meter_wh - meter_start END AS energyWh,
+  status FROM transactions`;
+
+export function getTransaction(db: Db, id: number): Session | undefined {
+  return stmt(db, `${SELECT} WHERE id = ?`).get(id) as Session | undefined;
+}
+
+export function findStartedTransaction(db: Db, t: { chargePointId: string; connectorId: number; startTime: string; meterStart: number; idTag: string }): number | undefined {
+  const row = stmt(
+    db,
+    'SELECT id FROM transactions WHERE charge_point_id = ? AND connector_id = ? AND start_time = ? AND meter_start = ? AND id_tag = ?',
+  ).get(t.chargePointId, t.connectorId, t.startTime, t.meterStart, t.idTag) as { id: number } | undefined;
+  return row?.id;
+}
+
+export function insertTransaction(
+  db: Db,
+  t: { chargePointId: string; connectorId: number; idTag: string; authStatus: string; meterStart: number; startTime: string; reservationId: number | null; receivedAt: string },
+): number {
+  const r = stmt(
+    db,
+    `INSERT INTO transactions(charge_point_id, connector_id, id_tag, start_auth_status, meter_start, start_time, reservation_id, started_received_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(t.chargePointId, t.connectorId, t.idTag, t.authStatus, t.meterStart, t.startTime, t.reservationId, t.receivedAt);
+  return Number(r.lastInsertRowid);
+}
+
+export function setStartAuthStatus(db: Db, id: number, status: string): void {
+  stmt(db, 'UPDATE transactions SET start_auth_status = ? WHERE id = ?').run(status, id);
+}
+
+export function activeTransactionsForTag(db: Db, idTag: string): Array<{ id: number; chargePointId: string }> {
+  return stmt(db, `SELECT id, charge_point_id AS chargePointId FROM transactions WHERE id_tag = ? AND status = 'Active'`).all(idTag) as Array<{
+    id: number;
+    chargePointId: string;
+  }>;
+}
+
+export function activeTransactionOnConnector(db: Db, chargePointId: string, connectorId: number): number | undefined {
+  const row = stmt(db, `SELECT id FROM transactions WHERE charge_point_id = ? AND connector_id = ? AND status = 'Active' ORDER BY id DESC LIMIT 1`).get(
+    chargePointId,
+    connectorId,
+  ) as { id: number } | undefined;
+  return row?.id;
+}
+
+/** Completes an active transaction; returns false when it was already completed (a retried stop). */
+export function completeTransaction(
+  db: Db,
+  id: number,
+  s: { meterStop: number; stopTime: string; reason: string | null; idTag: string | null; receivedAt: string },
+): boolean {
+  return (
+    stmt(
+      db,
+      `UPDATE transactions SET status = 'Completed', meter_stop = ?, stop_time = ?, stop_reason = ?, stop_id_tag = ?,
+         energy_wh = ? - meter_start, stopped_received_at = ? WHERE id = ? AND status = 'Active'`,
+    ).run(s.meterStop, s.stopTime, s.reason, s.idTag, s.meterStop, s.receivedAt, id).changes > 0
+  );
+}
+
+/** Keeps the running energy of an active session current as meter values arrive. */
+export function updateLastMeter(db: Db, id: number, wh: number, at: string): void {
+  stmt(db, `UPDATE transactions SET last_meter_wh = ?, last_meter_at = ? WHERE id = ? AND (last_meter_at IS NULL OR last_meter_at <= ?)`).run(wh, at, id, at);
+}
+
+export interface SessionFilter {
+  chargePointId?: string;
+  idTag?: string;
+  status?: 'Active' | 'Completed';
+  from?: string;
+  to?: string;
+  limit: number;
+  offset: number;
+}
+
+export function listSessions(db: Db, f: SessionFilter): { total: number; items: Session[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (f.chargePointId) (where.push('charge_point_id = ?'), args.push(f.chargePointId));
+  if (f.idTag) (where.push('id_tag = ?'), args.push(f.idTag));
+  if (f.status) (where.push('status = ?'), args.push(f.status));
+  if (f.from) (where.push('start_time >= ?'), args.push(f.from));
+  if (f.to) (where.push('start_time < ?'), args.push(f.to));
+  const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+  const total = (db.prepare(`SELECT count(*) AS n FROM transactions${clause}`).get(...args) as { n: number }).n;
+  const items = db.prepare(`${SELECT}${clause} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...args, f.limit, f.offset) as Session[];
+  return { total, items };
+}
+
+export function insertOrphanStop(
+  db: Db,
+  o: { chargePointId: string; transactionId: number; idTag: string | null; meterStop: number; stopTime: string; reason: string | null; payload: string; receivedAt: string },
+): void {
+  stmt(
+    db,
+    `INSERT OR IGNORE INTO orphan_stops(charge_point_id, transaction_id, id_tag, meter_stop, stop_time, reason, payload, received_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(o.chargePointId, o.transactionId, o.idTag, o.meterStop, o.stopTime, o.reason, o.payload, o.receivedAt);
+}
+
+export function listOrphanStops(db: Db, limit: number): unknown[] {
+  return stmt(
+    db,
+    `SELECT id, charge_point_id AS chargePointId, transaction_id AS transactionId, id_tag AS idTag, meter_stop AS meterStop,
+       stop_time AS stopTime, reason, received_at AS receivedAt FROM orphan_stops ORDER BY id DESC LIMIT ?`,
+  ).all(limit);
+}

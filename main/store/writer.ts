@@ -1,0 +1,112 @@
+import type { Db } from './db.js';
+
+export type OpTable = Record<string, (db: Db, args: never) => unknown>;
+type ArgsOf<F> = F extends (db: Db, args: infer A) => unknown ? A : never;
+type ResultOf<F> = F extends (db: Db, args: never) => infer R ? R : never;
+
+interface Job {
+  op: string;
+  args: unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+export class StoreWriteError extends Error {
+  override name = 'StoreWriteError';
+}
+
+/**
+ * Group commit: every write asked for in one turn of the event loop runs in one SQLite
+ * transaction (each job in its own savepoint, so one bad job fails alone), and every
+ * promise settles only after COMMIT returned. Callers answer the charger after that, so an
+ * acknowledged message is on disk; one fsync is shared by all chargers of the batch.
+ */
+export class GroupCommitWriter<T extends OpTable> {
+  private queue: Job[] = [];
+  private scheduled = false;
+  private closed = false;
+  private readonly maxBatch: number;
+  /** Set while the last commit failed (disk full, read-only): the service reports it. */
+  lastError: Error | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly ops: T,
+    opts: { maxBatch?: number; onCommitError?: (err: Error) => void; onRecovered?: () => void } = {},
+  ) {
+    this.maxBatch = opts.maxBatch ?? 2000;
+    this.onCommitError = opts.onCommitError;
+    this.onRecovered = opts.onRecovered;
+  }
+  private readonly onCommitError: ((err: Error) => void) | undefined;
+  private readonly onRecovered: (() => void) | undefined;
+
+  run<K extends keyof T & string>(op: K, args: ArgsOf<T[K]>): Promise<ResultOf<T[K]>> {
+    if (this.closed) return Promise.reject(new StoreWriteError('store is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ op, args, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Pending jobs not yet committed. */
+  get backlog(): number {
+    return this.queue.length;
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    while (this.queue.length) {
+      const batch = this.queue.length > this.maxBatch ? this.queue.splice(0, this.maxBatch) : this.queue.splice(0);
+      this.commit(batch);
+    }
+  }
+
+  private commit(batch: Job[]): void {
+    const results: Array<{ ok: boolean; value: unknown }> = new Array(batch.length);
+    try {
+      this.db.transaction(() => {
+        for (let i = 0; i < batch.length; i++) {
+          const job = batch[i]!;
+          const fn = this.ops[job.op] as (db: Db, a: unknown) => unknown;
+          try {
+            results[i] = { ok: true, value: this.db.transaction(() => fn(this.db, job.args))() };
+          } catch (err) {
+            // A full disk or read-only file fails the whole batch, not just this job.
+            if (isFatalSqliteError(err)) throw err;
+            results[i] = { ok: false, value: err };
+          }
+        }
+      })();
+    } catch (err) {
+      const e = new StoreWriteError(`commit failed: ${(err as Error).message}`, { cause: err });
+      this.lastError = e;
+      this.onCommitError?.(e);
+      for (const job of batch) job.reject(e);
+      return;
+    }
+    if (this.lastError) {
+      this.lastError = null;
+      this.onRecovered?.();
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const r = results[i]!;
+      if (r.ok) batch[i]!.resolve(r.value);
+      else batch[i]!.reject(r.value);
+    }
+  }
+
+  /** Commits what is queued and refuses new work. */
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+}
+
+export function isFatalSqliteError(err: unknown): boolean {
+  const code = (err as { code?: string })?.code ?? '';
+  return /^SQLITE_(FULL|READONLY|IOERR|CORRUPT|CANTOPEN|NOTADB|BUSY|LOCKED)/.test(code);
+}
