@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -17,6 +18,15 @@ import { checkApiToken, ensureApiToken } from './api/token.js';
 import { stationRoutes } from './api/routes/stations.js';
 import { sessionRoutes } from './api/routes/sessions.js';
 import { rfidRoutes } from './api/routes/rfid.js';
+import { adminRoutes } from './api/routes/admin.js';
+import { gatewayRoutes } from './api/routes/gateway.js';
+import { connectionRoutes } from './api/routes/connections.js';
+import { chargerRoutes } from './api/routes/chargers.js';
+import { sessionDetailRoutes } from './api/routes/session-details.js';
+import { operationRoutes } from './api/routes/operations.js';
+import { buildOpenApi } from './api/openapi.js';
+import { EventStream } from './api/events-stream.js';
+import { CommandService } from './commands/service.js';
 
 export interface App {
   config: Config;
@@ -24,6 +34,7 @@ export interface App {
   events: EventBus;
   writer: GroupCommitWriter<WriteOps>;
   ocpp: OcppServer;
+  commands: CommandService;
   router: Router;
   /** Plain API token when this start created it (first run), to show once. */
   newApiToken: string | null;
@@ -33,6 +44,8 @@ export interface App {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+const APP_VERSION: string = createRequire(import.meta.url)('../package.json').version;
 
 export function dbPath(config: Config): string {
   return config.dbFile === ':memory:' || isAbsolute(config.dbFile) ? config.dbFile : join(config.dataDir, config.dbFile);
@@ -52,19 +65,36 @@ export function createApp(config: Config, log: Logger): App {
   });
   const dataTransferHandlers = new Map<string, DataTransferHandler>();
   const ocpp = new OcppServer({ config, db, writer, events, log, dataTransferHandlers });
+  const commands = new CommandService({ config, db, ocpp, events, log });
   const newApiToken = ensureApiToken(db, config.apiToken);
+  const checkToken = (t: string | undefined) => checkApiToken(db, t);
+  const eventStream = new EventStream(events, checkToken, log);
 
   const router = new Router();
   router.add({ method: 'GET', path: '/health', open: true, summary: 'Liveness: always open', handler: () => ({ status: 'ok', connectedChargers: ocpp.connectedIds.length, storeError: writer.lastError?.message ?? null }) });
-  for (const r of [...stationRoutes(db), ...sessionRoutes(db), ...rfidRoutes(db)]) router.add(r);
+  router.add({ method: 'GET', path: '/api/openapi.json', open: true, summary: 'This API as an OpenAPI 3 document (open)', handler: () => openApi });
+  for (const r of [
+    ...stationRoutes(db),
+    ...sessionDetailRoutes(db),
+    ...sessionRoutes(db),
+    ...rfidRoutes(db),
+    ...chargerRoutes(db, ocpp),
+    ...adminRoutes(commands),
+    ...gatewayRoutes(db, ocpp, commands),
+    ...connectionRoutes(ocpp, commands),
+    ...operationRoutes(db),
+  ]) {
+    router.add(r);
+  }
+  const openApi = buildOpenApi(router.list(), APP_VERSION);
 
   const servers: Server[] = [];
   const make = (tls?: { cert: Buffer; key: Buffer }) =>
     createHttpServer({
       router,
       log,
-      checkToken: (t) => checkApiToken(db, t),
-      onUpgrade: (req, socket, head) => ocpp.handleUpgrade(req, socket, head),
+      checkToken,
+      onUpgrade: (req, socket, head) => (eventStream.handles(req) ? eventStream.upgrade(req, socket, head) : ocpp.handleUpgrade(req, socket, head)),
       ...(tls && { tls }),
     });
   const listen = (server: Server, port: number) =>
@@ -79,6 +109,7 @@ export function createApp(config: Config, log: Logger): App {
     events,
     writer,
     ocpp,
+    commands,
     router,
     newApiToken,
     port: 0,
@@ -95,6 +126,8 @@ export function createApp(config: Config, log: Logger): App {
     },
     async stop() {
       for (const s of servers) s.close();
+      eventStream.close();
+      commands.close();
       await ocpp.close();
       writer.close();
       markAllDisconnected(db);

@@ -21,6 +21,7 @@ export interface EdgeEvents {
   'charger.diagnostics': { chargePointId: string; status: string };
   'charger.deviation': { chargePointId: string; action: string; error: string };
   'command.result': { chargePointId: string; action: string; ok: boolean; result?: unknown; error?: string; by: string; at: string };
+  'reservation.changed': { chargePointId: string; reservationId: number; status: string; at: string };
   'alert': { kind: string; message: string; at: string };
 }
 
@@ -59,5 +60,6 @@ const EVENT_NAMES: Record<EventName, true> = {
   'charger.diagnostics': true,
   'charger.deviation': true,
   'command.result': true,
+  'reservation.changed': true,
   'alert': true,
 };

@@ -25,9 +25,9 @@ export interface HttpOptions {
   tls?: { cert: Buffer; key: Buffer };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, { ...SECURITY_HEADERS, ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -77,15 +77,19 @@ export function createHttpServer(o: HttpOptions): Server {
   const validators = new Map(o.router.list().filter((r) => r.body).map((r) => [r, compileSchema<unknown>(r.body!, 'body')]));
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const { route, params } = o.router.match(req.method ?? 'GET', url.pathname);
-    if (!route.open) {
-      const auth = req.headers.authorization;
-      const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
-      if (!o.checkToken(token)) {
-        res.setHeader('WWW-Authenticate', 'Bearer');
-        throw new HttpError(401, 'missing or wrong bearer token');
-      }
+    // RFC 7235: the auth scheme is case-insensitive.
+    const authorized = () => o.checkToken(/^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')?.[1]);
+    const unauthorized = () => new HttpError(401, 'missing or wrong bearer token', undefined, undefined, { 'WWW-Authenticate': 'Bearer' });
+    let matched: ReturnType<Router['match']>;
+    try {
+      matched = o.router.match(req.method ?? 'GET', url.pathname);
+    } catch (err) {
+      // Without the token, nothing under /api tells which routes exist.
+      if (err instanceof HttpError && /^\/api(\/|$)/.test(url.pathname) && !authorized()) throw unauthorized();
+      throw err;
     }
+    const { route, params } = matched;
+    if (!route.open && !authorized()) throw unauthorized();
     const body = await readBody(req);
     const validate = validators.get(route as never);
     if (validate) {
@@ -106,7 +110,7 @@ export function createHttpServer(o: HttpOptions): Server {
     handle(req, res).catch((err: unknown) => {
       if (res.headersSent) return void res.destroy();
       if (err instanceof HttpError) {
-        sendJson(res, err.status, { error: err.message, ...(err.field && { field: err.field }) });
+        sendJson(res, err.status, { error: err.message, ...(err.field && { field: err.field }), ...err.details }, err.headers);
         return;
       }
       o.log.error({ err, url: req.url }, 'request failed');

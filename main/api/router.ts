@@ -7,6 +7,10 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly field?: string,
+    /** Extra fields for the JSON error body (e.g. the OCPP CALLERROR code). */
+    readonly details?: Record<string, unknown>,
+    /** Extra response headers, e.g. Allow on a 405. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -58,12 +62,14 @@ export class Router {
 
   /** The route for a request, or a 404/405 HttpError. */
   match(method: string, pathname: string): { route: Route; params: Record<string, string> } {
-    let pathMatched = false;
+    const allowed: string[] = [];
     for (const r of this.routes) {
       const m = r.regex.exec(pathname);
       if (!m) continue;
-      pathMatched = true;
-      if (r.method !== method) continue;
+      if (r.method !== method) {
+        if (!allowed.includes(r.method)) allowed.push(r.method);
+        continue;
+      }
       const params: Record<string, string> = {};
       try {
         r.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
@@ -72,6 +78,8 @@ export class Router {
       }
       return { route: r, params };
     }
-    throw pathMatched ? new HttpError(405, `${method} not allowed on ${pathname}`) : new HttpError(404, `no route ${pathname}`);
+    throw allowed.length
+      ? new HttpError(405, `${method} not allowed on ${pathname}`, undefined, undefined, { Allow: allowed.join(', ') })
+      : new HttpError(404, `no route ${pathname}`);
   }
 }

@@ -5,8 +5,9 @@ import { verifyPassword } from '../auth/password.js';
 import { getChargerAuth } from '../store/queries/chargers.js';
 import type { LoggedFrame } from '../store/queries/message-log.js';
 import { OUTBOUND_ACTIONS, type OutboundAction } from './actions.js';
-import { Connection, NotConnectedError } from './connection.js';
-import type { OcppServices } from './context.js';
+import { CallTimeoutError, Connection, NotConnectedError } from './connection.js';
+import { OcppStats } from './stats.js';
+import type { DataTransferHandler, OcppServices } from './context.js';
 import { createDispatcher } from './dispatcher.js';
 import { RpcError } from './rpc.js';
 import type { ActionTypes } from './schema/ocpp16.js';
@@ -44,7 +45,8 @@ export class OcppServer {
   private readonly wss: WebSocketServer;
   private readonly connections = new Map<string, Connection>();
   private readonly validator = new OcppValidator();
-  private readonly dispatch;
+  private readonly dispatch: ReturnType<typeof createDispatcher>;
+  readonly stats = new OcppStats();
   private frames: LoggedFrame[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private closing = false;
@@ -58,7 +60,19 @@ export class OcppServer {
       // Only ever agree to ocpp1.6; with nothing agreed the handshake carries no protocol.
       handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
-    this.dispatch = createDispatcher(s, this.validator);
+    const dispatch = createDispatcher(s, this.validator);
+    // Every inbound CALL is timed and counted for /statistics.
+    this.dispatch = async (conn, id, action, payload) => {
+      const t0 = performance.now();
+      try {
+        const result = await dispatch(conn, id, action, payload);
+        this.stats.inboundHandled(action, performance.now() - t0, true);
+        return result;
+      } catch (err) {
+        this.stats.inboundHandled(action, performance.now() - t0, false);
+        throw err;
+      }
+    };
     this.timers.push(setInterval(() => this.flushPresence(), 5000));
     if (s.config.messageLogMaxRows > 0) this.timers.push(setInterval(() => this.flushFrames(), 1000));
     if (s.config.pingIntervalSec > 0) this.timers.push(setInterval(() => this.pingAll(), s.config.pingIntervalSec * 1000));
@@ -71,6 +85,18 @@ export class OcppServer {
 
   connection(chargePointId: string): Connection | undefined {
     return this.connections.get(chargePointId);
+  }
+
+  /**
+   * Registers the DataTransfer handler for a vendorId (the same map the app composed the
+   * server with, so callers need not keep a reference to it). Returns an unregister function.
+   * A vendorId with no handler is answered UnknownVendorId.
+   */
+  registerDataTransferHandler(vendorId: string, handler: DataTransferHandler): () => void {
+    this.s.dataTransferHandlers.set(vendorId, handler);
+    return () => {
+      if (this.s.dataTransferHandlers.get(vendorId) === handler) this.s.dataTransferHandlers.delete(vendorId);
+    };
   }
 
   /** HTTP upgrade: identity from the URL, subprotocol, registry policy, basic auth, then the socket. */
@@ -118,7 +144,7 @@ export class OcppServer {
         ws.close(1002, `only ${SUBPROTOCOL} is supported`);
         return;
       }
-      void this.accept(id, ws, remoteAddress, remotePort, known ? null : policy === 'pending' ? 'Pending' : 'Accepted', known?.lenient ?? false);
+      void this.accept(id, ws, remoteAddress, remotePort, known ? null : policy === 'pending' ? 'Pending' : 'Accepted', known?.lenient ?? false, known?.registrationStatus);
     });
   }
 
@@ -129,6 +155,7 @@ export class OcppServer {
     remotePort: number,
     autoRegister: 'Accepted' | 'Pending' | null,
     lenient: boolean,
+    registrationStatus?: 'Accepted' | 'Pending' | 'Rejected',
   ): Promise<void> {
     const conn = new Connection(
       id,
@@ -143,6 +170,9 @@ export class OcppServer {
       },
       this.s.log,
     );
+    // A charger the registry rejects may only send BootNotification, even before (or without)
+    // booting on this socket: otherwise it could record transactions by skipping the boot.
+    if (registrationStatus === 'Rejected') conn.bootState = 'Rejected';
     const previous = this.connections.get(id);
     this.connections.set(id, conn);
     if (previous) {
@@ -218,7 +248,15 @@ export class OcppServer {
     const conn = this.connections.get(chargePointId);
     if (!conn) throw new NotConnectedError(`${chargePointId} is not connected`);
     this.validator.check(requestSchemaId(action), payload);
-    const result = await conn.call(action, payload, timeoutMs ?? this.s.config.callTimeoutMs);
+    const t0 = performance.now();
+    let result: unknown;
+    try {
+      result = await conn.call(action, payload, timeoutMs ?? this.s.config.callTimeoutMs);
+      this.stats.outboundDone(action, performance.now() - t0, 'ok');
+    } catch (err) {
+      this.stats.outboundDone(action, performance.now() - t0, err instanceof CallTimeoutError ? 'timeout' : 'error');
+      throw err;
+    }
     if (conn.lenient) {
       const { deviation } = this.validator.checkLenient(confSchemaId(action), result);
       if (deviation) this.s.log.info({ cp: chargePointId, action, deviation: deviation.message }, 'lenient: answer deviation accepted');
@@ -226,6 +264,14 @@ export class OcppServer {
       this.validator.check(confSchemaId(action), result);
     }
     return result as ActionTypes[A]['response'];
+  }
+
+  /** Closes one charger's socket (it reconnects by itself); false when it was not connected. */
+  disconnect(chargePointId: string): boolean {
+    const conn = this.connections.get(chargePointId);
+    if (!conn) return false;
+    conn.close(1000, 'disconnected by operator');
+    return true;
   }
 
   /** Closes every charger socket (1001 going away) and writes what is buffered. */

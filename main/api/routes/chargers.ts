@@ -1,0 +1,134 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { hashPassword } from '../../auth/password.js';
+import type { OcppServer } from '../../ocpp/server.js';
+import { validateChargePointId } from '../../ocpp/url.js';
+import type { Db } from '../../store/db.js';
+import { deleteCharger, getCharger, insertCharger, listChargers, setChargerPassword, touchLastSeen, updateCharger, type ChargerFields as StoredFields } from '../../store/queries/chargers.js';
+import { listConnectors } from '../../store/queries/connectors.js';
+import { getConfiguration } from '../../store/queries/charger-config.js';
+import { listAvailability } from '../../store/queries/availability.js';
+import { listChargingProfiles } from '../../store/queries/charging-profiles.js';
+import { listJobs } from '../../store/queries/maintenance.js';
+import { getLocalListVersion, getSentEntries } from '../../store/queries/local-list.js';
+import { listDeviations } from '../../store/queries/message-log.js';
+import { Created } from '../http-server.js';
+import { HttpError, type Route } from '../router.js';
+
+const nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
+const text = (max: number, description: string) => nullable(Type.String({ maxLength: max, description }) as ReturnType<typeof Type.String>);
+const amount = (description: string) => Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 100000, description }), Type.Null()]));
+
+/** Seed 000/004 charger fields an operator sets. */
+const ChargerFields = {
+  serialNumber: text(64, 'Hardware serial, e.g. JAAL34S021'),
+  catalogNumber: text(64, 'Catalog number, e.g. 8EM1310-3EJ04-0GA0'),
+  vendor: text(64, 'Manufacturer, e.g. Siemens'),
+  model: text(64, 'Model'),
+  ratedVolts: amount('Rated volts'),
+  ratedAmps: amount('Rated amps'),
+  maximumAmps: amount('Maximum amps'),
+  ipAddress: nullable(Type.Union([Type.String({ format: 'ipv4' }), Type.String({ format: 'ipv6' })], { description: 'Charger IP on the LAN (management only)' }) as never),
+  targetGroup: text(64, 'Grouping, e.g. Production'),
+  description: text(500, 'Free text: location, notes'),
+  registrationStatus: Type.Optional(Type.Union([Type.Literal('Accepted'), Type.Literal('Pending'), Type.Literal('Rejected')], { description: 'What BootNotification answers' })),
+  lenient: Type.Optional(Type.Boolean({ description: 'Relax schema validation for firmware that bends it; deviations are recorded' })),
+  password: Type.Optional(Type.Union([Type.String({ minLength: 8, maxLength: 40, description: 'HTTP Basic password (security profile 1); stored hashed' }), Type.Null()])),
+};
+
+export const CreateChargerBody = Type.Object({ chargePointId: Type.String({ minLength: 1, maxLength: 48 }), ...ChargerFields }, { additionalProperties: false });
+export const UpdateChargerBody = Type.Object(ChargerFields, { additionalProperties: false });
+const ConnectionStatusBody = Type.Object(
+  { chargePointId: Type.String({ minLength: 1, maxLength: 48 }), isConnected: Type.Boolean(), lastSeen: Type.Optional(Type.String({ format: 'date-time' })) },
+  { additionalProperties: false },
+);
+
+type Fields = Static<typeof UpdateChargerBody>;
+
+/** Seed 004 charger CRUD, plus what the store knows about a charger. */
+export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
+  const must = (id: string) => {
+    const c = getCharger(db, id);
+    if (!c) throw new HttpError(404, `no charger ${id}`, 'cpId');
+    return c;
+  };
+  const apply = async (id: string, f: Fields) => {
+    const { password, ...fields } = f;
+    if (Object.keys(fields).length) updateCharger(db, id, fields as never);
+    if (password !== undefined) setChargerPassword(db, id, password === null ? null : await hashPassword(password));
+    const live = ocpp.connection(id);
+    if (live && fields.lenient !== undefined) live.lenient = fields.lenient;
+  };
+  return [
+    { method: 'GET', path: '/api/charger', summary: 'List chargers', handler: () => listChargers(db) },
+    {
+      method: 'POST',
+      path: '/api/charger',
+      summary: 'Create a charger (seed 004 fields)',
+      body: CreateChargerBody,
+      handler: async ({ body }) => {
+        const { chargePointId, password, ...fields } = body as Static<typeof CreateChargerBody>;
+        const problem = validateChargePointId(chargePointId);
+        if (problem) throw new HttpError(400, problem, 'chargePointId');
+        if (getCharger(db, chargePointId)) throw new HttpError(409, `charger ${chargePointId} already exists`, 'chargePointId');
+        insertCharger(db, chargePointId, { ...(fields as StoredFields), passwordHash: password ? await hashPassword(password) : null });
+        return new Created(getCharger(db, chargePointId));
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/api/charger/connection-status',
+      summary: 'Report connection status (seed 004); the live socket state wins',
+      body: ConnectionStatusBody,
+      handler: ({ body }) => {
+        const b = body as Static<typeof ConnectionStatusBody>;
+        must(b.chargePointId);
+        const live = !!ocpp.connection(b.chargePointId);
+        if (live !== b.isConnected) {
+          throw new HttpError(409, `${b.chargePointId} is ${live ? '' : 'not '}connected to this central system; its socket state is authoritative`, 'isConnected');
+        }
+        if (b.lastSeen) touchLastSeen(db, b.chargePointId, new Date(b.lastSeen).toISOString(), false);
+        return getCharger(db, b.chargePointId);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/charger/:cpId',
+      summary: 'Charger with connectors, configuration snapshot, local list, availability, profiles, jobs',
+      handler: ({ params }) => {
+        const id = params.cpId!;
+        return {
+          ...must(id),
+          connectors: listConnectors(db, id),
+          configuration: getConfiguration(db, id),
+          localList: { version: getLocalListVersion(db, id), entries: getSentEntries(db, id) },
+          availability: listAvailability(db, id),
+          chargingProfiles: listChargingProfiles(db, id),
+          maintenanceJobs: listJobs(db, id),
+          schemaDeviations: listDeviations(db, id, 50),
+        };
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/api/charger/:cpId',
+      summary: 'Update charger fields (null clears a field; password null removes it)',
+      body: UpdateChargerBody,
+      handler: async ({ params, body }) => {
+        must(params.cpId!);
+        await apply(params.cpId!, body as Fields);
+        return getCharger(db, params.cpId!);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/charger/:cpId',
+      summary: 'Delete a charger (refused while it is connected)',
+      handler: ({ params }) => {
+        must(params.cpId!);
+        if (ocpp.connection(params.cpId!)) throw new HttpError(409, `${params.cpId} is connected: disconnect it first (DELETE /connections/${params.cpId})`, 'cpId');
+        deleteCharger(db, params.cpId!);
+        return { chargePointId: params.cpId, deleted: true };
+      },
+    },
+  ];
+}

@@ -1,0 +1,151 @@
+import type { Config } from '../config/schema.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log/logger.js';
+import type { Db } from '../store/db.js';
+import { getChargerAuth } from '../store/queries/chargers.js';
+import { insertAudit } from '../store/queries/audit.js';
+import { OUTBOUND_ACTIONS, type OutboundAction } from '../ocpp/actions.js';
+import { CallTimeoutError, NotConnectedError } from '../ocpp/connection.js';
+import { RpcError } from '../ocpp/rpc.js';
+import type { OcppServer } from '../ocpp/server.js';
+import type { ActionTypes } from '../ocpp/schema/ocpp16.js';
+import { CommandError } from './errors.js';
+import { effects, type EffectDeps } from './effects/index.js';
+import { syncLocalList } from './effects/local-list.js';
+
+export interface CommandDeps {
+  config: Config;
+  db: Db;
+  ocpp: OcppServer;
+  events: EventBus;
+  log: Logger;
+}
+
+/** What a command returns: the charger's answer plus what we learned from it (e.g. a transactionId). */
+export interface CommandOutcome<A extends OutboundAction = OutboundAction> {
+  chargePointId: string;
+  action: A;
+  request: ActionTypes[A]['request'];
+  response: ActionTypes[A]['response'];
+  [extra: string]: unknown;
+}
+
+/** 1.6 §4.2: a Pending charger may only be configured and asked to trigger messages. */
+const ALLOWED_WHILE_PENDING = new Set<OutboundAction>(['GetConfiguration', 'ChangeConfiguration', 'TriggerMessage']);
+const outbound = new Set<string>(OUTBOUND_ACTIONS);
+
+/**
+ * The one place CS->CP commands are executed, for REST, the desktop IPC and the scheduler:
+ * state checks, schema validation, the call, its side effects in the store, and an audit row.
+ */
+export class CommandService {
+  private readonly effectDeps: EffectDeps;
+  private readonly cleanups: Array<() => void> = [];
+
+  constructor(private readonly d: CommandDeps) {
+    this.effectDeps = { ...d, execute: (cp, action, payload, by) => this.execute(cp, action, payload, by) };
+    for (const e of Object.values(effects)) {
+      const cleanup = (e.subscribe as ((d: EffectDeps) => (() => void) | void) | undefined)?.(this.effectDeps);
+      if (cleanup) this.cleanups.push(cleanup);
+    }
+  }
+
+  /** SendLocalList built from the RFID table (Full, or Differential since the last accepted list). */
+  syncLocalList(chargePointId: string, updateType: 'Full' | 'Differential', by: string): Promise<CommandOutcome<'SendLocalList'>> {
+    return syncLocalList(this.effectDeps, chargePointId, updateType, by);
+  }
+
+  close(): void {
+    for (const c of this.cleanups.splice(0)) c();
+  }
+
+  isCommand(action: string): action is OutboundAction {
+    return outbound.has(action);
+  }
+
+  async execute<A extends OutboundAction>(chargePointId: string, action: A, payload: ActionTypes[A]['request'], by: string): Promise<CommandOutcome<A>> {
+    const started = Date.now();
+    const at = new Date(started).toISOString();
+    let request = payload;
+    try {
+      if (!this.isCommand(action)) throw new CommandError('invalid', `${action} is not an OCPP 1.6 central-system command`, { field: 'action' });
+      this.checkState(chargePointId, action);
+      const effect = effects[action] as EffectOf<A> | undefined;
+      request = effect?.prepare ? effect.prepare(this.effectDeps, chargePointId, payload) : payload;
+      const response = await this.d.ocpp.call(chargePointId, action, request);
+      const extra = (await effect?.after?.(this.effectDeps, chargePointId, request, response)) ?? {};
+      const outcome: CommandOutcome<A> = { chargePointId, action, request, response, ...extra };
+      this.record(chargePointId, action, request, by, at, started, { ok: true, result: { response, ...extra } });
+      return outcome;
+    } catch (err) {
+      const e = toCommandError(err, chargePointId, action);
+      (effects[action] as EffectOf<A> | undefined)?.failed?.(this.effectDeps, chargePointId, request, e);
+      this.record(chargePointId, action, request, by, at, started, { ok: false, error: e.message });
+      throw e;
+    }
+  }
+
+  private checkState(chargePointId: string, action: OutboundAction): void {
+    const conn = this.d.ocpp.connection(chargePointId);
+    if (!conn) throw new CommandError('not-connected', `${chargePointId} is not connected`);
+    // After our own restart a charger does not boot again: its registry status stands in.
+    const state = conn.bootState === 'Unknown' ? (getChargerAuth(this.d.db, chargePointId)?.registrationStatus ?? 'Accepted') : conn.bootState;
+    if (state === 'Rejected') throw new CommandError('not-allowed', `${chargePointId} was rejected at boot: no commands may be sent`);
+    if (state === 'Pending' && !ALLOWED_WHILE_PENDING.has(action)) {
+      throw new CommandError('not-allowed', `${chargePointId} is in Pending boot state: only GetConfiguration, ChangeConfiguration and TriggerMessage are allowed`);
+    }
+  }
+
+  private record(
+    chargePointId: string,
+    action: string,
+    request: unknown,
+    by: string,
+    at: string,
+    started: number,
+    r: { ok: boolean; result?: unknown; error?: string },
+  ): void {
+    try {
+      insertAudit(this.d.db, {
+        at,
+        by,
+        chargePointId,
+        action,
+        payload: JSON.stringify(request ?? {}),
+        ok: r.ok,
+        result: r.result === undefined ? null : JSON.stringify(r.result),
+        error: r.error ?? null,
+        durationMs: Date.now() - started,
+      });
+    } catch (err) {
+      this.d.log.error({ err, cp: chargePointId, action }, 'could not write command audit');
+    }
+    this.d.events.emit('command.result', {
+      chargePointId,
+      action,
+      ok: r.ok,
+      ...(r.result !== undefined && { result: r.result }),
+      ...(r.error !== undefined && { error: r.error }),
+      by,
+      at,
+    });
+  }
+}
+
+type EffectOf<A extends OutboundAction> = import('./effects/types.js').CommandEffect<A>;
+
+function toCommandError(err: unknown, chargePointId: string, action: string): CommandError {
+  if (err instanceof CommandError) return err;
+  if (err instanceof NotConnectedError) return new CommandError('not-connected', err.message, {}, { cause: err });
+  if (err instanceof CallTimeoutError) return new CommandError('timeout', err.message, {}, { cause: err });
+  if (err instanceof RpcError) {
+    // Our validation of the request throws before sending; the charger's CALLERROR comes back after.
+    if (err.details.schema && String(err.details.schema).endsWith('.req')) {
+      const field = /^\/([^\s]*)/.exec(err.message)?.[1]?.replace(/\//g, '.') || undefined;
+      return new CommandError('invalid', `${action} payload invalid: ${err.message}`, { rpcCode: err.code, ...(field && { field }) }, { cause: err });
+    }
+    if (err.details.schema) return new CommandError('call-error', `${chargePointId} answered ${action} with an invalid payload: ${err.message}`, { rpcCode: err.code }, { cause: err });
+    return new CommandError('call-error', `${chargePointId} answered ${action} with CALLERROR ${err.code}: ${err.message}`, { rpcCode: err.code }, { cause: err });
+  }
+  return new CommandError('call-error', `${action} failed: ${(err as Error)?.message ?? String(err)}`, {}, { cause: err });
+}
