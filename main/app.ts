@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import pkg from '../package.json' with { type: 'json' };
 import { isAbsolute, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -45,7 +45,7 @@ export interface App {
   stop(): Promise<void>;
 }
 
-const APP_VERSION: string = createRequire(import.meta.url)('../package.json').version;
+const APP_VERSION: string = pkg.version;
 
 export function dbPath(config: Config): string {
   return config.dbFile === ':memory:' || isAbsolute(config.dbFile) ? config.dbFile : join(config.dataDir, config.dbFile);
