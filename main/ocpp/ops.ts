@@ -25,8 +25,18 @@ function disconnect(db: Db, a: { chargePointId: string; at: string }): void {
   connectors.markConnectorsUnknown(db, a.chargePointId, a.at);
 }
 
-function boot(db: Db, a: { chargePointId: string } & Parameters<typeof chargers.recordBoot>[2]): void {
-  chargers.recordBoot(db, a.chargePointId, a);
+/**
+ * Decides the registration status and records the boot in one step inside the writer, so the
+ * decision sees every earlier write of this charger. The handler used to read the registry
+ * before queueing this op: a brand-new charger whose first frame arrived with (or right after)
+ * the upgrade was read before its `connect` op (auto-registration) had committed, and got
+ * Rejected - after which every other message of the connection was refused.
+ */
+function boot(db: Db, a: { chargePointId: string } & Omit<Parameters<typeof chargers.recordBoot>[2], 'status'>): { status: chargers.RegistrationStatus } {
+  // No row at all (deleted while connected): the registry no longer knows it.
+  const status = chargers.getChargerAuth(db, a.chargePointId)?.registrationStatus ?? 'Rejected';
+  chargers.recordBoot(db, a.chargePointId, { ...a, status });
+  return { status };
 }
 
 function presence(db: Db, a: Array<{ chargePointId: string; at: string; heartbeat: boolean }>): void {

@@ -63,14 +63,18 @@ export function parseFrame(text: string): Frame {
   } catch {
     return { type: 'bad', id: '-1', error: new RpcError('FormationViolation', 'frame is not valid JSON') };
   }
+  // OCPP-J 4.1.3: a message type number that is not 2, 3 or 4 is ignored, whatever follows it.
+  // Checked before the length so `[5]` or `[9,"id"]` get no answer either (they used to get a
+  // FormationViolation under id "-1").
+  if (Array.isArray(msg) && typeof msg[0] === 'number' && msg[0] !== CALL && msg[0] !== CALLRESULT && msg[0] !== CALLERROR) {
+    return { type: 'ignore', reason: `unknown message type ${msg[0]}` };
+  }
   if (!Array.isArray(msg) || msg.length < 3) {
     return { type: 'bad', id: '-1', error: new RpcError('FormationViolation', 'frame must be a JSON array [type, id, ...]') };
   }
   const [type, id] = msg;
   if (type !== CALL && type !== CALLRESULT && type !== CALLERROR) {
-    return typeof type === 'number'
-      ? { type: 'ignore', reason: `unknown message type ${type}` }
-      : { type: 'bad', id: typeof id === 'string' ? id : '-1', error: new RpcError('FormationViolation', 'message type must be a number') };
+    return { type: 'bad', id: typeof id === 'string' ? id : '-1', error: new RpcError('FormationViolation', 'message type must be a number') };
   }
   if (typeof id !== 'string' || id.length === 0) {
     return { type: 'bad', id: '-1', error: new RpcError('ProtocolError', 'message id must be a non-empty string') };

@@ -1,4 +1,3 @@
-import { getChargerAuth } from '../../store/queries/chargers.js';
 import type { Handler } from '../context.js';
 
 /**
@@ -6,8 +5,8 @@ import type { Handler } from '../context.js';
  * next boot attempt. The registry decides which (operators can approve Pending chargers).
  */
 export const bootNotification: Handler<'BootNotification'> = async (ctx, req) => {
-  const status = getChargerAuth(ctx.db, ctx.chargePointId)?.registrationStatus ?? 'Rejected';
-  await ctx.writer.run('boot', {
+  // The status is decided inside the write (see ops.boot), after this charger's earlier writes.
+  const { status } = await ctx.writer.run('boot', {
     chargePointId: ctx.chargePointId,
     vendor: req.chargePointVendor,
     model: req.chargePointModel,
@@ -18,7 +17,6 @@ export const bootNotification: Handler<'BootNotification'> = async (ctx, req) =>
     imsi: req.imsi,
     meterType: req.meterType,
     meterSerialNumber: req.meterSerialNumber,
-    status,
     at: ctx.receivedAt,
   });
   ctx.conn.bootState = status;
