@@ -27,6 +27,8 @@ import { operationRoutes } from './api/routes/operations.js';
 import { buildOpenApi } from './api/openapi.js';
 import { EventStream } from './api/events-stream.js';
 import { CommandService } from './commands/service.js';
+import { BackupScheduler } from './scheduler/backups.js';
+import { backupRoutes } from './api/routes/backups.js';
 
 export interface App {
   config: Config;
@@ -35,6 +37,7 @@ export interface App {
   writer: GroupCommitWriter<WriteOps>;
   ocpp: OcppServer;
   commands: CommandService;
+  backups: BackupScheduler;
   router: Router;
   /** Plain API token when this start created it (first run), to show once. */
   newApiToken: string | null;
@@ -66,6 +69,7 @@ export function createApp(config: Config, log: Logger): App {
   const dataTransferHandlers = new Map<string, DataTransferHandler>();
   const ocpp = new OcppServer({ config, db, writer, events, log, dataTransferHandlers });
   const commands = new CommandService({ config, db, ocpp, events, log });
+  const backups = new BackupScheduler(config, db, events, log);
   const newApiToken = ensureApiToken(db, config.apiToken);
   const checkToken = (t: string | undefined) => checkApiToken(db, t);
   const eventStream = new EventStream(events, checkToken, log);
@@ -83,6 +87,7 @@ export function createApp(config: Config, log: Logger): App {
     ...gatewayRoutes(db, ocpp, commands),
     ...connectionRoutes(ocpp, commands),
     ...operationRoutes(db),
+    ...backupRoutes(backups),
   ]) {
     router.add(r);
   }
@@ -110,6 +115,7 @@ export function createApp(config: Config, log: Logger): App {
     writer,
     ocpp,
     commands,
+    backups,
     router,
     newApiToken,
     port: 0,
@@ -128,6 +134,7 @@ export function createApp(config: Config, log: Logger): App {
       for (const s of servers) s.close();
       eventStream.close();
       commands.close();
+      await backups.stop();
       await ocpp.close();
       writer.close();
       markAllDisconnected(db);

@@ -1,4 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
+import cron from 'node-cron';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
@@ -23,6 +24,11 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 
 const properties = ConfigSchema.properties as Record<string, TSchema>;
 const validateConfig = compileSchema<Config>(ConfigSchema);
+/** One validator per key, so a bad value is reported with the source it came from. */
+const validateKey = new Map(Object.entries(properties).map(([key, prop]) => [key, compileSchema<unknown>(prop, key)]));
+
+/** `heartbeatIntervalSec` -> `--heartbeat-interval-sec` */
+export const optionName = (key: string): string => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 
 /** Turns a text value (env or CLI) into the type the schema wants, or reports why it can't. */
 function parseText(key: string, raw: string, source: string): unknown {
@@ -30,15 +36,25 @@ function parseText(key: string, raw: string, source: string): unknown {
   if (!prop) throw new ConfigError(`${source}: unknown setting "${key}"`);
   if (prop.type === 'integer' || prop.type === 'number') {
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`${source}: "${raw}" is not a number`);
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`${source}: ${key} "${raw}" is not a number`);
     return n;
   }
   if (prop.type === 'boolean') {
     if (/^(1|true|yes|on)$/i.test(raw)) return true;
     if (/^(0|false|no|off)$/i.test(raw)) return false;
-    throw new ConfigError(`${source}: "${raw}" is not true/false`);
+    throw new ConfigError(`${source}: ${key} "${raw}" is not true/false`);
   }
   return raw;
+}
+
+/** Checks one source's values key by key: unknown keys and bad values name the source. */
+function checkSource(values: Record<string, unknown>, sourceOf: (key: string) => string): void {
+  for (const [key, value] of Object.entries(values)) {
+    const validate = validateKey.get(key);
+    if (!validate) throw new ConfigError(`${sourceOf(key)}: unknown setting "${key}"`);
+    const r = validate(value);
+    if (!r.ok) throw new ConfigError(`${sourceOf(key)}: ${r.error}`);
+  }
 }
 
 export interface LoadOptions {
@@ -60,11 +76,12 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     const value = env[envName(key)];
     if (value !== undefined) fromEnv[key] = parseText(key, value, `environment ${envName(key)}`);
   }
+  checkSource(fromEnv, (key) => `environment ${envName(key)}`);
   const fromCli: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(opts.cli ?? {})) fromCli[key] = parseText(key, value, `option --${key}`);
+  for (const [key, value] of Object.entries(opts.cli ?? {})) fromCli[key] = parseText(key, value, `option ${optionName(key)}`);
+  checkSource(fromCli, (key) => `option ${optionName(key)}`);
 
-  const dataDir = String(fromCli.dataDir ?? fromEnv.dataDir ?? defaultDataDir(env));
-  const file = opts.configFile ?? join(dataDir, 'config.json');
+  const file = opts.configFile ?? join(String(fromCli.dataDir ?? fromEnv.dataDir ?? defaultDataDir(env)), 'config.json');
   let fromFile: Record<string, unknown> = {};
   if (opts.configFile && !existsSync(file)) throw new ConfigError(`config file ${file} does not exist`);
   if (existsSync(file)) {
@@ -76,15 +93,28 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) {
       throw new ConfigError(`config file ${file} must hold a JSON object`);
     }
+    checkSource(fromFile, () => `config file ${file}`);
   }
+  // An explicit config file may name the data dir; the command line and environment still win.
+  const dataDir = String(fromCli.dataDir ?? fromEnv.dataDir ?? (opts.configFile && fromFile.dataDir) ?? defaultDataDir(env));
 
   const defaults: Record<string, unknown> = {};
   for (const [key, prop] of Object.entries(properties)) if (prop.default !== undefined) defaults[key] = prop.default;
   const merged: Record<string, unknown> = { ...defaults, ...fromFile, ...fromEnv, ...fromCli, dataDir };
   const result = validateConfig(merged);
   if (!result.ok) throw new ConfigError(`invalid configuration: ${result.error}`);
-  if (Boolean(merged.tlsCertFile) !== Boolean(merged.tlsKeyFile)) {
+  const c = result.value;
+  if (Boolean(c.tlsCertFile) !== Boolean(c.tlsKeyFile)) {
     throw new ConfigError('invalid configuration: tlsCertFile and tlsKeyFile must be set together');
   }
-  return result.value;
+  const sourceOf = (key: string) =>
+    key in fromCli ? `option ${optionName(key)}` : key in fromEnv ? `environment ${envName(key)}` : key in fromFile ? `config file ${file}` : 'defaults';
+  for (const key of ['tlsCertFile', 'tlsKeyFile'] as const) {
+    const path = c[key];
+    if (path && !existsSync(path)) throw new ConfigError(`${sourceOf(key)}: ${key} ${path} does not exist`);
+  }
+  if (c.backupCron !== 'off' && !cron.validate(c.backupCron)) {
+    throw new ConfigError(`${sourceOf('backupCron')}: backupCron "${c.backupCron}" is not a cron expression (e.g. "30 2 * * *") or "off"`);
+  }
+  return c;
 }

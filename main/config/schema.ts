@@ -33,6 +33,9 @@ export const ConfigSchema = Type.Object(
     tlsKeyFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key for tlsCertFile' })),
     tlsPort: Type.Integer({ minimum: 0, maximum: 65535, default: 3443, description: 'Port of the TLS listener (wss:// and https://)' }),
     remoteStartWaitMs: Type.Integer({ minimum: 0, maximum: 300000, default: 15000, description: 'How long a remote start waits for the StartTransaction to report its transactionId' }),
+    backupCron: Type.String({ minLength: 1, default: '30 2 * * *', description: 'When the automatic online backup of the database runs (cron, local time); "off" disables it' }),
+    backupKeep: Type.Integer({ minimum: 1, maximum: 1000, default: 14, description: 'How many automatic backups are kept (oldest deleted first)' }),
+    backupDir: Type.Optional(Type.String({ minLength: 1, description: 'Folder for backups (default <dataDir>/backups)' })),
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,87 @@
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Db } from './db.js';
+
+const PREFIX = 'ocpp-edge-';
+const SUFFIX = '.db';
+
+export class BackupError extends Error {
+  override name = 'BackupError';
+}
+
+export interface BackupFile {
+  file: string;
+  name: string;
+  bytes: number;
+  createdAt: string;
+}
+
+const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
+/** Opens a copy read-only and runs SQLite's integrity check on it. */
+export function checkIntegrity(file: string): string {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
+    return rows.map((r) => r.integrity_check).join('; ');
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Online backup with SQLite's backup API: chargers keep being served while pages are copied.
+ * The copy is checked before it counts, then the oldest beyond `keep` are removed.
+ */
+export async function backupNow(db: Db, dir: string, keep: number, now = new Date()): Promise<BackupFile> {
+  mkdirSync(dir, { recursive: true });
+  const name = `${PREFIX}${stamp(now)}${SUFFIX}`;
+  const file = join(dir, name);
+  const partial = `${file}.partial`;
+  try {
+    await db.backup(partial);
+    const integrity = checkIntegrity(partial);
+    if (integrity !== 'ok') throw new BackupError(`backup failed its integrity check: ${integrity}`);
+    renameSync(partial, file);
+  } catch (err) {
+    rmSync(partial, { force: true });
+    throw err instanceof BackupError ? err : new BackupError(`backup to ${file} failed: ${(err as Error).message}`, { cause: err });
+  }
+  for (const old of listBackups(dir).slice(keep)) rmSync(old.file, { force: true });
+  return { file, name, bytes: statSync(file).size, createdAt: now.toISOString() };
+}
+
+/** Backups in `dir`, newest first. */
+export function listBackups(dir: string): BackupFile[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => n.startsWith(PREFIX) && n.endsWith(SUFFIX))
+    .sort()
+    .reverse()
+    .map((name) => {
+      const file = join(dir, name);
+      const st = statSync(file);
+      return { file, name, bytes: st.size, createdAt: st.mtime.toISOString() };
+    });
+}
+
+/**
+ * Puts a backup in place of the database (the service must be stopped). The current file and
+ * its WAL are kept beside it as `<db>.before-restore-<time>` so a restore can be undone.
+ */
+export function restoreBackup(backupFile: string, dbFile: string, now = new Date()): { previous: string | null } {
+  if (!existsSync(backupFile)) throw new BackupError(`backup ${backupFile} does not exist`);
+  const integrity = checkIntegrity(backupFile);
+  if (integrity !== 'ok') throw new BackupError(`backup ${basename(backupFile)} failed its integrity check: ${integrity}`);
+  let previous: string | null = null;
+  if (existsSync(dbFile)) {
+    previous = `${dbFile}.before-restore-${stamp(now)}`;
+    renameSync(dbFile, previous);
+    for (const ext of ['-wal', '-shm']) if (existsSync(dbFile + ext)) renameSync(dbFile + ext, previous + ext);
+  }
+  const tmp = `${dbFile}.restoring`;
+  copyFileSync(backupFile, tmp);
+  renameSync(tmp, dbFile);
+  return { previous };
+}
