@@ -7,13 +7,14 @@ import { app as electronApp, BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { createApp, type App } from './app.js';
 import { loadConfig } from './config/load.js';
-import { createLogger } from './log/logger.js';
+import { createServiceLogger } from './log/logger.js';
 
 let core: App | undefined;
 
 async function start(): Promise<void> {
   const config = loadConfig({ cli: { dataDir: join(electronApp.getPath('userData'), 'data') } });
-  const log = createLogger(config.logLevel);
+  // The desktop app has no console to read: it logs to a rotated file in its data folder.
+  const log = await createServiceLogger({ level: config.logLevel, dataDir: config.dataDir, logFile: config.logFile ?? 'logs/ocpp-edge.log', logMaxSize: config.logMaxSize, logKeepFiles: config.logKeepFiles, stdout: false });
   core = createApp(config, log);
   await core.start();
   const win = new BrowserWindow({

@@ -4,7 +4,7 @@
  */
 import { ConfigSchema } from './config/schema.js';
 import { ConfigError, envName, loadConfig } from './config/load.js';
-import { createLogger } from './log/logger.js';
+import { createServiceLogger } from './log/logger.js';
 import { createApp } from './app.js';
 import { rotateApiToken } from './api/token.js';
 import { parseArgs } from './cli-args.js';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel);
+  const log = await createServiceLogger({ level: config.logLevel, dataDir: config.dataDir, logFile: config.logFile, logMaxSize: config.logMaxSize, logKeepFiles: config.logKeepFiles, stdout: true });
   const app = createApp(config, log);
   const token = flags.has('rotateToken') ? rotateApiToken(app.db) : app.newApiToken;
   await app.start();

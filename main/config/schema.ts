@@ -36,6 +36,9 @@ export const ConfigSchema = Type.Object(
     backupCron: Type.String({ minLength: 1, default: '30 2 * * *', description: 'When the automatic online backup of the database runs (cron, local time); "off" disables it' }),
     backupKeep: Type.Integer({ minimum: 1, maximum: 1000, default: 14, description: 'How many automatic backups are kept (oldest deleted first)' }),
     backupDir: Type.Optional(Type.String({ minLength: 1, description: 'Folder for backups (default <dataDir>/backups)' })),
+    logFile: Type.Optional(Type.String({ minLength: 1, description: 'Also write logs to this file (rotated by size and daily; relative paths are inside dataDir)' })),
+    logMaxSize: Type.String({ pattern: '^[0-9]+[kmg]?$', default: '20m', description: 'Rotate the log file when it reaches this size (k, m, g units)' }),
+    logKeepFiles: Type.Integer({ minimum: 1, maximum: 1000, default: 14, description: 'Rotated log files kept besides the current one (daily rotation: about that many days)' }),
   },
   { additionalProperties: false },
 );
