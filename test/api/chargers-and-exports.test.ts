@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp } from '../helpers/app.js';
+import { TestCharger, boot } from '../helpers/ocpp-client.js';
+
+const SIEMENS = {
+  chargePointId: 'JAAL34S021',
+  serialNumber: 'JAAL34S021',
+  catalogNumber: '8EM1310-3EJ04-0GA0',
+  vendor: 'Siemens',
+  model: 'VersiCharge 8EM1310',
+  ratedVolts: 240,
+  ratedAmps: 32,
+  maximumAmps: 32,
+  ipAddress: '192.168.10.143',
+  targetGroup: 'Production',
+};
+
+test('issue 3 / seed 004: charger CRUD with every seed field', async () => {
+  const app = await startTestApp();
+  try {
+    const created = await app.api('/api/charger', { method: 'POST', json: SIEMENS });
+    assert.equal(created.status, 201);
+    const body = (await created.json()) as any;
+    for (const [k, v] of Object.entries(SIEMENS)) assert.equal(body[k], v, k);
+    assert.equal(body.isConnected, false);
+    assert.equal((await app.api('/api/charger', { method: 'POST', json: SIEMENS })).status, 409);
+    const bad = await app.api('/api/charger', { method: 'POST', json: { ...SIEMENS, chargePointId: 'X2', ratedAmps: 'lots' } });
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as any).field, 'body.ratedAmps');
+    assert.equal((await app.api('/api/charger', { method: 'POST', json: { chargePointId: 'bad id/x' } })).status, 400);
+    const patched = (await (await app.api('/api/charger/JAAL34S021', { method: 'PATCH', json: { targetGroup: 'Depot B', ipAddress: null } })).json()) as any;
+    assert.equal(patched.targetGroup, 'Depot B');
+    assert.equal(patched.ipAddress, null);
+    assert.equal(((await (await app.api('/api/charger')).json()) as any[]).length, 1);
+    assert.equal((await app.api('/api/charger/NOPE')).status, 404);
+    assert.equal((await app.api('/api/charger/JAAL34S021', { method: 'DELETE' })).status, 200);
+    assert.equal((await app.api('/api/charger/JAAL34S021')).status, 404);
+  } finally {
+    await app.dispose();
+  }
+});
+
+test('issue 3 / seed 004: a password set through the API is required at the next connection (security profile 1)', async () => {
+  const app = await startTestApp();
+  try {
+    await app.api('/api/charger', { method: 'POST', json: { chargePointId: 'PW1', password: 'correct horse' } });
+    await assert.rejects(TestCharger.connect(`${app.wsBase}/ocpp/PW1`), /401/);
+    const auth = 'Basic ' + Buffer.from('PW1:correct horse').toString('base64');
+    const cp = await TestCharger.connect(`${app.wsBase}/ocpp/PW1`, { headers: { authorization: auth } });
+    assert.equal(((await (await app.api('/api/charger/PW1')).json()) as any).hasPassword, true);
+    await cp.close();
+  } finally {
+    await app.dispose();
+  }
+});
+
+test('issue 3 / seed 004: PATCH /api/charger/connection-status records lastSeen, and the live socket state wins', async () => {
+  const app = await startTestApp();
+  try {
+    await app.api('/api/charger', { method: 'POST', json: { chargePointId: 'CS1' } });
+    const ok = await app.api('/api/charger/connection-status', { method: 'PATCH', json: { chargePointId: 'CS1', isConnected: false, lastSeen: '2024-01-15T10:30:00Z' } });
+    assert.equal(ok.status, 200);
+    assert.equal(((await ok.json()) as any).lastSeen, '2024-01-15T10:30:00.000Z');
+    const conflict = await app.api('/api/charger/connection-status', { method: 'PATCH', json: { chargePointId: 'CS1', isConnected: true } });
+    assert.equal(conflict.status, 409);
+    const cp = await TestCharger.connect(`${app.wsBase}/ocpp/CS1`);
+    assert.equal((await app.api('/api/charger/CS1', { method: 'DELETE' })).status, 409, 'a connected charger is not deleted');
+    await cp.close();
+  } finally {
+    await app.dispose();
+  }
+});
+
+test('issue 3: sessions filter and paginate, a session lists its meter values, and both export as CSV', async () => {
+  const app = await startTestApp();
+  try {
+    const cp = await TestCharger.connect(`${app.wsBase}/ocpp/EX1`);
+    await boot(cp);
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = new Date(Date.UTC(2026, 0, 1 + i)).toISOString();
+      const { transactionId } = await cp.call('StartTransaction', { connectorId: 1, idTag: i === 2 ? '=HYPERLINK("x")' : 'TAG', meterStart: 0, timestamp: t });
+      await cp.call('MeterValues', {
+        connectorId: 1,
+        transactionId,
+        meterValue: [{ timestamp: t, sampledValue: [{ value: '1.5', unit: 'kWh' }, { value: '7200', measurand: 'Power.Active.Import', unit: 'W' }] }],
+      });
+      await cp.call('StopTransaction', { transactionId, meterStop: 2000, timestamp: t });
+      ids.push(transactionId);
+    }
+    const page = (await (await app.api('/api/sessions?limit=2&offset=1&idTag=TAG')).json()) as any;
+    assert.equal(page.total, 2);
+    assert.equal(page.items.length, 1);
+    const ranged = (await (await app.api('/api/sessions?from=2026-01-02T00:00:00Z&to=2026-01-03T00:00:00Z')).json()) as any;
+    assert.deepEqual(ranged.items.map((s: any) => s.transactionId), [ids[1]]);
+    const samples = (await (await app.api(`/api/sessions/${ids[0]}/meter-values`)).json()) as any[];
+    assert.deepEqual(samples.map((s) => [s.measurand, s.unit, s.value]), [
+      ['Energy.Active.Import.Register', 'kWh', '1.5'],
+      ['Power.Active.Import', 'W', '7200'],
+    ]);
+    const csv = await app.api('/api/sessions/export.csv?station=EX1');
+    assert.match(csv.headers.get('content-type')!, /text\/csv/);
+    const lines = (await csv.text()).trim().split('\r\n');
+    assert.equal(lines.length, 4);
+    assert.match(lines[0]!, /^transactionId,chargePointId,connectorId,idTag/);
+    assert.ok(lines.some((l) => l.includes(`"'=HYPERLINK(""x"")"`)), 'formula-like cells are neutralised');
+    const mv = (await (await app.api(`/api/sessions/${ids[0]}/meter-values.csv`)).text()).trim().split('\r\n');
+    assert.equal(mv.length, 3);
+    assert.equal((await app.api('/api/sessions/abc')).status, 400);
+    assert.equal((await app.api('/api/sessions/999999')).status, 404);
+    await cp.close();
+  } finally {
+    await app.dispose();
+  }
+});
