@@ -51,8 +51,15 @@ export interface StoredSample {
 const SELECT = `SELECT id, charge_point_id AS chargePointId, connector_id AS connectorId, transaction_id AS transactionId, timestamp, value,
   context, format, measurand, phase, location, unit, source FROM meter_values`;
 
+/**
+ * The samples of one session: those its own charger sent under its id. Another charger's
+ * samples naming the same id (a stale id from before a store reset) are kept but not shown here.
+ */
 export function samplesOfTransaction(db: Db, transactionId: number): StoredSample[] {
-  return stmt(db, `${SELECT} WHERE transaction_id = ? ORDER BY timestamp, id`).all(transactionId) as StoredSample[];
+  return stmt(
+    db,
+    `${SELECT} WHERE transaction_id = ? AND charge_point_id = (SELECT charge_point_id FROM transactions WHERE id = ?) ORDER BY timestamp, id`,
+  ).all(transactionId, transactionId) as StoredSample[];
 }
 
 export function countSamples(db: Db): number {
