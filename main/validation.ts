@@ -27,9 +27,26 @@ export function compileSchema<T>(schema: TSchema, root = ''): (value: unknown) =
   const validate = ajv.compile(schema);
   return (value) => {
     if (validate(value)) return { ok: true, value: value as T };
-    const first = validate.errors?.[0];
+    const errors = validate.errors ?? [];
+    const first = errors[0];
     if (!first) return { ok: false, error: 'invalid value', field: root };
     const { field, message } = describeAjvError(first, root);
-    return { ok: false, error: `${field} ${message}`, field };
+    return { ok: false, error: `${field} ${describeUnion(errors, first) ?? message}`, field };
   };
+}
+
+/**
+ * A value matching no branch of a union of literals / scalar types: "must be one of a, b"
+ * or "must be string or null", instead of what the first branch alone said.
+ */
+function describeUnion(errors: ErrorObject[], first: ErrorObject): string | undefined {
+  const anyOf = errors.find((e) => e.keyword === 'anyOf' && e.instancePath === first.instancePath);
+  if (!anyOf) return undefined;
+  const branches = errors.filter((e) => e !== anyOf && e.schemaPath.startsWith(anyOf.schemaPath.replace(/\/anyOf$/, '/anyOf/')));
+  if (!branches.length || branches.some((e) => e.instancePath !== first.instancePath)) return undefined;
+  if (branches.every((e) => e.keyword === 'const')) return `must be one of ${branches.map((e) => String(e.params.allowedValue)).join(', ')}`;
+  const consts = branches.filter((e) => e.keyword === 'const').map((e) => JSON.stringify(e.params.allowedValue));
+  const types = branches.filter((e) => e.keyword === 'type').map((e) => String(e.params.type));
+  if (consts.length + types.length === branches.length) return `must be ${[...types, ...consts].join(' or ')}`;
+  return undefined;
 }

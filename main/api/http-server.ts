@@ -45,21 +45,36 @@ export class RawResponse {
   ) {}
 }
 
+/** An upload past the limit is still read (and dropped) up to this much, so the client sees the 413. */
+const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
+
 function readBody(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
+    // Connection: close, so the rest of an oversize upload never reaches another request.
+    const tooLarge = () => new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`, undefined, undefined, { Connection: 'close' });
+    const declared = Number(req.headers['content-length'] ?? 0);
     const chunks: Buffer[] = [];
     let size = 0;
+    let rejected = declared > MAX_BODY_BYTES;
+    if (rejected) reject(tooLarge());
+    // Destroying the socket here would reset the connection before the client reads the 413.
     req.on('data', (c: Buffer) => {
       size += c.length;
+      if (rejected) {
+        if (size > MAX_BODY_BYTES + MAX_DISCARD_BYTES) req.socket.destroy();
+        return;
+      }
       if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
+        rejected = true;
+        chunks.length = 0;
+        reject(tooLarge());
         return;
       }
       chunks.push(c);
     });
     req.on('error', reject);
     req.on('end', () => {
+      if (rejected) return;
       if (!size) return resolve(undefined);
       const type = req.headers['content-type'] ?? '';
       if (!/^application\/json\b/i.test(type)) return reject(new HttpError(415, 'body must be application/json'));

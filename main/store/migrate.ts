@@ -1,12 +1,17 @@
 import type { Db } from './db.js';
-import { migrations } from './migrations/index.js';
+import { migrations as shipped } from './migrations/index.js';
+
+export type Migration = (db: Db) => void;
 
 export class MigrationError extends Error {
   override name = 'MigrationError';
 }
 
-/** Runs every numbered migration above PRAGMA user_version, all in one transaction. */
-export function migrate(db: Db): number {
+/**
+ * Runs every numbered migration above PRAGMA user_version, all in one transaction: a failure
+ * leaves the schema and user_version exactly as they were. `migrations` is for tests.
+ */
+export function migrate(db: Db, migrations: ReadonlyArray<Migration> = shipped): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.length;
   if (current > latest) {

@@ -9,11 +9,19 @@ export function intParam(query: URLSearchParams, name: string, dflt: number, min
   return n;
 }
 
+/** 2024-01-31, 2024-01-31T10:00, 2024-01-31T10:00:00.000Z, 2024-01-31T10:00:00+01:00 */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+
 export function isoParam(query: URLSearchParams, name: string): string | undefined {
   const raw = query.get(name);
   if (raw === null || raw === '') return undefined;
+  // Date.parse alone takes "1" or "March 7" as dates, and rolls 2024-02-30 into March.
+  const m = ISO_DATE_TIME.exec(raw);
   const t = Date.parse(raw);
-  if (Number.isNaN(t)) throw new HttpError(400, `${name} must be an ISO 8601 date-time`, name);
+  const day = m && new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  if (!m || Number.isNaN(t) || day!.getUTCMonth() !== Number(m[2]) - 1 || day!.getUTCDate() !== Number(m[3])) {
+    throw new HttpError(400, `${name} must be an ISO 8601 date or date-time (e.g. 2024-01-31T10:00:00Z)`, name);
+  }
   return new Date(t).toISOString();
 }
 
