@@ -4,16 +4,13 @@
  */
 import { ConfigSchema } from './config/schema.js';
 import { ConfigError, envName, loadConfig } from './config/load.js';
-import { createServiceLogger } from './log/logger.js';
-import { createApp } from './app.js';
-import { rotateApiToken } from './api/token.js';
 import { parseArgs } from './cli-args.js';
 
 function usage(): string {
   const lines = Object.entries(ConfigSchema.properties as Record<string, { description?: string; default?: unknown }>).map(
     ([k, p]) => `  --${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()).padEnd(28)} ${p.description ?? ''}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ''}  [${envName(k)}]`,
   );
-  return ['Usage: npm run serve -- [options]', '', 'Options (each also settable by the environment variable in brackets):', ...lines, '  --config FILE                  JSON config file (default <data-dir>/config.json)', '  --rotate-token                 issue a new API token and print it'].join('\n');
+  return ['Usage: npm run serve -- [options]', '', 'Options (each also settable by the environment variable in brackets):', ...lines, '  --config FILE                  JSON config file (default <data-dir>/config.json)', '  --rotate-token                 issue a new API token and print it', '  --help                         show this help'].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -37,6 +34,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // The core is loaded only once the config is valid: --help and config errors answer at once.
+  const [{ createServiceLogger }, { createApp }, { rotateApiToken }] = await Promise.all([import('./log/logger.js'), import('./app.js'), import('./api/token.js')]);
   const log = await createServiceLogger({ level: config.logLevel, dataDir: config.dataDir, logFile: config.logFile, logMaxSize: config.logMaxSize, logKeepFiles: config.logKeepFiles, stdout: true });
   const app = createApp(config, log);
   const token = flags.has('rotateToken') ? rotateApiToken(app.db) : app.newApiToken;
@@ -59,11 +58,17 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    let code = 0;
     try {
       await app.stop();
+    } catch (err) {
+      // A failed shutdown is not a clean one: a service manager should see it.
+      code = 1;
+      log.error({ err }, 'shutdown failed');
+      console.error('ocpp-edge: shutdown failed:', err instanceof Error ? err.message : err);
     } finally {
       log.flush();
-      process.exit(0);
+      process.exit(code);
     }
   };
   process.on('SIGINT', () => void stop('SIGINT'));

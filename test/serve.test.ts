@@ -1,0 +1,232 @@
+/**
+ * The headless entry as a real process: `node --import tsx main/serve.ts` (what `npm run serve`
+ * runs via tsx, without npm/npx in between so signals and exit codes reach the service itself).
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { ConfigSchema } from '../main/config/schema.js';
+import { envName } from '../main/config/load.js';
+import { TestCharger, boot } from './helpers/ocpp-client.js';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'ocpp-edge-serve-'));
+const procs = new Set<ChildProcess>();
+after(() => {
+  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** The parent's environment without any OCPP_EDGE_* setting, plus `env`. */
+function cleanEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OCPP_EDGE_')) out[k] = v;
+  return { ...out, XDG_DATA_HOME: join(root, 'xdg'), ...env };
+}
+
+interface Run {
+  proc: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function spawnServe(args: string[], env: Record<string, string> = {}, cmd: string[] = [process.execPath, '--import', 'tsx']): Run {
+  const proc = spawn(cmd[0]!, [...cmd.slice(1), 'main/serve.ts', ...args], { cwd: repo, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  procs.add(proc);
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (c) => (out += c));
+  proc.stderr!.on('data', (c) => (err += c));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  return { proc, stdout: () => out, stderr: () => err, exited };
+}
+
+interface Service extends Run {
+  port: number;
+  base: string;
+  /** The token from the banner, or null when it says "configured". */
+  token: string | null;
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the service on a free loopback port and parses the banner on stderr. */
+async function startServe(dataDir: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<Service> {
+  const run = spawnServe(['--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', ...extraArgs], env);
+  const deadline = Date.now() + 30_000;
+  while (!/API token: .*\n/.test(run.stderr())) {
+    if (run.proc.exitCode !== null) throw new Error(`serve exited with ${run.proc.exitCode}: ${run.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`no banner within 30 s: ${run.stderr()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const banner = run.stderr();
+  const port = Number(/REST API:\s+http:\/\/127\.0\.0\.1:(\d+)\/api/.exec(banner)?.[1]);
+  assert.ok(port > 0, `bound port in banner: ${banner}`);
+  assert.match(banner, new RegExp(`ws://127\\.0\\.0\\.1:${port}/ocpp/`), 'OCPP URL on the same port');
+  const tokenLine = /API token: (.*)/.exec(banner)![1]!;
+  const token = /^configured\b/.test(tokenLine) ? null : tokenLine.split(/\s+/)[0]!;
+  return {
+    ...run,
+    port,
+    base: `http://127.0.0.1:${port}`,
+    token,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      run.proc.kill(signal);
+      return run.exited;
+    },
+  };
+}
+
+const get = (s: Service, path: string, token?: string) => fetch(s.base + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+const dataDir = join(root, 'data');
+let firstToken = '';
+
+test('serve: first run binds the asked port (0 = free port, shown in the banner), /health is open and the printed API token works', async () => {
+  const s = await startServe(dataDir);
+  try {
+    const health = await get(s, '/health');
+    assert.equal(health.status, 200);
+    assert.equal(((await health.json()) as { status: string }).status, 'ok');
+    assert.ok(s.token, `first run prints a token: ${s.stderr()}`);
+    assert.ok(s.token!.length >= 32);
+    assert.match(s.stderr(), /shown once/);
+    firstToken = s.token!;
+    assert.equal((await get(s, '/api/stations', firstToken)).status, 200);
+    assert.equal((await get(s, '/api/stations')).status, 401);
+    assert.equal((await get(s, '/api/stations', 'not-the-token-0123456789')).status, 401);
+  } finally {
+    assert.deepEqual(await s.stop(), { code: 0, signal: null });
+  }
+});
+
+test('serve: a second run with the same data dir prints no token, and the first token still works', async () => {
+  assert.ok(firstToken, 'needs the first run');
+  const s = await startServe(dataDir);
+  try {
+    assert.equal(s.token, null, `no token printed: ${s.stderr()}`);
+    assert.ok(!s.stderr().includes(firstToken), 'the old token is never printed again');
+    assert.match(s.stderr(), /API token: configured/);
+    assert.equal((await get(s, '/api/stations', firstToken)).status, 200);
+  } finally {
+    assert.deepEqual(await s.stop('SIGINT'), { code: 0, signal: null }, 'SIGINT shuts down cleanly too');
+  }
+});
+
+test('serve: SIGTERM shuts down cleanly (exit 0), closes charger sockets and marks chargers disconnected in the db', async () => {
+  const s = await startServe(dataDir);
+  const cp = await TestCharger.connect(`ws://127.0.0.1:${s.port}/ocpp/CP_SIGTERM`);
+  await boot(cp);
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const list = (await (await get(s, '/api/stations/connected/list', firstToken)).json()) as Array<{ chargePointId: string }>;
+    if (list.some((c) => c.chargePointId === 'CP_SIGTERM')) break;
+    assert.ok(Date.now() < deadline, 'charger shows as connected');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const closed = cp.closed();
+  const t0 = Date.now();
+  const exit = await s.stop('SIGTERM');
+  assert.deepEqual(exit, { code: 0, signal: null }, `clean exit; stderr: ${s.stderr()}`);
+  assert.ok(Date.now() - t0 < 5000, 'shutdown does not hang');
+  const { code } = await closed;
+  assert.equal(code, 1001, 'the charger is told the central system is going away');
+
+  const db = new Database(join(dataDir, 'ocpp-edge.db'), { readonly: true });
+  try {
+    const rows = db.prepare('SELECT charge_point_id AS id, is_connected AS c FROM chargers').all() as Array<{ id: string; c: number }>;
+    assert.ok(rows.some((r) => r.id === 'CP_SIGTERM'), 'the charger was recorded');
+    assert.deepEqual(rows.filter((r) => r.c !== 0), [], 'no charger is left marked connected');
+    // Shut down cleanly: the WAL was checkpointed or is consistent; the file is a valid database.
+    assert.equal((db.pragma('integrity_check', { simple: true }) as string), 'ok');
+  } finally {
+    db.close();
+  }
+});
+
+test('serve: --api-token sets the API token (replacing a generated one)', async () => {
+  const token = 'cli-token-0123456789abcdef';
+  const s = await startServe(dataDir, ['--api-token', token]);
+  try {
+    assert.equal(s.token, null, 'a configured token is not printed');
+    assert.ok(!s.stderr().includes(token));
+    assert.equal((await get(s, '/api/stations', token)).status, 200);
+    assert.equal((await get(s, '/api/stations', firstToken)).status, 401, 'the generated token no longer works');
+  } finally {
+    assert.equal((await s.stop()).code, 0);
+  }
+});
+
+test('serve: OCPP_EDGE_API_TOKEN sets the API token', async () => {
+  const token = 'env-token-0123456789abcdef';
+  const s = await startServe(join(root, 'env-token'), [], { OCPP_EDGE_API_TOKEN: token });
+  try {
+    assert.equal(s.token, null);
+    assert.equal((await get(s, '/api/stations', token)).status, 200);
+    assert.equal((await get(s, '/api/stations', 'env-token-0123456789abcdeX')).status, 401);
+  } finally {
+    assert.equal((await s.stop()).code, 0);
+  }
+});
+
+test('serve: bad config exits with code 2 and a clear message naming the key and its source', async () => {
+  const badJsonDir = join(root, 'bad-json');
+  const unknownKeyDir = join(root, 'unknown-key');
+  for (const [dir, text] of [
+    [badJsonDir, '{ "port": 3000, }'],
+    [unknownKeyDir, '{ "prot": 3000 }'],
+  ] as const) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.json'), text);
+  }
+  const cases: Array<{ args: string[]; env?: Record<string, string>; expect: RegExp[] }> = [
+    { args: ['--data-dir', join(root, 'bad1'), '--port', 'abc'], expect: [/--port/, /not a number/] },
+    { args: ['--data-dir', join(root, 'bad2')], env: { OCPP_EDGE_PORT: '70000' }, expect: [/OCPP_EDGE_PORT/, /65535/] },
+    { args: ['--data-dir', badJsonDir], expect: [/config\.json/, /not valid JSON/] },
+    { args: ['--data-dir', unknownKeyDir], expect: [/config\.json/, /"prot"/, /unknown/] },
+    { args: ['--bogus', '1'], expect: [/unknown option --bogus/, /Usage:/] },
+  ];
+  const runs = cases.map((c) => ({ c, run: spawnServe(c.args, c.env ?? {}) }));
+  for (const { c, run } of runs) {
+    const { code } = await run.exited;
+    const err = run.stderr();
+    assert.equal(code, 2, `${c.args.join(' ')}: exit 2, got ${code}: ${err}`);
+    for (const re of c.expect) assert.match(err, re, `${c.args.join(' ')}: ${err}`);
+    assert.doesNotMatch(err, /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('serve: a port already in use fails to start with exit 1 and a message naming the address', async () => {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const run = spawnServe(['--data-dir', join(root, 'in-use'), '--port', String(port), '--host', '127.0.0.1', '--log-level', 'silent']);
+    const { code } = await run.exited;
+    assert.equal(code, 1);
+    assert.match(run.stderr(), /EADDRINUSE/);
+    assert.match(run.stderr(), new RegExp(`127\\.0\\.0\\.1:${port}`));
+  } finally {
+    blocker.close();
+  }
+});
+
+test('serve: --help (through npx tsx, as documented) lists every option with its env var and exits 0', async () => {
+  const run = spawnServe(['--help'], {}, ['npx', '--no-install', 'tsx']);
+  const { code } = await run.exited;
+  assert.equal(code, 0, run.stderr());
+  const out = run.stdout();
+  assert.match(out, /^Usage:/m);
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const opt = '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+    assert.match(out, new RegExp(`^\\s+${opt}\\s`, 'm'), `${opt} listed`);
+    assert.ok(out.includes(envName(key)), `${envName(key)} listed`);
+  }
+  for (const opt of ['--config', '--rotate-token', '--help']) assert.match(out, new RegExp(`^\\s+${opt}\\b`, 'm'), `${opt} listed`);
+});
