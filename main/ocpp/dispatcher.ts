@@ -22,13 +22,16 @@ export function createDispatcher(services: OcppServices, validator: OcppValidato
       throw new RpcError('SecurityError', 'charger was rejected at boot; only BootNotification is allowed');
     }
     if (conn.lenient) {
-      const { deviation } = validator.checkLenient(requestSchemaId(action), payload);
-      if (deviation) {
-        const at = new Date().toISOString();
+      // One record per deviation, with the payload as received (the check repairs `payload` in place).
+      const { deviations, original } = validator.checkLenient(requestSchemaId(action), payload);
+      const at = new Date().toISOString();
+      const received = deviations.length ? JSON.stringify(original) : '';
+      for (const deviation of deviations) {
+        const error = `${deviation.code}: ${deviation.message}`;
         services.log.info({ cp: conn.chargePointId, action, deviation: deviation.message }, 'lenient: schema deviation accepted');
-        services.events.emit('charger.deviation', { chargePointId: conn.chargePointId, action, error: `${deviation.code}: ${deviation.message}` });
+        services.events.emit('charger.deviation', { chargePointId: conn.chargePointId, action, error });
         void services.writer
-          .run('deviation', { chargePointId: conn.chargePointId, action, direction: 'in', error: `${deviation.code}: ${deviation.message}`, payload: JSON.stringify(payload), at })
+          .run('deviation', { chargePointId: conn.chargePointId, action, direction: 'in', error, payload: received, at })
           .catch((err) => services.log.error({ err }, 'could not record deviation'));
       }
     } else {

@@ -43,8 +43,13 @@ function presence(db: Db, a: Array<{ chargePointId: string; at: string; heartbea
   for (const p of a) chargers.touchLastSeen(db, p.chargePointId, p.at, p.heartbeat);
 }
 
-function status(db: Db, a: connectors.StatusReport): void {
+/**
+ * `keepHistory` bounds status_history (config statusHistoryMaxRows). It used to be applied
+ * nowhere, so the history grew without limit. The delete is a rowid range, nearly free.
+ */
+function status(db: Db, a: connectors.StatusReport & { keepHistory?: number }): void {
   connectors.recordStatus(db, a);
+  if (a.keepHistory !== undefined) connectors.pruneStatusHistory(db, a.keepHistory);
 }
 
 export interface StartArgs {

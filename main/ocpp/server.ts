@@ -258,8 +258,18 @@ export class OcppServer {
       throw err;
     }
     if (conn.lenient) {
-      const { deviation } = this.validator.checkLenient(confSchemaId(action), result);
-      if (deviation) this.s.log.info({ cp: chargePointId, action, deviation: deviation.message }, 'lenient: answer deviation accepted');
+      // A lenient charger's answers are repaired like its calls, and each deviation recorded
+      // too (direction 'answer': the CALLRESULT to our call), not only logged.
+      const { deviations, original } = this.validator.checkLenient(confSchemaId(action), result);
+      const at = new Date().toISOString();
+      for (const deviation of deviations) {
+        const error = `${deviation.code}: ${deviation.message}`;
+        this.s.log.info({ cp: chargePointId, action, deviation: deviation.message }, 'lenient: answer deviation accepted');
+        this.s.events.emit('charger.deviation', { chargePointId, action, error });
+        void this.s.writer
+          .run('deviation', { chargePointId, action, direction: 'answer', error, payload: JSON.stringify(original), at })
+          .catch((err) => this.s.log.error({ err }, 'could not record deviation'));
+      }
     } else {
       this.validator.check(confSchemaId(action), result);
     }

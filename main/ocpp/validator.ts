@@ -55,9 +55,10 @@ function relax(node: unknown): unknown {
   return out;
 }
 
-function build(schemas: readonly OcppSchema[], lenient: boolean): Ajv {
-  // allErrors off: the first failure is enough to answer, and it is much faster.
-  const ajv = new Ajv({ strict: false, allErrors: false, coerceTypes: lenient, removeAdditional: lenient ? 'all' : false });
+function build(schemas: readonly OcppSchema[], lenient: boolean, allErrors = false): Ajv {
+  // allErrors off: the first failure is enough to answer, and it is much faster. (On only for
+  // listing a lenient charger's deviations, which is off the hot path.)
+  const ajv = new Ajv({ strict: false, allErrors, coerceTypes: lenient, removeAdditional: lenient ? 'all' : false });
   if (!lenient) addFormats(ajv);
   // Floating point: 0.1 steps must accept 1.7 (ajv's multipleOf fails on 1.7/0.1).
   ajv.removeKeyword('multipleOf');
@@ -77,6 +78,15 @@ export interface Validation {
   error?: RpcError;
 }
 
+export interface LenientResult {
+  /** The first strict failure, when there was one (kept for callers that log one line). */
+  deviation?: RpcError;
+  /** Every way the payload broke the strict schema, one error each; empty when it was valid. */
+  deviations: RpcError[];
+  /** A copy of the payload as received, before coercion and dropped fields (only with deviations). */
+  original?: unknown;
+}
+
 /**
  * Checks payloads against the official schemas. In lenient mode a payload that fails strict
  * validation is retried against a relaxed schema (types coerced, unknown fields dropped,
@@ -87,6 +97,8 @@ export class OcppValidator {
   private readonly loose = build(ocpp16Schemas, true);
   private readonly cache = new Map<string, ValidateFunction | null>();
   private readonly looseCache = new Map<string, ValidateFunction | null>();
+  private strictAll: Ajv | undefined;
+  private readonly allCache = new Map<string, ValidateFunction | null>();
 
   has(schemaId: string): boolean {
     return this.get(this.strict, this.cache, schemaId) !== null;
@@ -115,14 +127,40 @@ export class OcppValidator {
    * Lenient check: mutates `payload` into shape where it can (coercion, dropped fields).
    * Returns the strict error as a deviation when strict failed but lenient passed.
    */
-  checkLenient(schemaId: string, payload: unknown): { deviation?: RpcError } {
+  checkLenient(schemaId: string, payload: unknown): LenientResult {
     try {
       this.check(schemaId, payload);
-      return {};
+      return { deviations: [] };
     } catch (strictErr) {
+      // The loose pass mutates the payload (coercion, dropped fields): keep what was received,
+      // so the deviation record shows what the firmware really sent.
+      const original = structuredClone(payload);
       const fn = this.get(this.loose, this.looseCache, schemaId);
-      if (!fn || !fn(payload)) throw strictErr;
-      return { deviation: strictErr as RpcError };
+      if (!fn) throw strictErr;
+      if (!fn(payload)) {
+        // Report why it could not be repaired, not the first thing lenient mode would forgive.
+        const errors = fn.errors ?? [];
+        throw new RpcError(errorCodeFor(errors), describe(errors), { schema: schemaId });
+      }
+      // With allErrors off only the first problem was known; a lenient charger's record lists
+      // every one (an extra field, a number sent as a string and a non-enum value all at once).
+      const all = this.allStrictErrors(schemaId, original);
+      return { deviation: strictErr as RpcError, deviations: all.length ? all : [strictErr as RpcError], original };
     }
+  }
+
+  private allStrictErrors(schemaId: string, payload: unknown): RpcError[] {
+    this.strictAll ??= build(ocpp16Schemas, false, true);
+    const fn = this.get(this.strictAll, this.allCache, schemaId);
+    if (!fn || fn(payload)) return [];
+    const seen = new Set<string>();
+    const out: RpcError[] = [];
+    for (const e of fn.errors ?? []) {
+      const key = `${e.instancePath}|${e.keyword}|${String(e.params.additionalProperty ?? '')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(new RpcError(errorCodeFor([e]), describe([e]), { schema: schemaId }));
+    }
+    return out;
   }
 }

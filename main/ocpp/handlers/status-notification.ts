@@ -12,6 +12,7 @@ export const statusNotification: Handler<'StatusNotification'> = async (ctx, req
     vendorErrorCode: req.vendorErrorCode,
     statusAt,
     receivedAt: ctx.receivedAt,
+    keepHistory: ctx.config.statusHistoryMaxRows,
   });
   ctx.events.emit('connector.status', {
     chargePointId: ctx.chargePointId,

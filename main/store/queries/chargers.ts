@@ -218,9 +218,21 @@ export function setConnection(db: Db, id: string, c: { isConnected: boolean; at:
   }
 }
 
-/** After a restart nobody is connected, whatever the last run left in the table. */
+/**
+ * After a restart (or at shutdown) nobody is connected, whatever the last run left in the
+ * table. Their connectors' last reports are stale too: a charger that comes back reports only
+ * its current state, so a "Charging" left from before the restart would never be corrected.
+ * They get the same offline marking as a disconnect (connectors.markConnectorsUnknown).
+ */
 export function markAllDisconnected(db: Db): void {
-  stmt(db, 'UPDATE chargers SET is_connected = 0 WHERE is_connected = 1').run();
+  db.transaction(() => {
+    stmt(
+      db,
+      `UPDATE connectors SET status = 'Unavailable', error_code = 'NoError', info = 'charger offline', updated_at = ?
+       WHERE NOT (status = 'Unavailable' AND info IS 'charger offline')`,
+    ).run(nowIso());
+    stmt(db, 'UPDATE chargers SET is_connected = 0 WHERE is_connected = 1').run();
+  })();
 }
 
 export function touchLastSeen(db: Db, id: string, at: string, heartbeat: boolean): void {
