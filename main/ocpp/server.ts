@@ -297,7 +297,11 @@ export class OcppServer {
           c.close(1001, 'central system shutting down');
         }),
     );
-    await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 3000))]);
+    // The 3 s cap must not outlive the race: left pending it kept the process alive for 3 s
+    // after every shutdown (each `serve` stop, each test file), even when all closed at once.
+    let cap: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(closed), new Promise((r) => (cap = setTimeout(r, 3000)))]);
+    clearTimeout(cap);
     this.connections.clear();
     this.wss.close();
   }

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { insertCharger } from '../../main/store/queries/chargers.js';
-import { boot, connect, connectBooted, cpid, iso, row, sleep, startTestApp, type TestApp, type TestCharger } from './support.js';
+import { boot, connect, connectBooted, cpid, iso, row, sleep, startTestApp, withApp, type TestApp, type TestCharger } from './support.js';
 
 type Frame = [number, string, ...unknown[]];
 
@@ -225,6 +225,38 @@ describe('SecurityError for a charger rejected at registration', () => {
     const cp = await connect(app, id);
     assertCallError(await cp.callRaw('StartTransaction', { connectorId: 1, idTag: 'T', meterStart: 0, timestamp: iso() }), 'SecurityError');
     assert.equal(row(app, 'SELECT count(*) AS n FROM transactions WHERE charge_point_id = ?', id)?.n, 0);
+    await cp.close();
+  });
+});
+
+test('OCPP-J 4.2.3: disk full (SQLite FULL) -> InternalError, nothing acknowledged, /health shows the store error; the charger retry succeeds once space is back', async () => {
+  await withApp({}, async (app) => {
+    const cp = await connectBooted(app, cpid('FULL'));
+    // Simulate a full disk: cap the file at its current size and fill the free room.
+    app.db.pragma(`max_page_count = ${app.db.pragma('page_count', { simple: true }) as number}`);
+    const fill = app.db.prepare(
+      `INSERT INTO transactions(charge_point_id, connector_id, id_tag, start_auth_status, meter_start, start_time, started_received_at) VALUES ('FILLER', 1, 'FILLER', 'Accepted', ?, ?, ?)`,
+    );
+    assert.throws(() => {
+      for (let i = 0; i < 100_000; i++) fill.run(i, iso(), iso());
+    }, (e: { code?: string }) => e.code === 'SQLITE_FULL');
+    let failed: { req: Record<string, unknown>; frame: unknown[] } | undefined;
+    for (let i = 0; i < 50 && !failed; i++) {
+      const req = { connectorId: 1, idTag: `FULL${i}`, meterStart: i, timestamp: iso() };
+      const f = await cp.callRaw('StartTransaction', req);
+      if (f[0] === 4) failed = { req, frame: f };
+    }
+    assert.ok(failed, 'a start eventually hits the full disk');
+    assertCallError(failed.frame as Frame, 'InternalError');
+    assert.equal(row(app, 'SELECT count(*) AS n FROM transactions WHERE id_tag = ?', failed.req.idTag)?.n, 0, 'not acknowledged, not stored');
+    const health = (await (await app.api('/health')).json()) as { storeError: string | null };
+    assert.match(health.storeError ?? '', /full/);
+    // space comes back; the charger retries the same message
+    app.db.pragma('max_page_count = 1073741823');
+    const retry = await cp.call('StartTransaction', failed.req);
+    assert.ok(Number.isInteger(retry.transactionId));
+    assert.equal(row(app, 'SELECT count(*) AS n FROM transactions WHERE id_tag = ?', failed.req.idTag)?.n, 1);
+    assert.equal(((await (await app.api('/health')).json()) as { storeError: string | null }).storeError, null);
     await cp.close();
   });
 });
