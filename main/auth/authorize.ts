@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js';
-import { getIdTag } from '../store/queries/id-tags.js';
+import { findIdTagForAuthorization } from '../store/queries/id-tags.js';
 import { activeTransactionsForTag } from '../store/queries/transactions.js';
 import { decideIdTag, type IdTagInfo } from './decide.js';
 
@@ -9,11 +9,11 @@ import { decideIdTag, type IdTagInfo } from './decide.js';
  */
 export function authorizeForCharger(db: Db, chargePointId: string, idTag: string, now = new Date()): IdTagInfo {
   const active = activeTransactionsForTag(db, idTag);
-  return decideIdTag(getIdTag(db, idTag), now, active.some((t) => t.chargePointId !== chargePointId));
+  return decideIdTag(findIdTagForAuthorization(db, idTag), now, active.some((t) => t.chargePointId !== chargePointId));
 }
 
 /** StartTransaction re-check: any other open transaction of the tag makes this one concurrent. */
 export function authorizeForStart(db: Db, idTag: string, exceptTransactionId: number | null, now = new Date()): IdTagInfo {
   const active = activeTransactionsForTag(db, idTag);
-  return decideIdTag(getIdTag(db, idTag), now, active.some((t) => t.id !== exceptTransactionId));
+  return decideIdTag(findIdTagForAuthorization(db, idTag), now, active.some((t) => t.id !== exceptTransactionId));
 }

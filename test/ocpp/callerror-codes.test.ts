@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { insertCharger } from '../../main/store/queries/chargers.js';
-import { boot, connect, connectBooted, cpid, iso, row, sleep, startTestApp, withApp, type TestApp, type TestCharger } from './support.js';
+import { boot, connect, connectBooted, cpid, iso, row, sleep, startTestApp, waitFor, withApp, type TestApp, type TestCharger } from './support.js';
 
 type Frame = [number, string, ...unknown[]];
 
@@ -258,5 +258,23 @@ test('OCPP-J 4.2.3: disk full (SQLite FULL) -> InternalError, nothing acknowledg
     assert.equal(row(app, 'SELECT count(*) AS n FROM transactions WHERE id_tag = ?', failed.req.idTag)?.n, 1);
     assert.equal(((await (await app.api('/health')).json()) as { storeError: string | null }).storeError, null);
     await cp.close();
+  });
+});
+
+test('a frame larger than maxFrameBytes closes only that socket (1009 message too big); the server and other chargers carry on', async () => {
+  await withApp({ maxFrameBytes: 2048 }, async (app) => {
+    const other = await connectBooted(app, cpid('CALM'));
+    const id = cpid('HUGE');
+    const cp = await connectBooted(app, id);
+    const closed = cp.closed();
+    cp.sendRaw(JSON.stringify([2, 'big', 'DataTransfer', { vendorId: 'v', data: 'x'.repeat(4096) }]));
+    const { code } = await closed;
+    assert.equal(code, 1009);
+    await waitFor(() => !app.ocpp.connectedIds.includes(id), 'dropped from the registry');
+    assert.equal((await other.callRaw('Heartbeat', {}))[0], 3, 'another charger is unaffected');
+    const back = await connectBooted(app, id);
+    assert.equal((await back.callRaw('Heartbeat', {}))[0], 3, 'the charger can reconnect');
+    await back.close();
+    await other.close();
   });
 });

@@ -97,6 +97,41 @@ describe('StartTransaction / StopTransaction', () => {
     assert.deepEqual(auth.idTagInfo, { status: 'Expired', expiryDate: past });
   });
 
+  test('idTagInfo.expiryDate is always a full date-time, even when the local list holds a date only or a local time', async () => {
+    // The list can be filled by other paths than the REST API (sync from head office, imports).
+    const a = tag('DATE');
+    const b = tag('LOCAL');
+    const c = tag('JUNK');
+    insertIdTag(app.db, { tagId: a, validUntil: '2099-12-31' });
+    insertIdTag(app.db, { tagId: b, validUntil: '2099-06-30T23:59:59+02:00' });
+    insertIdTag(app.db, { tagId: c, validUntil: 'someday' });
+    assert.deepEqual((await cp.call('Authorize', { idTag: a })).idTagInfo, { status: 'Accepted', expiryDate: '2099-12-31T00:00:00.000Z' });
+    assert.deepEqual((await cp.call('Authorize', { idTag: b })).idTagInfo, { status: 'Accepted', expiryDate: '2099-06-30T21:59:59.000Z' });
+    assert.deepEqual((await cp.call('Authorize', { idTag: c })).idTagInfo, { status: 'Accepted' }, 'an unreadable expiry is left out, not sent');
+    const s = await start(cp, a, { connectorId: 9 });
+    assert.equal(s.idTagInfo.expiryDate, '2099-12-31T00:00:00.000Z');
+    await cp.call('StopTransaction', { transactionId: s.transactionId, meterStop: 1000, timestamp: iso() });
+  });
+
+  test('OCPP 1.6 IdToken is a CiString (case-insensitive): a reader sending lower case matches the card listed in upper case', async () => {
+    const t = `CI${process.pid % 1000}A${++tagSeq}F`;
+    insertIdTag(app.db, { tagId: t, parentIdTag: 'CI-GROUP' });
+    assert.deepEqual((await cp.call('Authorize', { idTag: t.toLowerCase() })).idTagInfo, { status: 'Accepted', parentIdTag: 'CI-GROUP' });
+    // ConcurrentTx sees through the case too
+    const s = await start(cp, t, { connectorId: 8 });
+    const other = await connectBooted(app, cpid('CI'));
+    try {
+      assert.equal((await other.call('Authorize', { idTag: t.toLowerCase() })).idTagInfo.status, 'ConcurrentTx');
+    } finally {
+      await other.close();
+    }
+    await cp.call('StopTransaction', { transactionId: s.transactionId, meterStop: 1000, timestamp: iso() });
+    // a blocked card stays blocked whatever the case
+    const b = `CIB${process.pid % 1000}X${++tagSeq}`;
+    insertIdTag(app.db, { tagId: b, status: 'Blocked' });
+    assert.equal((await cp.call('Authorize', { idTag: b.toLowerCase() })).idTagInfo.status, 'Blocked');
+  });
+
   test('OCPP 1.6 idTagInfo: a tag not in the local list is Invalid', async () => {
     assert.deepEqual((await cp.call('Authorize', { idTag: tag('UNKNOWN') })).idTagInfo, { status: 'Invalid' });
   });

@@ -21,6 +21,15 @@ export function getIdTag(db: Db, tagId: string): IdTag | undefined {
   return stmt(db, `${SELECT} WHERE tag_id = ?`).get(tagId) as IdTag | undefined;
 }
 
+/**
+ * The card an idTag from a charger means. OCPP 1.6 IdToken is a CiString20 (case-insensitive):
+ * readers differ in the hex case they send, so an exact match (indexed) is tried first, then
+ * one ignoring case. The REST API keeps exact lookups (getIdTag).
+ */
+export function findIdTagForAuthorization(db: Db, idTag: string): IdTag | undefined {
+  return getIdTag(db, idTag) ?? (stmt(db, `${SELECT} WHERE tag_id = ? COLLATE NOCASE ORDER BY tag_id LIMIT 1`).get(idTag) as IdTag | undefined);
+}
+
 export function listIdTags(db: Db): IdTag[] {
   return stmt(db, `${SELECT} ORDER BY tag_id`).all() as IdTag[];
 }

@@ -55,8 +55,9 @@ export function setStartAuthStatus(db: Db, id: number, status: string): void {
   stmt(db, 'UPDATE transactions SET start_auth_status = ? WHERE id = ?').run(status, id);
 }
 
+/** Open sessions of a tag, matched case-insensitively (OCPP IdToken is a CiString). */
 export function activeTransactionsForTag(db: Db, idTag: string): Array<{ id: number; chargePointId: string }> {
-  return stmt(db, `SELECT id, charge_point_id AS chargePointId FROM transactions WHERE id_tag = ? AND status = 'Active'`).all(idTag) as Array<{
+  return stmt(db, `SELECT id, charge_point_id AS chargePointId FROM transactions WHERE status = 'Active' AND id_tag = ? COLLATE NOCASE`).all(idTag) as Array<{
     id: number;
     chargePointId: string;
   }>;
