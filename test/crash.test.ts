@@ -1,0 +1,159 @@
+/**
+ * Issue 2 acceptance: kill -9 of the service while 50 chargers run sessions. Every message the
+ * central system acknowledged must be on disk, exactly once, after the chargers reconnected
+ * and delivered their queues to the restarted service.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDb } from '../main/store/db.js';
+import { Fleet } from './sim/fleet.js';
+import { freePort, ServiceProcess } from './sim/service.js';
+
+const TOKEN = 'crash-test-token-0123456789abcdef';
+const CHARGERS = 50;
+const SESSIONS = 6;
+const SAMPLES = 8;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function until(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+test('issue 2 acceptance: SIGKILL while 50 chargers run sessions loses nothing acknowledged and duplicates nothing', { timeout: 90_000 }, async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ocpp-edge-crash-'));
+  const port = await freePort();
+  let service: ServiceProcess | null = null;
+  const fleet = new Fleet({
+    url: `ws://127.0.0.1:${port}/ocpp`,
+    chargers: CHARGERS,
+    sessions: SESSIONS,
+    prefix: 'CRASH',
+    meterIntervalMs: 40,
+    samplesPerSession: SAMPLES,
+    rampMs: 300,
+    deadlineMs: 60_000,
+    charger: { backoffInitialMs: 100, backoffMaxMs: 1000, txRetryIntervalMs: 300, callTimeoutMs: 5000 },
+  });
+  try {
+    service = await ServiceProcess.start({ dataDir, port, token: TOKEN });
+    const run = fleet.run();
+
+    // Mid-run: sessions started, stopped and metering on every side of the kill, and the kill
+    // lands while transaction messages are in flight (some committed, their answers not yet read).
+    const inFlight = () => fleet.chargers.filter((c) => c.inFlight?.transactional).length;
+    await until(() => {
+      const p = fleet.progress();
+      return p.sessionsCompleted >= CHARGERS && p.meterValuesAcked >= CHARGERS * SAMPLES && inFlight() >= 10;
+    }, 30_000, 'a quarter of the run with messages in flight');
+    // Same tick as the check: no answer can be read in between.
+    const inFlightAtKill = inFlight();
+    const atKill = fleet.progress();
+    await service.kill9();
+    const killedAt = Date.now();
+    // The chargers go on charging offline; their transaction messages queue up.
+    await sleep(600);
+    const queuedWhileDown = fleet.progress().pendingTransactionMessages;
+    service = await ServiceProcess.start({ dataDir, port, token: TOKEN });
+    const restartedAt = Date.now();
+
+    const summary = await run;
+    t.diagnostic(
+      `killed after ${atKill.sessionsCompleted} stops / ${atKill.meterValuesAcked} meter values acknowledged, ${inFlightAtKill} in flight; ${queuedWhileDown} transaction messages queued while down; ` +
+        `down ${restartedAt - killedAt} ms; ${summary.reconnects} reconnects, ${summary.resends} resends; run ${summary.elapsedMs} ms`,
+    );
+    assert.deepEqual(summary.errorList, [], 'the chargers saw no protocol errors');
+    assert.equal(summary.ok, true);
+    assert.equal(summary.sessionsCompleted, CHARGERS * SESSIONS);
+    assert.ok(atKill.sessionsCompleted < CHARGERS * SESSIONS, 'the kill happened mid-run');
+    assert.ok(queuedWhileDown > 0, `transaction messages were queued while the service was down (${queuedWhileDown})`);
+    for (const c of fleet.chargers) assert.ok(c.connects >= 2, `${c.id} reconnected after the kill`);
+    await service.stop();
+    service = null;
+
+    const db = openDb(join(dataDir, 'ocpp-edge.db'), { readonly: true });
+    try {
+      const starts = fleet.chargers.flatMap((c) => c.ledger.starts);
+      const stops = fleet.chargers.flatMap((c) => c.ledger.stops);
+      const meters = fleet.chargers.flatMap((c) => c.ledger.meterValues);
+      assert.equal(starts.length, CHARGERS * SESSIONS);
+      assert.equal(stops.length, CHARGERS * SESSIONS);
+      assert.equal(meters.length, CHARGERS * SESSIONS * SAMPLES);
+      assert.equal(new Set(starts.map((s) => s.transactionId)).size, starts.length, 'every session got its own transactionId');
+      assert.ok(
+        starts.some((s) => Date.parse(s.timestamp) >= killedAt && Date.parse(s.timestamp) < restartedAt),
+        'some sessions started while the service was down',
+      );
+
+      // Every acknowledged start is stored under its id, with its identity, exactly once.
+      const byId = db.prepare(
+        `SELECT charge_point_id AS chargePointId, connector_id AS connectorId, id_tag AS idTag, meter_start AS meterStart, start_time AS timestamp,
+           meter_stop AS meterStop, stop_time AS stopTime, status, energy_wh AS energyWh, stop_reason AS reason FROM transactions WHERE id = ?`,
+      );
+      const startById = new Map(starts.map((s) => [s.transactionId, s]));
+      for (const s of starts) {
+        const t = byId.get(s.transactionId) as Record<string, unknown> | undefined;
+        assert.ok(t, `transaction ${s.transactionId} (${s.chargePointId}) is stored`);
+        assert.deepEqual(
+          { chargePointId: t.chargePointId, connectorId: t.connectorId, idTag: t.idTag, meterStart: t.meterStart, timestamp: t.timestamp },
+          { chargePointId: s.chargePointId, connectorId: s.connectorId, idTag: s.idTag, meterStart: s.meterStart, timestamp: s.timestamp },
+        );
+      }
+      const stored = db.prepare(`SELECT count(*) AS n FROM transactions WHERE charge_point_id LIKE 'CRASH-%'`).get() as { n: number };
+      assert.equal(stored.n, starts.length, 'no transaction beyond the acknowledged ones');
+      const dupTx = db
+        .prepare(`SELECT charge_point_id, connector_id, start_time, meter_start, id_tag, count(*) AS n FROM transactions GROUP BY 1, 2, 3, 4, 5 HAVING n > 1`)
+        .all();
+      assert.deepEqual(dupTx, [], 'no duplicate transaction for the same identity');
+
+      // Every acknowledged stop completed its transaction with the right meter reading.
+      for (const s of stops) {
+        const t = byId.get(s.transactionId) as Record<string, unknown>;
+        const start = startById.get(s.transactionId)!;
+        assert.deepEqual(
+          { status: t.status, meterStop: t.meterStop, stopTime: t.stopTime, reason: t.reason, energyWh: t.energyWh },
+          { status: 'Completed', meterStop: s.meterStop, stopTime: s.timestamp, reason: s.reason, energyWh: s.meterStop - start.meterStart },
+          `transaction ${s.transactionId}`,
+        );
+      }
+      assert.equal((db.prepare(`SELECT count(*) AS n FROM orphan_stops`).get() as { n: number }).n, 0, 'no stop for an unknown transaction');
+
+      // Every acknowledged MeterValues is stored with all its samples, once; nothing else is.
+      const expected = new Map(meters.map((m) => [`${m.transactionId}|${m.timestamp}`, m.samples]));
+      assert.equal(expected.size, meters.length, 'ledger entries are distinct');
+      const actual = db
+        .prepare(`SELECT transaction_id AS tx, timestamp, count(*) AS n FROM meter_values WHERE source = 'MeterValues' AND charge_point_id LIKE 'CRASH-%' GROUP BY 1, 2`)
+        .all() as Array<{ tx: number; timestamp: string; n: number }>;
+      const actualKeys = new Set(actual.map((a) => `${a.tx}|${a.timestamp}`));
+      const missing = [...expected.keys()].filter((k) => !actualKeys.has(k));
+      assert.deepEqual(missing.slice(0, 5), [], `${missing.length} acknowledged MeterValues missing`);
+      for (const a of actual) assert.equal(a.n, expected.get(`${a.tx}|${a.timestamp}`), `meter values of transaction ${a.tx} at ${a.timestamp}`);
+      assert.equal(actual.length, expected.size, 'no MeterValues beyond the acknowledged ones');
+      const dupMeter = db
+        .prepare(
+          `SELECT charge_point_id, connector_id, transaction_id, timestamp, measurand, phase, location, context, count(*) AS n
+             FROM meter_values GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING n > 1`,
+        )
+        .all();
+      assert.deepEqual(dupMeter, [], 'no duplicate meter rows');
+      const stopRows = db.prepare(`SELECT count(*) AS n FROM meter_values WHERE source = 'StopTransaction' AND charge_point_id LIKE 'CRASH-%'`).get() as { n: number };
+      assert.equal(stopRows.n, stops.reduce((n, s) => n + s.transactionDataSamples, 0), 'transactionData of every stop, once');
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    if (service) console.error(`service output:\n${service.output}`);
+    throw err;
+  } finally {
+    await fleet.close();
+    if (service) await service.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
