@@ -67,9 +67,9 @@ function startTransaction(db: Db, a: StartArgs): { transactionId: number; idTagI
   const identity = { chargePointId: a.chargePointId, connectorId: a.connectorId, startTime: a.timestamp, meterStart: a.meterStart, idTag: a.idTag };
   const existing = tx.findStartedTransaction(db, identity);
   if (existing !== undefined) {
-    return { transactionId: existing, idTagInfo: authorizeForStart(db, a.idTag, existing), duplicate: true };
+    return { transactionId: existing, idTagInfo: authorizeForStart(db, a.idTag, existing, undefined, a), duplicate: true };
   }
-  const idTagInfo = authorizeForStart(db, a.idTag, null);
+  const idTagInfo = authorizeForStart(db, a.idTag, null, undefined, a);
   const transactionId = tx.insertTransaction(db, { ...identity, authStatus: idTagInfo.status, reservationId: a.reservationId, receivedAt: a.receivedAt });
   if (a.reservationId !== null) consumeReservation(db, a.reservationId, a.chargePointId, transactionId, a.receivedAt);
   return { transactionId, idTagInfo, duplicate: false };

@@ -168,6 +168,18 @@ describe('StartTransaction / StopTransaction', () => {
     }
   });
 
+  test('a new StartTransaction on a connector whose previous session was never stopped (stop lost) is not ConcurrentTx with that stale session', async () => {
+    const t = tag('LOST');
+    insertIdTag(app.db, { tagId: t });
+    const first = await start(cp, t, { connectorId: 10, meterStart: 100, timestamp: iso(Date.now() - 3600_000) });
+    // The charger rebooted and lost the StopTransaction; the same card starts again on the same connector.
+    const second = await start(cp, t, { connectorId: 10, meterStart: 900 });
+    assert.notEqual(second.transactionId, first.transactionId);
+    assert.equal(second.idTagInfo.status, 'Accepted', 'a connector runs one session at a time: the old one is over');
+    await cp.call('StopTransaction', { transactionId: second.transactionId, meterStop: 1000, timestamp: iso() });
+    await cp.call('StopTransaction', { transactionId: first.transactionId, meterStop: 900, timestamp: iso() });
+  });
+
   test('parentIdTag: another token of the same group stops the session; the stop answer carries the group', async () => {
     const a = tag('GRPA');
     const b = tag('GRPB');

@@ -56,11 +56,11 @@ export function setStartAuthStatus(db: Db, id: number, status: string): void {
 }
 
 /** Open sessions of a tag, matched case-insensitively (OCPP IdToken is a CiString). */
-export function activeTransactionsForTag(db: Db, idTag: string): Array<{ id: number; chargePointId: string }> {
-  return stmt(db, `SELECT id, charge_point_id AS chargePointId FROM transactions WHERE status = 'Active' AND id_tag = ? COLLATE NOCASE`).all(idTag) as Array<{
-    id: number;
-    chargePointId: string;
-  }>;
+export function activeTransactionsForTag(db: Db, idTag: string): Array<{ id: number; chargePointId: string; connectorId: number }> {
+  return stmt(
+    db,
+    `SELECT id, charge_point_id AS chargePointId, connector_id AS connectorId FROM transactions WHERE status = 'Active' AND id_tag = ? COLLATE NOCASE`,
+  ).all(idTag) as Array<{ id: number; chargePointId: string; connectorId: number }>;
 }
 
 export function activeTransactionOnConnector(db: Db, chargePointId: string, connectorId: number): number | undefined {
