@@ -70,7 +70,15 @@ describe('connection state (isConnected, lastSeen, remote address and port)', ()
     const firstClosed = first.closed();
     const disconnected: string[] = [];
     const off = app.events.on('charger.disconnected', (e) => e.chargePointId === id && disconnected.push(e.reason));
-    const second = await connect(app, id);
+    const log = app.ocpp['s'].log;
+    const warn = log.warn;
+    const warnings: Array<{ obj: unknown; msg: unknown }> = [];
+    log.warn = ((obj: unknown, msg?: unknown) => void warnings.push({ obj, msg })) as typeof log.warn;
+    const second = await connect(app, id).finally(() => (log.warn = warn));
+    assert.ok(
+      warnings.some((w) => /replaces/.test(String(w.msg)) && (w.obj as { cp?: string }).cp === id),
+      `the replacement is logged: ${JSON.stringify(warnings)}`,
+    );
     const { code, reason } = await firstClosed;
     assert.equal(code, 1000);
     assert.match(reason, /replaced/);
