@@ -12,7 +12,7 @@ import { GroupCommitWriter } from './store/writer.js';
 import { writeOps, type WriteOps } from './ocpp/ops.js';
 import { OcppServer } from './ocpp/server.js';
 import type { DataTransferHandler } from './ocpp/context.js';
-import { createHttpServer } from './api/http-server.js';
+import { createHttpServer, isLoopback } from './api/http-server.js';
 import { Router } from './api/router.js';
 import { checkApiToken, ensureApiToken } from './api/token.js';
 import { stationRoutes } from './api/routes/stations.js';
@@ -29,6 +29,7 @@ import { EventStream } from './api/events-stream.js';
 import { CommandService } from './commands/service.js';
 import { BackupScheduler } from './scheduler/backups.js';
 import { backupRoutes } from './api/routes/backups.js';
+import { securityRoutes } from './api/routes/security.js';
 
 export interface App {
   config: Config;
@@ -88,6 +89,7 @@ export function createApp(config: Config, log: Logger): App {
     ...connectionRoutes(ocpp, commands),
     ...operationRoutes(db),
     ...backupRoutes(backups),
+    ...securityRoutes(ocpp, () => writer.lastError),
   ]) {
     router.add(r);
   }
@@ -99,7 +101,12 @@ export function createApp(config: Config, log: Logger): App {
       router,
       log,
       checkToken,
-      onUpgrade: (req, socket, head) => (eventStream.handles(req) ? eventStream.upgrade(req, socket, head) : ocpp.handleUpgrade(req, socket, head)),
+      loopbackOnly: config.apiLoopbackOnly,
+      onUpgrade: (req, socket, head) => {
+        if (!eventStream.handles(req)) return ocpp.handleUpgrade(req, socket, head);
+        if (config.apiLoopbackOnly && !isLoopback(req.socket.remoteAddress)) return void socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        eventStream.upgrade(req, socket, head);
+      },
       ...(tls && { tls }),
     });
   const listen = (server: Server, port: number) =>

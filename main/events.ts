@@ -22,6 +22,7 @@ export interface EdgeEvents {
   'charger.deviation': { chargePointId: string; action: string; error: string };
   'command.result': { chargePointId: string; action: string; ok: boolean; result?: unknown; error?: string; by: string; at: string };
   'reservation.changed': { chargePointId: string; reservationId: number; status: string; at: string };
+  'security.lockout': { kind: 'address' | 'identity'; key: string; until: string; failures: number };
   'alert': { kind: string; message: string; at: string };
 }
 
@@ -61,5 +62,6 @@ const EVENT_NAMES: Record<EventName, true> = {
   'charger.deviation': true,
   'command.result': true,
   'reservation.changed': true,
+  'security.lockout': true,
   'alert': true,
 };

@@ -23,7 +23,11 @@ export interface HttpOptions {
   /** WebSocket upgrades: OCPP chargers (and later the live event stream). */
   onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   tls?: { cert: Buffer; key: Buffer };
+  /** Serve REST/UI only to this PC; OCPP upgrades are still accepted from anywhere. */
+  loopbackOnly?: boolean;
 }
+
+export const isLoopback = (address: string | undefined): boolean => !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -91,6 +95,7 @@ function readBody(req: IncomingMessage): Promise<unknown> {
 export function createHttpServer(o: HttpOptions): Server {
   const validators = new Map(o.router.list().filter((r) => r.body).map((r) => [r, compileSchema<unknown>(r.body!, 'body')]));
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (o.loopbackOnly && !isLoopback(req.socket.remoteAddress)) throw new HttpError(403, 'the API is only served to this computer (apiLoopbackOnly)');
     const url = new URL(req.url ?? '/', 'http://localhost');
     // RFC 7235: the auth scheme is case-insensitive.
     const authorized = () => o.checkToken(/^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')?.[1]);

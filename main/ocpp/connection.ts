@@ -1,5 +1,6 @@
 import type { WebSocket, RawData } from 'ws';
 import type { Logger } from '../log/logger.js';
+import { TokenBucket, WindowCounter } from './limits.js';
 import { CALL, CALLERROR, CALLRESULT, parseFrame, RpcError, serializeCall, serializeError, serializeResult, type RpcErrorCode } from './rpc.js';
 
 export type BootState = 'Accepted' | 'Pending' | 'Rejected' | 'Unknown';
@@ -10,6 +11,26 @@ export class CallTimeoutError extends Error {
 export class NotConnectedError extends Error {
   override name = 'NotConnectedError';
 }
+export class TooManyPendingCallsError extends Error {
+  override name = 'TooManyPendingCallsError';
+}
+
+export interface ConnectionLimits {
+  maxMessagesPerSecond: number;
+  messageBurst: number;
+  maxBadMessagesPerMinute: number;
+  maxPendingCalls: number;
+}
+
+/** Answers that mean the charger sent something malformed or invalid. */
+const BAD_INPUT: ReadonlySet<string> = new Set([
+  'FormationViolation',
+  'ProtocolError',
+  'PropertyConstraintViolation',
+  'OccurenceConstraintViolation',
+  'TypeConstraintViolation',
+  'NotImplemented',
+]);
 
 interface PendingCall {
   id: string;
@@ -27,7 +48,12 @@ export interface ConnectionHooks {
   onCall(conn: Connection, id: string, action: string, payload: Record<string, unknown>): Promise<unknown>;
   onFrame?(conn: Connection, direction: 'in' | 'out', text: string): void;
   onClose?(conn: Connection, code: number, reason: string): void;
+  /** A limit was hit (logged once per window by the caller). */
+  onBreach?(conn: Connection, kind: 'rate' | 'bad-messages' | 'pending-calls', detail: string): void;
 }
+
+/** Messages held back by the rate limit before a flooding charger is disconnected. */
+const MAX_BACKLOG = 1000;
 
 let idCounter = 0;
 const idPrefix = process.pid.toString(36) + Date.now().toString(36);
@@ -44,6 +70,9 @@ export class Connection {
   private readonly queue: PendingCall[] = [];
   private closed = false;
   private alive = true;
+  private readonly bucket: TokenBucket;
+  private readonly backlog: Array<[RawData, boolean]> = [];
+  private readonly badMessages = new WindowCounter();
 
   constructor(
     readonly chargePointId: string,
@@ -53,7 +82,9 @@ export class Connection {
     public lenient: boolean,
     private readonly hooks: ConnectionHooks,
     private readonly log: Logger,
+    private readonly limits: ConnectionLimits,
   ) {
+    this.bucket = new TokenBucket(limits.maxMessagesPerSecond, limits.messageBurst);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => {
       this.alive = true;
@@ -73,6 +104,10 @@ export class Connection {
   /** Sends a CALL and resolves with the charger's CALLRESULT payload. */
   call(action: string, payload: unknown, timeoutMs: number): Promise<unknown> {
     if (this.closed) return Promise.reject(new NotConnectedError(`${this.chargePointId} is not connected`));
+    if (this.pendingCalls >= this.limits.maxPendingCalls) {
+      this.hooks.onBreach?.(this, 'pending-calls', `${this.pendingCalls} commands already queued`);
+      return Promise.reject(new TooManyPendingCallsError(`${this.chargePointId} already has ${this.pendingCalls} commands queued; try again later`));
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ id: `${idPrefix}-${(++idCounter).toString(36)}`, action, payload, timeoutMs, resolve, reject });
       this.pump();
@@ -103,6 +138,46 @@ export class Connection {
   private onMessage(data: RawData, isBinary: boolean): void {
     this.lastSeenMs = Date.now();
     this.alive = true;
+    if (this.backlog.length || this.bucket.take() > 0) {
+      this.defer(data, isBinary);
+      return;
+    }
+    this.process(data, isBinary);
+  }
+
+  /**
+   * Over the rate: stop reading the socket (TCP backpressure) and keep what already arrived,
+   * in order, to process as the bucket refills. Nothing is refused; only a charger that keeps
+   * flooding past a bounded backlog is disconnected.
+   */
+  private defer(data: RawData, isBinary: boolean): void {
+    if (this.backlog.length >= MAX_BACKLOG) {
+      this.hooks.onBreach?.(this, 'rate', `backlog over ${MAX_BACKLOG} messages: disconnected`);
+      this.close(1008, 'message rate limit exceeded');
+      return;
+    }
+    this.backlog.push([data, isBinary]);
+    if (this.backlog.length === 1) {
+      this.ws.pause();
+      this.hooks.onBreach?.(this, 'rate', `over ${this.limits.maxMessagesPerSecond} messages/s`);
+      this.scheduleDrain();
+    }
+  }
+
+  private scheduleDrain(): void {
+    const wait = this.bucket.take();
+    if (wait > 0) {
+      setTimeout(() => this.scheduleDrain(), wait);
+      return;
+    }
+    const next = this.backlog.shift();
+    if (!next || this.closed) return;
+    this.process(next[0], next[1]);
+    if (this.backlog.length) setImmediate(() => this.scheduleDrain());
+    else this.ws.resume();
+  }
+
+  private process(data: RawData, isBinary: boolean): void {
     if (isBinary) {
       this.log.warn({ cp: this.chargePointId }, 'binary frame ignored: OCPP-J uses text frames');
       return;
@@ -120,6 +195,7 @@ export class Connection {
         return;
       case 'bad':
         this.send(serializeError(frame.id, frame.error.code, frame.error.message));
+        this.countBad(frame.error.code);
         return;
       case 'ignore':
         this.log.debug({ cp: this.chargePointId, reason: frame.reason }, 'frame ignored');
@@ -133,8 +209,18 @@ export class Connection {
         const e = err instanceof RpcError ? err : new RpcError('InternalError', 'internal error', {}, { cause: err });
         if (!(err instanceof RpcError)) this.log.error({ cp: this.chargePointId, action, err }, 'handler failed');
         this.send(serializeError(id, e.code, e.message, e.details));
+        this.countBad(e.code);
       },
     );
+  }
+
+  /** Too many malformed or invalid messages in a minute: the charger is disconnected (1008). */
+  private countBad(code: string): void {
+    if (!BAD_INPUT.has(code) || this.closed) return;
+    if (this.badMessages.add() > this.limits.maxBadMessagesPerMinute) {
+      this.hooks.onBreach?.(this, 'bad-messages', `over ${this.limits.maxBadMessagesPerMinute} bad messages in a minute`);
+      this.close(1008, 'too many invalid messages');
+    }
   }
 
   private settle(frame: { type: typeof CALLRESULT; id: string; payload: unknown } | { type: typeof CALLERROR; id: string; code: string; description: string; details: unknown }): void {

@@ -7,6 +7,8 @@ import type { LoggedFrame } from '../store/queries/message-log.js';
 import { OUTBOUND_ACTIONS, type OutboundAction } from './actions.js';
 import { CallTimeoutError, Connection, NotConnectedError } from './connection.js';
 import { OcppStats } from './stats.js';
+import { BreachLog } from './limits.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
 import type { DataTransferHandler, OcppServices } from './context.js';
 import { createDispatcher } from './dispatcher.js';
 import { RpcError } from './rpc.js';
@@ -16,6 +18,8 @@ import { parseChargerUrl } from './url.js';
 import { OcppValidator } from './validator.js';
 
 const SUBPROTOCOL = 'ocpp1.6';
+/** A real scrypt hash of a random secret: unknown identities are verified against it. */
+const DUMMY_HASH = 'scrypt$16384$8$1$7l7JkpYzJ2bQv5e7bqgq3w==$0e3bq8xTg4wPZxKQ0qgW9Y2mQy3Xv3n8aJ8m3cXc0Ys=';
 const outbound = new Set<string>(OUTBOUND_ACTIONS);
 
 function refuse(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {
@@ -27,7 +31,7 @@ function refuse(socket: Duplex, status: number, message: string, headers: Record
 }
 
 function http1Reason(status: number): string {
-  return { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
+  return { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status] ?? 'Error';
 }
 
 function basicCredentials(header: string | undefined): { user: string; password: string } | null {
@@ -47,11 +51,16 @@ export class OcppServer {
   private readonly validator = new OcppValidator();
   private readonly dispatch: ReturnType<typeof createDispatcher>;
   readonly stats = new OcppStats();
+  /** Failed charger logins, lockouts (visible through the API and the event stream). */
+  readonly throttle: LoginThrottle;
+  private readonly breaches: BreachLog;
   private frames: LoggedFrame[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private closing = false;
 
   constructor(private readonly s: OcppServices) {
+    this.throttle = new LoginThrottle(s.config.authMaxFailures, s.config.authLockoutSec * 1000);
+    this.breaches = new BreachLog(s.log);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: s.config.maxFrameBytes,
@@ -123,20 +132,41 @@ export class OcppServer {
       log.warn({ cp: id, remoteAddress }, 'charger refused: no WebSocket subprotocol offered');
       return refuse(socket, 400, `offer the ${SUBPROTOCOL} subprotocol`);
     }
+    if (this.connections.size >= this.s.config.maxConnections && !this.connections.has(id)) {
+      this.breaches.report('max-connections', '*', { remoteAddress, maxConnections: this.s.config.maxConnections }, 'charger refused: maxConnections reached');
+      return refuse(socket, 503, 'too many connections', { 'Retry-After': '30' });
+    }
+    const lockout = this.throttle.locked(remoteAddress, id);
+    if (lockout) {
+      this.breaches.report('lockout', `${lockout.kind}:${lockout.key}`, { cp: id, remoteAddress, until: lockout.until }, 'charger refused: locked out after failed logins');
+      return refuse(socket, 429, 'too many failed logins', { 'Retry-After': String(Math.max(1, Math.ceil((Date.parse(lockout.until) - Date.now()) / 1000))) });
+    }
     const known = getChargerAuth(this.s.db, id);
     const policy = this.s.config.unknownChargerPolicy;
-    if (!known && policy === 'reject') {
+    const requirePassword = this.s.config.requireChargerPassword;
+    // With passwords required, an unknown identity is answered exactly like a wrong password,
+    // so nobody can probe which identities exist.
+    if (!known && policy === 'reject' && !requirePassword) {
       log.warn({ cp: id, remoteAddress }, 'charger refused: not in registry (unknownChargerPolicy=reject)');
       return refuse(socket, 404, 'unknown charge point');
     }
     const passwordHash = known?.passwordHash ?? null;
-    if (passwordHash || this.s.config.requireChargerPassword) {
+    if (passwordHash || requirePassword) {
       const creds = basicCredentials(req.headers.authorization);
-      const ok = !!creds && creds.user === id && !!passwordHash && (await verifyPassword(creds.password, passwordHash));
+      // An unknown identity still costs one KDF run: the answer time must not tell it apart.
+      const matches = creds ? await verifyPassword(creds.password, passwordHash ?? DUMMY_HASH) : false;
+      const ok = matches && !!passwordHash && creds!.user === id && (known !== undefined || policy !== 'reject');
       if (!ok) {
+        const { delayMs, newLockouts } = this.throttle.failure(remoteAddress, id);
         log.warn({ cp: id, remoteAddress, hadCredentials: !!creds }, 'charger refused: wrong or missing basic auth password');
+        for (const l of newLockouts) {
+          log.warn({ lockout: l }, `charger logins locked out for this ${l.kind}`);
+          this.s.events.emit('security.lockout', l);
+        }
+        await new Promise((r) => setTimeout(r, delayMs));
         return refuse(socket, 401, 'authentication required', { 'WWW-Authenticate': 'Basic realm="OCPP", charset="UTF-8"' });
       }
+      this.throttle.success(id);
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       if (offered && ws.protocol !== SUBPROTOCOL) {
@@ -167,8 +197,10 @@ export class OcppServer {
         onCall: this.dispatch,
         onFrame: (c, dir, text) => this.onFrame(c, dir, text),
         onClose: (c, code, reason) => this.onClose(c, code, reason),
+        onBreach: (c, kind, detail) => this.breaches.report(kind, c.chargePointId, { cp: c.chargePointId, remoteAddress: c.remoteAddress }, `charger limit: ${detail}`),
       },
       this.s.log,
+      this.s.config,
     );
     // A charger the registry rejects may only send BootNotification, even before (or without)
     // booting on this socket: otherwise it could record transactions by skipping the boot.

@@ -9,6 +9,7 @@ const STATUS: Record<CommandErrorKind, number> = {
   conflict: 409,
   timeout: 504,
   'call-error': 502,
+  busy: 503,
 };
 
 /** Runs a command and turns its failure into the HTTP status a caller can act on. */

@@ -1,0 +1,170 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { request } from 'node:http';
+import WebSocket from 'ws';
+import { startTestApp, TEST_TOKEN } from '../helpers/app.js';
+import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { insertCharger } from '../../main/store/queries/chargers.js';
+import { hashPassword } from '../../main/auth/password.js';
+import { BreachLog } from '../../main/ocpp/limits.js';
+import { createLogger } from '../../main/log/logger.js';
+import { isLoopback } from '../../main/api/http-server.js';
+import { TooManyPendingCallsError } from '../../main/ocpp/connection.js';
+
+test('issue 5 limits: over maxMessagesPerSecond a charger is slowed down (backpressure), and every message is still answered', async () => {
+  const app = await startTestApp({ maxMessagesPerSecond: 20, messageBurst: 5 });
+  try {
+    const cp = await TestCharger.connect(`${app.wsBase}/ocpp/FLOOD`);
+    const t0 = Date.now();
+    const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => cp.callRaw('Heartbeat', {}, `h${i}`)));
+    const elapsed = Date.now() - t0;
+    assert.ok(answers.every((f) => f[0] === 3), 'all answered with CALLRESULT');
+    assert.ok(elapsed >= 800, `25 messages at 20/s with a burst of 5 take about a second (took ${elapsed} ms)`);
+    await cp.close();
+  } finally {
+    await app.dispose();
+  }
+});
+
+test('issue 5 limits: a charger sending more than maxBadMessagesPerMinute invalid messages is disconnected (1008); others are unaffected', async () => {
+  const app = await startTestApp({ maxBadMessagesPerMinute: 5 });
+  try {
+    const good = await TestCharger.connect(`${app.wsBase}/ocpp/GOOD`);
+    const bad = await TestCharger.connect(`${app.wsBase}/ocpp/BAD`);
+    const closed = bad.closed();
+    for (let i = 0; i < 6; i++) bad.sendRaw('not json');
+    const { code } = await closed;
+    assert.equal(code, 1008);
+    assert.equal((await good.call('Heartbeat', {})).currentTime.length > 0, true);
+    await good.close();
+  } finally {
+    await app.dispose();
+  }
+});
+
+test('issue 5 limits: commands beyond maxPendingCalls for one charger are refused at once', async () => {
+  const app = await startTestApp({ maxPendingCalls: 2, callTimeoutMs: 2000 });
+  try {
+    const cp = await TestCharger.connect(`${app.wsBase}/ocpp/SLOW`);
+    cp.onCall = () => undefined; // never answers
+    const first = app.ocpp.call('SLOW', 'ClearCache', {}).catch((e) => e);
+    const second = app.ocpp.call('SLOW', 'ClearCache', {}).catch((e) => e);
+    await assert.rejects(app.ocpp.call('SLOW', 'ClearCache', {}), TooManyPendingCallsError);
+    const r = await app.api('/api/admin/SLOW/clear-cache', { method: 'POST', json: {} });
+    assert.equal(r.status, 503);
+    await cp.close();
+    await Promise.all([first, second]);
+  } finally {
+    await app.dispose();
+  }
+});
+
+test('issue 5 limits: connections beyond maxConnections are refused with 503', async () => {
+  const app = await startTestApp({ maxConnections: 2 });
+  try {
+    const a = await TestCharger.connect(`${app.wsBase}/ocpp/A`);
+    const b = await TestCharger.connect(`${app.wsBase}/ocpp/B`);
+    await assert.rejects(TestCharger.connect(`${app.wsBase}/ocpp/C`), /503/);
+    // The same charger reconnecting replaces its own slot.
+    const a2 = await TestCharger.connect(`${app.wsBase}/ocpp/A`);
+    await Promise.all([a.close(), b.close(), a2.close()]);
+  } finally {
+    await app.dispose();
+  }
+});
+
+function connectFrom(url: string, localAddress: string, auth?: string): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, ['ocpp1.6'], { localAddress, headers: auth ? { authorization: auth } : {} });
+    ws.once('open', () => (ws.close(), resolve(101)));
+    ws.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
+    ws.once('error', () => undefined);
+  });
+}
+const basic = (user: string, pw: string) => 'Basic ' + Buffer.from(`${user}:${pw}`).toString('base64');
+
+test('issue 5 intruders: repeated failed logins lock out the address and the identity; lockouts show in the API and the event stream and can be lifted', async () => {
+  const app = await startTestApp({ authMaxFailures: 3, authLockoutSec: 60 });
+  try {
+    insertCharger(app.db, 'LOCK1', { passwordHash: await hashPassword('right-password-123') });
+    const events: any[] = [];
+    const stream = new WebSocket(`${app.wsBase}/api/events`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
+    stream.on('message', (d) => events.push(JSON.parse(d.toString())));
+    await new Promise((r) => stream.once('open', r));
+    const url = `${app.wsBase}/ocpp/LOCK1`;
+    const statuses: number[] = [];
+    const t0 = Date.now();
+    for (let i = 0; i < 3; i++) statuses.push(await connectFrom(url, '127.0.0.2', basic('LOCK1', 'guess' + i)));
+    assert.deepEqual(statuses, [401, 401, 401]);
+    assert.ok(Date.now() - t0 >= 200 + 400 + 600 - 100, 'each failure slows the next answer (throttling)');
+    // The address is locked, even with the right password...
+    assert.equal(await connectFrom(url, '127.0.0.2', basic('LOCK1', 'right-password-123')), 429);
+    // ...and so is the identity, from anywhere.
+    assert.equal(await connectFrom(url, '127.0.0.3', basic('LOCK1', 'right-password-123')), 429);
+    const lockouts = (await (await app.api('/api/security/lockouts')).json()) as any[];
+    assert.deepEqual(lockouts.map((l) => `${l.kind}:${l.key}`).sort(), ['address:127.0.0.2', 'identity:LOCK1']);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(events.filter((e) => e.event === 'security.lockout').length, 2);
+    assert.equal((await app.api('/api/security/lockouts/identity/LOCK1', { method: 'DELETE' })).status, 200);
+    assert.equal(await connectFrom(url, '127.0.0.3', basic('LOCK1', 'right-password-123')), 101);
+    stream.close();
+  } finally {
+    await app.dispose();
+  }
+});
+
+test('issue 5 intruders: with passwords required, an unknown identity gets the same answer as a wrong password', async () => {
+  const app = await startTestApp({ requireChargerPassword: true, unknownChargerPolicy: 'reject', authMaxFailures: 100 });
+  try {
+    insertCharger(app.db, 'REAL1', { passwordHash: await hashPassword('right-password-123') });
+    const probe = (id: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(`${app.httpBase}/ocpp/${id}`, {
+          headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-protocol': 'ocpp1.6', authorization: basic(id, 'wrong-password-1') },
+        });
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('upgrade', () => reject(new Error('upgraded')));
+        req.on('error', reject);
+        req.end();
+      });
+    const known = await probe('REAL1');
+    const unknown = await probe('GHOST1');
+    assert.equal(known.status, 401);
+    assert.deepEqual({ status: unknown.status, body: unknown.body }, { status: known.status, body: known.body });
+  } finally {
+    await app.dispose();
+  }
+});
+
+test('issue 5 limits: a breach is logged once per window, with the count of suppressed repeats', () => {
+  const lines: any[] = [];
+  const sink = new Writable({ write: (chunk, _e, cb) => (lines.push(JSON.parse(chunk.toString())), cb()) });
+  const breaches = new BreachLog(createLogger('info', sink as never), 60_000);
+  for (let i = 0; i < 1000; i++) breaches.report('rate', 'CP1', { cp: 'CP1' }, 'charger limit: over 100 messages/s');
+  breaches.report('rate', 'CP2', { cp: 'CP2' }, 'charger limit: over 100 messages/s');
+  return new Promise<void>((resolve) =>
+    setImmediate(() => {
+      assert.equal(lines.length, 2, 'one line per charger, not per message');
+      resolve();
+    }),
+  );
+});
+
+test('issue 5 intruders: apiLoopbackOnly serves the API to this PC only (loopback addresses recognised)', async () => {
+  for (const a of ['127.0.0.1', '127.9.9.9', '::1', '::ffff:127.0.0.1']) assert.equal(isLoopback(a), true, a);
+  for (const a of ['10.0.0.5', '192.168.10.143', '::ffff:192.168.1.2', 'fe80::1', '']) assert.equal(isLoopback(a), false, a);
+  const app = await startTestApp({ apiLoopbackOnly: true });
+  try {
+    assert.equal((await app.api('/api/stations')).status, 200, 'loopback callers still served');
+    const cp = await TestCharger.connect(`${app.wsBase}/ocpp/LB1`);
+    await boot(cp);
+    await cp.close();
+  } finally {
+    await app.dispose();
+  }
+});
