@@ -65,7 +65,10 @@ export function createApp(config: Config, log: Logger): App {
       log.error({ err }, 'store commit failed: chargers get errors instead of acknowledgements');
       events.emit('alert', { kind: 'store', message: err.message, at: new Date().toISOString() });
     },
-    onRecovered: () => log.warn('store commits work again'),
+    onRecovered: () => {
+      log.warn('store commits work again');
+      events.emit('alert', { kind: 'store-recovered', message: 'store commits work again', at: new Date().toISOString() });
+    },
   });
   const dataTransferHandlers = new Map<string, DataTransferHandler>();
   const ocpp = new OcppServer({ config, db, writer, events, log, dataTransferHandlers });
