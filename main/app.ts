@@ -42,6 +42,9 @@ export interface App {
   router: Router;
   /** Plain API token when this start created it (first run), to show once. */
   newApiToken: string | null;
+  log: Logger;
+  /** Answers DataTransfer.req from chargers for one vendorId (others get UnknownVendorId). */
+  registerDataTransferHandler(vendorId: string, handler: DataTransferHandler): () => void;
   /** Bound addresses after start(). */
   port: number;
   tlsPort: number | null;
@@ -127,6 +130,8 @@ export function createApp(config: Config, log: Logger): App {
     commands,
     backups,
     router,
+    log,
+    registerDataTransferHandler: (vendorId, handler) => ocpp.registerDataTransferHandler(vendorId, handler),
     newApiToken,
     port: 0,
     tlsPort: null,

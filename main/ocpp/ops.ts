@@ -69,10 +69,23 @@ function startTransaction(db: Db, a: StartArgs): { transactionId: number; idTagI
   if (existing !== undefined) {
     return { transactionId: existing, idTagInfo: authorizeForStart(db, a.idTag, existing, undefined, a), duplicate: true };
   }
+  closeLostSessions(db, a);
   const idTagInfo = authorizeForStart(db, a.idTag, null, undefined, a);
   const transactionId = tx.insertTransaction(db, { ...identity, authStatus: idTagInfo.status, reservationId: a.reservationId, receivedAt: a.receivedAt });
   if (a.reservationId !== null) consumeReservation(db, a.reservationId, a.chargePointId, transactionId, a.receivedAt);
   return { transactionId, idTagInfo, duplicate: false };
+}
+
+/**
+ * A charger delivers its queued messages in order, so a new start on a connector means the
+ * previous session's stop was lost. Close that session at the new start (the connector's
+ * register is the best reading of where it ended) and flag it for review.
+ */
+function closeLostSessions(db: Db, a: StartArgs): void {
+  for (const old of tx.staleActiveOnConnector(db, a.chargePointId, a.connectorId, a.timestamp)) {
+    const meterStop = a.meterStart >= old.meterStart ? a.meterStart : Math.round(old.lastMeterWh ?? old.meterStart);
+    tx.completeInferred(db, old.id, { meterStop, stopTime: a.timestamp, receivedAt: a.receivedAt });
+  }
 }
 
 export interface StopArgs {
@@ -96,7 +109,14 @@ function stopTransaction(db: Db, a: StopArgs): { outcome: StopOutcome; energyWh:
     tx.insertOrphanStop(db, { ...a, transactionId: a.transactionId, stopTime: a.timestamp });
     return { outcome: 'unknown', energyWh: null, connectorId: null };
   }
-  if (t.status === 'Completed') return { outcome: 'already-stopped', energyWh: t.energyWh, connectorId: t.connectorId };
+  if (t.status === 'Completed') {
+    // A late real stop wins over the one we inferred; a retried stop changes nothing.
+    if (t.stopInferred && tx.replaceInferredStop(db, a.transactionId, { meterStop: a.meterStop, stopTime: a.timestamp, reason: a.reason, idTag: a.idTag, receivedAt: a.receivedAt })) {
+      insertMeterSamples(db, a.samples.map((s) => ({ ...s, connectorId: t.connectorId })));
+      return { outcome: 'stopped', energyWh: a.meterStop - t.meterStart, connectorId: t.connectorId };
+    }
+    return { outcome: 'already-stopped', energyWh: t.energyWh, connectorId: t.connectorId };
+  }
   insertMeterSamples(db, a.samples.map((s) => ({ ...s, connectorId: t.connectorId })));
   tx.completeTransaction(db, a.transactionId, { meterStop: a.meterStop, stopTime: a.timestamp, reason: a.reason, idTag: a.idTag, receivedAt: a.receivedAt });
   return { outcome: 'stopped', energyWh: a.meterStop - t.meterStart, connectorId: t.connectorId };

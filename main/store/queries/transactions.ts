@@ -18,6 +18,8 @@ export interface Session {
   stopIdTag: string | null;
   energyWh: number | null;
   status: 'Active' | 'Completed';
+  /** Closed by us because the next session started on its connector before its stop came. */
+  stopInferred: boolean;
 }
 
 const SELECT = `SELECT id AS transactionId, charge_point_id AS chargePointId, connector_id AS connectorId, id_tag AS idTag,
@@ -25,10 +27,13 @@ const SELECT = `SELECT id AS transactionId, charge_point_id AS chargePointId, co
   last_meter_wh AS lastMeterWh, last_meter_at AS lastMeterAt, meter_stop AS meterStop, stop_time AS stopTime,
   stop_reason AS stopReason, stop_id_tag AS stopIdTag,
   CASE WHEN status = 'Completed' THEN energy_wh WHEN last_meter_wh IS NOT NULL THEN last_meter_wh - meter_start END AS energyWh,
-  status FROM transactions`;
+  status, stop_inferred = 1 AS stopInferred FROM transactions`;
+
+const toSession = (r: Omit<Session, 'stopInferred'> & { stopInferred: number }): Session => ({ ...r, stopInferred: r.stopInferred === 1 });
 
 export function getTransaction(db: Db, id: number): Session | undefined {
-  return stmt(db, `${SELECT} WHERE id = ?`).get(id) as Session | undefined;
+  const row = stmt(db, `${SELECT} WHERE id = ?`).get(id) as (Omit<Session, 'stopInferred'> & { stopInferred: number }) | undefined;
+  return row && toSession(row);
 }
 
 export function findStartedTransaction(db: Db, t: { chargePointId: string; connectorId: number; startTime: string; meterStart: number; idTag: string }): number | undefined {
@@ -71,6 +76,39 @@ export function activeTransactionOnConnector(db: Db, chargePointId: string, conn
   return row?.id;
 }
 
+/** Active sessions on a connector that started before `before` (their stops were lost). */
+export function staleActiveOnConnector(db: Db, chargePointId: string, connectorId: number, before: string): Array<{ id: number; meterStart: number; lastMeterWh: number | null }> {
+  return stmt(
+    db,
+    `SELECT id, meter_start AS meterStart, last_meter_wh AS lastMeterWh FROM transactions
+     WHERE charge_point_id = ? AND connector_id = ? AND status = 'Active' AND start_time <= ?`,
+  ).all(chargePointId, connectorId, before) as Array<{ id: number; meterStart: number; lastMeterWh: number | null }>;
+}
+
+/** Closes a session whose stop was lost; flagged so the real stop still applies if it comes. */
+export function completeInferred(db: Db, id: number, s: { meterStop: number; stopTime: string; receivedAt: string }): void {
+  stmt(
+    db,
+    `UPDATE transactions SET status = 'Completed', meter_stop = ?, stop_time = ?, stop_reason = 'Other', stop_inferred = 1,
+       energy_wh = ? - meter_start, stopped_received_at = ? WHERE id = ? AND status = 'Active'`,
+  ).run(s.meterStop, s.stopTime, s.meterStop, s.receivedAt, id);
+}
+
+/** The charger's real stop replaces an inferred one. */
+export function replaceInferredStop(
+  db: Db,
+  id: number,
+  s: { meterStop: number; stopTime: string; reason: string | null; idTag: string | null; receivedAt: string },
+): boolean {
+  return (
+    stmt(
+      db,
+      `UPDATE transactions SET meter_stop = ?, stop_time = ?, stop_reason = ?, stop_id_tag = ?, energy_wh = ? - meter_start,
+         stopped_received_at = ?, stop_inferred = 0 WHERE id = ? AND stop_inferred = 1`,
+    ).run(s.meterStop, s.stopTime, s.reason, s.idTag, s.meterStop, s.receivedAt, id).changes > 0
+  );
+}
+
 /** Completes an active transaction; returns false when it was already completed (a retried stop). */
 export function completeTransaction(
   db: Db,
@@ -111,7 +149,7 @@ export function listSessions(db: Db, f: SessionFilter): { total: number; items: 
   if (f.to) (where.push('start_time < ?'), args.push(f.to));
   const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
   const total = (db.prepare(`SELECT count(*) AS n FROM transactions${clause}`).get(...args) as { n: number }).n;
-  const items = db.prepare(`${SELECT}${clause} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...args, f.limit, f.offset) as Session[];
+  const items = (db.prepare(`${SELECT}${clause} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...args, f.limit, f.offset) as Array<Omit<Session, 'stopInferred'> & { stopInferred: number }>).map(toSession);
   return { total, items };
 }
 
