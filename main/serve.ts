@@ -39,6 +39,12 @@ async function main(): Promise<void> {
   const log = await createServiceLogger({ level: config.logLevel, dataDir: config.dataDir, logFile: config.logFile, logMaxSize: config.logMaxSize, logKeepFiles: config.logKeepFiles, stdout: true });
   const app = createApp(config, log);
   const token = flags.has('rotateToken') ? rotateApiToken(app.db) : app.newApiToken;
+  // A signal during start-up is remembered and honoured as soon as the app is up.
+  let earlySignal: string | null = null;
+  const remember = (sig: string) => () => void (earlySignal ??= sig);
+  const early = { SIGINT: remember('SIGINT'), SIGTERM: remember('SIGTERM') };
+  process.on('SIGINT', early.SIGINT);
+  process.on('SIGTERM', early.SIGTERM);
   await app.start();
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const banner = [
@@ -71,8 +77,11 @@ async function main(): Promise<void> {
       process.exit(code);
     }
   };
+  process.off('SIGINT', early.SIGINT);
+  process.off('SIGTERM', early.SIGTERM);
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  if (earlySignal) await stop(earlySignal);
 }
 
 main().catch((err) => {
