@@ -5,13 +5,14 @@ import type { Db } from '../store/db.js';
 import { getChargerAuth } from '../store/queries/chargers.js';
 import { insertAudit } from '../store/queries/audit.js';
 import { OUTBOUND_ACTIONS, type OutboundAction } from '../ocpp/actions.js';
-import { CallTimeoutError, NotConnectedError } from '../ocpp/connection.js';
+import { CallTimeoutError, NotConnectedError, TooManyPendingCallsError } from '../ocpp/connection.js';
 import { RpcError } from '../ocpp/rpc.js';
 import type { OcppServer } from '../ocpp/server.js';
 import type { ActionTypes } from '../ocpp/schema/ocpp16.js';
 import { CommandError } from './errors.js';
 import { effects, type EffectDeps } from './effects/index.js';
 import { syncLocalList } from './effects/local-list.js';
+import { redactRequest } from './effects/configuration.js';
 
 export interface CommandDeps {
   config: Config;
@@ -43,7 +44,14 @@ export class CommandService {
   private readonly cleanups: Array<() => void> = [];
 
   constructor(private readonly d: CommandDeps) {
-    this.effectDeps = { ...d, execute: (cp, action, payload, by) => this.execute(cp, action, payload, by) };
+    this.effectDeps = {
+      ...d,
+      execute: (cp, action, payload, by) => this.execute(cp, action, payload, by),
+      recordRefusal: (cp, action, request, by, err) => {
+        const started = Date.now();
+        this.record(cp, action, request, by, new Date(started).toISOString(), started, { ok: false, error: err.message });
+      },
+    };
     for (const e of Object.values(effects)) {
       const cleanup = (e.subscribe as ((d: EffectDeps) => (() => void) | void) | undefined)?.(this.effectDeps);
       if (cleanup) this.cleanups.push(cleanup);
@@ -74,13 +82,15 @@ export class CommandService {
       request = effect?.prepare ? effect.prepare(this.effectDeps, chargePointId, payload) : payload;
       const response = await this.d.ocpp.call(chargePointId, action, request);
       const extra = (await effect?.after?.(this.effectDeps, chargePointId, request, response)) ?? {};
-      const outcome: CommandOutcome<A> = { chargePointId, action, request, response, ...extra };
-      this.record(chargePointId, action, request, by, at, started, { ok: true, result: { response, ...extra } });
+      // A new AuthorizationKey is not echoed back nor written to the audit log.
+      const shown = redactRequest(action, request) as typeof request;
+      const outcome: CommandOutcome<A> = { chargePointId, action, request: shown, response, ...extra };
+      this.record(chargePointId, action, shown, by, at, started, { ok: true, result: { response, ...extra } });
       return outcome;
     } catch (err) {
       const e = toCommandError(err, chargePointId, action);
       (effects[action] as EffectOf<A> | undefined)?.failed?.(this.effectDeps, chargePointId, request, e);
-      this.record(chargePointId, action, request, by, at, started, { ok: false, error: e.message });
+      this.record(chargePointId, action, redactRequest(action, request), by, at, started, { ok: false, error: e.message });
       throw e;
     }
   }
@@ -138,6 +148,7 @@ function toCommandError(err: unknown, chargePointId: string, action: string): Co
   if (err instanceof CommandError) return err;
   if (err instanceof NotConnectedError) return new CommandError('not-connected', err.message, {}, { cause: err });
   if (err instanceof CallTimeoutError) return new CommandError('timeout', err.message, {}, { cause: err });
+  if (err instanceof TooManyPendingCallsError) return new CommandError('busy', err.message, {}, { cause: err });
   if (err instanceof RpcError) {
     // Our validation of the request throws before sending; the charger's CALLERROR comes back after.
     if (err.details.schema && String(err.details.schema).endsWith('.req')) {

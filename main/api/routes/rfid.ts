@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../../store/db.js';
-import { getIdTag, insertIdTag, listIdTags, updateIdTag } from '../../store/queries/id-tags.js';
+import { deleteIdTag, getIdTag, insertIdTag, listIdTags, updateIdTag } from '../../store/queries/id-tags.js';
 import { Created } from '../http-server.js';
 import { HttpError, type Route } from '../router.js';
 
@@ -46,5 +46,15 @@ export function rfidRoutes(db: Db): Route[] {
     },
     { method: 'POST', path: '/api/rfid/:tagId/block', summary: 'Block an RFID card', handler: ({ params }) => setStatus(params.tagId!, 'Blocked') },
     { method: 'POST', path: '/api/rfid/:tagId/activate', summary: 'Activate an RFID card', handler: ({ params }) => setStatus(params.tagId!, 'Active') },
+    {
+      method: 'DELETE',
+      path: '/api/rfid/:tagId',
+      summary: "Delete an RFID card (chargers' local lists drop it on their next SendLocalList)",
+      handler: ({ params }) => {
+        get(params.tagId!);
+        deleteIdTag(db, params.tagId!);
+        return { tagId: params.tagId, deleted: true };
+      },
+    },
   ];
 }

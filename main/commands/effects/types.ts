@@ -6,6 +6,8 @@ import type { CommandDeps, CommandOutcome } from '../service.js';
 export interface EffectDeps extends CommandDeps {
   /** Runs another command through the service (audited like any other). */
   execute<A extends OutboundAction>(chargePointId: string, action: A, payload: ActionTypes[A]['request'], by: string): Promise<CommandOutcome<A>>;
+  /** Audits a command refused before any call went out (e.g. a local list too large for the charger). */
+  recordRefusal(chargePointId: string, action: OutboundAction, request: unknown, by: string, err: CommandError): void;
 }
 
 /** What a command does to the store around the call itself. */
