@@ -34,6 +34,14 @@ function http1Reason(status: number): string {
   return { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status] ?? 'Error';
 }
 
+/** Replaces the value of an AuthorizationKey configuration entry in a frame's text. */
+export function maskSecrets(frame: string): string {
+  return frame.replace(/("key"\s*:\s*"AuthorizationKey"[^{}]*?"value"\s*:\s*)"(?:[^"\\]|\\.)*"/g, '$1"********"').replace(
+    /("value"\s*:\s*)"(?:[^"\\]|\\.)*"([^{}]*?"key"\s*:\s*"AuthorizationKey")/g,
+    '$1"********"$2',
+  );
+}
+
 function basicCredentials(header: string | undefined): { user: string; password: string } | null {
   if (!header?.startsWith('Basic ')) return null;
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
@@ -234,7 +242,9 @@ export class OcppServer {
     this.s.events.emit('charger.disconnected', { chargePointId: conn.chargePointId, code, reason, at });
   }
 
-  private onFrame(conn: Connection, direction: 'in' | 'out', text: string): void {
+  private onFrame(conn: Connection, direction: 'in' | 'out', raw: string): void {
+    // The AuthorizationKey is the charger's password: never in logs or the message log.
+    const text = raw.includes('AuthorizationKey') ? maskSecrets(raw) : raw;
     if (this.s.log.isLevelEnabled('debug')) this.s.log.debug({ cp: conn.chargePointId, dir: direction, frame: text }, 'ocpp frame');
     if (this.s.config.messageLogMaxRows > 0 && this.frames.length < 50000) {
       this.frames.push({ chargePointId: conn.chargePointId, direction, frame: text.length > 8192 ? text.slice(0, 8192) : text, at: new Date().toISOString() });
