@@ -79,7 +79,7 @@ export class CommandService {
       if (!this.isCommand(action)) throw new CommandError('invalid', `${action} is not an OCPP 1.6 central-system command`, { field: 'action' });
       this.checkState(chargePointId, action);
       const effect = effects[action] as EffectOf<A> | undefined;
-      request = effect?.prepare ? effect.prepare(this.effectDeps, chargePointId, payload) : payload;
+      request = effect?.prepare ? await effect.prepare(this.effectDeps, chargePointId, payload) : payload;
       const response = await this.d.ocpp.call(chargePointId, action, request);
       const extra = (await effect?.after?.(this.effectDeps, chargePointId, request, response)) ?? {};
       // A new AuthorizationKey is not echoed back nor written to the audit log.

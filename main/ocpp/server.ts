@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { verifyPassword } from '../auth/password.js';
-import { getChargerAuth } from '../store/queries/chargers.js';
+import { getChargerAuth, promotePendingPassword } from '../store/queries/chargers.js';
 import type { LoggedFrame } from '../store/queries/message-log.js';
 import { OUTBOUND_ACTIONS, type OutboundAction } from './actions.js';
 import { CallTimeoutError, Connection, NotConnectedError } from './connection.js';
@@ -162,7 +162,14 @@ export class OcppServer {
     if (passwordHash || requirePassword) {
       const creds = basicCredentials(req.headers.authorization);
       // An unknown identity still costs one KDF run: the answer time must not tell it apart.
-      const matches = creds ? await verifyPassword(creds.password, passwordHash ?? DUMMY_HASH) : false;
+      let matches = creds ? await verifyPassword(creds.password, passwordHash ?? DUMMY_HASH) : false;
+      // A key we were rolling out when the answer got lost: logging in with it confirms it.
+      const pending = known?.pendingPasswordHash;
+      if (!matches && creds && pending && (await verifyPassword(creds.password, pending))) {
+        matches = true;
+        promotePendingPassword(this.s.db, id);
+        log.info({ cp: id }, 'charger logged in with its new AuthorizationKey: key confirmed');
+      }
       const ok = matches && !!passwordHash && creds!.user === id && (known !== undefined || policy !== 'reject');
       if (!ok) {
         const { delayMs, newLockouts } = this.throttle.failure(remoteAddress, id);

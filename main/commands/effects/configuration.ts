@@ -1,5 +1,5 @@
 import { hashPassword } from '../../auth/password.js';
-import { setChargerPassword } from '../../store/queries/chargers.js';
+import { promotePendingPassword, setPendingPassword } from '../../store/queries/chargers.js';
 import { saveConfiguration, setConfigurationValue } from '../../store/queries/charger-config.js';
 import { nowIso, type CommandEffect } from './types.js';
 
@@ -22,13 +22,28 @@ export const getConfiguration: CommandEffect<'GetConfiguration'> = {
 };
 
 export const changeConfiguration: CommandEffect<'ChangeConfiguration'> = {
-  async after(d, cp, req, res) {
-    if (res.status !== 'Accepted' && res.status !== 'RebootRequired') return;
-    setConfigurationValue(d.db, cp, req.key, mask(req.key, req.value)!, nowIso());
-    // The old key stays valid until the charger has accepted the new one (OCPP 1.6 security whitepaper).
+  async prepare(d, cp, req) {
+    // Recorded before the call: if we crash after the charger accepted, it can still log in.
+    if (req.key === 'AuthorizationKey') setPendingPassword(d.db, cp, await hashPassword(req.value));
+    return req;
+  },
+  after(d, cp, req, res) {
+    const accepted = res.status === 'Accepted' || res.status === 'RebootRequired';
     if (req.key === 'AuthorizationKey') {
-      setChargerPassword(d.db, cp, await hashPassword(req.value));
-      return { passwordUpdated: true };
+      // The old key stays valid until the charger has accepted the new one (OCPP 1.6 security whitepaper).
+      if (!accepted) {
+        setPendingPassword(d.db, cp, null);
+        return { passwordUpdated: false };
+      }
+      promotePendingPassword(d.db, cp);
     }
+    if (!accepted) return;
+    setConfigurationValue(d.db, cp, req.key, mask(req.key, req.value)!, nowIso());
+    if (req.key === 'AuthorizationKey') return { passwordUpdated: true };
+  },
+  failed(d, cp, req, err) {
+    // A timeout or a dropped socket leaves it open whether the charger took the key: keep the
+    // pending key valid (the next login with it promotes it). A refusal before sending clears it.
+    if (req?.key === 'AuthorizationKey' && (err.kind === 'invalid' || err.kind === 'not-connected' || err.kind === 'not-allowed')) setPendingPassword(d.db, cp, null);
   },
 };

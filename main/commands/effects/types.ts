@@ -13,7 +13,7 @@ export interface EffectDeps extends CommandDeps {
 /** What a command does to the store around the call itself. */
 export interface CommandEffect<A extends OutboundAction> {
   /** May complete the payload (e.g. assign a reservationId) before it is validated and sent. */
-  prepare?(d: EffectDeps, chargePointId: string, payload: ActionTypes[A]['request']): ActionTypes[A]['request'];
+  prepare?(d: EffectDeps, chargePointId: string, payload: ActionTypes[A]['request']): ActionTypes[A]['request'] | Promise<ActionTypes[A]['request']>;
   /** Records the answer; returned fields are added to the command's outcome. */
   after?(
     d: EffectDeps,

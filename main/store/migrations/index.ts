@@ -2,6 +2,7 @@ import type { Db } from '../db.js';
 import { m001Init } from './001-init.js';
 import { m002Commands } from './002-commands.js';
 import { m003InferredStops } from './003-inferred-stops.js';
+import { m004PendingPassword } from './004-pending-password.js';
 
 /** Migration N is at index N-1; never edit one that has shipped, add the next. */
-export const migrations: ReadonlyArray<(db: Db) => void> = [m001Init, m002Commands, m003InferredStops];
+export const migrations: ReadonlyArray<(db: Db) => void> = [m001Init, m002Commands, m003InferredStops, m004PendingPassword];

@@ -99,10 +99,31 @@ export function listChargers(db: Db, opts: { connectedOnly?: boolean } = {}): Ch
 }
 
 /** What the upgrade handler needs before accepting a socket. */
-export function getChargerAuth(db: Db, id: string): { passwordHash: string | null; registrationStatus: RegistrationStatus; lenient: boolean } | undefined {
-  const row = stmt(db, 'SELECT password_hash, registration_status, lenient FROM chargers WHERE charge_point_id = ?').get(id) as Row | undefined;
+export function getChargerAuth(
+  db: Db,
+  id: string,
+): { passwordHash: string | null; pendingPasswordHash: string | null; registrationStatus: RegistrationStatus; lenient: boolean } | undefined {
+  const row = stmt(db, 'SELECT password_hash, password_hash_pending, registration_status, lenient FROM chargers WHERE charge_point_id = ?').get(id) as Row | undefined;
   if (!row) return undefined;
-  return { passwordHash: (row.password_hash as string) ?? null, registrationStatus: row.registration_status as RegistrationStatus, lenient: row.lenient === 1 };
+  return {
+    passwordHash: (row.password_hash as string) ?? null,
+    pendingPasswordHash: (row.password_hash_pending as string) ?? null,
+    registrationStatus: row.registration_status as RegistrationStatus,
+    lenient: row.lenient === 1,
+  };
+}
+
+/** A key being rolled out: valid besides the current one until the charger confirms or refuses it. */
+export function setPendingPassword(db: Db, id: string, hash: string | null): void {
+  stmt(db, 'UPDATE chargers SET password_hash_pending = ?, updated_at = ? WHERE charge_point_id = ?').run(hash, nowIso(), id);
+}
+
+/** The pending key is now the charger's key (it accepted it, or logged in with it). */
+export function promotePendingPassword(db: Db, id: string): void {
+  stmt(
+    db,
+    'UPDATE chargers SET password_hash = password_hash_pending, password_hash_pending = NULL, updated_at = ? WHERE charge_point_id = ? AND password_hash_pending IS NOT NULL',
+  ).run(nowIso(), id);
 }
 
 /** Fields an operator may set (seed 004 charger CRUD). */

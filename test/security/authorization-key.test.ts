@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp } from '../helpers/app.js';
+import { TestCharger, boot } from '../helpers/ocpp-client.js';
+
+const basic = (user: string, pw: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${pw}`).toString('base64') });
+
+test('OCPP 1.6 security profile 1: a new AuthorizationKey whose answer was lost still lets the charger in, and then replaces the old key', async () => {
+  const app = await startTestApp({ callTimeoutMs: 300, authMaxFailures: 100 });
+  try {
+    await app.api('/api/charger', { method: 'POST', json: { chargePointId: 'AK1', password: 'old-key-0123456789' } });
+    const cp = await TestCharger.connect(`${app.wsBase}/ocpp/AK1`, { headers: basic('AK1', 'old-key-0123456789') });
+    await boot(cp);
+    cp.onCall = () => undefined; // the charger takes the key but its answer never arrives
+    const r = await app.api('/api/admin/AK1/change-configuration', { method: 'POST', json: { key: 'AuthorizationKey', value: 'new-key-0123456789' } });
+    assert.equal(r.status, 504);
+    await cp.close();
+    const again = await TestCharger.connect(`${app.wsBase}/ocpp/AK1`, { headers: basic('AK1', 'new-key-0123456789') });
+    await again.close();
+    await assert.rejects(TestCharger.connect(`${app.wsBase}/ocpp/AK1`, { headers: basic('AK1', 'old-key-0123456789') }), /401/);
+  } finally {
+    await app.dispose();
+  }
+});
+
+test('OCPP 1.6 security profile 1: a charger that rejects the new AuthorizationKey keeps its old one', async () => {
+  const app = await startTestApp({ authMaxFailures: 100 });
+  try {
+    await app.api('/api/charger', { method: 'POST', json: { chargePointId: 'AK2', password: 'old-key-0123456789' } });
+    const cp = await TestCharger.connect(`${app.wsBase}/ocpp/AK2`, { headers: basic('AK2', 'old-key-0123456789') });
+    await boot(cp);
+    cp.onCall = () => ({ status: 'Rejected' });
+    const r = (await (await app.api('/api/admin/AK2/change-configuration', { method: 'POST', json: { key: 'AuthorizationKey', value: 'new-key-0123456789' } })).json()) as any;
+    assert.equal(r.passwordUpdated, false);
+    await cp.close();
+    await assert.rejects(TestCharger.connect(`${app.wsBase}/ocpp/AK2`, { headers: basic('AK2', 'new-key-0123456789') }), /401/);
+    const ok = await TestCharger.connect(`${app.wsBase}/ocpp/AK2`, { headers: basic('AK2', 'old-key-0123456789') });
+    await ok.close();
+  } finally {
+    await app.dispose();
+  }
+});
