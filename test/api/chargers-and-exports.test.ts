@@ -114,3 +114,15 @@ test('issue 3: sessions filter and paginate, a session lists its meter values, a
     await app.dispose();
   }
 });
+
+test('issue 2: RFID tag ids are unique ignoring case, as OCPP idTags are (CiString20)', async () => {
+  const app = await startTestApp();
+  try {
+    assert.equal((await app.api('/api/rfid', { method: 'POST', json: { tagId: 'ABC123' } })).status, 201);
+    const dup = await app.api('/api/rfid', { method: 'POST', json: { tagId: 'abc123' } });
+    assert.equal(dup.status, 409);
+    assert.match(((await dup.json()) as any).error, /ABC123 already exists \(idTags ignore case\)/);
+  } finally {
+    await app.dispose();
+  }
+});

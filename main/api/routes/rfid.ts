@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../../store/db.js';
-import { deleteIdTag, getIdTag, insertIdTag, listIdTags, updateIdTag } from '../../store/queries/id-tags.js';
+import { deleteIdTag, findIdTagForAuthorization, getIdTag, insertIdTag, listIdTags, updateIdTag } from '../../store/queries/id-tags.js';
 import { Created } from '../http-server.js';
 import { HttpError, type Route } from '../router.js';
 
@@ -39,7 +39,9 @@ export function rfidRoutes(db: Db): Route[] {
       body: CreateRfidBody,
       handler: ({ body }) => {
         const b = body as { tagId: string; validUntil?: string | null };
-        if (getIdTag(db, b.tagId)) throw new HttpError(409, `RFID card ${b.tagId} already exists`, 'tagId');
+        // OCPP idTags are case-insensitive: ABC and abc would be one card to a charger.
+        const clash = findIdTagForAuthorization(db, b.tagId);
+        if (clash) throw new HttpError(409, `RFID card ${clash.tagId} already exists${clash.tagId !== b.tagId ? ' (idTags ignore case)' : ''}`, 'tagId');
         const validUntil = b.validUntil ? new Date(b.validUntil).toISOString() : null;
         return new Created(insertIdTag(db, { ...(body as object), tagId: b.tagId, validUntil }));
       },
