@@ -63,13 +63,31 @@ export function createApp(config: Config, log: Logger): App {
   const db = openDb(dbPath(config));
   markAllDisconnected(db);
   const events = new EventBus();
+  // One alert and one error line per outage (and per change of its SQLite code), not one per
+  // failed commit: with the disk full every batch fails, many times a second. A reminder is
+  // logged at most once a minute while it lasts.
+  let outage: { since: number; code: string; failedCommits: number; loggedAt: number; droppedBefore: number } | null = null;
   const writer = new GroupCommitWriter(db, writeOps, {
+    bestEffort: ['presence', 'logFrames'],
+    recoveryQuietMs: 2000,
     onCommitError: (err) => {
+      const now = Date.now();
+      const code = String((err.cause as { code?: unknown } | undefined)?.code ?? 'unknown');
+      if (outage && outage.code === code) {
+        outage.failedCommits++;
+        if (now - outage.loggedAt >= 60_000) {
+          outage.loggedAt = now;
+          log.error({ err, failedCommits: outage.failedCommits, sinceMs: now - outage.since }, 'store commits still failing');
+        }
+        return;
+      }
+      outage = { since: outage?.since ?? now, code, failedCommits: (outage?.failedCommits ?? 0) + 1, loggedAt: now, droppedBefore: outage?.droppedBefore ?? writer.dropped };
       log.error({ err }, 'store commit failed: chargers get errors instead of acknowledgements');
       events.emit('alert', { kind: 'store', message: err.message, at: new Date().toISOString() });
     },
     onRecovered: () => {
-      log.warn('store commits work again');
+      log.warn({ failedCommits: outage?.failedCommits ?? 0, downMs: outage ? Date.now() - outage.since : 0, droppedHousekeepingWrites: writer.dropped - (outage?.droppedBefore ?? writer.dropped) }, 'store commits work again');
+      outage = null;
       events.emit('alert', { kind: 'store-recovered', message: 'store commits work again', at: new Date().toISOString() });
     },
   });
@@ -152,7 +170,12 @@ export function createApp(config: Config, log: Logger): App {
       await backups.stop();
       await ocpp.close();
       writer.close();
-      markAllDisconnected(db);
+      try {
+        markAllDisconnected(db);
+      } catch (err) {
+        // Disk full / read-only: still close the servers and the database.
+        log.error({ err }, 'could not mark chargers disconnected at shutdown');
+      }
       for (const s of servers) s.closeAllConnections();
       db.close();
     },

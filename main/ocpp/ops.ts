@@ -125,15 +125,10 @@ function stopTransaction(db: Db, a: StopArgs): { outcome: StopOutcome; energyWh:
 function meterValues(db: Db, a: { chargePointId: string; samples: MeterSample[]; transactionId: number | null }): { added: number; energyWh: number | null } {
   const added = insertMeterSamples(db, a.samples);
   let energyWh: number | null = null;
-  if (a.transactionId !== null) {
-    const t = tx.getTransaction(db, a.transactionId);
-    const latest = latestEnergyWh(a.samples);
-    // Only the session's own charger moves its energy: a stale id (from before a store reset)
-    // can name another charger's session, as StopTransaction already guards against.
-    if (t && t.chargePointId === a.chargePointId && latest && t.status === 'Active') {
-      tx.updateLastMeter(db, a.transactionId, latest.wh, latest.at);
-      energyWh = latest.wh - t.meterStart;
-    }
+  const latest = a.transactionId !== null ? latestEnergyWh(a.samples) : undefined;
+  if (latest) {
+    const t = tx.advanceLastMeter(db, a.transactionId!, a.chargePointId, latest.wh, latest.at);
+    if (t) energyWh = latest.wh - t.meterStart;
   }
   return { added, energyWh };
 }

@@ -29,17 +29,44 @@ export class GroupCommitWriter<T extends OpTable> {
   /** Set while the last commit failed (disk full, read-only): the service reports it. */
   lastError: Error | null = null;
 
+  /** Best-effort jobs dropped because their batch could not be committed. */
+  dropped = 0;
+
   constructor(
     private readonly db: Db,
     private readonly ops: T,
-    opts: { maxBatch?: number; onCommitError?: (err: Error) => void; onRecovered?: () => void } = {},
+    opts: {
+      maxBatch?: number;
+      onCommitError?: (err: Error) => void;
+      onRecovered?: () => void;
+      /**
+       * Ops whose writes are housekeeping (presence, message log): when their batch cannot be
+       * committed they are dropped (their promise resolves, `dropped` counts them) instead of
+       * rejected, because onCommitError already reports the failure once; otherwise every
+       * periodic flush logged its own error for as long as the disk stayed full. Their commits
+       * alone do not count as recovery: an in-place update can still fit on a full disk.
+       */
+      bestEffort?: ReadonlyArray<keyof T & string>;
+      /**
+       * Recovery is declared (lastError cleared, onRecovered) only once a real write committed
+       * and no commit failed for this long after it. 0: at the first successful commit. On a
+       * nearly full disk some writes still fit into pages with room left while the next one
+       * fails: without a quiet period every such write flapped the alert off and on.
+       */
+      recoveryQuietMs?: number;
+    } = {},
   ) {
     this.maxBatch = opts.maxBatch ?? 2000;
     this.onCommitError = opts.onCommitError;
     this.onRecovered = opts.onRecovered;
+    this.bestEffort = new Set(opts.bestEffort ?? []);
+    this.recoveryQuietMs = opts.recoveryQuietMs ?? 0;
   }
+  private readonly recoveryQuietMs: number;
+  private recoveryTimer: NodeJS.Timeout | null = null;
   private readonly onCommitError: ((err: Error) => void) | undefined;
   private readonly onRecovered: (() => void) | undefined;
+  private readonly bestEffort: ReadonlySet<string>;
 
   run<K extends keyof T & string>(op: K, args: ArgsOf<T[K]>): Promise<ResultOf<T[K]>> {
     if (this.closed) return Promise.reject(new StoreWriteError('store is closed'));
@@ -84,13 +111,25 @@ export class GroupCommitWriter<T extends OpTable> {
     } catch (err) {
       const e = new StoreWriteError(`commit failed: ${(err as Error).message}`, { cause: err });
       this.lastError = e;
+      this.cancelRecovery();
       this.onCommitError?.(e);
-      for (const job of batch) job.reject(e);
+      for (const job of batch) {
+        if (this.bestEffort.has(job.op)) {
+          this.dropped++;
+          job.resolve(undefined);
+        } else job.reject(e);
+      }
       return;
     }
-    if (this.lastError) {
-      this.lastError = null;
-      this.onRecovered?.();
+    if (this.lastError && !this.recoveryTimer && batch.some((job) => !this.bestEffort.has(job.op))) {
+      if (this.recoveryQuietMs <= 0) this.recover();
+      else {
+        this.recoveryTimer = setTimeout(() => {
+          this.recoveryTimer = null;
+          this.recover();
+        }, this.recoveryQuietMs);
+        this.recoveryTimer.unref();
+      }
     }
     for (let i = 0; i < batch.length; i++) {
       const r = results[i]!;
@@ -99,10 +138,22 @@ export class GroupCommitWriter<T extends OpTable> {
     }
   }
 
+  private recover(): void {
+    if (!this.lastError) return;
+    this.lastError = null;
+    this.onRecovered?.();
+  }
+
+  private cancelRecovery(): void {
+    if (this.recoveryTimer) clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = null;
+  }
+
   /** Commits what is queued and refuses new work. */
   close(): void {
     this.flush();
     this.closed = true;
+    this.cancelRecovery();
   }
 }
 

@@ -256,6 +256,8 @@ test('OCPP-J 4.2.3: disk full (SQLite FULL) -> InternalError, nothing acknowledg
     const retry = await cp.call('StartTransaction', failed.req);
     assert.ok(Number.isInteger(retry.transactionId));
     assert.equal(row(app, 'SELECT count(*) AS n FROM transactions WHERE id_tag = ?', failed.req.idTag)?.n, 1);
+    // Recovery is declared after writes worked for a quiet period (app: recoveryQuietMs).
+    await waitFor(() => app.writer.lastError === null, 'the store error to clear', 5000);
     assert.equal(((await (await app.api('/health')).json()) as { storeError: string | null }).storeError, null);
     await cp.close();
   });

@@ -125,8 +125,18 @@ export function completeTransaction(
 }
 
 /** Keeps the running energy of an active session current as meter values arrive. */
-export function updateLastMeter(db: Db, id: number, wh: number, at: string): void {
-  stmt(db, `UPDATE transactions SET last_meter_wh = ?, last_meter_at = ? WHERE id = ? AND (last_meter_at IS NULL OR last_meter_at <= ?)`).run(wh, at, id, at);
+/**
+ * Moves an active session's running energy forward (never back to an older sample). Only the
+ * session's own charger may: a stale id can name another charger's session. One statement,
+ * returning meter_start, because it runs for every MeterValues message.
+ */
+export function advanceLastMeter(db: Db, id: number, chargePointId: string, wh: number, at: string): { meterStart: number } | undefined {
+  return stmt(
+    db,
+    `UPDATE transactions SET last_meter_wh = ?, last_meter_at = ?
+     WHERE id = ? AND charge_point_id = ? AND status = 'Active' AND (last_meter_at IS NULL OR last_meter_at <= ?)
+     RETURNING meter_start AS meterStart`,
+  ).get(wh, at, id, chargePointId, at) as { meterStart: number } | undefined;
 }
 
 export interface SessionFilter {
