@@ -4,6 +4,8 @@ export type OpTable = Record<string, (db: Db, args: never) => unknown>;
 type ArgsOf<F> = F extends (db: Db, args: infer A) => unknown ? A : never;
 type ResultOf<F> = F extends (db: Db, args: never) => infer R ? R : never;
 
+type Result = { ok: boolean; value: unknown };
+
 interface Job {
   op: string;
   args: unknown;
@@ -61,12 +63,30 @@ export class GroupCommitWriter<T extends OpTable> {
     this.onRecovered = opts.onRecovered;
     this.bestEffort = new Set(opts.bestEffort ?? []);
     this.recoveryQuietMs = opts.recoveryQuietMs ?? 0;
+    const op = (job: Job) => this.ops[job.op] as (db: Db, a: unknown) => unknown;
+    this.runFast = db.transaction((batch: Job[], results: Result[]) => {
+      for (let i = 0; i < batch.length; i++) results[i] = { ok: true, value: op(batch[i]!)(db, batch[i]!.args) };
+    });
+    const savepoint = db.transaction((job: Job) => op(job)(db, job.args));
+    this.runIsolated = db.transaction((batch: Job[], results: Result[]) => {
+      for (let i = 0; i < batch.length; i++) {
+        try {
+          results[i] = { ok: true, value: savepoint(batch[i]!) };
+        } catch (err) {
+          if (isFatalSqliteError(err)) throw err;
+          results[i] = { ok: false, value: err };
+        }
+      }
+    });
   }
   private readonly recoveryQuietMs: number;
   private recoveryTimer: NodeJS.Timeout | null = null;
   private readonly onCommitError: ((err: Error) => void) | undefined;
   private readonly onRecovered: (() => void) | undefined;
   private readonly bestEffort: ReadonlySet<string>;
+  // Built once (in the constructor): better-sqlite3 wraps a function per transaction() call.
+  private readonly runFast: (batch: Job[], results: Result[]) => void;
+  private readonly runIsolated: (batch: Job[], results: Result[]) => void;
 
   run<K extends keyof T & string>(op: K, args: ArgsOf<T[K]>): Promise<ResultOf<T[K]>> {
     if (this.closed) return Promise.reject(new StoreWriteError('store is closed'));
@@ -93,21 +113,18 @@ export class GroupCommitWriter<T extends OpTable> {
   }
 
   private commit(batch: Job[]): void {
-    const results: Array<{ ok: boolean; value: unknown }> = new Array(batch.length);
+    const results: Result[] = new Array(batch.length);
     try {
-      this.db.transaction(() => {
-        for (let i = 0; i < batch.length; i++) {
-          const job = batch[i]!;
-          const fn = this.ops[job.op] as (db: Db, a: unknown) => unknown;
-          try {
-            results[i] = { ok: true, value: this.db.transaction(() => fn(this.db, job.args))() };
-          } catch (err) {
-            // A full disk or read-only file fails the whole batch, not just this job.
-            if (isFatalSqliteError(err)) throw err;
-            results[i] = { ok: false, value: err };
-          }
-        }
-      })();
+      try {
+        // Fast path: the whole batch in one transaction, no savepoint per job.
+        this.runFast(batch, results);
+      } catch (err) {
+        // A full disk or read-only file fails the whole batch, not just this job.
+        if (isFatalSqliteError(err)) throw err;
+        // One job failed and rolled the batch back: redo it with a savepoint per job, so
+        // only that job fails.
+        this.runIsolated(batch, results);
+      }
     } catch (err) {
       const e = new StoreWriteError(`commit failed: ${(err as Error).message}`, { cause: err });
       this.lastError = e;
