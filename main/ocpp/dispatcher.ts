@@ -31,7 +31,7 @@ export function createDispatcher(services: OcppServices, validator: OcppValidato
         services.log.info({ cp: conn.chargePointId, action, deviation: deviation.message }, 'lenient: schema deviation accepted');
         services.events.emit('charger.deviation', { chargePointId: conn.chargePointId, action, error });
         void services.writer
-          .run('deviation', { chargePointId: conn.chargePointId, action, direction: 'in', error, payload: received, at })
+          .runLazy('deviation', { chargePointId: conn.chargePointId, action, direction: 'in', error, payload: received, at })
           .catch((err) => services.log.error({ err }, 'could not record deviation'));
       }
     } else {

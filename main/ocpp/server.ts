@@ -18,6 +18,8 @@ import { parseChargerUrl } from './url.js';
 import { OcppValidator } from './validator.js';
 
 const SUBPROTOCOL = 'ocpp1.6';
+const PRESENCE_RESOLUTION_MS = 60_000;
+const PRESENCE_SLICE = 250;
 /** A real scrypt hash of a random secret: unknown identities are verified against it. */
 const DUMMY_HASH = 'scrypt$16384$8$1$7l7JkpYzJ2bQv5e7bqgq3w==$0e3bq8xTg4wPZxKQ0qgW9Y2mQy3Xv3n8aJ8m3cXc0Ys=';
 const outbound = new Set<string>(OUTBOUND_ACTIONS);
@@ -91,7 +93,7 @@ export class OcppServer {
       }
     };
     this.timers.push(setInterval(() => this.flushPresence(), 5000));
-    if (s.config.messageLogMaxRows > 0) this.timers.push(setInterval(() => this.flushFrames(), 1000));
+    if (s.config.messageLogMaxRows > 0) this.timers.push(setInterval(() => this.flushFrames(), 250));
     if (s.config.pingIntervalSec > 0) this.timers.push(setInterval(() => this.pingAll(), s.config.pingIntervalSec * 1000));
     for (const t of this.timers) t.unref();
   }
@@ -229,7 +231,7 @@ export class OcppServer {
     const at = new Date().toISOString();
     this.s.log.info({ cp: id, remoteAddress, remotePort, autoRegistered: !!autoRegister }, 'charger connected');
     try {
-      await this.s.writer.run('connect', { chargePointId: id, autoRegister, remoteAddress, remotePort, at });
+      await this.s.writer.runLazy('connect', { chargePointId: id, autoRegister, remoteAddress, remotePort, at });
     } catch (err) {
       this.s.log.error({ cp: id, err }, 'could not record connection');
     }
@@ -244,7 +246,7 @@ export class OcppServer {
     this.connections.delete(conn.chargePointId);
     if (this.closing) return;
     void this.s.writer
-      .run('disconnect', { chargePointId: conn.chargePointId, at })
+      .runLazy('disconnect', { chargePointId: conn.chargePointId, at })
       .catch((err) => this.s.log.error({ cp: conn.chargePointId, err }, 'could not record disconnection'));
     this.s.events.emit('charger.disconnected', { chargePointId: conn.chargePointId, code, reason, at });
   }
@@ -262,21 +264,31 @@ export class OcppServer {
     if (!this.frames.length) return;
     const frames = this.frames;
     this.frames = [];
-    void this.s.writer.run('logFrames', { frames, keep: this.s.config.messageLogMaxRows }).catch((err) => this.s.log.error({ err }, 'message log write failed'));
+    void this.s.writer.runLazy('logFrames', { frames, keep: this.s.config.messageLogMaxRows }).catch((err) => this.s.log.error({ err }, 'message log write failed'));
   }
 
   private lastFlushed = new Map<string, number>();
 
   /** last_seen goes to disk every few seconds in one batch, not once per heartbeat. */
   private flushPresence(): void {
+    const now = Date.now();
     const batch: Array<{ chargePointId: string; at: string; heartbeat: boolean }> = [];
     for (const [id, conn] of this.connections) {
-      if (this.lastFlushed.get(id) === conn.lastSeenMs) continue;
+      // While connected the live value is authoritative; the stored one only needs to be
+      // close (it is exact at disconnect), so each charger is written at most once a minute.
+      const stored = this.lastFlushed.get(id) ?? 0;
+      if (conn.lastSeenMs === stored || (stored && conn.lastSeenMs - stored < PRESENCE_RESOLUTION_MS && now - stored < PRESENCE_RESOLUTION_MS)) continue;
       this.lastFlushed.set(id, conn.lastSeenMs);
       batch.push({ chargePointId: id, at: new Date(conn.lastSeenMs).toISOString(), heartbeat: true });
     }
     for (const id of this.lastFlushed.keys()) if (!this.connections.has(id)) this.lastFlushed.delete(id);
-    if (batch.length) void this.s.writer.run('presence', batch).catch((err) => this.s.log.error({ err }, 'presence write failed'));
+    // Small slices spread over time: one big UPDATE batch would stall every charger's answer.
+    for (let i = 0; i < batch.length; i += PRESENCE_SLICE) {
+      const slice = batch.slice(i, i + PRESENCE_SLICE);
+      const write = () => void this.s.writer.runLazy('presence', slice).catch((err) => this.s.log.error({ err }, 'presence write failed'));
+      if (i === 0) write();
+      else setTimeout(write, (i / PRESENCE_SLICE) * 20).unref();
+    }
   }
 
   private pingAll(): void {
@@ -316,7 +328,7 @@ export class OcppServer {
         this.s.log.info({ cp: chargePointId, action, deviation: deviation.message }, 'lenient: answer deviation accepted');
         this.s.events.emit('charger.deviation', { chargePointId, action, error });
         void this.s.writer
-          .run('deviation', { chargePointId, action, direction: 'answer', error, payload: JSON.stringify(original), at })
+          .runLazy('deviation', { chargePointId, action, direction: 'answer', error, payload: JSON.stringify(original), at })
           .catch((err) => this.s.log.error({ err }, 'could not record deviation'));
       }
     } else {

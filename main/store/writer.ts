@@ -56,9 +56,12 @@ export class GroupCommitWriter<T extends OpTable> {
        * fails: without a quiet period every such write flapped the alert off and on.
        */
       recoveryQuietMs?: number;
+      /** How long a lazy write may wait for others to share its commit. */
+      lazyMs?: number;
     } = {},
   ) {
     this.maxBatch = opts.maxBatch ?? 2000;
+    this.lazyMs = opts.lazyMs ?? 15;
     this.onCommitError = opts.onCommitError;
     this.onRecovered = opts.onRecovered;
     this.bestEffort = new Set(opts.bestEffort ?? []);
@@ -80,6 +83,7 @@ export class GroupCommitWriter<T extends OpTable> {
     });
   }
   private readonly recoveryQuietMs: number;
+  private readonly lazyMs: number;
   private recoveryTimer: NodeJS.Timeout | null = null;
   private readonly onCommitError: ((err: Error) => void) | undefined;
   private readonly onRecovered: (() => void) | undefined;
@@ -88,16 +92,39 @@ export class GroupCommitWriter<T extends OpTable> {
   private readonly runFast: (batch: Job[], results: Result[]) => void;
   private readonly runIsolated: (batch: Job[], results: Result[]) => void;
 
+  /** A write whose caller answers a charger after it: committed on the next event-loop turn. */
   run<K extends keyof T & string>(op: K, args: ArgsOf<T[K]>): Promise<ResultOf<T[K]>> {
+    return this.enqueue(op, args, true);
+  }
+
+  /**
+   * A write nobody's acknowledgement depends on the timing of (boot details, status, presence,
+   * message log): it waits up to `lazyMs` for company, so a connect storm of thousands of
+   * chargers shares a few commits instead of paying one fsync each. The promise still settles
+   * only after commit. A durable write arriving meanwhile takes it along at once.
+   */
+  runLazy<K extends keyof T & string>(op: K, args: ArgsOf<T[K]>): Promise<ResultOf<T[K]>> {
+    return this.enqueue(op, args, false);
+  }
+
+  private enqueue(op: string, args: unknown, urgent: boolean): Promise<never> {
     if (this.closed) return Promise.reject(new StoreWriteError('store is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ op, args, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
+      if (urgent) {
+        if (!this.scheduled) {
+          this.scheduled = true;
+          setImmediate(this.flushNow);
+        }
+      } else if (!this.scheduled && !this.lazyTimer) {
+        this.lazyTimer = setTimeout(this.flushNow, this.lazyMs);
       }
     });
   }
+
+  private readonly flushNow = (): void => this.flush();
+  private lazyTimer: NodeJS.Timeout | null = null;
+
 
   /** Pending jobs not yet committed. */
   get backlog(): number {
@@ -106,6 +133,10 @@ export class GroupCommitWriter<T extends OpTable> {
 
   flush(): void {
     this.scheduled = false;
+    if (this.lazyTimer) {
+      clearTimeout(this.lazyTimer);
+      this.lazyTimer = null;
+    }
     while (this.queue.length) {
       const batch = this.queue.length > this.maxBatch ? this.queue.splice(0, this.maxBatch) : this.queue.splice(0);
       this.commit(batch);

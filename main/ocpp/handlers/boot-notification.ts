@@ -6,7 +6,7 @@ import type { Handler } from '../context.js';
  */
 export const bootNotification: Handler<'BootNotification'> = async (ctx, req) => {
   // The status is decided inside the write (see ops.boot), after this charger's earlier writes.
-  const { status } = await ctx.writer.run('boot', {
+  const { status } = await ctx.writer.runLazy('boot', {
     chargePointId: ctx.chargePointId,
     vendor: req.chargePointVendor,
     model: req.chargePointModel,

@@ -4,7 +4,7 @@ import type { Handler } from '../context.js';
 export const dataTransfer: Handler<'DataTransfer'> = async (ctx, req) => {
   const handler = ctx.dataTransferHandlers.get(req.vendorId);
   const res = handler ? await handler(ctx.chargePointId, req.messageId, req.data) : { status: 'UnknownVendorId' as const };
-  await ctx.writer.run('dataTransfer', {
+  await ctx.writer.runLazy('dataTransfer', {
     chargePointId: ctx.chargePointId,
     vendorId: req.vendorId,
     messageId: req.messageId ?? null,

@@ -1,7 +1,7 @@
 import type { Handler } from '../context.js';
 
 export const diagnosticsStatusNotification: Handler<'DiagnosticsStatusNotification'> = async (ctx, req) => {
-  await ctx.writer.run('diagnosticsStatus', { chargePointId: ctx.chargePointId, status: req.status, at: ctx.receivedAt });
+  await ctx.writer.runLazy('diagnosticsStatus', { chargePointId: ctx.chargePointId, status: req.status, at: ctx.receivedAt });
   ctx.events.emit('charger.diagnostics', { chargePointId: ctx.chargePointId, status: req.status });
   return {};
 };

@@ -1,7 +1,7 @@
 import type { Handler } from '../context.js';
 
 export const firmwareStatusNotification: Handler<'FirmwareStatusNotification'> = async (ctx, req) => {
-  await ctx.writer.run('firmwareStatus', { chargePointId: ctx.chargePointId, status: req.status, at: ctx.receivedAt });
+  await ctx.writer.runLazy('firmwareStatus', { chargePointId: ctx.chargePointId, status: req.status, at: ctx.receivedAt });
   ctx.events.emit('charger.firmware', { chargePointId: ctx.chargePointId, status: req.status });
   return {};
 };

@@ -2,7 +2,7 @@ import type { Handler } from '../context.js';
 
 export const statusNotification: Handler<'StatusNotification'> = async (ctx, req) => {
   const statusAt = req.timestamp ?? ctx.receivedAt;
-  await ctx.writer.run('status', {
+  await ctx.writer.runLazy('status', {
     chargePointId: ctx.chargePointId,
     connectorId: req.connectorId,
     status: req.status,

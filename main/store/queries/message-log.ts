@@ -8,11 +8,17 @@ export interface LoggedFrame {
   at: string;
 }
 
-export function insertFrames(db: Db, frames: LoggedFrame[]): void {
-  const s = stmt(db, 'INSERT INTO message_log(charge_point_id, direction, frame, at) VALUES (?, ?, ?, ?)');
-  for (const f of frames) s.run(f.chargePointId, f.direction, f.frame, f.at);
-}
+const ROWS = 50;
 
+/** Multi-row INSERTs: the log takes two rows per OCPP message, so this runs a lot. */
+export function insertFrames(db: Db, frames: LoggedFrame[]): void {
+  for (let i = 0; i < frames.length; i += ROWS) {
+    const part = frames.slice(i, i + ROWS);
+    const args: unknown[] = [];
+    for (const f of part) args.push(f.chargePointId, f.direction, f.frame, f.at);
+    stmt(db, `INSERT INTO message_log(charge_point_id, direction, frame, at) VALUES ${new Array(part.length).fill('(?, ?, ?, ?)').join(', ')}`).run(...args);
+  }
+}
 /** Keeps the newest `keep` frames: the log is bounded, oldest rotated out first. */
 export function pruneFrames(db: Db, keep: number): number {
   return stmt(db, 'DELETE FROM message_log WHERE id <= (SELECT max(id) FROM message_log) - ?').run(keep).changes;
