@@ -20,6 +20,24 @@ function connect(db: Db, a: { chargePointId: string; autoRegister: chargers.Regi
   chargers.setConnection(db, a.chargePointId, { isConnected: true, at: a.at, remoteAddress: a.remoteAddress, remotePort: a.remotePort });
 }
 
+/** After a store outage: the connected flags are rewritten from the live sockets. */
+function resyncConnections(
+  db: Db,
+  a: { live: Array<{ chargePointId: string; remoteAddress: string; remotePort: number }>; autoRegister: chargers.RegistrationStatus; at: string },
+): void {
+  const live = new Set(a.live.map((c) => c.chargePointId));
+  for (const c of chargers.listChargers(db, { connectedOnly: true })) {
+    if (live.has(c.chargePointId)) continue;
+    chargers.setConnection(db, c.chargePointId, { isConnected: false, at: a.at });
+    connectors.markConnectorsUnknown(db, c.chargePointId, a.at);
+  }
+  for (const c of a.live) {
+    // Its auto-registration may have been among the failed writes.
+    chargers.ensureCharger(db, c.chargePointId, a.autoRegister);
+    chargers.setConnection(db, c.chargePointId, { isConnected: true, at: a.at, remoteAddress: c.remoteAddress, remotePort: c.remotePort });
+  }
+}
+
 function disconnect(db: Db, a: { chargePointId: string; at: string }): void {
   chargers.setConnection(db, a.chargePointId, { isConnected: false, at: a.at });
   connectors.markConnectorsUnknown(db, a.chargePointId, a.at);
@@ -164,6 +182,7 @@ function deviation(db: Db, a: Parameters<typeof messageLog.insertDeviation>[1]):
 export const writeOps = {
   connect,
   disconnect,
+  resyncConnections,
   boot,
   presence,
   status,

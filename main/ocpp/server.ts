@@ -96,7 +96,16 @@ export class OcppServer {
     if (s.config.messageLogMaxRows > 0) this.timers.push(setInterval(() => this.flushFrames(), 250));
     if (s.config.pingIntervalSec > 0) this.timers.push(setInterval(() => this.pingAll(), s.config.pingIntervalSec * 1000));
     for (const t of this.timers) t.unref();
+    // Connect/disconnect writes that failed during a store outage are repaired from the live sockets.
+    this.offRecovered = s.events.on('alert', (a) => {
+      if (a.kind !== 'store-recovered' || this.closing) return;
+      const live = [...this.connections.values()].map((c) => ({ chargePointId: c.chargePointId, remoteAddress: c.remoteAddress, remotePort: c.remotePort }));
+      const autoRegister = s.config.unknownChargerPolicy === 'pending' ? 'Pending' : 'Accepted';
+      void s.writer.runLazy('resyncConnections', { live, autoRegister, at: new Date().toISOString() }).catch((err) => s.log.error({ err }, 'could not resync connection states'));
+    });
   }
+
+  private readonly offRecovered: () => void;
 
   get connectedIds(): string[] {
     return [...this.connections.keys()];
@@ -348,6 +357,7 @@ export class OcppServer {
   /** Closes every charger socket (1001 going away) and writes what is buffered. */
   async close(): Promise<void> {
     this.closing = true;
+    this.offRecovered();
     for (const t of this.timers) clearInterval(t);
     this.flushPresence();
     this.flushFrames();
