@@ -82,6 +82,9 @@ function readBody(req: IncomingMessage): Promise<unknown> {
       if (!size) return resolve(undefined);
       const type = req.headers['content-type'] ?? '';
       if (!/^application\/json\b/i.test(type)) return reject(new HttpError(415, 'body must be application/json'));
+      // JSON is UTF-8 (RFC 8259): a body declared utf-16 (or latin1) was read as UTF-8 anyway.
+      const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
+      if (charset && !/^utf-?8$/i.test(charset)) return reject(new HttpError(415, `body must be UTF-8 JSON, not ${charset.slice(0, 40)}`));
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
       } catch {
@@ -96,7 +99,15 @@ export function createHttpServer(o: HttpOptions): Server {
   const validators = new Map(o.router.list().filter((r) => r.body).map((r) => [r, compileSchema<unknown>(r.body!, 'body')]));
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (o.loopbackOnly && !isLoopback(req.socket.remoteAddress)) throw new HttpError(403, 'the API is only served to this computer (apiLoopbackOnly)');
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Found by test/fuzz/rest-sweep: `GET http://[::1/...` made new URL() throw (a 500), and
+    // `GET //other.host/api/x` was served as /api/x. An origin-form target is taken as a path.
+    const target = req.url ?? '/';
+    let url: URL;
+    try {
+      url = new URL(target.startsWith('/') ? `http://localhost${target}` : target, 'http://localhost');
+    } catch {
+      throw new HttpError(400, 'request target is not a valid URL');
+    }
     // RFC 7235: the auth scheme is case-insensitive.
     const authorized = () => o.checkToken(/^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')?.[1]);
     const unauthorized = () => new HttpError(401, 'missing or wrong bearer token', undefined, undefined, { 'WWW-Authenticate': 'Bearer' });
@@ -110,10 +121,13 @@ export function createHttpServer(o: HttpOptions): Server {
     }
     const { route, params } = matched;
     if (!route.open && !authorized()) throw unauthorized();
-    const body = await readBody(req);
+    let body = await readBody(req);
     const validate = validators.get(route as never);
     if (validate) {
-      const checked = validate(body ?? {});
+      // No body at all counts as {} (a PATCH changing nothing), for the check and the handler
+      // alike: handlers got `undefined` (and a JSON null passed the check as {}), a 500.
+      if (body === undefined) body = {};
+      const checked = validate(body);
       if (!checked.ok) throw new HttpError(400, checked.error, checked.field);
     }
     const result = await route.handler({ req, res, params, query: url.searchParams, body });
@@ -139,6 +153,18 @@ export function createHttpServer(o: HttpOptions): Server {
   };
   const server = o.tls ? createHttps({ cert: o.tls.cert, key: o.tls.key }, listener) : createHttp(listener);
   server.on('upgrade', o.onUpgrade);
+  // Requests node cannot parse (bad request line or headers, headers too large) were answered
+  // by node's bare "400 Bad Request": no JSON error, no security headers.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) return void socket.destroy();
+    const [status, reason] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
+    const text = JSON.stringify({ error: `malformed HTTP request: ${reason.toLowerCase()}` });
+    const headers = Object.entries({ ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), Connection: 'close' })
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\n${headers}\r\n${text}`);
+  });
   // Idle keep-alive sockets must not hold shutdown.
   server.keepAliveTimeout = 5000;
   return server;

@@ -177,9 +177,22 @@ export class Connection {
     else this.ws.resume();
   }
 
+  /**
+   * One frame must never take the service down: an exception here is thrown inside the
+   * socket's 'message' event, where nothing catches it and the process exits (as a CALLERROR
+   * with an object for its code once did). It is logged and the frame dropped instead.
+   */
   private process(data: RawData, isBinary: boolean): void {
+    try {
+      this.processFrame(data, isBinary);
+    } catch (err) {
+      this.log.error({ cp: this.chargePointId, err }, 'frame could not be handled; dropped');
+    }
+  }
+
+  private processFrame(data: RawData, isBinary: boolean): void {
     if (isBinary) {
-      this.log.warn({ cp: this.chargePointId }, 'binary frame ignored: OCPP-J uses text frames');
+      this.warnOnce('binary', {}, 'binary frame ignored: OCPP-J uses text frames');
       return;
     }
     const text = data.toString();
@@ -214,6 +227,23 @@ export class Connection {
     );
   }
 
+  /**
+   * Frames that are dropped, not answered, are logged once a minute per kind with a count of
+   * the rest: a charger streaming them made one warning per frame (found by the fuzz test).
+   */
+  private readonly warned = new Map<string, { at: number; suppressed: number }>();
+
+  private warnOnce(kind: 'binary' | 'unsolicited', fields: Record<string, unknown>, message: string): void {
+    const now = Date.now();
+    const last = this.warned.get(kind);
+    if (last && now - last.at < 60_000) {
+      last.suppressed++;
+      return;
+    }
+    this.log.warn({ cp: this.chargePointId, ...fields, ...(last?.suppressed && { suppressedSinceLast: last.suppressed }) }, message);
+    this.warned.set(kind, { at: now, suppressed: 0 });
+  }
+
   /** Too many malformed or invalid messages in a minute: the charger is disconnected (1008). */
   private countBad(code: string): void {
     if (!BAD_INPUT.has(code) || this.closed) return;
@@ -226,7 +256,7 @@ export class Connection {
   private settle(frame: { type: typeof CALLRESULT; id: string; payload: unknown } | { type: typeof CALLERROR; id: string; code: string; description: string; details: unknown }): void {
     const call = this.current;
     if (!call || call.id !== frame.id) {
-      this.log.warn({ cp: this.chargePointId, id: frame.id }, 'answer to an unknown or expired call ignored');
+      this.warnOnce('unsolicited', { id: frame.id.slice(0, 36) }, 'answer to an unknown or expired call ignored');
       return;
     }
     clearTimeout(call.timer);

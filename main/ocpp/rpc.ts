@@ -56,6 +56,12 @@ export type Frame =
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Any parsed JSON value as text; never throws (JSON.stringify ignores a non-function toJSON). */
+const asText = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
+
+/** The id a CALLERROR can echo: the frame's own when it is a non-empty string (cut to 36), else "-1". */
+const answerId = (id: unknown): string => (typeof id === 'string' && id.length > 0 ? id.slice(0, MAX_MESSAGE_ID_LENGTH) : '-1');
+
 export function parseFrame(text: string): Frame {
   let msg: unknown;
   try {
@@ -69,32 +75,37 @@ export function parseFrame(text: string): Frame {
   if (Array.isArray(msg) && typeof msg[0] === 'number' && msg[0] !== CALL && msg[0] !== CALLRESULT && msg[0] !== CALLERROR) {
     return { type: 'ignore', reason: `unknown message type ${msg[0]}` };
   }
-  if (!Array.isArray(msg) || msg.length < 3) {
+  if (!Array.isArray(msg) || msg.length < 2) {
     return { type: 'bad', id: '-1', error: new RpcError('FormationViolation', 'frame must be a JSON array [type, id, ...]') };
   }
   const [type, id] = msg;
   if (type !== CALL && type !== CALLRESULT && type !== CALLERROR) {
-    return { type: 'bad', id: typeof id === 'string' ? id : '-1', error: new RpcError('FormationViolation', 'message type must be a number') };
+    // The id is echoed only when usable: it used to be echoed as is, "" or a 60 kB string.
+    return { type: 'bad', id: answerId(id), error: new RpcError('FormationViolation', 'message type must be a number') };
   }
-  if (typeof id !== 'string' || id.length === 0) {
-    return { type: 'bad', id: '-1', error: new RpcError('ProtocolError', 'message id must be a non-empty string') };
+  const idProblem =
+    typeof id !== 'string' || id.length === 0 ? 'message id must be a non-empty string' : id.length > MAX_MESSAGE_ID_LENGTH ? `message id longer than ${MAX_MESSAGE_ID_LENGTH} characters` : null;
+  if (type !== CALL) {
+    // A CALLRESULT/CALLERROR is never answered, however malformed (found by the fuzz test: one
+    // with a numeric or 37-character id, or without payload, got a CALLERROR back; two peers
+    // doing that answer each other's errors forever). Unusable ones are dropped and logged.
+    if (idProblem) return { type: 'ignore', reason: `${type === CALLRESULT ? 'CALLRESULT' : 'CALLERROR'}: ${idProblem}` };
+    if (type === CALLRESULT) {
+      if (msg.length !== 3) return { type: 'ignore', reason: 'malformed CALLRESULT' };
+      return { type: CALLRESULT, id: id as string, payload: msg[2] };
+    }
+    if (msg.length < 4) return { type: 'ignore', reason: 'malformed CALLERROR' };
+    // Not String(): found by the fuzz test, [4,"x",{"toString":1},"",{}] made String() throw
+    // inside the socket's message handler, an uncaught exception that took the process down.
+    return { type: CALLERROR, id: id as string, code: asText(msg[2]), description: asText(msg[3] ?? ''), details: msg[4] ?? {} };
   }
-  if (id.length > MAX_MESSAGE_ID_LENGTH) {
-    return { type: 'bad', id: id.slice(0, MAX_MESSAGE_ID_LENGTH), error: new RpcError('ProtocolError', `message id longer than ${MAX_MESSAGE_ID_LENGTH} characters`) };
-  }
-  if (type === CALL) {
-    if (msg.length !== 4) return { type: 'bad', id, error: new RpcError('FormationViolation', 'CALL must have 4 elements') };
-    const [, , action, payload] = msg;
-    if (typeof action !== 'string' || action.length === 0) return { type: 'bad', id, error: new RpcError('FormationViolation', 'action must be a string') };
-    if (!isObject(payload)) return { type: 'bad', id, error: new RpcError('FormationViolation', 'payload must be a JSON object') };
-    return { type: CALL, id, action, payload };
-  }
-  if (type === CALLRESULT) {
-    if (msg.length !== 3) return { type: 'ignore', reason: 'malformed CALLRESULT' };
-    return { type: CALLRESULT, id, payload: msg[2] };
-  }
-  if (msg.length < 4) return { type: 'ignore', reason: 'malformed CALLERROR' };
-  return { type: CALLERROR, id, code: String(msg[2]), description: String(msg[3] ?? ''), details: msg[4] ?? {} };
+  if (idProblem) return { type: 'bad', id: answerId(id), error: new RpcError('ProtocolError', idProblem) };
+  const callId = id as string;
+  if (msg.length !== 4) return { type: 'bad', id: callId, error: new RpcError('FormationViolation', 'CALL must have 4 elements') };
+  const [, , action, payload] = msg;
+  if (typeof action !== 'string' || action.length === 0) return { type: 'bad', id: callId, error: new RpcError('FormationViolation', 'action must be a string') };
+  if (!isObject(payload)) return { type: 'bad', id: callId, error: new RpcError('FormationViolation', 'payload must be a JSON object') };
+  return { type: CALL, id: callId, action, payload };
 }
 
 export const serializeCall = (id: string, action: string, payload: unknown): string => JSON.stringify([CALL, id, action, payload]);

@@ -55,6 +55,39 @@ function relax(node: unknown): unknown {
   return out;
 }
 
+/**
+ * Ranges OCPP 1.6 states in its text but the official JSON schemas leave out; without them
+ * a charger's `connectorId: -1` or `meterStart: 1e300` passed and was stored as is (found by
+ * test/fuzz/ocpp-frames.test.ts). Strict mode only; a lenient charger gets them as deviations.
+ * - OCPP-J 1.6 data types: `integer` is 32 bit signed. A larger JSON integer has the right
+ *   type but a value the field cannot hold: PropertyConstraintViolation (minimum/maximum),
+ *   not TypeConstraintViolation, which is for a JSON value of the wrong kind ("1", 1.5).
+ * - connectorId >= 0 in MeterValues.req and StatusNotification.req (0 = the charger itself),
+ *   > 0 in StartTransaction.req (a transaction is always on a real connector).
+ */
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+const CONNECTOR_MIN: Record<string, number> = { 'MeterValues.req': 0, 'StatusNotification.req': 0, 'StartTransaction.req': 1 };
+
+function withSpecRanges(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withSpecRanges);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = withSpecRanges(v);
+  if (out.type === 'integer') {
+    out.minimum = Math.max(INT32_MIN, typeof out.minimum === 'number' ? out.minimum : INT32_MIN);
+    out.maximum = Math.min(INT32_MAX, typeof out.maximum === 'number' ? out.maximum : INT32_MAX);
+  }
+  return out;
+}
+
+function strictSchema(key: string, schema: Record<string, unknown>): Record<string, unknown> {
+  const out = withSpecRanges(schema) as Record<string, unknown> & { properties?: Record<string, Record<string, unknown>> };
+  const connectorMin = CONNECTOR_MIN[key];
+  if (connectorMin !== undefined && out.properties?.connectorId) out.properties.connectorId.minimum = connectorMin;
+  return out;
+}
+
 function build(schemas: readonly OcppSchema[], lenient: boolean, allErrors = false): Ajv {
   // allErrors off: the first failure is enough to answer, and it is much faster. (On only for
   // listing a lenient charger's deviations, which is off the hot path.)
@@ -69,7 +102,7 @@ function build(schemas: readonly OcppSchema[], lenient: boolean, allErrors = fal
     compile: (step: number) => (data: number) => Math.abs(Math.round(data / step) - data / step) < 1e-6,
   });
   // The ids (`urn:Authorize.req`) are not URNs ajv's URI parser accepts: key by `Authorize.req`.
-  for (const { $id, ...schema } of schemas) ajv.addSchema(lenient ? (relax(schema) as object) : schema, schemaKey($id));
+  for (const { $id, ...schema } of schemas) ajv.addSchema(lenient ? (relax(schema) as object) : strictSchema(schemaKey($id), schema), schemaKey($id));
   return ajv;
 }
 
@@ -104,7 +137,16 @@ export class OcppValidator {
     return this.get(this.strict, this.cache, schemaId) !== null;
   }
 
+  /**
+   * Only ids of the shipped schemas reach ajv and the caches. Found by the fuzz test: an
+   * unknown action such as "b,:a" made ajv.getSchema throw while resolving it as a URI
+   * (answered InternalError instead of NotImplemented), and every distinct unknown action
+   * added a cache entry for good (a charger sending random action names grew the heap).
+   */
+  private readonly known = new Set(ocpp16Schemas.map((s) => schemaKey(s.$id)));
+
   private get(ajv: Ajv, cache: Map<string, ValidateFunction | null>, id: string): ValidateFunction | null {
+    if (!this.known.has(id)) return null;
     let fn = cache.get(id);
     if (fn === undefined) {
       fn = ajv.getSchema(id) ?? null;

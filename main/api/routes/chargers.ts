@@ -13,6 +13,7 @@ import { getLocalListVersion, getSentEntries } from '../../store/queries/local-l
 import { listDeviations } from '../../store/queries/message-log.js';
 import { Created } from '../http-server.js';
 import { HttpError, type Route } from '../router.js';
+import { isoDateTime } from './params.js';
 
 const nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
 const text = (max: number, description: string) => nullable(Type.String({ maxLength: max, description }) as ReturnType<typeof Type.String>);
@@ -86,7 +87,7 @@ export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
         if (live !== b.isConnected) {
           throw new HttpError(409, `${b.chargePointId} is ${live ? '' : 'not '}connected to this central system; its socket state is authoritative`, 'isConnected');
         }
-        if (b.lastSeen) touchLastSeen(db, b.chargePointId, new Date(b.lastSeen).toISOString(), false);
+        if (b.lastSeen) touchLastSeen(db, b.chargePointId, isoDateTime(b.lastSeen, 'lastSeen'), false);
         return getCharger(db, b.chargePointId);
       },
     },

@@ -3,6 +3,7 @@ import type { Db } from '../../store/db.js';
 import { deleteIdTag, findIdTagForAuthorization, getIdTag, insertIdTag, listIdTags, updateIdTag } from '../../store/queries/id-tags.js';
 import { Created } from '../http-server.js';
 import { HttpError, type Route } from '../router.js';
+import { isoDateTime } from './params.js';
 
 /** OCPP idTag: CiString20. */
 const TagId = Type.String({ minLength: 1, maxLength: 20, pattern: '^[\\x21-\\x7E]+$', description: 'RFID tag id (OCPP idToken, up to 20 printable characters)' });
@@ -42,7 +43,7 @@ export function rfidRoutes(db: Db): Route[] {
         // OCPP idTags are case-insensitive: ABC and abc would be one card to a charger.
         const clash = findIdTagForAuthorization(db, b.tagId);
         if (clash) throw new HttpError(409, `RFID card ${clash.tagId} already exists${clash.tagId !== b.tagId ? ' (idTags ignore case)' : ''}`, 'tagId');
-        const validUntil = b.validUntil ? new Date(b.validUntil).toISOString() : null;
+        const validUntil = b.validUntil ? isoDateTime(b.validUntil, 'validUntil') : null;
         return new Created(insertIdTag(db, { ...(body as object), tagId: b.tagId, validUntil }));
       },
     },
