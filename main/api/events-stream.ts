@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
+import { rawErrorResponse } from './http-server.js';
 
 export const EVENTS_PATH = '/api/events';
 
@@ -45,7 +46,8 @@ export class EventStream {
     const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : (url.searchParams.get('token') ?? fromProtocol?.slice(7));
     if (!this.checkToken(token)) {
       this.log.warn({ remoteAddress: req.socket.remoteAddress }, 'event stream refused: missing or wrong token');
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      // JSON and the security headers, as on every other answer (was a bare 401).
+      socket.end(rawErrorResponse(401, 'Unauthorized', 'missing or wrong bearer token', { 'WWW-Authenticate': 'Bearer' }));
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {

@@ -35,6 +35,18 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
+/**
+ * A complete HTTP/1.1 error response for a raw socket (refused upgrades, requests node cannot
+ * parse): a JSON {error} body and the security headers, like every other answer.
+ */
+export function rawErrorResponse(status: number, reason: string, error: string, headers: Record<string, string> = {}): string {
+  const text = JSON.stringify({ error });
+  const all = { ...SECURITY_HEADERS, ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), Connection: 'close' };
+  return `HTTP/1.1 ${status} ${reason}\r\n${Object.entries(all)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n${text}`;
+}
+
 /** A 201 answer for POSTs that create something. */
 export class Created {
   constructor(readonly body: unknown) {}
@@ -159,11 +171,7 @@ export function createHttpServer(o: HttpOptions): Server {
     const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     if (err.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) return void socket.destroy();
     const [status, reason] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
-    const text = JSON.stringify({ error: `malformed HTTP request: ${reason.toLowerCase()}` });
-    const headers = Object.entries({ ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), Connection: 'close' })
-      .map(([k, v]) => `${k}: ${v}\r\n`)
-      .join('');
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\n${headers}\r\n${text}`);
+    socket.end(rawErrorResponse(status as number, reason as string, `malformed HTTP request: ${(reason as string).toLowerCase()}`));
   });
   // Idle keep-alive sockets must not hold shutdown.
   server.keepAliveTimeout = 5000;

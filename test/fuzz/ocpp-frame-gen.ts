@@ -3,6 +3,19 @@
  * broken or hostile charger might send, each paired with the answer OCPP-J 1.6 prescribes.
  * Payloads are built valid from the official 1.6 schemas and then mutated; each mutation names
  * the CALLERROR code it calls for.
+ *
+ * Where the specification leaves the answer open, the strict reading taken here (and by the server):
+ *  - null for a field: TypeConstraintViolation (a value of the wrong type, not an absent field);
+ *  - 1.5 for an integer: TypeConstraintViolation; 2147483648, 10^30 or 1e400: an integer outside
+ *    the 32 bits of an OCPP-J integer, PropertyConstraintViolation; 1.0 is the integer 1 (JSON Schema);
+ *  - connectorId below 0 (below 1 in StartTransaction): PropertyConstraintViolation;
+ *  - several mutations in one payload: any of their codes (the first problem met is reported);
+ *  - a CALLRESULT or CALLERROR, however malformed: no answer (an answer is never answered);
+ *  - a message type that is not a number ("2"): FormationViolation under the id when usable;
+ *    [2,"id"] is FormationViolation under "id"; [2] or anything not an array, under "-1";
+ *  - unknown message type numbers: ignored, with or without an id (OCPP-J 4.1.3);
+ *  - binary frames: ignored (OCPP-J messages are text frames);
+ *  - duplicate ids: each CALL answered (see duplicateTemplate).
  */
 import fc from 'fast-check';
 import { INBOUND_ACTIONS } from '../../main/ocpp/actions.js';
@@ -531,6 +544,13 @@ export const badIdTemplate = fc
   )
   .map(([slot, [action, payload]]): Template => ({ cat: 'bad message id', label: `bad message id ${slot.id === 'long' ? `of ${slot.length} characters` : JSON.stringify((slot as { value: unknown }).value)}`, frame: [2, slot, action, payload] }));
 
+/**
+ * Duplicate ids. OCPP-J says ids are unique per sender, but not what the receiver answers when
+ * one repeats; each CALL is answered on its own, so two CALLs with one id get two answers with
+ * that id. (Refusing the second with a ProtocolError would overtake the first call's answer, which
+ * waits for its commit, and the charger would take the error for the answer to its call; a retry
+ * with the same id is also how some firmware repeats a message, and the handlers are idempotent.)
+ */
 export const duplicateTemplate = fc.oneof(validCall.map(([a, p]) => [2, ID, a, p]), payloadTemplate.map((t) => t.frame!)).map((frame): Template => ({ cat: 'duplicate message id (x2)', label: 'duplicate message id', frame: frame as unknown[], duplicate: true }));
 
 export const shapeTemplate = fc

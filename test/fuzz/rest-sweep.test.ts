@@ -20,8 +20,7 @@ import assert from 'node:assert/strict';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
 import fc from 'fast-check';
-import { confSchemaId } from '../../main/ocpp/schema/schemas.js';
-import { ocpp16Schemas, schemaKey } from '../../main/ocpp/schema/schemas.js';
+import { confSchemaId, ocpp16Schemas, schemaKey } from '../../main/ocpp/schema/schemas.js';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
 import { TestCharger, boot } from '../helpers/ocpp-client.js';
 
@@ -43,6 +42,8 @@ interface Probe {
   body?: string | Buffer | (() => AsyncIterable<Buffer>);
   /** Input that must be refused with a 4xx (for bodies the schema refuses). */
   mustRefuse?: boolean;
+  /** Sent without the bearer token (or with a wrong one). */
+  token?: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,7 +231,7 @@ function send(app: TestApp, p: Probe, token: string): Promise<Res> {
         method: p.method,
         path: p.path,
         agent,
-        headers: { authorization: `Bearer ${token}`, ...length, ...p.headers },
+        headers: { ...(p.token !== null && { authorization: `Bearer ${p.token ?? token}` }), ...length, ...p.headers },
         timeout: 15_000,
       },
       (res) => {
@@ -388,7 +389,7 @@ interface Op {
   body?: S;
 }
 
-function probesFor(op: Op, ids: Record<string, string>, rng: fc.Arbitrary<unknown>[], seed: number): Probe[] {
+function probesFor(op: Op, ids: Record<string, string>, seed: number): Probe[] {
   const out: Probe[] = [];
   const fill = (value: (name: string) => string) => op.path.replace(/\{([A-Za-z]+)\}/g, (_, n: string) => value(n));
   const good = fill((n) => ids[n] ?? 'X1');
@@ -456,9 +457,11 @@ function probesFor(op: Op, ids: Record<string, string>, rng: fc.Arbitrary<unknow
     out.push({ method: op.method, path: op.method === 'DELETE' ? fill(() => 'UNKNOWN-CP-2') : good, what: 'malformed JSON to a body-less route', headers: json, body: '{"a":' });
     out.push({ method: op.method, path: op.method === 'DELETE' ? fill(() => 'UNKNOWN-CP-2') : good, what: 'oversize body to a body-less route', headers: json, body: Buffer.alloc(MIB + 10, 0x20) });
   }
+  // no token, a wrong one: 401 for every route but the open ones (errors carry the headers too)
+  out.push({ method: op.method, path: good, what: 'no token', token: null, headers: json, body: op.body ? '{}' : undefined });
+  out.push({ method: op.method, path: good, what: 'wrong token', token: 'wrong-token-0123456789abcdef', headers: json, body: op.body ? '{}' : undefined });
   // methods the path does not have
   for (const m of ['PUT', 'PATCH', 'TRACE', 'OPTIONS', 'HEAD']) out.push({ method: m, path: op.method === 'DELETE' ? fill(() => 'UNKNOWN-CP-2') : good, what: `method ${m}` });
-  void rng;
   return out;
 }
 
@@ -493,7 +496,7 @@ test(`issue 5 bad input: a sweep of every OpenAPI route with generated bad input
     }
     assert.ok(ops.length >= 40, `${ops.length} operations in the document`);
 
-    const probes = ops.flatMap((op, i) => probesFor(op, ids, [], SEED + i * 7));
+    const probes = ops.flatMap((op, i) => probesFor(op, ids, SEED + i * 7));
     const problems: string[] = [];
     const statuses = new Map<number, number>();
     let next = 0;
@@ -521,6 +524,7 @@ test(`issue 5 bad input: a sweep of every OpenAPI route with generated bad input
       ['invalid Content-Length', `POST /api/rfid HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n`],
       ['conflicting lengths', `POST /api/rfid HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`],
       ['not HTTP', `HELLO\r\n\r\n`],
+      ['event stream upgrade without a token', `GET /api/events HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`],
     ];
     for (const [what, text] of rawCases) {
       const answer = await raw(app, text);
