@@ -12,7 +12,7 @@ import { GroupCommitWriter } from './store/writer.js';
 import { writeOps, type WriteOps } from './ocpp/ops.js';
 import { OcppServer } from './ocpp/server.js';
 import type { DataTransferHandler } from './ocpp/context.js';
-import { createHttpServer, isLoopback } from './api/http-server.js';
+import { createHttpServer, isLoopback, rawErrorResponse } from './api/http-server.js';
 import { Router } from './api/router.js';
 import { checkApiToken, ensureApiToken } from './api/token.js';
 import { stationRoutes } from './api/routes/stations.js';
@@ -128,7 +128,7 @@ export function createApp(config: Config, log: Logger): App {
       loopbackOnly: config.apiLoopbackOnly,
       onUpgrade: (req, socket, head) => {
         if (!eventStream.handles(req)) return ocpp.handleUpgrade(req, socket, head);
-        if (config.apiLoopbackOnly && !isLoopback(req.socket.remoteAddress)) return void socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        if (config.apiLoopbackOnly && !isLoopback(req.socket.remoteAddress)) return void socket.end(rawErrorResponse(403, 'Forbidden', 'the API is only served to this computer (apiLoopbackOnly)'));
         eventStream.upgrade(req, socket, head);
       },
       ...(tls && { tls }),

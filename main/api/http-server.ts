@@ -5,15 +5,10 @@ import type { Logger } from '../log/logger.js';
 import { compileSchema } from '../validation.js';
 import { HttpError, type Router } from './router.js';
 
+import { SECURITY_HEADERS } from '../security-headers.js';
+
 const MAX_BODY_BYTES = 1024 * 1024;
 
-const SECURITY_HEADERS: Record<string, string> = {
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'",
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-};
 
 export interface HttpOptions {
   router: Router;

@@ -2,9 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { verifyPassword } from '../auth/password.js';
+import { SECURITY_HEADERS } from '../security-headers.js';
 import { getChargerAuth, promotePendingPassword } from '../store/queries/chargers.js';
 import type { LoggedFrame } from '../store/queries/message-log.js';
-import { OUTBOUND_ACTIONS, type OutboundAction } from './actions.js';
+import { isInboundAction, OUTBOUND_ACTIONS, type OutboundAction } from './actions.js';
 import { CallTimeoutError, Connection, NotConnectedError } from './connection.js';
 import { OcppStats } from './stats.js';
 import { BreachLog } from './limits.js';
@@ -24,9 +25,12 @@ const PRESENCE_SLICE = 250;
 const DUMMY_HASH = 'scrypt$16384$8$1$7l7JkpYzJ2bQv5e7bqgq3w==$0e3bq8xTg4wPZxKQ0qgW9Y2mQy3Xv3n8aJ8m3cXc0Ys=';
 const outbound = new Set<string>(OUTBOUND_ACTIONS);
 
+/** Statistics are kept per OCPP action; whatever else a charger sends is counted together. */
+const statName = (action: string): string => (isInboundAction(action) ? action : '(not a CP->CS action)');
+
 function refuse(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {
   const text = http1Reason(status);
-  const extra = Object.entries(headers)
+  const extra = Object.entries({ ...SECURITY_HEADERS, ...headers })
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join('');
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n${extra}\r\n${message}`);
@@ -85,10 +89,10 @@ export class OcppServer {
       const t0 = performance.now();
       try {
         const result = await dispatch(conn, id, action, payload);
-        this.stats.inboundHandled(action, performance.now() - t0, true);
+        this.stats.inboundHandled(statName(action), performance.now() - t0, true);
         return result;
       } catch (err) {
-        this.stats.inboundHandled(action, performance.now() - t0, false);
+        this.stats.inboundHandled(statName(action), performance.now() - t0, false);
         throw err;
       }
     };
