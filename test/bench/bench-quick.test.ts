@@ -29,7 +29,7 @@ test('bench --quick runs every scenario against the service and the baseline, in
       // A scenario measured on a busy machine is marked with "*".
       assert.match(stdout, new RegExp(`\\| ${title.replace(/[()]/g, '\\$&')}( \\*)?\\s+\\|`), `table has no row for ${title}`);
     }
-    assert.match(stdout, /\| scenario\s+\| metric\s+\| edge\s+\| baseline\s+\| ratio\s+\|/);
+    assert.match(stdout, /\|\s*scenario\s+\|\s*metric\s+\|\s*edge\s+\|\s*baseline\s+\|\s*ratio\s+\|/);
     assert.ok(seconds < 120, `--quick took ${seconds.toFixed(0)} s`);
     const files = readdirSync(out).filter((f) => f.endsWith('.json'));
     assert.equal(files.length, 1, 'one JSON result file');
