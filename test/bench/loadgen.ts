@@ -8,6 +8,8 @@
  * - a zero WebSocket mask (allowed by RFC 6455), so ws skips masking what we send.
  * Each charger connects from a source address spread over 127.0.0.2-201, so ephemeral ports
  * never run out. Every phase is bounded in time; the process exits when the parent goes.
+ * With BENCH_GEN_PROFILE_DIR set, each closed-loop window of this process is CPU-profiled
+ * into that folder (to check what the generator itself costs).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';

@@ -300,13 +300,18 @@ export function cpuMs(pid: number): number {
   }
 }
 
-/** Whole machine: busy and total jiffies (all cores). */
-export function machineCpu(): { busy: number; total: number } {
+/**
+ * Whole machine, in jiffies over all cores: busy, total, and `task` = user + nice + system,
+ * the time charged to processes. Interrupt and softirq time (where the kernel moves loopback
+ * TCP traffic) is busy but not `task`, so it is not mistaken for other processes' work.
+ */
+export function machineCpu(): { busy: number; total: number; task: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
   const v = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user)
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
   const idle = (v[3] ?? 0) + (v[4] ?? 0);
-  const total = v.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
+  return { busy: total - idle, total, task: (v[0] ?? 0) + (v[1] ?? 0) + (v[2] ?? 0) };
 }
 
 export function rssKB(pid: number): number {

@@ -6,7 +6,8 @@
  * load-generator processes over loopback. Prints a table (edge, baseline, ratio) and writes
  * bench-results/<timestamp>.json.
  *
- *   npm run bench                      full run (about 10 minutes on 2 cores)
+ *   npm run bench                      full run (about 13 minutes on 2 cores; more when it repeats
+ *                                      a scenario that other processes disturbed)
  *   npm run bench -- --quick           smoke run, well under two minutes
  *   npm run bench -- --only c,d        some scenarios (a b c d e)
  *   npm run bench -- --workers 2       load-generator processes (default 2)
@@ -303,7 +304,7 @@ interface Usage {
   generatorCpuPct: number;
   /** % of the whole machine (all cores) busy. */
   machineBusyPct: number;
-  /** CPU used by other processes on the machine (% of one core): noise in the numbers when high. */
+  /** CPU charged to other processes on the machine (% of one core; interrupts and softirq excluded): noise when high. */
   otherCpuPct: number;
   gcMs: number | null;
   gcPct: number | null;
@@ -327,8 +328,10 @@ async function measureEnd(rig: Rig, start: Awaited<ReturnType<typeof measureStar
   const gens = rig.gens.reduce((a, g) => a + cpuMs(g.pid), 0) - start.gens;
   const m = machineCpu();
   const snap: ProbeSnapshot | null = await probe(rig.server);
-  const machineBusyPct = ((m.busy - start.machine.busy) / Math.max(1, m.total - start.machine.total)) * 100;
-  const otherCpuPct = Math.max(0, machineBusyPct * availableParallelism() - ((server + gens) / wallMs) * 100);
+  const totalJiffies = Math.max(1, m.total - start.machine.total);
+  const machineBusyPct = ((m.busy - start.machine.busy) / totalJiffies) * 100;
+  const taskPct = ((m.task - start.machine.task) / totalJiffies) * 100;
+  const otherCpuPct = Math.max(0, taskPct * availableParallelism() - ((server + gens) / wallMs) * 100);
   const gcMs = snap && start.snap ? snap.gc.ms - start.snap.gc.ms : null;
   return {
     wallMs: Math.round(wallMs),
@@ -752,10 +755,19 @@ function fsyncLatency(): { p50Ms: number; p99Ms: number } {
   return { p50Ms: h.percentileMs(50)!, p99Ms: h.percentileMs(99)! };
 }
 
+/** Which code was measured: the commit, and whether main/ had uncommitted changes. */
+function codeVersion(): { commit: string | null; dirtyFilesInMain: number | null } {
+  const git = (args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+  const head = git(['rev-parse', '--short', 'HEAD']);
+  const status = git(['status', '--porcelain', '--', 'main']);
+  return { commit: head.status === 0 ? head.stdout.trim() : null, dirtyFilesInMain: status.status === 0 ? status.stdout.split('\n').filter(Boolean).length : null };
+}
+
 function machine() {
   const c = cpus();
   const fsync = fsyncLatency();
   return {
+    ...codeVersion(),
     nproc: availableParallelism(),
     cpuModel: c[0]?.model.trim() ?? 'unknown',
     ramGB: round(totalmem() / 1024 ** 3, 1),
@@ -846,7 +858,8 @@ async function main(): Promise<void> {
     ),
   );
   console.log('');
-  console.log(`OCPP Edge bench (${opts.quick ? 'quick' : 'full'}), ${m.nproc} cores ${m.cpuModel}, ${m.ramGB} GB, Node ${m.node}; ratio = edge / baseline (raw ws)`);
+  const code = m.commit ? `code ${m.commit}${m.dirtyFilesInMain ? ` + ${m.dirtyFilesInMain} uncommitted file(s) in main/` : ''}` : 'code version unknown';
+  console.log(`OCPP Edge bench (${opts.quick ? 'quick' : 'full'}), ${code}; ${m.nproc} cores ${m.cpuModel}, ${m.ramGB} GB, Node ${m.node}; ratio = edge / baseline (raw ws)`);
   console.log(text);
   const noisyList = SCENARIOS.filter((k) => (noise[k] ?? 0) > NOISY_OTHER_PCT);
   if (noisyList.length) console.log(`* measured while other processes on the machine used up to ${Math.max(...noisyList.map((k) => noise[k]!))}% of a core: less reliable`);
