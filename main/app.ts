@@ -136,7 +136,8 @@ export function createApp(config: Config, log: Logger): App {
   const listen = (server: Server, port: number) =>
     new Promise<number>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, config.host, () => resolve((server.address() as AddressInfo).port));
+      // A deep accept queue: after an outage a whole depot reconnects at once, and with the default 511 the kernel drops SYNs that then wait 1 s, 3 s... to retry.
+      server.listen({ port, host: config.host, backlog: 4096 }, () => resolve((server.address() as AddressInfo).port));
     });
 
   const app: App = {
