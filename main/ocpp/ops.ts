@@ -127,16 +127,11 @@ function stopTransaction(db: Db, a: StopArgs): { outcome: StopOutcome; energyWh:
     tx.insertOrphanStop(db, { ...a, transactionId: a.transactionId, stopTime: a.timestamp });
     return { outcome: 'unknown', energyWh: null, connectorId: null };
   }
-  if (t.status === 'Completed') {
-    // A late real stop wins over the one we inferred; a retried stop changes nothing.
-    if (t.stopInferred && tx.replaceInferredStop(db, a.transactionId, { meterStop: a.meterStop, stopTime: a.timestamp, reason: a.reason, idTag: a.idTag, receivedAt: a.receivedAt })) {
-      insertMeterSamples(db, a.samples.map((s) => ({ ...s, connectorId: t.connectorId })));
-      return { outcome: 'stopped', energyWh: a.meterStop - t.meterStart, connectorId: t.connectorId };
-    }
+  // A retried stop changes nothing; a late real stop replaces the one we inferred.
+  if (!tx.completeTransaction(db, a.transactionId, { meterStop: a.meterStop, stopTime: a.timestamp, reason: a.reason, idTag: a.idTag, receivedAt: a.receivedAt })) {
     return { outcome: 'already-stopped', energyWh: t.energyWh, connectorId: t.connectorId };
   }
   insertMeterSamples(db, a.samples.map((s) => ({ ...s, connectorId: t.connectorId })));
-  tx.completeTransaction(db, a.transactionId, { meterStop: a.meterStop, stopTime: a.timestamp, reason: a.reason, idTag: a.idTag, receivedAt: a.receivedAt });
   return { outcome: 'stopped', energyWh: a.meterStop - t.meterStart, connectorId: t.connectorId };
 }
 

@@ -94,22 +94,10 @@ export function completeInferred(db: Db, id: number, s: { meterStop: number; sto
   ).run(s.meterStop, s.stopTime, s.meterStop, s.receivedAt, id);
 }
 
-/** The charger's real stop replaces an inferred one. */
-export function replaceInferredStop(
-  db: Db,
-  id: number,
-  s: { meterStop: number; stopTime: string; reason: string | null; idTag: string | null; receivedAt: string },
-): boolean {
-  return (
-    stmt(
-      db,
-      `UPDATE transactions SET meter_stop = ?, stop_time = ?, stop_reason = ?, stop_id_tag = ?, energy_wh = ? - meter_start,
-         stopped_received_at = ?, stop_inferred = 0 WHERE id = ? AND stop_inferred = 1`,
-    ).run(s.meterStop, s.stopTime, s.reason, s.idTag, s.meterStop, s.receivedAt, id).changes > 0
-  );
-}
-
-/** Completes an active transaction; returns false when it was already completed (a retried stop). */
+/**
+ * Records the charger's stop: completes an active session, or replaces a stop we inferred (a
+ * late real stop wins). Returns false when the session already holds a real stop (a retry).
+ */
 export function completeTransaction(
   db: Db,
   id: number,
@@ -119,12 +107,11 @@ export function completeTransaction(
     stmt(
       db,
       `UPDATE transactions SET status = 'Completed', meter_stop = ?, stop_time = ?, stop_reason = ?, stop_id_tag = ?,
-         energy_wh = ? - meter_start, stopped_received_at = ? WHERE id = ? AND status = 'Active'`,
+         energy_wh = ? - meter_start, stopped_received_at = ?, stop_inferred = 0 WHERE id = ? AND (status = 'Active' OR stop_inferred = 1)`,
     ).run(s.meterStop, s.stopTime, s.reason, s.idTag, s.meterStop, s.receivedAt, id).changes > 0
   );
 }
 
-/** Keeps the running energy of an active session current as meter values arrive. */
 /**
  * Moves an active session's running energy forward (never back to an older sample). Only the
  * session's own charger may: a stale id can name another charger's session. One statement,
