@@ -73,14 +73,14 @@ const HOLDS_NO_TRANSACTION: ReadonlySet<string> = new Set(['Available', 'Reserve
 /**
  * `keepHistory` bounds status_history (config statusHistoryMaxRows). It used to be applied
  * nowhere, so the history grew without limit. The delete is a rowid range, nearly free.
- * A connector (not the charger, 0) reporting a state without a transaction closes the sessions
- * still open on it that started by then: their stops never came (some stacks never stop a
- * refused start). Returns those inferred stops.
+ * A connector reporting a state without a transaction closes the sessions still open on it that
+ * started by then: their stops never came (some stacks never stop a refused start). Connector 0
+ * (the charger itself) holds no session, so its report closes none. Returns the inferred stops.
  */
 function status(db: Db, a: connectors.StatusReport & { keepHistory?: number }): InferredStop[] {
   connectors.recordStatus(db, a);
   if (a.keepHistory !== undefined) connectors.pruneStatusHistory(db, a.keepHistory);
-  if (a.connectorId === 0 || !HOLDS_NO_TRANSACTION.has(a.status)) return [];
+  if (!HOLDS_NO_TRANSACTION.has(a.status)) return [];
   return inferStops(db, { chargePointId: a.chargePointId, connectorId: a.connectorId, at: a.statusAt, receivedAt: a.receivedAt });
 }
 

@@ -65,7 +65,11 @@ test('issue 8: a connector reporting Available, Reserved or Unavailable closes i
   for (const [connectorId, status] of [[1, 'Available'], [2, 'Reserved'], [3, 'Unavailable']] as const) {
     const { transactionId } = await a.call('StartTransaction', { connectorId, idTag: 'UNKNOWN-CARD', meterStart: 1000, timestamp: at(0) });
     await a.call('MeterValues', { connectorId, transactionId, meterValue: [{ timestamp: at(5), sampledValue: [{ value: '1750.4' }] }] });
+    const announced: Array<[number | null, string | undefined]> = [];
+    const off = app.events.on('transaction.stopped', (e) => e.transactionId === transactionId && announced.push([e.energyWh, e.reason]));
     await a.call('StatusNotification', { connectorId, status, errorCode: 'NoError', timestamp: at(10) });
+    off();
+    assert.deepEqual(announced, [[750, 'Other']], status);
     const s = await session(transactionId);
     assert.deepEqual([s.status, s.stopInferred, s.stopReason, s.meterStop, s.energyWh, s.stopTime], ['Completed', true, 'Other', 1750, 750, at(10)], status);
     ids.push(transactionId);
