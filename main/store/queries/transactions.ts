@@ -56,10 +56,6 @@ export function insertTransaction(
   return Number(r.lastInsertRowid);
 }
 
-export function setStartAuthStatus(db: Db, id: number, status: string): void {
-  stmt(db, 'UPDATE transactions SET start_auth_status = ? WHERE id = ?').run(status, id);
-}
-
 /**
  * Open sessions a tag holds, matched case-insensitively (OCPP IdToken is a CiString). A session
  * whose start we refused (ConcurrentTx, Invalid, ...) is recorded but does not hold the tag:
