@@ -1,3 +1,4 @@
+import { chargerInstant } from '../store/instant.js';
 import type { MeterSample } from '../store/queries/meter-values.js';
 import type { MeterValuesRequest } from './schema/ocpp16.js';
 
@@ -5,16 +6,21 @@ type MeterValue = MeterValuesRequest['meterValue'][number];
 
 const ENERGY_REGISTER = 'Energy.Active.Import.Register';
 
-/** Flattens OCPP meterValue[] into rows with the 1.6 defaults made explicit. */
+/**
+ * Flattens OCPP meterValue[] into rows with the 1.6 defaults made explicit and each timestamp
+ * a UTC instant (`receivedAt` for one a lenient charger sent unreadable).
+ */
 export function toSamples(
   chargePointId: string,
   connectorId: number,
   transactionId: number | null,
   meterValues: readonly MeterValue[],
   source: MeterSample['source'],
+  receivedAt: string,
 ): MeterSample[] {
   const out: MeterSample[] = [];
   for (const mv of meterValues) {
+    const timestamp = chargerInstant(mv.timestamp, receivedAt);
     for (const sv of mv.sampledValue) {
       const format = sv.format ?? 'Raw';
       const num = format === 'Raw' ? Number(sv.value) : NaN;
@@ -22,7 +28,7 @@ export function toSamples(
         chargePointId,
         connectorId,
         transactionId,
-        timestamp: mv.timestamp,
+        timestamp,
         value: sv.value,
         valueNum: Number.isFinite(num) ? num : null,
         context: sv.context ?? 'Sample.Periodic',

@@ -62,14 +62,48 @@ function presence(db: Db, a: Array<{ chargePointId: string; at: string; heartbea
 }
 
 /**
+ * Connector states that hold no transaction (OCPP 1.6 §4.9): Available is free for a new user;
+ * Reserved only follows Available (ReserveNow on an occupied connector answers Occupied);
+ * Unavailable allows no charging (ChangeAvailability during a transaction is Scheduled until it
+ * ends). Not Faulted (a transaction may resume when the fault clears), nor Finishing or
+ * Preparing (StopTransaction usually comes just after Finishing; Preparing precedes a start).
+ */
+const HOLDS_NO_TRANSACTION: ReadonlySet<string> = new Set(['Available', 'Reserved', 'Unavailable']);
+
+/**
  * `keepHistory` bounds status_history (config statusHistoryMaxRows). It used to be applied
  * nowhere, so the history grew without limit. The delete is a rowid range, nearly free.
+ * A connector reporting a state without a transaction closes the sessions still open on it that
+ * started by then: their stops never came (some stacks never stop a refused start). Connector 0
+ * (the charger itself) holds no session, so its report closes none. Returns the inferred stops.
  */
-function status(db: Db, a: connectors.StatusReport & { keepHistory?: number }): void {
+function status(db: Db, a: connectors.StatusReport & { keepHistory?: number }): InferredStop[] {
   connectors.recordStatus(db, a);
   if (a.keepHistory !== undefined) connectors.pruneStatusHistory(db, a.keepHistory);
+  if (!HOLDS_NO_TRANSACTION.has(a.status)) return [];
+  return inferStops(db, { chargePointId: a.chargePointId, connectorId: a.connectorId, at: a.statusAt, receivedAt: a.receivedAt });
 }
 
+export interface InferredStop {
+  transactionId: number;
+  meterStop: number;
+  energyWh: number;
+}
+
+/**
+ * Closes the sessions open on a connector that started at or before `at`, flagged stop-inferred
+ * so a late real stop still replaces it. They end at `meterAt` (the next session's meter start)
+ * when that is a plausible reading for them, else at their last known register.
+ */
+function inferStops(db: Db, c: { chargePointId: string; connectorId: number; at: string; receivedAt: string; meterAt?: number }): InferredStop[] {
+  return tx.staleActiveOnConnector(db, c.chargePointId, c.connectorId, c.at).map((old) => {
+    const meterStop = c.meterAt !== undefined && c.meterAt >= old.meterStart ? c.meterAt : Math.round(old.lastMeterWh ?? old.meterStart);
+    tx.completeInferred(db, old.id, { meterStop, stopTime: c.at, receivedAt: c.receivedAt });
+    return { transactionId: old.id, meterStop, energyWh: meterStop - old.meterStart };
+  });
+}
+
+/** Instants (timestamp, receivedAt) are UTC (store/instant.ts), as everything stored. */
 export interface StartArgs {
   chargePointId: string;
   connectorId: number;
@@ -87,23 +121,13 @@ function startTransaction(db: Db, a: StartArgs): { transactionId: number; idTagI
   if (existing !== undefined) {
     return { transactionId: existing, idTagInfo: authorizeForStart(db, a.idTag, existing, undefined, a), duplicate: true };
   }
-  closeLostSessions(db, a);
+  // A charger delivers its queued messages in order, so a new start on a connector means the
+  // previous session's stop was lost.
+  inferStops(db, { chargePointId: a.chargePointId, connectorId: a.connectorId, at: a.timestamp, receivedAt: a.receivedAt, meterAt: a.meterStart });
   const idTagInfo = authorizeForStart(db, a.idTag, null, undefined, a);
   const transactionId = tx.insertTransaction(db, { ...identity, authStatus: idTagInfo.status, reservationId: a.reservationId, receivedAt: a.receivedAt });
   if (a.reservationId !== null) consumeReservation(db, a.reservationId, a.chargePointId, transactionId, a.receivedAt);
   return { transactionId, idTagInfo, duplicate: false };
-}
-
-/**
- * A charger delivers its queued messages in order, so a new start on a connector means the
- * previous session's stop was lost. Close that session at the new start (the connector's
- * register is the best reading of where it ended) and flag it for review.
- */
-function closeLostSessions(db: Db, a: StartArgs): void {
-  for (const old of tx.staleActiveOnConnector(db, a.chargePointId, a.connectorId, a.timestamp)) {
-    const meterStop = a.meterStart >= old.meterStart ? a.meterStart : Math.round(old.lastMeterWh ?? old.meterStart);
-    tx.completeInferred(db, old.id, { meterStop, stopTime: a.timestamp, receivedAt: a.receivedAt });
-  }
 }
 
 export interface StopArgs {
@@ -112,7 +136,7 @@ export interface StopArgs {
   idTag: string | null;
   meterStop: number;
   timestamp: string;
-  reason: string | null;
+  reason: string;
   samples: MeterSample[];
   payload: string;
   receivedAt: string;

@@ -134,3 +134,10 @@ test('seed 001: a session run by a real charger appears with its energy', async 
     await cp.close();
   }
 });
+
+test('issue 8: the idTag filter of /api/sessions ignores case, as authorization does (OCPP IdToken is a CiString), using an index', async () => {
+  assert.deepEqual(names(await page('/api/sessions?idTag=tag_a')), ['t3', 't1']);
+  assert.deepEqual(names(await page('/api/sessions/station/CP_S1?idTag=Tag_B')), ['t2']);
+  const plan = app.db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM transactions WHERE id_tag = ? COLLATE NOCASE ORDER BY id DESC`).all('tag_a') as Array<{ detail: string }>;
+  assert.match(plan.map((p) => p.detail).join('\n'), /SEARCH transactions USING INDEX transactions_tag \(id_tag=\?\)/);
+});

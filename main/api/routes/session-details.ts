@@ -1,5 +1,5 @@
 import type { Db } from '../../store/db.js';
-import { samplesOfTransaction } from '../../store/queries/meter-values.js';
+import { samplesOfTransaction, signedSamplesOfTransaction } from '../../store/queries/meter-values.js';
 import { getTransaction, listOrphanStops, listSessions } from '../../store/queries/transactions.js';
 import { toCsv } from '../csv.js';
 import { RawResponse } from '../http-server.js';
@@ -46,6 +46,15 @@ export function sessionDetailRoutes(db: Db): Route[] {
     { method: 'GET', path: '/api/sessions/orphan-stops', summary: 'StopTransactions for unknown transaction ids, kept for review', handler: ({ query }) => listOrphanStops(db, intParam(query, 'limit', 100, 1, 10000)) },
     { method: 'GET', path: '/api/sessions/:id', summary: 'One session', handler: ({ params }) => txId(params.id!) },
     { method: 'GET', path: '/api/sessions/:id/meter-values', summary: 'Every sampled value of a session', handler: ({ params }) => samplesOfTransaction(db, txId(params.id!).transactionId) },
+    {
+      method: 'GET',
+      path: '/api/sessions/:id/signed-meter-values',
+      summary: 'For billing audits: the session and its signed meter values (format SignedData, e.g. Eichrecht OCMF), each value exactly as the charger sent it',
+      handler: ({ params }) => {
+        const session = txId(params.id!);
+        return { session, samples: signedSamplesOfTransaction(db, session.transactionId) };
+      },
+    },
     {
       method: 'GET',
       path: '/api/sessions/:id/meter-values.csv',

@@ -3,7 +3,7 @@ import { toSamples } from '../meter.js';
 
 export const meterValues: Handler<'MeterValues'> = async (ctx, req) => {
   const transactionId = req.transactionId ?? null;
-  const samples = toSamples(ctx.chargePointId, req.connectorId, transactionId, req.meterValue, 'MeterValues');
+  const samples = toSamples(ctx.chargePointId, req.connectorId, transactionId, req.meterValue, 'MeterValues', ctx.receivedAt);
   const r = await ctx.writer.run('meterValues', { chargePointId: ctx.chargePointId, samples, transactionId });
   ctx.events.emit('meter.values', {
     chargePointId: ctx.chargePointId,

@@ -1,3 +1,4 @@
+import { chargerInstant } from '../../store/instant.js';
 import type { Handler } from '../context.js';
 
 /**
@@ -5,12 +6,13 @@ import type { Handler } from '../context.js';
  * now invalid: the charger may have started offline, and the session must be recorded.
  */
 export const startTransaction: Handler<'StartTransaction'> = async (ctx, req) => {
+  const timestamp = chargerInstant(req.timestamp, ctx.receivedAt);
   const r = await ctx.writer.run('startTransaction', {
     chargePointId: ctx.chargePointId,
     connectorId: req.connectorId,
     idTag: req.idTag,
     meterStart: req.meterStart,
-    timestamp: req.timestamp,
+    timestamp,
     reservationId: req.reservationId ?? null,
     receivedAt: ctx.receivedAt,
   });
@@ -21,7 +23,7 @@ export const startTransaction: Handler<'StartTransaction'> = async (ctx, req) =>
       transactionId: r.transactionId,
       idTag: req.idTag,
       meterStart: req.meterStart,
-      timestamp: req.timestamp,
+      timestamp,
       ...(req.reservationId !== undefined && { reservationId: req.reservationId }),
     });
   }

@@ -1,7 +1,7 @@
 import type { Db } from '../db.js';
 import { stmt } from '../statements.js';
 
-/** One sampled value with the OCPP 1.6 defaults filled in, so the identity index is exact. */
+/** One sampled value with the OCPP 1.6 defaults filled in and its timestamp a UTC instant, so the identity index is exact. */
 export interface MeterSample {
   chargePointId: string;
   connectorId: number;
@@ -23,7 +23,10 @@ const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 /** Rows per INSERT: one statement for a whole MeterValues message is much cheaper than one per sample. */
 const CHUNK = 32;
 
-/** Inserts the samples; a retried message's samples are ignored. Returns how many were new. */
+/**
+ * Inserts the samples; a retried message's samples are ignored (the identity index covers
+ * every column a sample states, value included). Returns how many were new.
+ */
 export function insertMeterSamples(db: Db, samples: MeterSample[]): number {
   let added = 0;
   for (let i = 0; i < samples.length; i += CHUNK) {
@@ -57,14 +60,19 @@ const SELECT = `SELECT id, charge_point_id AS chargePointId, connector_id AS con
   context, format, measurand, phase, location, unit, source FROM meter_values`;
 
 /**
- * The samples of one session: those its own charger sent under its id. Another charger's
- * samples naming the same id (a stale id from before a store reset) are kept but not shown here.
+ * Samples its own charger sent under a session's id. Another charger's samples naming the
+ * same id (a stale id from before a store reset) are kept but not shown with the session.
  */
+const OF_SESSION = `${SELECT} WHERE transaction_id = ? AND charge_point_id = (SELECT charge_point_id FROM transactions WHERE id = ?)`;
+
+/** Every sample of one session, in time order (timestamps are stored as UTC instants). */
 export function samplesOfTransaction(db: Db, transactionId: number): StoredSample[] {
-  return stmt(
-    db,
-    `${SELECT} WHERE transaction_id = ? AND charge_point_id = (SELECT charge_point_id FROM transactions WHERE id = ?) ORDER BY timestamp, id`,
-  ).all(transactionId, transactionId) as StoredSample[];
+  return stmt(db, `${OF_SESSION} ORDER BY timestamp, id`).all(transactionId, transactionId) as StoredSample[];
+}
+
+/** A session's signed samples (format SignedData, e.g. OCMF for Eichrecht), values in full. */
+export function signedSamplesOfTransaction(db: Db, transactionId: number): StoredSample[] {
+  return stmt(db, `${OF_SESSION} AND format = 'SignedData' ORDER BY timestamp, id`).all(transactionId, transactionId) as StoredSample[];
 }
 
 export function countSamples(db: Db): number {

@@ -56,15 +56,16 @@ export function insertTransaction(
   return Number(r.lastInsertRowid);
 }
 
-export function setStartAuthStatus(db: Db, id: number, status: string): void {
-  stmt(db, 'UPDATE transactions SET start_auth_status = ? WHERE id = ?').run(status, id);
-}
-
-/** Open sessions of a tag, matched case-insensitively (OCPP IdToken is a CiString). */
+/**
+ * Open sessions a tag holds, matched case-insensitively (OCPP IdToken is a CiString). A session
+ * whose start we refused (ConcurrentTx, Invalid, ...) is recorded but does not hold the tag:
+ * stacks that never stop a refused start left the tag ConcurrentTx on every other charger.
+ */
 export function activeTransactionsForTag(db: Db, idTag: string): Array<{ id: number; chargePointId: string; connectorId: number }> {
   return stmt(
     db,
-    `SELECT id, charge_point_id AS chargePointId, connector_id AS connectorId FROM transactions WHERE status = 'Active' AND id_tag = ? COLLATE NOCASE`,
+    `SELECT id, charge_point_id AS chargePointId, connector_id AS connectorId FROM transactions
+     WHERE status = 'Active' AND id_tag = ? COLLATE NOCASE AND start_auth_status = 'Accepted'`,
   ).all(idTag) as Array<{ id: number; chargePointId: string; connectorId: number }>;
 }
 
@@ -76,7 +77,7 @@ export function activeTransactionOnConnector(db: Db, chargePointId: string, conn
   return row?.id;
 }
 
-/** Active sessions on a connector that started before `before` (their stops were lost). */
+/** Active sessions on a connector that started at or before `before` (a UTC instant): their stops were lost. */
 export function staleActiveOnConnector(db: Db, chargePointId: string, connectorId: number, before: string): Array<{ id: number; meterStart: number; lastMeterWh: number | null }> {
   return stmt(
     db,
@@ -130,6 +131,7 @@ export interface SessionFilter {
   chargePointId?: string;
   idTag?: string;
   status?: 'Active' | 'Completed';
+  /** Start time bounds, UTC instants (see store/instant.ts) like the stored ones. */
   from?: string;
   to?: string;
   limit: number;
@@ -140,7 +142,8 @@ export function listSessions(db: Db, f: SessionFilter): { total: number; items: 
   const where: string[] = [];
   const args: unknown[] = [];
   if (f.chargePointId) (where.push('charge_point_id = ?'), args.push(f.chargePointId));
-  if (f.idTag) (where.push('id_tag = ?'), args.push(f.idTag));
+  // IdToken is a CiString: the filter ignores case as authorization does (index transactions_tag).
+  if (f.idTag) (where.push('id_tag = ? COLLATE NOCASE'), args.push(f.idTag));
   if (f.status) (where.push('status = ?'), args.push(f.status));
   if (f.from) (where.push('start_time >= ?'), args.push(f.from));
   if (f.to) (where.push('start_time < ?'), args.push(f.to));
