@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { LoginThrottle } from '../auth/login-throttle.js';
+import { MAX_QUEUE_MS, type LoginThrottle } from '../auth/login-throttle.js';
 import { verifyPassword } from '../auth/password.js';
 import { SECURITY_HEADERS } from '../security-headers.js';
 import { getChargerAuth, promotePendingPassword, type RegistrationStatus } from '../store/queries/chargers.js';
@@ -56,6 +56,13 @@ function basicCredentials(header: string | undefined): { user: string; password:
   const colon = decoded.indexOf(':');
   return colon < 0 ? null : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const tooManyLogins = (retryAfterMs: number): Refusal => ({
+  status: 429,
+  message: 'too many failed logins',
+  headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+});
 
 const isRefusal = (r: Handshake | Refusal): r is Refusal => 'status' in r;
 
@@ -112,10 +119,10 @@ export class UpgradePipeline {
       log.warn({ cp: id, remoteAddress }, 'charger refused: no WebSocket subprotocol offered');
       return { status: 400, message: `offer the ${SUBPROTOCOL} subprotocol` };
     }
-    const lockout = this.d.throttle.locked(remoteAddress, id);
+    const lockout = this.d.throttle.locked(remoteAddress);
     if (lockout) {
-      this.d.breaches.report('lockout', `${lockout.kind}:${lockout.key}`, { cp: id, remoteAddress, until: lockout.until }, 'charger refused: locked out after failed logins');
-      return { status: 429, message: 'too many failed logins', headers: { 'Retry-After': String(Math.max(1, Math.ceil((Date.parse(lockout.until) - Date.now()) / 1000))) } };
+      this.d.breaches.report('lockout', `address:${lockout.key}`, { cp: id, remoteAddress, until: lockout.until }, 'charger refused: address locked out after failed logins');
+      return tooManyLogins(Date.parse(lockout.until) - Date.now());
     }
     const known = getChargerAuth(db, id);
     const policy = config.unknownChargerPolicy;
@@ -128,6 +135,13 @@ export class UpgradePipeline {
     }
     const passwordHash = known?.passwordHash ?? null;
     if (passwordHash || requirePassword) {
+      // An identity under attack is slowed down, never locked: its own charger gets straight in.
+      const wait = this.d.throttle.slowDown(id, remoteAddress, known?.lastAddress ?? null);
+      if (wait === null) {
+        this.d.breaches.report('slowed-identity', id, { cp: id, remoteAddress }, 'charger refused: too many logins queued for this identity');
+        return tooManyLogins(MAX_QUEUE_MS);
+      }
+      if (wait > 0) await sleep(wait);
       const creds = basicCredentials(req.headers.authorization);
       // An unknown identity still costs one KDF run: the answer time must not tell it apart.
       let matches = creds ? await verifyPassword(creds.password, passwordHash ?? DUMMY_HASH) : false;
@@ -140,16 +154,15 @@ export class UpgradePipeline {
       }
       const ok = matches && !!passwordHash && creds!.user === id && (known !== undefined || policy !== 'reject');
       if (!ok) {
-        const { delayMs, newLockouts } = this.d.throttle.failure(remoteAddress, id);
+        const { delayMs, newLockout } = this.d.throttle.failure(remoteAddress, id);
         log.warn({ cp: id, remoteAddress, hadCredentials: !!creds }, 'charger refused: wrong or missing basic auth password');
-        for (const l of newLockouts) {
-          log.warn({ lockout: l }, `charger logins locked out for this ${l.kind}`);
-          events.emit('security.lockout', l);
+        if (newLockout) {
+          log.warn({ lockout: newLockout }, 'charger logins locked out for this address');
+          events.emit('security.lockout', newLockout);
         }
-        await new Promise((r) => setTimeout(r, delayMs));
+        await sleep(delayMs);
         return { status: 401, message: 'authentication required', headers: { 'WWW-Authenticate': 'Basic realm="OCPP", charset="UTF-8"' } };
       }
-      this.d.throttle.success(id);
     }
     return {
       chargePointId: id,

@@ -5,7 +5,8 @@ import { request } from 'node:http';
 import WebSocket from 'ws';
 import { startTestApp, TEST_TOKEN } from '../helpers/app.js';
 import { TestCharger, boot } from '../helpers/ocpp-client.js';
-import { insertCharger } from '../../main/store/queries/chargers.js';
+import { getChargerAuth, insertCharger } from '../../main/store/queries/chargers.js';
+import { waitFor } from '../ocpp/support.js';
 import { hashPassword } from '../../main/auth/password.js';
 import { BreachLog } from '../../main/ocpp/limits.js';
 import { createLogger } from '../../main/log/logger.js';
@@ -84,7 +85,14 @@ function connectFrom(url: string, localAddress: string, auth?: string): Promise<
 }
 const basic = (user: string, pw: string) => 'Basic ' + Buffer.from(`${user}:${pw}`).toString('base64');
 
-test('issue 5 intruders: repeated failed logins lock out the address and the identity; lockouts show in the API and the event stream and can be lifted', async () => {
+/** Connects from `localAddress`; resolves with the HTTP status (101 when upgraded) and how long it took. */
+async function timedConnectFrom(url: string, localAddress: string, auth?: string): Promise<{ status: number; ms: number }> {
+  const t0 = Date.now();
+  const status = await connectFrom(url, localAddress, auth);
+  return { status, ms: Date.now() - t0 };
+}
+
+test('issue 8: wrong passwords lock out the address that sent them, never the charger: its right password from its own address still connects at once', async () => {
   const app = await startTestApp({ authMaxFailures: 3, authLockoutSec: 60 });
   try {
     insertCharger(app.db, 'LOCK1', { passwordHash: await hashPassword('right-password-123') });
@@ -93,21 +101,31 @@ test('issue 5 intruders: repeated failed logins lock out the address and the ide
     stream.on('message', (d) => events.push(JSON.parse(d.toString())));
     await new Promise((r) => stream.once('open', r));
     const url = `${app.wsBase}/ocpp/LOCK1`;
+    const right = basic('LOCK1', 'right-password-123');
+    // The charger lives on 127.0.0.3: that is where it last connected from successfully.
+    assert.equal(await connectFrom(url, '127.0.0.3', right), 101);
+    await waitFor(() => getChargerAuth(app.db, 'LOCK1')?.lastAddress === '127.0.0.3', 'connection recorded');
+    // An attacker on 127.0.0.2 guesses.
     const statuses: number[] = [];
     const t0 = Date.now();
     for (let i = 0; i < 3; i++) statuses.push(await connectFrom(url, '127.0.0.2', basic('LOCK1', 'guess' + i)));
     assert.deepEqual(statuses, [401, 401, 401]);
     assert.ok(Date.now() - t0 >= 200 + 400 + 600 - 100, 'each failure slows the next answer (throttling)');
-    // The address is locked, even with the right password...
-    assert.equal(await connectFrom(url, '127.0.0.2', basic('LOCK1', 'right-password-123')), 429);
-    // ...and so is the identity, from anywhere.
-    assert.equal(await connectFrom(url, '127.0.0.3', basic('LOCK1', 'right-password-123')), 429);
+    // The attacker's address is locked out: more guesses, and even the right password, get 429.
+    assert.equal(await connectFrom(url, '127.0.0.2', basic('LOCK1', 'guess9')), 429);
+    assert.equal(await connectFrom(url, '127.0.0.2', right), 429);
+    // The charger on its own address gets straight in; from another address it is slowed, not refused.
+    const home = await timedConnectFrom(url, '127.0.0.3', right);
+    const elsewhere = await timedConnectFrom(url, '127.0.0.4', right);
+    assert.deepEqual([home.status, elsewhere.status], [101, 101]);
+    assert.ok(elsewhere.ms >= 600 - 50, `a login to the attacked identity from another address waits (took ${elsewhere.ms} ms)`);
+    assert.ok(home.ms + 300 < elsewhere.ms, `the charger's own address is not slowed (${home.ms} ms vs ${elsewhere.ms} ms)`);
     const lockouts = (await (await app.api('/api/security/lockouts')).json()) as any[];
-    assert.deepEqual(lockouts.map((l) => `${l.kind}:${l.key}`).sort(), ['address:127.0.0.2', 'identity:LOCK1']);
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(events.filter((e) => e.event === 'security.lockout').length, 2);
-    assert.equal((await app.api('/api/security/lockouts/identity/LOCK1', { method: 'DELETE' })).status, 200);
-    assert.equal(await connectFrom(url, '127.0.0.3', basic('LOCK1', 'right-password-123')), 101);
+    assert.deepEqual(lockouts.map((l) => `${l.kind}:${l.key}:${l.failures}`).sort(), ['address:127.0.0.2:3', 'identity:LOCK1:3']);
+    await waitFor(() => events.some((e) => e.event === 'security.lockout'), 'lockout event');
+    assert.deepEqual(events.filter((e) => e.event === 'security.lockout').map((e) => `${e.data.kind}:${e.data.key}`), ['address:127.0.0.2']);
+    assert.equal((await app.api('/api/security/lockouts/address/127.0.0.2', { method: 'DELETE' })).status, 200);
+    assert.equal(await connectFrom(url, '127.0.0.2', right), 101);
     stream.close();
   } finally {
     await app.dispose();

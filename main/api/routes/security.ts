@@ -4,11 +4,11 @@ import { HttpError, type Route } from '../router.js';
 /** Charger login lockouts (visible and liftable) and the store's health. */
 export function securityRoutes(ocpp: OcppServer, storeError: () => Error | null): Route[] {
   return [
-    { method: 'GET', path: '/api/security/lockouts', summary: 'Addresses and identities locked out after failed charger logins', handler: () => ocpp.throttle.list() },
+    { method: 'GET', path: '/api/security/lockouts', summary: 'Addresses locked out after failed charger logins (kind address) and identities whose logins from other addresses are slowed down (kind identity)', handler: () => ocpp.throttle.list() },
     {
       method: 'DELETE',
       path: '/api/security/lockouts/:kind/:key',
-      summary: 'Lift a lockout (kind: address or identity)',
+      summary: 'Lift an address lockout or an identity slow-down (kind: address or identity)',
       handler: ({ params }) => {
         if (params.kind !== 'address' && params.kind !== 'identity') throw new HttpError(400, 'kind must be address or identity', 'kind');
         if (!ocpp.throttle.clear(params.kind, params.key!)) throw new HttpError(404, `no lockout for ${params.kind} ${params.key}`, 'key');

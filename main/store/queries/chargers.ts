@@ -102,14 +102,16 @@ export function listChargers(db: Db, opts: { connectedOnly?: boolean } = {}): Ch
 export function getChargerAuth(
   db: Db,
   id: string,
-): { passwordHash: string | null; pendingPasswordHash: string | null; registrationStatus: RegistrationStatus; lenient: boolean } | undefined {
-  const row = stmt(db, 'SELECT password_hash, password_hash_pending, registration_status, lenient FROM chargers WHERE charge_point_id = ?').get(id) as Row | undefined;
+): { passwordHash: string | null; pendingPasswordHash: string | null; registrationStatus: RegistrationStatus; lenient: boolean; lastAddress: string | null } | undefined {
+  const row = stmt(db, 'SELECT password_hash, password_hash_pending, registration_status, lenient, remote_address FROM chargers WHERE charge_point_id = ?').get(id) as Row | undefined;
   if (!row) return undefined;
   return {
     passwordHash: (row.password_hash as string) ?? null,
     pendingPasswordHash: (row.password_hash_pending as string) ?? null,
     registrationStatus: row.registration_status as RegistrationStatus,
     lenient: row.lenient === 1,
+    /** Where it last connected from (after passing the upgrade). */
+    lastAddress: (row.remote_address as string) ?? null,
   };
 }
 
