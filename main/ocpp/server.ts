@@ -11,6 +11,7 @@ import { createDispatcher } from './dispatcher.js';
 import { FrameLog } from './frame-log.js';
 import { PresenceFlusher } from './presence.js';
 import { RpcError } from './rpc.js';
+import { SecurityAlerts } from './security-alerts.js';
 import type { ActionTypes } from './schema/ocpp16.js';
 import { confSchemaId, requestSchemaId } from './schema/schemas.js';
 import { UpgradePipeline, type Handshake } from './upgrade.js';
@@ -35,6 +36,8 @@ export class OcppServer {
   /** Failed charger logins, lockouts (visible through the API and the event stream). */
   readonly throttle: LoginThrottle;
   private readonly breaches: BreachLog;
+  /** Connections replaced from another address (a possible impersonation), for /api/alerts. */
+  readonly securityAlerts: SecurityAlerts;
   private readonly upgrades: UpgradePipeline;
   private readonly frameLog: FrameLog;
   private readonly presence: PresenceFlusher;
@@ -45,6 +48,7 @@ export class OcppServer {
   constructor(private readonly s: OcppServices) {
     this.throttle = new LoginThrottle(s.config.authMaxFailures, s.config.authLockoutSec * 1000);
     this.breaches = new BreachLog(s.log);
+    this.securityAlerts = new SecurityAlerts(s);
     this.upgrades = new UpgradePipeline({
       services: s,
       throttle: this.throttle,
@@ -128,6 +132,7 @@ export class OcppServer {
     if (previous) {
       this.s.log.warn({ cp: id, remoteAddress }, 'second connection for the same charger replaces the first');
       previous.close(1000, 'replaced by a newer connection');
+      if (previous.remoteAddress !== remoteAddress) this.securityAlerts.connectionReplaced({ chargePointId: id, previousAddress: previous.remoteAddress, remoteAddress, passwordless: h.passwordless });
     }
     const at = new Date().toISOString();
     this.s.log.info({ cp: id, remoteAddress, remotePort, autoRegistered: !!autoRegister }, 'charger connected');

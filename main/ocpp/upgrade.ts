@@ -22,6 +22,8 @@ export interface Handshake {
   autoRegister: 'Accepted' | 'Pending' | null;
   lenient: boolean;
   registrationStatus?: RegistrationStatus;
+  /** It got in without a password: anyone can connect with its identity. */
+  passwordless: boolean;
 }
 
 /** An HTTP answer instead of the upgrade. */
@@ -170,6 +172,7 @@ export class UpgradePipeline {
       remotePort,
       autoRegister: known ? null : policy === 'pending' ? 'Pending' : 'Accepted',
       lenient: known?.lenient ?? false,
+      passwordless: !passwordHash,
       ...(known && { registrationStatus: known.registrationStatus }),
     };
   }
