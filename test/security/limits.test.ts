@@ -9,6 +9,7 @@ import { getChargerAuth, insertCharger } from '../../main/store/queries/chargers
 import { waitFor } from '../ocpp/support.js';
 import { hashPassword } from '../../main/auth/password.js';
 import { BreachLog } from '../../main/ocpp/limits.js';
+import { LoginThrottle } from '../../main/auth/login-throttle.js';
 import { createLogger } from '../../main/log/logger.js';
 import { isLoopback } from '../../main/api/http-server.js';
 import { TooManyPendingCallsError } from '../../main/ocpp/connection.js';
@@ -130,6 +131,22 @@ test('issue 8: wrong passwords lock out the address that sent them, never the ch
   } finally {
     await app.dispose();
   }
+});
+
+test('issue 8: an attacked identity is slowed, not locked: logins from elsewhere wait their turn (bounded), its own address never waits', () => {
+  const throttle = new LoginThrottle(3, 60_000);
+  const t = 1_000_000;
+  for (let i = 0; i < 3; i++) throttle.failure(`127.0.0.${10 + i}`, 'CP1', t);
+  assert.equal(throttle.slowDown('CP1', '127.0.0.5', '127.0.0.3', t), 600, '200 ms per recent failure');
+  assert.equal(throttle.slowDown('CP1', '127.0.0.6', '127.0.0.3', t), 1200, 'queued behind the first: one guess at a time');
+  assert.equal(throttle.slowDown('CP1', '127.0.0.3', '127.0.0.3', t), 0, "the charger's own address");
+  assert.equal(throttle.slowDown('CP2', '127.0.0.5', null, t), 0, 'an identity without failures');
+  let waits = 0;
+  while (throttle.slowDown('CP1', '127.0.0.7', '127.0.0.3', t) !== null) waits++;
+  assert.equal(waits, 48, 'the queue is bounded (30 s), then answered at once');
+  assert.equal(throttle.slowDown('CP1', '127.0.0.3', '127.0.0.3', t), 0, 'a full queue never refuses the charger itself');
+  assert.equal(throttle.locked('127.0.0.10', t), null, 'one failure per address locks none');
+  assert.equal(throttle.slowDown('CP1', '127.0.0.5', '127.0.0.3', t + 60_000), 0, 'failures expire with the lockout period');
 });
 
 test('issue 5 intruders: with passwords required, an unknown identity gets the same answer as a wrong password', async () => {
