@@ -25,8 +25,9 @@ const outbound = new Set<string>(OUTBOUND_ACTIONS);
 const statName = (action: string): string => (isInboundAction(action) ? action : '(not a CP->CS action)');
 
 /**
- * The chargers' side of the service: composes the upgrade pipeline, the registry of live
- * connections, the background flushers (presence, message log) and the pings, and sends our calls.
+ * The chargers' side of the service. Keeps the registry of live connections (with pings,
+ * statistics and the resync after a store outage) and sends our calls; composes the upgrade
+ * pipeline, the background flushers (presence, message log) and the security alerts.
  */
 export class OcppServer {
   private readonly connections = new Map<string, Connection>();
