@@ -29,7 +29,7 @@ import { EventStream } from './api/events-stream.js';
 import { CommandService } from './commands/service.js';
 import { BackupScheduler } from './scheduler/backups.js';
 import { backupRoutes } from './api/routes/backups.js';
-import { securityRoutes } from './api/routes/security.js';
+import { securityHealth, securityRoutes } from './api/routes/security.js';
 
 export interface App {
   config: Config;
@@ -100,7 +100,7 @@ export function createApp(config: Config, log: Logger): App {
   const eventStream = new EventStream(events, checkToken, log);
 
   const router = new Router();
-  router.add({ method: 'GET', path: '/health', open: true, summary: 'Liveness: always open', handler: () => ({ status: 'ok', connectedChargers: ocpp.connectedIds.length, storeError: writer.lastError?.message ?? null }) });
+  router.add({ method: 'GET', path: '/health', open: true, summary: 'Liveness: always open', handler: () => ({ status: 'ok', connectedChargers: ocpp.connectedIds.length, storeError: writer.lastError?.message ?? null, security: securityHealth(db) }) });
   router.add({ method: 'GET', path: '/api/openapi.json', open: true, summary: 'This API as an OpenAPI 3 document (open)', handler: () => openApi });
   for (const r of [
     ...stationRoutes(db),
@@ -113,7 +113,7 @@ export function createApp(config: Config, log: Logger): App {
     ...connectionRoutes(ocpp, commands),
     ...operationRoutes(db),
     ...backupRoutes(backups),
-    ...securityRoutes(ocpp, () => writer.lastError),
+    ...securityRoutes(db, ocpp, () => writer.lastError),
   ]) {
     router.add(r);
   }

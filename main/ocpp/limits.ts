@@ -28,7 +28,11 @@ export class TokenBucket {
   }
 }
 
-/** Counts events in a sliding one-minute window (bad messages per charger). */
+/**
+ * Counts events in fixed windows (bad messages per charger): a window starts with the first
+ * event after the previous one ended, and its count starts again at 0. Not sliding, so a
+ * burst across a window boundary can reach up to twice the limit before it trips.
+ */
 export class WindowCounter {
   private count = 0;
   private windowStart = Date.now();

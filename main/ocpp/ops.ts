@@ -11,6 +11,7 @@ import * as tx from '../store/queries/transactions.js';
 import { insertMeterSamples, type MeterSample } from '../store/queries/meter-values.js';
 import { consumeReservation } from '../store/queries/reservations.js';
 import * as messageLog from '../store/queries/message-log.js';
+import { insertAudit, type AuditEntry } from '../store/queries/audit.js';
 import { authorizeForStart } from '../auth/authorize.js';
 import type { IdTagInfo } from '../auth/decide.js';
 import { latestEnergyWh } from './meter.js';
@@ -198,6 +199,11 @@ function deviation(db: Db, a: Parameters<typeof messageLog.insertDeviation>[1]):
   messageLog.insertDeviation(db, a);
 }
 
+/** An audit entry the OCPP side raises itself (a security event, not a command). */
+function audit(db: Db, a: AuditEntry): void {
+  insertAudit(db, a);
+}
+
 export const writeOps = {
   connect,
   disconnect,
@@ -213,6 +219,7 @@ export const writeOps = {
   dataTransfer,
   logFrames,
   deviation,
+  audit,
 };
 
 export type WriteOps = typeof writeOps;

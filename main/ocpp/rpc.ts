@@ -4,7 +4,12 @@ export const CALL = 2;
 export const CALLRESULT = 3;
 export const CALLERROR = 4;
 
-/** The 1.6 error codes, spelled as 1.6 spells them (FormationViolation, OccurenceConstraintViolation). */
+/**
+ * The 1.6 error codes, spelled as the OCPP-J 1.6 text spells them (FormationViolation,
+ * OccurenceConstraintViolation), not as its errata and 2.0.1 do (OccurrenceConstraintViolation):
+ * firmware written from the 1.6 text may know only that spelling, and errata-aware stacks
+ * (ocpp-rpc) accept both. README "OCPP notes".
+ */
 export type RpcErrorCode =
   | 'NotImplemented'
   | 'NotSupported'
@@ -63,6 +68,9 @@ const asText = (v: unknown): string => (typeof v === 'string' ? v : (JSON.string
 const answerId = (id: unknown): string => (typeof id === 'string' && id.length > 0 ? id.slice(0, MAX_MESSAGE_ID_LENGTH) : '-1');
 
 export function parseFrame(text: string): Frame {
+  // Some chargers send empty text frames (as keepalives); ocpp-rpc ignores them too. Answering
+  // and counting them as bad messages disconnected those chargers for nothing.
+  if (text.length === 0) return { type: 'ignore', reason: 'empty frame' };
   let msg: unknown;
   try {
     msg = JSON.parse(text);

@@ -29,9 +29,10 @@ export class TestCharger {
     });
   }
 
-  static connect(url: string, opts: { protocols?: string[] | null; headers?: Record<string, string> } = {}): Promise<TestCharger> {
+  /** `localAddress`: connect from this loopback address (127.0.0.x), as a charger elsewhere on the LAN would. */
+  static connect(url: string, opts: { protocols?: string[] | null; headers?: Record<string, string>; localAddress?: string } = {}): Promise<TestCharger> {
     const protocols = opts.protocols === null ? undefined : opts.protocols ?? ['ocpp1.6'];
-    const ws = new WebSocket(url, protocols, { headers: opts.headers ?? {} });
+    const ws = new WebSocket(url, protocols, { headers: opts.headers ?? {}, ...(opts.localAddress && { localAddress: opts.localAddress }) });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new TestCharger(ws)));
       ws.once('error', reject);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { hashPassword } from '../../main/auth/password.js';
 import { insertCharger, setChargerPassword } from '../../main/store/queries/chargers.js';
-import { TestCharger, boot, cpid, row, startTestApp, upgradeStatus, withApp, type TestApp } from './support.js';
+import { TestCharger, boot, connect, cpid, row, startTestApp, upgradeStatus, waitFor, withApp, type TestApp } from './support.js';
 
 const basic = (user: string, password: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') });
 
@@ -152,4 +152,49 @@ test('security profile 2: with a certificate configured, chargers connect over w
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('issue 8: a charger without a password replaced from another address raises an alert and an audit entry; passwordless chargers show as warnings in /health and the API', async () => {
+  await withApp({}, async (app) => {
+    const id = cpid('NOPW');
+    const alerts: Array<{ kind: string; message: string }> = [];
+    const off = app.events.on('alert', (a) => void alerts.push(a));
+    const genuine = await connect(app, id, { localAddress: '127.0.0.2' });
+    await boot(genuine);
+    await waitFor(() => row(app, 'SELECT remote_address FROM chargers WHERE charge_point_id = ?', id)?.remote_address === '127.0.0.2', 'connection recorded');
+    // The same identity from another address takes over (kept: chargers do reconnect from new addresses)...
+    const replaced = genuine.closed();
+    const intruder = await connect(app, id, { localAddress: '127.0.0.3' });
+    assert.equal((await replaced).reason, 'replaced by a newer connection');
+    assert.equal(app.ocpp.connection(id)?.remoteAddress, '127.0.0.3');
+    // ...but it is announced, listed and audited.
+    assert.deepEqual(alerts.map((a) => a.kind), ['security']);
+    assert.match(alerts[0]!.message, /127\.0\.0\.2.*127\.0\.0\.3.*no password/);
+    const listed = (await (await app.api('/api/alerts')).json()) as Array<{ kind: string; chargePointId?: string }>;
+    assert.deepEqual(listed.map((a) => `${a.kind}:${a.chargePointId}`), [`security:${id}`]);
+    await waitFor(() => row(app, `SELECT 1 AS y FROM command_audit WHERE charge_point_id = ? AND action = 'ConnectionReplaced'`, id), 'audit entry written');
+    const audit = ((await (await app.api(`/api/audit?station=${id}`)).json()) as any[]).filter((e) => e.action === 'ConnectionReplaced');
+    assert.deepEqual(
+      audit.map((e) => [e.by, e.payload]),
+      [['connection from 127.0.0.3', { previousAddress: '127.0.0.2', remoteAddress: '127.0.0.3', passwordless: true }]],
+    );
+    // A reconnect from the same address is no alert.
+    const again = await connect(app, id, { localAddress: '127.0.0.3' });
+    await intruder.closed();
+    assert.equal(alerts.length, 1);
+    // The warning: per charger in the API, counted in the open /health, listed behind the token.
+    const charger = (await (await app.api(`/api/charger/${id}`)).json()) as any;
+    assert.deepEqual(charger.security.warnings.map((w: { code: string }) => w.code), ['no-password']);
+    const health = (await (await fetch(`${app.httpBase}/health`)).json()) as any;
+    assert.equal(health.security.passwordlessChargers, 1);
+    assert.ok(!JSON.stringify(health).includes(id), 'the open /health does not name the chargers anyone can impersonate');
+    const warnings = (await (await app.api('/api/security/warnings')).json()) as any;
+    assert.deepEqual(warnings.passwordless.map((c: { chargePointId: string }) => c.chargePointId), [id]);
+    // A password clears the warning.
+    assert.equal((await app.api(`/api/charger/${id}`, { method: 'PATCH', json: { password: 'now-a-secret-123' } })).status, 200);
+    assert.deepEqual(((await (await app.api(`/api/charger/${id}`)).json()) as any).security.warnings, []);
+    assert.equal(((await (await fetch(`${app.httpBase}/health`)).json()) as any).security.passwordlessChargers, 0);
+    off();
+    await again.close();
+  });
 });

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { insertCharger } from '../../main/store/queries/chargers.js';
+import { RPC_ERROR_CODES } from '../../main/ocpp/rpc.js';
 import { boot, connect, connectBooted, cpid, iso, row, sleep, startTestApp, waitFor, withApp, type TestApp, type TestCharger } from './support.js';
 
 type Frame = [number, string, ...unknown[]];
@@ -97,6 +98,12 @@ describe('OCPP-J 4.2.3 CALLERROR codes for bad inbound input', () => {
     assertCallError(await cp.callRaw('BootNotification', { chargePointVendor: 'Siemens' }), 'OccurenceConstraintViolation');
     assertCallError(await cp.callRaw('StopTransaction', { transactionId: 1, timestamp: iso() }), 'OccurenceConstraintViolation');
     await stillUsable(cp);
+  });
+
+  test('issue 8: the code for a missing field is spelled as OCPP-J 1.6 spells it, OccurenceConstraintViolation, never the errata/2.0.1 OccurrenceConstraintViolation', async () => {
+    const f = await cp.callRaw('Authorize', {});
+    assertCallError(f, 'OccurenceConstraintViolation');
+    assert.ok(!RPC_ERROR_CODES.some((c) => c.startsWith('Occurrence')), 'we never send the errata spelling');
   });
 
   test('OCPP-J 4.2.3: unknown action -> NotImplemented', async () => {

@@ -42,7 +42,7 @@ describe('connection state (isConnected, lastSeen, remote address and port)', ()
     assert.ok(Date.parse(hb.currentTime) > 0, 'Heartbeat answers the current time');
     const live = app.ocpp.connection(id)!.lastSeenMs;
     assert.ok(live > Date.parse(before), 'the live connection state moved at once');
-    app.ocpp['flushPresence'](); // what the 5 s presence timer does
+    app.ocpp['presence'].flush(); // what the 5 s presence timer does
     const after = await waitFor(() => {
       const c = getCharger(app.db, id)!;
       return c.lastSeen !== before ? c : undefined;

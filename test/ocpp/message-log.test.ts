@@ -9,7 +9,7 @@ test('message log: every inbound and outbound frame of a charger is written, in 
     await cp.call('Heartbeat', {}, 'hb-1');
     cp.onCall = () => ({ status: 'Accepted' });
     await app.ocpp.call(id, 'ClearCache', {});
-    app.ocpp['flushFrames'](); // what the 1 s log timer does
+    app.ocpp['frameLog'].flush(); // what the 1 s log timer does
     const log = await waitFor(() => {
       const r = rows(app, 'SELECT direction, frame, at FROM message_log WHERE charge_point_id = ? ORDER BY id', id);
       return r.length >= 6 ? r : undefined;
@@ -30,7 +30,7 @@ test('message log: frames that fail are logged too (a CALLERROR and the bad fram
     const id = cpid('LOG');
     const cp = await connectBooted(app, id);
     await cp.callRaw('NoSuchAction', {}, 'bad-1');
-    app.ocpp['flushFrames']();
+    app.ocpp['frameLog'].flush();
     const log = await waitFor(() => {
       const r = rows(app, `SELECT direction, frame FROM message_log WHERE charge_point_id = ? AND frame LIKE '%bad-1%' ORDER BY id`, id);
       return r.length >= 2 ? r : undefined;
@@ -48,9 +48,9 @@ test('message log: bounded by messageLogMaxRows, the oldest frames rotated out f
     const cp = await connectBooted(app, id);
     for (let i = 0; i < 30; i++) {
       await cp.call('Heartbeat', {}, `n${i}`);
-      if (i % 7 === 0) app.ocpp['flushFrames']();
+      if (i % 7 === 0) app.ocpp['frameLog'].flush();
     }
-    app.ocpp['flushFrames']();
+    app.ocpp['frameLog'].flush();
     const log = await waitFor(() => {
       const r = rows(app, 'SELECT frame FROM message_log ORDER BY id');
       return r.length > 0 && r.some((x) => x.frame.includes('"n29"')) ? r : undefined;
@@ -66,7 +66,7 @@ test('message log: messageLogMaxRows = 0 turns the log off', async () => {
   await withApp({ messageLogMaxRows: 0 }, async (app) => {
     const cp = await connectBooted(app, cpid('NOLOG'));
     await cp.call('Heartbeat', {});
-    app.ocpp['flushFrames']();
+    app.ocpp['frameLog'].flush();
     await new Promise((r) => setTimeout(r, 30));
     assert.equal(rows(app, 'SELECT count(*) AS n FROM message_log')[0]!.n, 0);
     await cp.close();

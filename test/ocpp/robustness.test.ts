@@ -52,3 +52,20 @@ test('never crashes the server or the connection: random and malformed frames ge
     await cp.close();
   });
 });
+
+test('issue 8: empty WebSocket frames (a vendor quirk) are ignored: no answer, and they do not count toward maxBadMessagesPerMinute', async () => {
+  await withApp({ maxBadMessagesPerMinute: 2 }, async (app) => {
+    const cp = await connectBooted(app, cpid('EMPTY'));
+    const from = cp.received.length;
+    for (let i = 0; i < 10; i++) cp.sendRaw('');
+    // Answered in order: everything sent before this Heartbeat has been handled when it is answered.
+    const hb = await cp.callRaw('Heartbeat', {}, 'after-empty');
+    assert.equal(hb[0], 3, 'still connected and answered');
+    assert.deepEqual(cp.received.slice(from).map((f) => f[1]), ['after-empty'], 'no answer to the empty frames');
+    assert.equal(app.ocpp.connectedIds.length, 1);
+    // A real bad message still counts: the limit is not switched off.
+    const closed = cp.closed();
+    for (let i = 0; i < 3; i++) cp.sendRaw('not json');
+    assert.equal((await closed).code, 1008);
+  });
+});

@@ -5,9 +5,11 @@ import { request } from 'node:http';
 import WebSocket from 'ws';
 import { startTestApp, TEST_TOKEN } from '../helpers/app.js';
 import { TestCharger, boot } from '../helpers/ocpp-client.js';
-import { insertCharger } from '../../main/store/queries/chargers.js';
+import { getChargerAuth, insertCharger } from '../../main/store/queries/chargers.js';
+import { waitFor } from '../ocpp/support.js';
 import { hashPassword } from '../../main/auth/password.js';
 import { BreachLog } from '../../main/ocpp/limits.js';
+import { LoginThrottle } from '../../main/auth/login-throttle.js';
 import { createLogger } from '../../main/log/logger.js';
 import { isLoopback } from '../../main/api/http-server.js';
 import { TooManyPendingCallsError } from '../../main/ocpp/connection.js';
@@ -84,7 +86,14 @@ function connectFrom(url: string, localAddress: string, auth?: string): Promise<
 }
 const basic = (user: string, pw: string) => 'Basic ' + Buffer.from(`${user}:${pw}`).toString('base64');
 
-test('issue 5 intruders: repeated failed logins lock out the address and the identity; lockouts show in the API and the event stream and can be lifted', async () => {
+/** Connects from `localAddress`; resolves with the HTTP status (101 when upgraded) and how long it took. */
+async function timedConnectFrom(url: string, localAddress: string, auth?: string): Promise<{ status: number; ms: number }> {
+  const t0 = Date.now();
+  const status = await connectFrom(url, localAddress, auth);
+  return { status, ms: Date.now() - t0 };
+}
+
+test('issue 8: wrong passwords lock out the address that sent them, never the charger: its right password from its own address still connects at once', async () => {
   const app = await startTestApp({ authMaxFailures: 3, authLockoutSec: 60 });
   try {
     insertCharger(app.db, 'LOCK1', { passwordHash: await hashPassword('right-password-123') });
@@ -93,25 +102,51 @@ test('issue 5 intruders: repeated failed logins lock out the address and the ide
     stream.on('message', (d) => events.push(JSON.parse(d.toString())));
     await new Promise((r) => stream.once('open', r));
     const url = `${app.wsBase}/ocpp/LOCK1`;
+    const right = basic('LOCK1', 'right-password-123');
+    // The charger lives on 127.0.0.3: that is where it last connected from successfully.
+    assert.equal(await connectFrom(url, '127.0.0.3', right), 101);
+    await waitFor(() => getChargerAuth(app.db, 'LOCK1')?.lastAddress === '127.0.0.3', 'connection recorded');
+    // An attacker on 127.0.0.2 guesses.
     const statuses: number[] = [];
     const t0 = Date.now();
     for (let i = 0; i < 3; i++) statuses.push(await connectFrom(url, '127.0.0.2', basic('LOCK1', 'guess' + i)));
     assert.deepEqual(statuses, [401, 401, 401]);
     assert.ok(Date.now() - t0 >= 200 + 400 + 600 - 100, 'each failure slows the next answer (throttling)');
-    // The address is locked, even with the right password...
-    assert.equal(await connectFrom(url, '127.0.0.2', basic('LOCK1', 'right-password-123')), 429);
-    // ...and so is the identity, from anywhere.
-    assert.equal(await connectFrom(url, '127.0.0.3', basic('LOCK1', 'right-password-123')), 429);
+    // The attacker's address is locked out: more guesses, and even the right password, get 429.
+    assert.equal(await connectFrom(url, '127.0.0.2', basic('LOCK1', 'guess9')), 429);
+    assert.equal(await connectFrom(url, '127.0.0.2', right), 429);
+    // The charger on its own address gets straight in; from another address it is slowed, not refused.
+    const home = await timedConnectFrom(url, '127.0.0.3', right);
+    const elsewhere = await timedConnectFrom(url, '127.0.0.4', right);
+    assert.deepEqual([home.status, elsewhere.status], [101, 101]);
+    assert.ok(elsewhere.ms >= 600 - 50, `a login to the attacked identity from another address waits (took ${elsewhere.ms} ms)`);
+    assert.ok(home.ms + 300 < elsewhere.ms, `the charger's own address is not slowed (${home.ms} ms vs ${elsewhere.ms} ms)`);
     const lockouts = (await (await app.api('/api/security/lockouts')).json()) as any[];
-    assert.deepEqual(lockouts.map((l) => `${l.kind}:${l.key}`).sort(), ['address:127.0.0.2', 'identity:LOCK1']);
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(events.filter((e) => e.event === 'security.lockout').length, 2);
-    assert.equal((await app.api('/api/security/lockouts/identity/LOCK1', { method: 'DELETE' })).status, 200);
-    assert.equal(await connectFrom(url, '127.0.0.3', basic('LOCK1', 'right-password-123')), 101);
+    assert.deepEqual(lockouts.map((l) => `${l.kind}:${l.key}:${l.failures}`).sort(), ['address:127.0.0.2:3', 'identity:LOCK1:3']);
+    await waitFor(() => events.some((e) => e.event === 'security.lockout'), 'lockout event');
+    assert.deepEqual(events.filter((e) => e.event === 'security.lockout').map((e) => `${e.data.kind}:${e.data.key}`), ['address:127.0.0.2']);
+    assert.equal((await app.api('/api/security/lockouts/address/127.0.0.2', { method: 'DELETE' })).status, 200);
+    assert.equal(await connectFrom(url, '127.0.0.2', right), 101);
     stream.close();
   } finally {
     await app.dispose();
   }
+});
+
+test('issue 8: an attacked identity is slowed, not locked: logins from elsewhere wait their turn (bounded), its own address never waits', () => {
+  const throttle = new LoginThrottle(3, 60_000);
+  const t = 1_000_000;
+  for (let i = 0; i < 3; i++) throttle.failure(`127.0.0.${10 + i}`, 'CP1', t);
+  assert.equal(throttle.slowDown('CP1', '127.0.0.5', '127.0.0.3', t), 600, '200 ms per recent failure');
+  assert.equal(throttle.slowDown('CP1', '127.0.0.6', '127.0.0.3', t), 1200, 'queued behind the first: one guess at a time');
+  assert.equal(throttle.slowDown('CP1', '127.0.0.3', '127.0.0.3', t), 0, "the charger's own address");
+  assert.equal(throttle.slowDown('CP2', '127.0.0.5', null, t), 0, 'an identity without failures');
+  let waits = 0;
+  while (throttle.slowDown('CP1', '127.0.0.7', '127.0.0.3', t) !== null) waits++;
+  assert.equal(waits, 48, 'the queue is bounded (30 s), then answered at once');
+  assert.equal(throttle.slowDown('CP1', '127.0.0.3', '127.0.0.3', t), 0, 'a full queue never refuses the charger itself');
+  assert.equal(throttle.locked('127.0.0.10', t), null, 'one failure per address locks none');
+  assert.equal(throttle.slowDown('CP1', '127.0.0.5', '127.0.0.3', t + 60_000), 0, 'failures expire with the lockout period');
 });
 
 test('issue 5 intruders: with passwords required, an unknown identity gets the same answer as a wrong password', async () => {

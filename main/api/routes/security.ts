@@ -1,14 +1,30 @@
 import type { OcppServer } from '../../ocpp/server.js';
+import type { Db } from '../../store/db.js';
+import { listPasswordless } from '../../store/queries/chargers.js';
 import { HttpError, type Route } from '../router.js';
 
-/** Charger login lockouts (visible and liftable) and the store's health. */
-export function securityRoutes(ocpp: OcppServer, storeError: () => Error | null): Route[] {
+/**
+ * The security part of the open `/health` answer: only a count. The identities themselves are
+ * behind the token (`/api/security/warnings`): a list of the chargers anyone can impersonate
+ * is not for an unauthenticated caller.
+ */
+export function securityHealth(db: Db): { passwordlessChargers: number; details: string } {
+  return { passwordlessChargers: listPasswordless(db).length, details: '/api/security/warnings' };
+}
+
+/** Charger login lockouts (visible and liftable), security warnings and current alerts. */
+export function securityRoutes(db: Db, ocpp: OcppServer, storeError: () => Error | null): Route[] {
   return [
-    { method: 'GET', path: '/api/security/lockouts', summary: 'Addresses and identities locked out after failed charger logins', handler: () => ocpp.throttle.list() },
+    {
+      method: 'GET',
+      path: '/api/security/lockouts',
+      summary: 'Addresses locked out after failed charger logins (kind address) and identities whose logins from other addresses are slowed down (kind identity)',
+      handler: () => ocpp.throttle.list(),
+    },
     {
       method: 'DELETE',
       path: '/api/security/lockouts/:kind/:key',
-      summary: 'Lift a lockout (kind: address or identity)',
+      summary: 'Lift an address lockout or an identity slow-down (kind: address or identity)',
       handler: ({ params }) => {
         if (params.kind !== 'address' && params.kind !== 'identity') throw new HttpError(400, 'kind must be address or identity', 'kind');
         if (!ocpp.throttle.clear(params.kind, params.key!)) throw new HttpError(404, `no lockout for ${params.kind} ${params.key}`, 'key');
@@ -17,11 +33,17 @@ export function securityRoutes(ocpp: OcppServer, storeError: () => Error | null)
     },
     {
       method: 'GET',
+      path: '/api/security/warnings',
+      summary: 'Chargers without a password (anyone on the network can connect with their identity)',
+      handler: () => ({ passwordless: listPasswordless(db) }),
+    },
+    {
+      method: 'GET',
       path: '/api/alerts',
-      summary: 'Current alerts: store write failures (disk full, read-only database)',
+      summary: 'Current alerts: store write failures (disk full, read-only database); security alerts of the last day (a connection replaced from another address)',
       handler: () => {
         const err = storeError();
-        return err ? [{ kind: 'store', message: err.message }] : [];
+        return [...(err ? [{ kind: 'store', message: err.message }] : []), ...ocpp.securityAlerts.list()];
       },
     },
   ];

@@ -4,6 +4,16 @@ import { stmt, nowIso } from '../statements.js';
 export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
 
 /** The charger as the API shows it (seed 000/004 field names). */
+export interface SecurityWarning {
+  code: 'no-password';
+  message: string;
+}
+
+const NO_PASSWORD: SecurityWarning = {
+  code: 'no-password',
+  message: "No password: unless requireChargerPassword is on, anyone on the network can connect with this identity and replace the charger's connection. Set one (security profile 1).",
+};
+
 export interface Charger {
   chargePointId: string;
   serialNumber: string | null;
@@ -26,6 +36,8 @@ export interface Charger {
   autoRegistered: boolean;
   lenient: boolean;
   hasPassword: boolean;
+  /** What an operator should fix, e.g. `no-password`. */
+  security: { warnings: SecurityWarning[] };
   isConnected: boolean;
   lastSeen: string | null;
   remoteAddress: string | null;
@@ -82,6 +94,7 @@ function toCharger(row: Row): Charger {
   out.autoRegistered = row.auto_registered === 1;
   out.lenient = row.lenient === 1;
   out.hasPassword = row.password_hash != null;
+  out.security = { warnings: out.hasPassword ? [] : [NO_PASSWORD] };
   out.isConnected = row.is_connected === 1;
   return out as unknown as Charger;
 }
@@ -98,18 +111,26 @@ export function listChargers(db: Db, opts: { connectedOnly?: boolean } = {}): Ch
   return (stmt(db, sql).all() as Row[]).map(toCharger);
 }
 
+/** Chargers without a password: anyone can connect with their identity. */
+export function listPasswordless(db: Db): Array<{ chargePointId: string; isConnected: boolean; remoteAddress: string | null }> {
+  const rows = stmt(db, 'SELECT charge_point_id, is_connected, remote_address FROM chargers WHERE password_hash IS NULL ORDER BY charge_point_id').all() as Row[];
+  return rows.map((r) => ({ chargePointId: r.charge_point_id as string, isConnected: r.is_connected === 1, remoteAddress: (r.remote_address as string) ?? null }));
+}
+
 /** What the upgrade handler needs before accepting a socket. */
 export function getChargerAuth(
   db: Db,
   id: string,
-): { passwordHash: string | null; pendingPasswordHash: string | null; registrationStatus: RegistrationStatus; lenient: boolean } | undefined {
-  const row = stmt(db, 'SELECT password_hash, password_hash_pending, registration_status, lenient FROM chargers WHERE charge_point_id = ?').get(id) as Row | undefined;
+): { passwordHash: string | null; pendingPasswordHash: string | null; registrationStatus: RegistrationStatus; lenient: boolean; lastAddress: string | null } | undefined {
+  const row = stmt(db, 'SELECT password_hash, password_hash_pending, registration_status, lenient, remote_address FROM chargers WHERE charge_point_id = ?').get(id) as Row | undefined;
   if (!row) return undefined;
   return {
     passwordHash: (row.password_hash as string) ?? null,
     pendingPasswordHash: (row.password_hash_pending as string) ?? null,
     registrationStatus: row.registration_status as RegistrationStatus,
     lenient: row.lenient === 1,
+    /** Where it last connected from (after passing the upgrade). */
+    lastAddress: (row.remote_address as string) ?? null,
   };
 }
 
