@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import pkg from '../package.json' with { type: 'json' };
 import { isAbsolute, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { Config } from './config/schema.js';
 import { EventBus } from './events.js';
 import type { Logger } from './log/logger.js';
@@ -12,8 +11,10 @@ import { GroupCommitWriter } from './store/writer.js';
 import { writeOps, type WriteOps } from './ocpp/ops.js';
 import { OcppServer } from './ocpp/server.js';
 import type { DataTransferHandler } from './ocpp/context.js';
+import type { FastifyInstance } from 'fastify';
 import { createHttpServer, isLoopback, rawErrorResponse } from './api/http-server.js';
-import { Router } from './api/router.js';
+import type { Route } from './api/router.js';
+import { tokenAuthenticator } from './api/authenticate.js';
 import { checkApiToken, ensureApiToken } from './api/token.js';
 import { stationRoutes } from './api/routes/stations.js';
 import { sessionRoutes } from './api/routes/sessions.js';
@@ -24,7 +25,6 @@ import { connectionRoutes } from './api/routes/connections.js';
 import { chargerRoutes } from './api/routes/chargers.js';
 import { sessionDetailRoutes } from './api/routes/session-details.js';
 import { operationRoutes } from './api/routes/operations.js';
-import { buildOpenApi } from './api/openapi.js';
 import { EventStream } from './api/events-stream.js';
 import { CommandService } from './commands/service.js';
 import { BackupScheduler } from './scheduler/backups.js';
@@ -39,7 +39,8 @@ export interface App {
   ocpp: OcppServer;
   commands: CommandService;
   backups: BackupScheduler;
-  router: Router;
+  /** The REST routes (GET /api/openapi.json, added by the HTTP server, documents them). */
+  routes: readonly Route[];
   /** Plain API token when this start created it (first run), to show once. */
   newApiToken: string | null;
   log: Logger;
@@ -96,13 +97,11 @@ export function createApp(config: Config, log: Logger): App {
   const commands = new CommandService({ config, db, ocpp, events, log });
   const backups = new BackupScheduler(config, db, events, log);
   const newApiToken = ensureApiToken(db, config.apiToken);
-  const checkToken = (t: string | undefined) => checkApiToken(db, t);
-  const eventStream = new EventStream(events, checkToken, log);
+  const authenticate = tokenAuthenticator((t) => checkApiToken(db, t));
+  const eventStream = new EventStream(events, authenticate, log);
 
-  const router = new Router();
-  router.add({ method: 'GET', path: '/health', open: true, summary: 'Liveness: always open', handler: () => ({ status: 'ok', connectedChargers: ocpp.connectedIds.length, storeError: writer.lastError?.message ?? null, security: securityHealth(db) }) });
-  router.add({ method: 'GET', path: '/api/openapi.json', open: true, summary: 'This API as an OpenAPI 3 document (open)', handler: () => openApi });
-  for (const r of [
+  const routes: Route[] = [
+    { method: 'GET', path: '/health', open: true, summary: 'Liveness: always open', handler: () => ({ status: 'ok', connectedChargers: ocpp.connectedIds.length, storeError: writer.lastError?.message ?? null, security: securityHealth(db) }) },
     ...stationRoutes(db),
     ...sessionDetailRoutes(db),
     ...sessionRoutes(db),
@@ -114,17 +113,15 @@ export function createApp(config: Config, log: Logger): App {
     ...operationRoutes(db),
     ...backupRoutes(backups),
     ...securityRoutes(db, ocpp, () => writer.lastError),
-  ]) {
-    router.add(r);
-  }
-  const openApi = buildOpenApi(router.list(), APP_VERSION);
+  ];
 
-  const servers: Server[] = [];
+  const servers: FastifyInstance[] = [];
   const make = (tls?: { cert: Buffer; key: Buffer }) =>
     createHttpServer({
-      router,
+      routes,
+      version: APP_VERSION,
       log,
-      checkToken,
+      authenticate,
       loopbackOnly: config.apiLoopbackOnly,
       onUpgrade: (req, socket, head) => {
         if (!eventStream.handles(req)) return ocpp.handleUpgrade(req, socket, head);
@@ -133,12 +130,11 @@ export function createApp(config: Config, log: Logger): App {
       },
       ...(tls && { tls }),
     });
-  const listen = (server: Server, port: number) =>
-    new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      // A deep accept queue: after an outage a whole depot reconnects at once, and with the default 511 the kernel drops SYNs that then wait 1 s, 3 s... to retry.
-      server.listen({ port, host: config.host, backlog: 4096 }, () => resolve((server.address() as AddressInfo).port));
-    });
+  const listen = async (server: FastifyInstance, port: number) => {
+    // A deep accept queue: after an outage a whole depot reconnects at once, and with the default 511 the kernel drops SYNs that then wait 1 s, 3 s... to retry.
+    await server.listen({ port, host: config.host, backlog: 4096 });
+    return (server.server.address() as AddressInfo).port;
+  };
 
   const app: App = {
     config,
@@ -148,24 +144,26 @@ export function createApp(config: Config, log: Logger): App {
     ocpp,
     commands,
     backups,
-    router,
+    routes,
     log,
     registerDataTransferHandler: (vendorId, handler) => ocpp.registerDataTransferHandler(vendorId, handler),
     newApiToken,
     port: 0,
     tlsPort: null,
     async start() {
-      const plain = make();
+      const plain = await make();
       servers.push(plain);
       app.port = await listen(plain, config.port);
       if (config.tlsCertFile && config.tlsKeyFile) {
-        const secure = make({ cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) });
+        const secure = await make({ cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) });
         servers.push(secure);
         app.tlsPort = await listen(secure, config.tlsPort);
       }
     },
     async stop() {
-      for (const s of servers) s.close();
+      // Stop accepting at once; HTTP sockets still open are closed below, once the core has stopped.
+      // Not awaited: it also waits for upgraded sockets (an event-stream client slow to answer the close).
+      for (const s of servers) s.close().catch((err: unknown) => log.warn({ err }, 'HTTP server close failed'));
       eventStream.close();
       commands.close();
       await backups.stop();
@@ -177,7 +175,7 @@ export function createApp(config: Config, log: Logger): App {
         // Disk full / read-only: still close the servers and the database.
         log.error({ err }, 'could not mark chargers disconnected at shutdown');
       }
-      for (const s of servers) s.closeAllConnections();
+      for (const s of servers) s.server.closeAllConnections();
       db.close();
     },
   };

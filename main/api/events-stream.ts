@@ -3,14 +3,15 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
+import type { Authenticate } from './authenticate.js';
 import { rawErrorResponse } from './http-server.js';
 
 export const EVENTS_PATH = '/api/events';
 
 /**
  * Live events for the UI and integrators over a WebSocket at /api/events: one JSON text frame
- * per event, `{"event": name, "data": payload}`. Browsers cannot set headers on a WebSocket,
- * so the token may also come as `?token=` or as the subprotocol `bearer.<token>`.
+ * per event, `{"event": name, "data": payload}`. Who may connect is decided by `authenticate`
+ * (see authenticate.ts for the token forms a browser can send).
  */
 export class EventStream {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024, handleProtocols: (p) => [...p][0] ?? false });
@@ -18,7 +19,7 @@ export class EventStream {
 
   constructor(
     events: EventBus,
-    private readonly checkToken: (t: string | undefined) => boolean,
+    private readonly authenticate: Authenticate,
     private readonly log: Logger,
   ) {
     this.off = events.onAny((event, data) => {
@@ -37,14 +38,7 @@ export class EventStream {
   }
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const auth = req.headers.authorization;
-    const fromProtocol = String(req.headers['sec-websocket-protocol'] ?? '')
-      .split(',')
-      .map((p) => p.trim())
-      .find((p) => p.startsWith('bearer.'));
-    const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : (url.searchParams.get('token') ?? fromProtocol?.slice(7));
-    if (!this.checkToken(token)) {
+    if (!this.authenticate(req)) {
       this.log.warn({ remoteAddress: req.socket.remoteAddress }, 'event stream refused: missing or wrong token');
       // JSON and the security headers, as on every other answer (was a bare 401).
       socket.end(rawErrorResponse(401, 'Unauthorized', 'missing or wrong bearer token', { 'WWW-Authenticate': 'Bearer' }));

@@ -1,5 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { TSchema } from '@sinclair/typebox';
+
+/**
+ * The route-module contract: main/api/routes/*.ts export `Route` objects, and http-server.ts
+ * mounts them on Fastify (one adapter), which validates bodies and documents them in OpenAPI.
+ */
 
 export class HttpError extends Error {
   override name = 'HttpError';
@@ -18,68 +23,27 @@ export class HttpError extends Error {
 
 export interface RequestContext {
   req: IncomingMessage;
-  res: ServerResponse;
+  /** Path parameters, URL-decoded. */
   params: Record<string, string>;
   query: URLSearchParams;
-  /** Parsed JSON body (undefined when the request had none). */
+  /** Parsed JSON body; `{}` when a route with a body schema got none, undefined on other routes. */
   body: unknown;
+  /** A header on the answer (e.g. Set-Cookie). */
+  setHeader(name: string, value: string): void;
 }
 
 export type RouteHandler = (ctx: RequestContext) => unknown | Promise<unknown>;
 
 export interface Route {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** Path pattern like /api/stations/:cpId. */
   path: string;
-  /** Routes that need no bearer token (documented as open). */
+  /** Routes that need no authentication (documented as open). */
   open?: boolean;
   summary: string;
   /** JSON body schema: validated before the handler runs, and published in the OpenAPI document. */
   body?: TSchema;
+  /** Answers 201 (the handler returns `new Created(...)`), documented so. */
+  created?: boolean;
   handler: RouteHandler;
-}
-
-interface Compiled extends Route {
-  regex: RegExp;
-  names: string[];
-}
-
-/** Path patterns like /api/stations/:cpId; parameters are URL-decoded. */
-export class Router {
-  private readonly routes: Compiled[] = [];
-
-  add(route: Route): void {
-    const names: string[] = [];
-    const pattern = route.path.replace(/:([A-Za-z]+)/g, (_, n: string) => {
-      names.push(n);
-      return '([^/]+)';
-    });
-    this.routes.push({ ...route, regex: new RegExp(`^${pattern}/?$`), names });
-  }
-
-  list(): readonly Route[] {
-    return this.routes;
-  }
-
-  /** The route for a request, or a 404/405 HttpError. */
-  match(method: string, pathname: string): { route: Route; params: Record<string, string> } {
-    const allowed: string[] = [];
-    for (const r of this.routes) {
-      const m = r.regex.exec(pathname);
-      if (!m) continue;
-      if (r.method !== method) {
-        if (!allowed.includes(r.method)) allowed.push(r.method);
-        continue;
-      }
-      const params: Record<string, string> = {};
-      try {
-        r.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
-      } catch {
-        throw new HttpError(400, 'path parameter is not valid percent-encoding');
-      }
-      return { route: r, params };
-    }
-    throw allowed.length
-      ? new HttpError(405, `${method} not allowed on ${pathname}`, undefined, undefined, { Allow: allowed.join(', ') })
-      : new HttpError(404, `no route ${pathname}`);
-  }
 }

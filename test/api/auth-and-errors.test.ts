@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import WebSocket from 'ws';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
 import { assertJsonError, concretePath } from './support.js';
 
@@ -25,7 +26,7 @@ function assertSecurityHeaders(res: Response, what: string): void {
 }
 
 test('api token: every /api route answers 401 without a token, with a wrong token and with a non-Bearer scheme', async () => {
-  const routes = app.router.list().filter((r) => !r.open);
+  const routes = app.routes.filter((r) => !r.open);
   assert.ok(routes.length >= 10, 'the seed 001 read API is registered');
   for (const path of ['/api/stations', '/api/stations/:cpId', '/api/stations/connected/list', '/api/sessions', '/api/sessions/station/:cpId', '/api/rfid', '/api/rfid/:tagId']) {
     assert.ok(routes.some((r) => r.path === path && r.method === 'GET'), `GET ${path} exists`);
@@ -72,7 +73,7 @@ test('api token: GET /health is open without a token', async () => {
   assert.equal(body.status, 'ok');
   assert.equal(body.storeError, null);
   assert.equal(body.connectedChargers, 0);
-  const open = app.router.list().filter((r) => r.open);
+  const open = app.routes.filter((r) => r.open);
   assert.ok(open.some((r) => r.path === '/health' && r.method === 'GET'));
   assert.ok(open.every((r) => r.method === 'GET'), 'only read-only routes may be open');
   assert.ok(!open.some((r) => /stations|sessions|rfid/.test(r.path)), 'no seed 001 data route is open');
@@ -108,4 +109,24 @@ test('api: a wrong method is a JSON 405 with an Allow header', async () => {
 
 test('api: a path parameter with broken percent-encoding is a JSON 400', async () => {
   await assertJsonError(await app.api('/api/stations/%E0%A4%A'), 400);
+});
+
+/** The HTTP status of an /api/events upgrade (101 when the stream opens). */
+function eventsUpgrade(query: string, opts: { protocols?: string[]; headers?: Record<string, string> } = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${app.wsBase}/api/events${query}`, opts.protocols ?? [], { headers: opts.headers ?? {} });
+    ws.once('open', () => (ws.close(), resolve(101)));
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('error', reject);
+  });
+}
+
+test('api token: the event stream takes the token as a Bearer header, as ?token= or as the subprotocol bearer.<token> (browsers cannot set headers); REST routes take only the header', async () => {
+  assert.equal(await eventsUpgrade('', { headers: { authorization: `bearer ${TEST_TOKEN}` } }), 101);
+  assert.equal(await eventsUpgrade(`?token=${TEST_TOKEN}`), 101);
+  assert.equal(await eventsUpgrade('', { protocols: [`bearer.${TEST_TOKEN}`] }), 101);
+  assert.equal(await eventsUpgrade(''), 401);
+  assert.equal(await eventsUpgrade('?token=wrong-token-0123456789abcdef'), 401);
+  assert.equal(await eventsUpgrade('', { protocols: ['bearer.wrong-token-0123456789abcdef'] }), 401);
+  await assertJsonError(await raw(`/api/stations?token=${TEST_TOKEN}`), 401);
 });

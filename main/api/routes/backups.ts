@@ -9,6 +9,7 @@ export function backupRoutes(backups: BackupScheduler): Route[] {
       method: 'POST',
       path: '/api/backups',
       summary: 'Run an online database backup now',
+      created: true,
       handler: async () => {
         try {
           return new Created(await backups.runNow());

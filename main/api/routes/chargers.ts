@@ -65,6 +65,7 @@ export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
       method: 'POST',
       path: '/api/charger',
       summary: 'Create a charger (seed 004 fields)',
+      created: true,
       body: CreateChargerBody,
       handler: async ({ body }) => {
         const { chargePointId, password, ...fields } = body as Static<typeof CreateChargerBody>;

@@ -37,6 +37,7 @@ export function rfidRoutes(db: Db): Route[] {
       method: 'POST',
       path: '/api/rfid',
       summary: 'Create an RFID card',
+      created: true,
       body: CreateRfidBody,
       handler: ({ body }) => {
         const b = body as { tagId: string; validUntil?: string | null };

@@ -1,7 +1,7 @@
 import type { Db } from '../../store/db.js';
 import { samplesOfTransaction, signedSamplesOfTransaction } from '../../store/queries/meter-values.js';
-import { getTransaction, listOrphanStops, listSessions } from '../../store/queries/transactions.js';
-import { toCsv } from '../csv.js';
+import { getTransaction, listOrphanStops, sessionSlices } from '../../store/queries/transactions.js';
+import { csvStream, toCsv } from '../csv.js';
 import { RawResponse } from '../http-server.js';
 import { HttpError, type Route } from '../router.js';
 import { enumParam, intParam, isoParam } from './params.js';
@@ -9,7 +9,10 @@ import { enumParam, intParam, isoParam } from './params.js';
 const SESSION_COLUMNS = ['transactionId', 'chargePointId', 'connectorId', 'idTag', 'startAuthStatus', 'status', 'startTime', 'stopTime', 'meterStart', 'meterStop', 'energyWh', 'stopReason', 'reservationId'] as const;
 const SAMPLE_COLUMNS = ['transactionId', 'chargePointId', 'connectorId', 'timestamp', 'measurand', 'phase', 'location', 'context', 'unit', 'value', 'format', 'source'] as const;
 
-const csv = (name: string, body: string) => new RawResponse('text/csv; charset=utf-8', body, { 'Content-Disposition': `attachment; filename="${name}"` });
+/** Rows per slice of a streamed export: a few milliseconds of work between two turns of the event loop. */
+const EXPORT_SLICE_ROWS = 500;
+
+const csv = (name: string, body: RawResponse['body']) => new RawResponse('text/csv; charset=utf-8', body, { 'Content-Disposition': `attachment; filename="${name}"` });
 
 /** One session, its meter values, and CSV exports (sessions with the list filters; a session's samples). */
 export function sessionDetailRoutes(db: Db): Route[] {
@@ -24,14 +27,14 @@ export function sessionDetailRoutes(db: Db): Route[] {
     {
       method: 'GET',
       path: '/api/sessions/export.csv',
-      summary: 'Sessions as CSV (same filters as /api/sessions; up to 100000 rows)',
+      summary: 'Sessions as CSV, streamed (same filters as /api/sessions; up to 100000 rows)',
       handler: ({ query }) => {
         const station = query.get('station') ?? undefined;
         const idTag = query.get('idTag') ?? undefined;
         const status = enumParam(query, 'status', ['Active', 'Completed'] as const);
         const from = isoParam(query, 'from');
         const to = isoParam(query, 'to');
-        const { items } = listSessions(db, {
+        const filter = {
           ...(station && { chargePointId: station }),
           ...(idTag && { idTag }),
           ...(status && { status }),
@@ -39,8 +42,9 @@ export function sessionDetailRoutes(db: Db): Route[] {
           ...(to && { to }),
           limit: intParam(query, 'limit', 100000, 1, 100000),
           offset: intParam(query, 'offset', 0, 0, Number.MAX_SAFE_INTEGER),
-        });
-        return csv('sessions.csv', toCsv(SESSION_COLUMNS, items as never));
+        };
+        // Streamed: built in one piece, 100,000 rows held the thread that answers every charger for about a second.
+        return csv('sessions.csv', csvStream(SESSION_COLUMNS, sessionSlices(db, filter, EXPORT_SLICE_ROWS)));
       },
     },
     { method: 'GET', path: '/api/sessions/orphan-stops', summary: 'StopTransactions for unknown transaction ids, kept for review', handler: ({ query }) => listOrphanStops(db, intParam(query, 'limit', 100, 1, 10000)) },

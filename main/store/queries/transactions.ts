@@ -138,7 +138,8 @@ export interface SessionFilter {
   offset: number;
 }
 
-export function listSessions(db: Db, f: SessionFilter): { total: number; items: Session[] } {
+/** The WHERE clause of the session filters, shared by the list and the CSV export. */
+function sessionWhere(f: SessionFilter): { clause: string; args: unknown[] } {
   const where: string[] = [];
   const args: unknown[] = [];
   if (f.chargePointId) (where.push('charge_point_id = ?'), args.push(f.chargePointId));
@@ -147,10 +148,35 @@ export function listSessions(db: Db, f: SessionFilter): { total: number; items: 
   if (f.status) (where.push('status = ?'), args.push(f.status));
   if (f.from) (where.push('start_time >= ?'), args.push(f.from));
   if (f.to) (where.push('start_time < ?'), args.push(f.to));
-  const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+  return { clause: where.length ? ` WHERE ${where.join(' AND ')}` : '', args };
+}
+
+export function listSessions(db: Db, f: SessionFilter): { total: number; items: Session[] } {
+  const { clause, args } = sessionWhere(f);
   const total = (db.prepare(`SELECT count(*) AS n FROM transactions${clause}`).get(...args) as { n: number }).n;
   const items = (db.prepare(`${SELECT}${clause} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...args, f.limit, f.offset) as Array<Omit<Session, 'stopInferred'> & { stopInferred: number }>).map(toSession);
   return { total, items };
+}
+
+/**
+ * The sessions of `f` (newest first, from f.offset, at most f.limit), `size` at a time. Keyset
+ * paging on id: each slice is one short query, so a caller can yield to the event loop between
+ * slices without holding a statement open (an open better-sqlite3 iterator makes every write on
+ * the connection fail with "busy"), and sessions added meanwhile neither shift nor repeat rows.
+ */
+export function* sessionSlices(db: Db, f: SessionFilter, size: number): Generator<Session[]> {
+  const { clause, args } = sessionWhere(f);
+  const next = stmt(db, `${SELECT}${clause ? `${clause} AND` : ' WHERE'} id < ? ORDER BY id DESC LIMIT ? OFFSET ?`);
+  let beforeId = Number.MAX_SAFE_INTEGER;
+  let offset = f.offset;
+  for (let left = f.limit; left > 0; ) {
+    const rows = (next.all(...args, beforeId, Math.min(size, left), offset) as Array<Omit<Session, 'stopInferred'> & { stopInferred: number }>).map(toSession);
+    if (!rows.length) return;
+    yield rows;
+    left -= rows.length;
+    offset = 0;
+    beforeId = rows.at(-1)!.transactionId;
+  }
 }
 
 export function insertOrphanStop(
