@@ -48,8 +48,9 @@ function lockDownSession(origin: string): void {
     if (!allowed) log?.warn({ url: details.url.slice(0, 200) }, 'request outside the embedded service refused');
     callback({ cancel: !allowed });
   });
-  ses.webRequest.onHeadersReceived({ urls: [`${origin}/*`] }, (details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+  // The desktop policy applies to every response of the service, whatever the service itself sends.
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback(isAppUrl(details.url, origin) ? { responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } } : {});
   });
   ses.setPermissionRequestHandler((_contents, permission, callback) => callback(ALLOWED_PERMISSIONS.has(permission)));
   ses.setPermissionCheckHandler((_contents, permission) => ALLOWED_PERMISSIONS.has(permission));
