@@ -3,9 +3,11 @@
  * supersampling. Writes resources/icon.png (512x512 RGBA, Linux and the window) and
  * resources/icon.ico (256 PNG + 48/32/16 bitmaps, Windows and NSIS): electron-builder would
  * otherwise download a converter to derive the .ico.
- *   node resources/make-icon.mjs
+ *   node resources/make-icon.mjs [outDir]     (default: resources/)
  */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 
 const SS = 4;
@@ -141,8 +143,9 @@ function ico(images) {
   return Buffer.concat([head, ...images.map((i) => i.data)]);
 }
 
+const outDir = process.argv[2] ?? fileURLToPath(new URL('.', import.meta.url));
 const icon = png(512);
-writeFileSync(new URL('./icon.png', import.meta.url), icon);
+writeFileSync(join(outDir, 'icon.png'), icon);
 const icoFile = ico([{ size: 256, data: png(256) }, ...[48, 32, 16].map((size) => ({ size, data: dib(size) }))]);
-writeFileSync(new URL('./icon.ico', import.meta.url), icoFile);
-console.log(`resources/icon.png: 512x512, ${icon.length} bytes; resources/icon.ico: 256/48/32/16, ${icoFile.length} bytes`);
+writeFileSync(join(outDir, 'icon.ico'), icoFile);
+console.log(`${join(outDir, 'icon.png')}: 512x512, ${icon.length} bytes; icon.ico: 256/48/32/16, ${icoFile.length} bytes`);

@@ -146,6 +146,18 @@ test('issue 9: the app icon is a real 512x512 glyph (bolt on a blue tile, transp
   assert.deepEqual(entries, [{ size: 256, png: true, bpp: 32 }, { size: 48, png: false, bpp: 32 }, { size: 32, png: false, bpp: 32 }, { size: 16, png: false, bpp: 32 }]);
 });
 
+test('issue 9: the icons are what resources/make-icon.mjs draws, and the pinned electronVersion is the installed electron', () => {
+  const fresh = join(work, 'icons');
+  mkdirSync(fresh);
+  const r = spawnSync(process.execPath, [join(repo, 'resources/make-icon.mjs'), fresh], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  for (const f of ['icon.png', 'icon.ico']) assert.ok(readFileSync(join(fresh, f)).equals(readFileSync(join(repo, 'resources', f))), `resources/${f} is stale: run node resources/make-icon.mjs`);
+  const pinned = /^electronVersion: (\S+)$/m.exec(readFileSync(join(repo, 'electron-builder.yml'), 'utf8'))?.[1];
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+  assert.equal(pinned, pkg.optionalDependencies.electron);
+  assert.equal(pinned, JSON.parse(readFileSync(join(modules, 'electron/package.json'), 'utf8')).version);
+});
+
 test('issue 9: the preload bundle needs nothing but electron (a sandboxed preload can require nothing else)', () => {
   const preload = readFileSync(join(stage, 'dist/preload/index.cjs'), 'utf8');
   const required = [...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
