@@ -63,3 +63,6 @@ export const checkIpcArgs: ArgCheckers = {
     return [];
   },
 };
+
+/** Every channel of the contract, for the adapter to register. */
+export const IPC_CHANNELS = Object.keys(checkIpcArgs) as Array<keyof IpcChannels>;
