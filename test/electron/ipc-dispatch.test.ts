@@ -5,7 +5,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIpcDispatch, type DesktopPorts } from '../../main/desktop/ipc-dispatch.js';
@@ -13,8 +13,11 @@ import { createLogger } from '../../main/log/logger.js';
 
 const ORIGIN = 'http://127.0.0.1:3001';
 const PAGE = `${ORIGIN}/chargers/JAAL34S021`;
-const dir = mkdtempSync(join(tmpdir(), 'ocpp-edge-ipc-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+// Saves go to <base>/saves, so a path escaping it would land in the test's own <base>.
+const base = mkdtempSync(join(tmpdir(), 'ocpp-edge-ipc-'));
+const dir = join(base, 'saves');
+mkdirSync(dir);
+after(() => rmSync(base, { recursive: true, force: true }));
 
 function setup(overrides: Partial<DesktopPorts> = {}) {
   const opened: string[] = [];
@@ -79,7 +82,7 @@ test('issue 9: a CSV export is written where the user chose; cancel writes nothi
 
   const traversal = await dispatch('file:save', PAGE, ['../escape.csv', 'x']);
   assert.equal(traversal.ok, false);
-  assert.ok(!existsSync(join(dir, '..', 'escape.csv')));
+  assert.ok(!existsSync(join(base, 'escape.csv')));
 });
 
 test('issue 9: alerts become desktop notifications; no notification system is a readable error; the version is the app\'s', async () => {
