@@ -1,7 +1,21 @@
 /**
- * Preload bridge. The typed API contract (preload/contract.ts) and its IPC adapter arrive
- * with the desktop UI; until then the renderer gets nothing from Node.
+ * Preload bridge: the one file that imports `ipcRenderer`. It exposes the typed desktop API of
+ * preload/contract.ts as `window.ocppEdge` and nothing else (no raw ipcRenderer, no Node).
+ * Runs sandboxed, so it is bundled to one CommonJS file and may import only `electron` and
+ * the contract.
  */
-import { contextBridge } from 'electron';
+import { contextBridge, ipcRenderer } from 'electron';
+import type { DesktopBridge, IpcChannels } from './contract.js';
 
-contextBridge.exposeInMainWorld('ocppEdge', { version: process.versions.electron });
+function invoke<K extends keyof IpcChannels>(channel: K, ...args: IpcChannels[K]['args']): Promise<IpcChannels[K]['result']> {
+  return ipcRenderer.invoke(channel, ...args);
+}
+
+const bridge: DesktopBridge = {
+  openWebConfig: (chargePointId, url) => invoke('web-config:open', chargePointId, url),
+  saveFile: (suggestedName, content) => invoke('file:save', suggestedName, content),
+  notify: (title, body) => invoke('alert:notify', title, body),
+  appVersion: () => invoke('app:version'),
+};
+
+contextBridge.exposeInMainWorld('ocppEdge', bridge);

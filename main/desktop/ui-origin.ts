@@ -1,0 +1,45 @@
+/**
+ * Where the desktop window finds the embedded service's UI. The window talks to the service
+ * over loopback whenever the service listens there (all interfaces or loopback); a service
+ * bound to one LAN address is reached on that address.
+ */
+const WILDCARD_OR_LOOPBACK_V4 = new Set(['0.0.0.0', '127.0.0.1', 'localhost']);
+
+export function uiOrigin(host: string, port: number): string {
+  if (WILDCARD_OR_LOOPBACK_V4.has(host) || host === '::') return `http://127.0.0.1:${port}`;
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+}
+
+/**
+ * The first page the window loads. With the plain API token at hand (first run, or configured)
+ * the UI's `?token=` sign-in link is used: the UI exchanges it for a session cookie and drops
+ * it from the address. Without it the UI's sign-in page asks for the token.
+ */
+export function startUrl(origin: string, token: string | null): string {
+  const url = new URL('/', origin);
+  if (token) url.searchParams.set('token', token);
+  return url.toString();
+}
+
+/** True for a URL on the embedded service's own origin: the only place the window may go. */
+export function isAppUrl(url: string, origin: string): boolean {
+  try {
+    return new URL(url).origin === origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True for a request the window may make: the service's pages and API, and its `/api/events`
+ * WebSocket (same host and port, ws scheme). Everything else is cancelled before it leaves.
+ */
+export function isServiceRequest(url: string, origin: string): boolean {
+  try {
+    const u = new URL(url);
+    const scheme = u.protocol === 'ws:' ? 'http:' : u.protocol === 'wss:' ? 'https:' : u.protocol;
+    return `${scheme}//${u.host}` === origin;
+  } catch {
+    return false;
+  }
+}
