@@ -48,6 +48,11 @@ export interface SimChargerOptions {
   url: string;
   /** Security profile 1: HTTP basic auth password (AuthorizationKey). */
   password?: string;
+  /**
+   * GetConfiguration shows the AuthorizationKey's value (some firmware does, against the
+   * security whitepaper's write-only rule); default false: write-only, no value.
+   */
+  revealAuthorizationKey?: boolean;
   connectors?: number;
   vendor?: string;
   model?: string;
@@ -1235,7 +1240,8 @@ export class SimCharger extends EventEmitter {
     },
 
     GetConfiguration: (req) => {
-      const asKey = (key: string, e: ConfigEntry) => ({ key, readonly: e.readonly, ...(e.kind !== 'secret' && { value: e.value }) });
+      const shown = (e: ConfigEntry) => e.kind !== 'secret' || this.opts.revealAuthorizationKey === true;
+      const asKey = (key: string, e: ConfigEntry) => ({ key, readonly: e.readonly, ...(shown(e) && { value: e.value }) });
       if (!req.key?.length) return { response: { configurationKey: [...this.config].map(([k, e]) => asKey(k, e)) } };
       const max = this.intConfig('GetConfigurationMaxKeys', 50);
       const keys = req.key.slice(0, max);

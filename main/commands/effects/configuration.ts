@@ -1,22 +1,12 @@
 import { hashPassword } from '../../auth/password.js';
 import { promotePendingPassword, setPendingPassword } from '../../store/queries/chargers.js';
 import { saveConfiguration, setConfigurationValue } from '../../store/queries/charger-config.js';
+import { maskSecrets } from '../secrets.js';
 import { nowIso, type CommandEffect } from './types.js';
-
-/** Security profile 1: the charger's basic-auth password is its AuthorizationKey. */
-export const SECRET_KEYS = new Set(['AuthorizationKey']);
-const mask = (key: string, value: string | undefined) => (value !== undefined && SECRET_KEYS.has(key) ? '********' : value);
-
-/** The request as it may be shown (audit log, REST answer, events): secret values masked. */
-export function redactRequest(action: string, request: unknown): unknown {
-  if (action !== 'ChangeConfiguration' || typeof request !== 'object' || request === null) return request;
-  const r = request as { key?: unknown; value?: unknown };
-  return typeof r.key === 'string' && SECRET_KEYS.has(r.key) && r.value !== undefined ? { ...r, value: '********' } : request;
-}
 
 export const getConfiguration: CommandEffect<'GetConfiguration'> = {
   after(d, cp, req, res) {
-    const entries = (res.configurationKey ?? []).map((k) => ({ key: k.key, readonly: k.readonly, ...(k.value !== undefined && { value: mask(k.key, k.value)! }) }));
+    const entries = (maskSecrets('GetConfiguration', res).configurationKey ?? []).map((k) => ({ key: k.key, readonly: k.readonly, ...(k.value !== undefined && { value: k.value }) }));
     d.db.transaction(() => saveConfiguration(d.db, cp, entries, !req.key?.length, nowIso()))();
   },
 };
@@ -38,7 +28,7 @@ export const changeConfiguration: CommandEffect<'ChangeConfiguration'> = {
       promotePendingPassword(d.db, cp);
     }
     if (!accepted) return;
-    setConfigurationValue(d.db, cp, req.key, mask(req.key, req.value)!, nowIso());
+    setConfigurationValue(d.db, cp, req.key, maskSecrets('ChangeConfiguration', req).value, nowIso());
     if (req.key === 'AuthorizationKey') return { passwordUpdated: true };
   },
   failed(d, cp, req, err) {
