@@ -141,7 +141,8 @@ function sqlValue(v: unknown): unknown {
   return typeof v === 'boolean' ? (v ? 1 : 0) : v;
 }
 
-export function insertCharger(db: Db, id: string, fields: ChargerFields & { autoRegistered?: boolean; passwordHash?: string | null } = {}): void {
+/** Inserts the charger; false (nothing written) when the identity exists already. One statement, no check-then-insert. */
+export function insertCharger(db: Db, id: string, fields: ChargerFields & { autoRegistered?: boolean; passwordHash?: string | null } = {}): boolean {
   const now = nowIso();
   const cols = ['charge_point_id', 'created_at', 'updated_at', 'auto_registered', 'password_hash'];
   const vals: unknown[] = [id, now, now, fields.autoRegistered ? 1 : 0, fields.passwordHash ?? null];
@@ -151,7 +152,7 @@ export function insertCharger(db: Db, id: string, fields: ChargerFields & { auto
     cols.push(col);
     vals.push(sqlValue(v));
   }
-  db.prepare(`INSERT INTO chargers(${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`).run(...vals);
+  return db.prepare(`INSERT INTO chargers(${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')}) ON CONFLICT(charge_point_id) DO NOTHING`).run(...vals).changes > 0;
 }
 
 /** Creates the row on first sight (auto-registration) and reports whether it existed. */
