@@ -79,7 +79,11 @@ export class CommandService {
       if (!this.isCommand(action)) throw new CommandError('invalid', `${action} is not an OCPP 1.6 central-system command`, { field: 'action' });
       this.checkState(chargePointId, action);
       const effect = effects[action] as EffectOf<A> | undefined;
-      request = effect?.prepare ? await effect.prepare(this.effectDeps, chargePointId, payload) : payload;
+      if (effect?.prepare) {
+        request = await effect.prepare(this.effectDeps, chargePointId, payload);
+        // The charger may have dropped or been rejected while prepare awaited (e.g. a key hash).
+        this.checkState(chargePointId, action);
+      }
       const response = await this.d.ocpp.call(chargePointId, action, request);
       const extra = (await effect?.after?.(this.effectDeps, chargePointId, request, response)) ?? {};
       // An AuthorizationKey (sent or read back) is never echoed, audited nor broadcast.

@@ -204,7 +204,9 @@ export class OcppServer {
         ws.close(1002, `only ${SUBPROTOCOL} is supported`);
         return;
       }
-      void this.accept(id, ws, remoteAddress, remotePort, known ? null : policy === 'pending' ? 'Pending' : 'Accepted', known?.lenient ?? false, known?.registrationStatus);
+      // Read again: the registry may have changed (e.g. Rejected) while the password was checked.
+      const current = known && (getChargerAuth(this.s.db, id) ?? known);
+      void this.accept(id, ws, remoteAddress, remotePort, current ? null : policy === 'pending' ? 'Pending' : 'Accepted', current?.lenient ?? false, current?.registrationStatus);
     });
   }
 

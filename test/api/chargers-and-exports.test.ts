@@ -170,6 +170,56 @@ test('issue 8: PATCH /api/charger/:cpId with a password for a charger deleted du
   }
 });
 
+test('issue 8: PATCH registrationStatus Rejected reaches the live connection: it is closed, and after reconnecting the charger is answered Rejected and may send nothing else', async () => {
+  const app = await startTestApp();
+  let cp = await TestCharger.connect(`${app.wsBase}/ocpp/LIVE-REJ`);
+  try {
+    assert.equal((await boot(cp)).status, 'Accepted');
+    const closed = cp.closed();
+    const r = await app.api('/api/charger/LIVE-REJ', { method: 'PATCH', json: { registrationStatus: 'Rejected' } });
+    assert.equal(r.status, 200);
+    assert.deepEqual(await within(closed, 'the socket to close'), { code: 1000, reason: 'registration status changed to Rejected: boot again' });
+    cp = await TestCharger.connect(`${app.wsBase}/ocpp/LIVE-REJ`);
+    await assert.rejects(cp.call('Heartbeat', {}), /SecurityError/);
+    assert.equal((await boot(cp)).status, 'Rejected');
+    await assert.rejects(cp.call('StartTransaction', { connectorId: 1, idTag: 'X', meterStart: 0, timestamp: new Date().toISOString() }), /SecurityError/);
+    const cmd = await app.api('/api/admin/LIVE-REJ/get-configuration', { method: 'POST', json: {} });
+    assert.equal(cmd.status, 409, 'no command goes to a rejected charger');
+  } finally {
+    await cp.close();
+    await app.dispose();
+  }
+});
+
+test('issue 8: PATCH registrationStatus Pending reaches the live connection: the charger boots again into Pending, where remote start is refused and configuration is allowed', async () => {
+  const app = await startTestApp();
+  let cp = await TestCharger.connect(`${app.wsBase}/ocpp/LIVE-PEN`);
+  try {
+    assert.equal((await boot(cp)).status, 'Accepted');
+    const closed = cp.closed();
+    assert.equal((await app.api('/api/charger/LIVE-PEN', { method: 'PATCH', json: { registrationStatus: 'Pending' } })).status, 200);
+    assert.equal((await within(closed, 'the socket to close')).code, 1000);
+    cp = await TestCharger.connect(`${app.wsBase}/ocpp/LIVE-PEN`);
+    cp.onCall = (action) => (action === 'GetConfiguration' ? { configurationKey: [] } : { status: 'Accepted' });
+    assert.equal((await boot(cp)).status, 'Pending');
+    const start = await app.api('/api/admin/LIVE-PEN/start-transaction', { method: 'POST', json: { idTag: 'TAG1', connectorId: 1 } });
+    assert.equal(start.status, 409);
+    assert.equal((await app.api('/api/admin/LIVE-PEN/get-configuration', { method: 'POST', json: {} })).status, 200);
+    // Approved again: nothing is closed; the charger's next boot is Accepted.
+    assert.equal((await app.api('/api/charger/LIVE-PEN', { method: 'PATCH', json: { registrationStatus: 'Accepted' } })).status, 200);
+    assert.equal((await boot(cp)).status, 'Accepted');
+    assert.equal((await app.api('/api/admin/LIVE-PEN/clear-cache', { method: 'POST', json: {} })).status, 200);
+  } finally {
+    await cp.close();
+    await app.dispose();
+  }
+});
+
+function within<T>(p: Promise<T>, what: string, timeoutMs = 5000): Promise<T> {
+  let timer!: NodeJS.Timeout;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs)))]).finally(() => clearTimeout(timer));
+}
+
 async function waitUntil(pred: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!pred()) {

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { hashPassword } from '../../auth/password.js';
+import { applyRegistrationStatus } from '../../ocpp/registration.js';
 import type { OcppServer } from '../../ocpp/server.js';
 import { validateChargePointId } from '../../ocpp/url.js';
 import type { Db } from '../../store/db.js';
@@ -64,6 +65,7 @@ export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
     })();
     const live = ocpp.connection(id);
     if (live && fields.lenient !== undefined) live.lenient = fields.lenient;
+    if (live && fields.registrationStatus) applyRegistrationStatus(live, fields.registrationStatus);
   };
   return [
     { method: 'GET', path: '/api/charger', summary: 'List chargers', handler: () => listChargers(db) },
