@@ -4,6 +4,7 @@ import { m002Commands } from './002-commands.js';
 import { m003InferredStops } from './003-inferred-stops.js';
 import { m004PendingPassword } from './004-pending-password.js';
 import { m005ActiveTagIndex } from './005-active-tag-index.js';
+import { m008TagMaxSessions } from './008-tag-max-sessions.js';
 
 /** Migration N is at index N-1; never edit one that has shipped, add the next. */
-export const migrations: ReadonlyArray<(db: Db) => void> = [m001Init, m002Commands, m003InferredStops, m004PendingPassword, m005ActiveTagIndex];
+export const migrations: ReadonlyArray<(db: Db) => void> = [m001Init, m002Commands, m003InferredStops, m004PendingPassword, m005ActiveTagIndex, m008TagMaxSessions];
