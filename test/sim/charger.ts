@@ -79,7 +79,10 @@ export interface SimChargerOptions {
   config?: Record<string, string>;
   /**
    * 'strict': a session whose Authorize is not Accepted does not start (what a real charger does).
-   * 'advisory': it starts anyway; the central system still records it (load tests with unknown tags).
+   * 'advisory': it starts anyway; the central system still records it (load tests with unknown
+   * tags). Either way a StartTransaction answered other than Accepted stops the session with
+   * reason DeAuthorized while StopTransactionOnInvalidId is true (the default, as on real
+   * chargers): load tests that must keep charging set it to 'false'.
    */
   authorizeMode?: 'strict' | 'advisory';
   /** Delay between firmware / diagnostics progress notifications. */
