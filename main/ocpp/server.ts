@@ -182,7 +182,7 @@ export class OcppServer {
       const pending = known?.pendingPasswordHash;
       if (!matches && creds && pending && (await verifyPassword(creds.password, pending))) {
         matches = true;
-        promotePendingPassword(this.s.db, id);
+        promotePendingPassword(this.s.db, id, pending);
         log.info({ cp: id }, 'charger logged in with its new AuthorizationKey: key confirmed');
       }
       const ok = matches && !!passwordHash && creds!.user === id && (known !== undefined || policy !== 'reject');

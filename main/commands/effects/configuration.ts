@@ -2,7 +2,8 @@ import { hashPassword } from '../../auth/password.js';
 import { promotePendingPassword, setPendingPassword } from '../../store/queries/chargers.js';
 import { saveConfiguration, setConfigurationValue } from '../../store/queries/charger-config.js';
 import { maskSecrets } from '../secrets.js';
-import { nowIso, type CommandEffect } from './types.js';
+import { CommandError } from '../errors.js';
+import { nowIso, type CommandEffect, type EffectDeps } from './types.js';
 
 export const getConfiguration: CommandEffect<'GetConfiguration'> = {
   after(d, cp, req, res) {
@@ -11,15 +12,33 @@ export const getConfiguration: CommandEffect<'GetConfiguration'> = {
   },
 };
 
+/**
+ * One AuthorizationKey roll-out per charger at a time: two overlapping ones overwrote each
+ * other's pending key across the hash's await, so the key promoted could be the one the charger
+ * refused (a lockout). The running roll-out is keyed by its request object.
+ */
+const rollouts = new WeakMap<EffectDeps, Map<string, object>>();
+
+function endRollout(d: EffectDeps, cp: string, req: object | undefined): void {
+  const running = rollouts.get(d);
+  if (running?.get(cp) === req) running!.delete(cp);
+}
+
 export const changeConfiguration: CommandEffect<'ChangeConfiguration'> = {
   async prepare(d, cp, req) {
+    if (req.key !== 'AuthorizationKey') return req;
+    let running = rollouts.get(d);
+    if (!running) rollouts.set(d, (running = new Map()));
+    if (running.has(cp)) throw new CommandError('conflict', `an AuthorizationKey change for ${cp} is already under way; try again when it has been answered`, { field: 'key' });
+    running.set(cp, req);
     // Recorded before the call: if we crash after the charger accepted, it can still log in.
-    if (req.key === 'AuthorizationKey') setPendingPassword(d.db, cp, await hashPassword(req.value));
+    setPendingPassword(d.db, cp, await hashPassword(req.value));
     return req;
   },
   after(d, cp, req, res) {
     const accepted = res.status === 'Accepted' || res.status === 'RebootRequired';
     if (req.key === 'AuthorizationKey') {
+      endRollout(d, cp, req);
       // The old key stays valid until the charger has accepted the new one (OCPP 1.6 security whitepaper).
       if (!accepted) {
         setPendingPassword(d.db, cp, null);
@@ -32,8 +51,10 @@ export const changeConfiguration: CommandEffect<'ChangeConfiguration'> = {
     if (req.key === 'AuthorizationKey') return { passwordUpdated: true };
   },
   failed(d, cp, req, err) {
+    if (req?.key !== 'AuthorizationKey' || err.kind === 'conflict') return;
+    endRollout(d, cp, req);
     // A timeout or a dropped socket leaves it open whether the charger took the key: keep the
     // pending key valid (the next login with it promotes it). A refusal before sending clears it.
-    if (req?.key === 'AuthorizationKey' && (err.kind === 'invalid' || err.kind === 'not-connected' || err.kind === 'not-allowed')) setPendingPassword(d.db, cp, null);
+    if (err.kind === 'invalid' || err.kind === 'not-connected' || err.kind === 'not-allowed') setPendingPassword(d.db, cp, null);
   },
 };

@@ -118,12 +118,16 @@ export function setPendingPassword(db: Db, id: string, hash: string | null): voi
   stmt(db, 'UPDATE chargers SET password_hash_pending = ?, updated_at = ? WHERE charge_point_id = ?').run(hash, nowIso(), id);
 }
 
-/** The pending key is now the charger's key (it accepted it, or logged in with it). */
-export function promotePendingPassword(db: Db, id: string): void {
+/**
+ * The pending key is now the charger's key (it accepted it, or logged in with it). `expected`:
+ * only if the pending key is still that one (a login checked against it across an await).
+ */
+export function promotePendingPassword(db: Db, id: string, expected?: string): void {
   stmt(
     db,
-    'UPDATE chargers SET password_hash = password_hash_pending, password_hash_pending = NULL, updated_at = ? WHERE charge_point_id = ? AND password_hash_pending IS NOT NULL',
-  ).run(nowIso(), id);
+    `UPDATE chargers SET password_hash = password_hash_pending, password_hash_pending = NULL, updated_at = ?
+     WHERE charge_point_id = ? AND password_hash_pending IS NOT NULL AND password_hash_pending = coalesce(?, password_hash_pending)`,
+  ).run(nowIso(), id, expected ?? null);
 }
 
 /** Fields an operator may set (seed 004 charger CRUD). */
