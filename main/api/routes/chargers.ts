@@ -53,7 +53,7 @@ export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
     if (!c) throw new HttpError(404, `no charger ${id}`, 'cpId');
     return c;
   };
-  /** The password hash (slow, off the main thread) is computed before any check: nothing can change between a check and its write. */
+  /** Hashed (slow, off the main thread) before the checks its write depends on, so nothing can change in between. */
   const hashOf = async (password: string | null | undefined) => (password ? await hashPassword(password) : password);
   const apply = async (id: string, f: Fields) => {
     const { password, ...fields } = f;
