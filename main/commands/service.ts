@@ -12,7 +12,7 @@ import type { ActionTypes } from '../ocpp/schema/ocpp16.js';
 import { CommandError } from './errors.js';
 import { effects, type EffectDeps } from './effects/index.js';
 import { syncLocalList } from './effects/local-list.js';
-import { redactRequest } from './effects/configuration.js';
+import { maskSecrets } from './secrets.js';
 
 export interface CommandDeps {
   config: Config;
@@ -79,18 +79,23 @@ export class CommandService {
       if (!this.isCommand(action)) throw new CommandError('invalid', `${action} is not an OCPP 1.6 central-system command`, { field: 'action' });
       this.checkState(chargePointId, action);
       const effect = effects[action] as EffectOf<A> | undefined;
-      request = effect?.prepare ? await effect.prepare(this.effectDeps, chargePointId, payload) : payload;
+      if (effect?.prepare) {
+        request = await effect.prepare(this.effectDeps, chargePointId, payload);
+        // The charger may have dropped or been rejected while prepare awaited (e.g. a key hash).
+        this.checkState(chargePointId, action);
+      }
       const response = await this.d.ocpp.call(chargePointId, action, request);
       const extra = (await effect?.after?.(this.effectDeps, chargePointId, request, response)) ?? {};
-      // A new AuthorizationKey is not echoed back nor written to the audit log.
-      const shown = redactRequest(action, request) as typeof request;
-      const outcome: CommandOutcome<A> = { chargePointId, action, request: shown, response, ...extra };
-      this.record(chargePointId, action, shown, by, at, started, { ok: true, result: { response, ...extra } });
+      // An AuthorizationKey (sent or read back) is never echoed, audited nor broadcast.
+      const shown = maskSecrets(action, request);
+      const shownResponse = maskSecrets(action, response);
+      const outcome: CommandOutcome<A> = { chargePointId, action, request: shown, response: shownResponse, ...extra };
+      this.record(chargePointId, action, shown, by, at, started, { ok: true, result: { response: shownResponse, ...extra } });
       return outcome;
     } catch (err) {
       const e = toCommandError(err, chargePointId, action);
       (effects[action] as EffectOf<A> | undefined)?.failed?.(this.effectDeps, chargePointId, request, e);
-      this.record(chargePointId, action, redactRequest(action, request), by, at, started, { ok: false, error: e.message });
+      this.record(chargePointId, action, maskSecrets(action, request), by, at, started, { ok: false, error: e.message });
       throw e;
     }
   }

@@ -151,7 +151,7 @@ export class UpgradePipeline {
       const pending = known?.pendingPasswordHash;
       if (!matches && creds && pending && (await verifyPassword(creds.password, pending))) {
         matches = true;
-        promotePendingPassword(db, id);
+        promotePendingPassword(db, id, pending);
         log.info({ cp: id }, 'charger logged in with its new AuthorizationKey: key confirmed');
       }
       const ok = matches && !!passwordHash && creds!.user === id && (known !== undefined || policy !== 'reject');
@@ -166,14 +166,16 @@ export class UpgradePipeline {
         return { status: 401, message: 'authentication required', headers: { 'WWW-Authenticate': 'Basic realm="OCPP", charset="UTF-8"' } };
       }
     }
+    // Read again: the registry may have changed (e.g. to Rejected) while the password was checked.
+    const current = known && (getChargerAuth(db, id) ?? known);
     return {
       chargePointId: id,
       remoteAddress,
       remotePort,
-      autoRegister: known ? null : policy === 'pending' ? 'Pending' : 'Accepted',
-      lenient: known?.lenient ?? false,
+      autoRegister: current ? null : policy === 'pending' ? 'Pending' : 'Accepted',
+      lenient: current?.lenient ?? false,
       passwordless: !passwordHash,
-      ...(known && { registrationStatus: known.registrationStatus }),
+      ...(current && { registrationStatus: current.registrationStatus }),
     };
   }
 

@@ -101,7 +101,7 @@ function simChargers(h: Harness, prefix: string, n: number): SimCharger[] {
         authorizeMode: 'advisory',
         // A real charger retries a refused transaction message for a while; this one long enough
         // to outlast the outage.
-        config: { TransactionMessageAttempts: '100000', AllowOfflineTxForUnknownId: 'true' },
+        config: { TransactionMessageAttempts: '100000', AllowOfflineTxForUnknownId: 'true', StopTransactionOnInvalidId: 'false' },
       }),
   );
 }

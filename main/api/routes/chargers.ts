@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { hashPassword } from '../../auth/password.js';
+import { applyRegistrationStatus } from '../../ocpp/registration.js';
 import type { OcppServer } from '../../ocpp/server.js';
 import { validateChargePointId } from '../../ocpp/url.js';
 import type { Db } from '../../store/db.js';
@@ -52,12 +53,19 @@ export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
     if (!c) throw new HttpError(404, `no charger ${id}`, 'cpId');
     return c;
   };
+  /** Hashed (slow, off the main thread) before the checks its write depends on, so nothing can change in between. */
+  const hashOf = async (password: string | null | undefined) => (password ? await hashPassword(password) : password);
   const apply = async (id: string, f: Fields) => {
     const { password, ...fields } = f;
-    if (Object.keys(fields).length) updateCharger(db, id, fields as never);
-    if (password !== undefined) setChargerPassword(db, id, password === null ? null : await hashPassword(password));
+    const passwordHash = await hashOf(password);
+    must(id);
+    db.transaction(() => {
+      if (Object.keys(fields).length) updateCharger(db, id, fields as never);
+      if (passwordHash !== undefined) setChargerPassword(db, id, passwordHash);
+    })();
     const live = ocpp.connection(id);
     if (live && fields.lenient !== undefined) live.lenient = fields.lenient;
+    if (live && fields.registrationStatus) applyRegistrationStatus(live, fields.registrationStatus);
   };
   return [
     { method: 'GET', path: '/api/charger', summary: 'List chargers', handler: () => listChargers(db) },
@@ -71,8 +79,11 @@ export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
         const { chargePointId, password, ...fields } = body as Static<typeof CreateChargerBody>;
         const problem = validateChargePointId(chargePointId);
         if (problem) throw new HttpError(400, problem, 'chargePointId');
-        if (getCharger(db, chargePointId)) throw new HttpError(409, `charger ${chargePointId} already exists`, 'chargePointId');
-        insertCharger(db, chargePointId, { ...(fields as StoredFields), passwordHash: password ? await hashPassword(password) : null });
+        const exists = (how = '') => new HttpError(409, `charger ${chargePointId} already exists${how}: change it with PATCH /api/charger/${chargePointId}`, 'chargePointId');
+        if (getCharger(db, chargePointId)) throw exists();
+        const passwordHash = (await hashOf(password)) ?? null;
+        // It may have connected and auto-registered while the hash was computed: the insert itself decides.
+        if (!insertCharger(db, chargePointId, { ...(fields as StoredFields), passwordHash })) throw exists(' (it connected and registered itself meanwhile)');
         return new Created(getCharger(db, chargePointId));
       },
     },

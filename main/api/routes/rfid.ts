@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { Db } from '../../store/db.js';
 import { deleteIdTag, findIdTagForAuthorization, getIdTag, insertIdTag, listIdTags, updateIdTag } from '../../store/queries/id-tags.js';
 import { Created } from '../http-server.js';
@@ -8,16 +8,24 @@ import { isoDateTime } from './params.js';
 /** OCPP idTag: CiString20. */
 const TagId = Type.String({ minLength: 1, maxLength: 20, pattern: '^[\\x21-\\x7E]+$', description: 'RFID tag id (OCPP idToken, up to 20 printable characters)' });
 
-export const CreateRfidBody = Type.Object(
-  {
-    tagId: TagId,
-    status: Type.Optional(Type.Union([Type.Literal('Active'), Type.Literal('Blocked')])),
-    validUntil: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
-    parentIdTag: Type.Optional(Type.Union([TagId, Type.Null()])),
-    description: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
-  },
-  { additionalProperties: false },
-);
+/** Card fields an operator sets (null clears a field). */
+const CardFields = {
+  status: Type.Optional(Type.Union([Type.Literal('Active'), Type.Literal('Blocked')])),
+  validUntil: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+  parentIdTag: Type.Optional(Type.Union([TagId, Type.Null()])),
+  description: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+  maxConcurrentSessions: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 1000,
+      description: 'Sessions the card may run at once (fleet cards); beyond it Authorize/StartTransaction answer ConcurrentTx. 1 (default) = one at a time, 0 = unlimited',
+    }),
+  ),
+};
+
+export const CreateRfidBody = Type.Object({ tagId: TagId, ...CardFields }, { additionalProperties: false });
+export const UpdateRfidBody = Type.Object(CardFields, { additionalProperties: false });
+type CardUpdate = Static<typeof UpdateRfidBody>;
 
 /** Seed 001 RFID card management: the local authorization list used offline. */
 export function rfidRoutes(db: Db): Route[] {
@@ -46,6 +54,18 @@ export function rfidRoutes(db: Db): Route[] {
         if (clash) throw new HttpError(409, `RFID card ${clash.tagId} already exists${clash.tagId !== b.tagId ? ' (idTags ignore case)' : ''}`, 'tagId');
         const validUntil = b.validUntil ? isoDateTime(b.validUntil, 'validUntil') : null;
         return new Created(insertIdTag(db, { ...(body as object), tagId: b.tagId, validUntil }));
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/api/rfid/:tagId',
+      summary: 'Update an RFID card (status, validUntil, parentIdTag, description, maxConcurrentSessions; null clears)',
+      body: UpdateRfidBody,
+      handler: ({ params, body }) => {
+        get(params.tagId!);
+        const b = body as CardUpdate;
+        const validUntil = b.validUntil ? isoDateTime(b.validUntil, 'validUntil') : b.validUntil;
+        return updateIdTag(db, params.tagId!, { ...b, validUntil });
       },
     },
     { method: 'POST', path: '/api/rfid/:tagId/block', summary: 'Block an RFID card', handler: ({ params }) => setStatus(params.tagId!, 'Blocked') },
