@@ -9,6 +9,7 @@ import { openDb, type Db } from './store/db.js';
 import { markAllDisconnected } from './store/queries/chargers.js';
 import { GroupCommitWriter } from './store/writer.js';
 import { writeOps, type WriteOps } from './ocpp/ops.js';
+import { adminOps, type AdminOps } from './store/admin-ops.js';
 import { OcppServer } from './ocpp/server.js';
 import type { DataTransferHandler } from './ocpp/context.js';
 import type { FastifyInstance } from 'fastify';
@@ -35,7 +36,8 @@ export interface App {
   config: Config;
   db: Db;
   events: EventBus;
-  writer: GroupCommitWriter<WriteOps>;
+  /** The one write path: the chargers' writes (ocpp/ops.ts) and the REST and command ones (store/admin-ops.ts). */
+  writer: GroupCommitWriter<WriteOps & AdminOps>;
   ocpp: OcppServer;
   commands: CommandService;
   backups: BackupScheduler;
@@ -68,7 +70,7 @@ export function createApp(config: Config, log: Logger): App {
   // failed commit: with the disk full every batch fails, many times a second. A reminder is
   // logged at most once a minute while it lasts.
   let outage: { since: number; code: string; failedCommits: number; loggedAt: number; droppedBefore: number } | null = null;
-  const writer = new GroupCommitWriter(db, writeOps, {
+  const writer = new GroupCommitWriter(db, { ...writeOps, ...adminOps }, {
     bestEffort: ['presence', 'logFrames'],
     recoveryQuietMs: 2000,
     onCommitError: (err) => {
@@ -94,7 +96,7 @@ export function createApp(config: Config, log: Logger): App {
   });
   const dataTransferHandlers = new Map<string, DataTransferHandler>();
   const ocpp = new OcppServer({ config, db, writer, events, log, dataTransferHandlers });
-  const commands = new CommandService({ config, db, ocpp, events, log });
+  const commands = new CommandService({ config, db, writer, ocpp, events, log });
   const backups = new BackupScheduler(config, db, events, log);
   const newApiToken = ensureApiToken(db, config.apiToken);
   const authenticate = tokenAuthenticator((t) => checkApiToken(db, t));
@@ -105,12 +107,12 @@ export function createApp(config: Config, log: Logger): App {
     ...stationRoutes(db),
     ...sessionDetailRoutes(db),
     ...sessionRoutes(db),
-    ...rfidRoutes(db),
-    ...chargerRoutes(db, ocpp),
+    ...rfidRoutes(db, writer),
+    ...chargerRoutes(db, writer, ocpp),
     ...adminRoutes(commands),
     ...gatewayRoutes(db, ocpp, commands),
     ...connectionRoutes(ocpp, commands),
-    ...operationRoutes(db),
+    ...operationRoutes(db, writer),
     ...backupRoutes(backups),
     ...securityRoutes(db, ocpp, () => writer.lastError),
   ];

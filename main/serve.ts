@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const [{ createServiceLogger }, { createApp }, { rotateApiToken }] = await Promise.all([import('./log/logger.js'), import('./app.js'), import('./api/token.js')]);
   const log = await createServiceLogger({ level: config.logLevel, dataDir: config.dataDir, logFile: config.logFile, logMaxSize: config.logMaxSize, logKeepFiles: config.logKeepFiles, stdout: true });
   const app = createApp(config, log);
-  const token = flags.has('rotateToken') ? rotateApiToken(app.db) : app.newApiToken;
+  const token = flags.has('rotateToken') ? await rotateApiToken(app.writer) : app.newApiToken;
   // A signal during start-up is remembered and honoured as soon as the app is up.
   let earlySignal: string | null = null;
   const remember = (sig: string) => () => void (earlySignal ??= sig);

@@ -1,9 +1,10 @@
 import type { Config } from '../config/schema.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
+import type { AdminWriter } from '../store/admin-ops.js';
 import type { Db } from '../store/db.js';
 import { getChargerAuth } from '../store/queries/chargers.js';
-import { insertAudit } from '../store/queries/audit.js';
+import { StoreWriteError } from '../store/writer.js';
 import { OUTBOUND_ACTIONS, type OutboundAction } from '../ocpp/actions.js';
 import { CallTimeoutError, NotConnectedError, TooManyPendingCallsError } from '../ocpp/connection.js';
 import { RpcError } from '../ocpp/rpc.js';
@@ -16,7 +17,9 @@ import { maskSecrets } from './secrets.js';
 
 export interface CommandDeps {
   config: Config;
+  /** Reads only; every write goes through the writer (store/admin-ops.ts). */
   db: Db;
+  writer: AdminWriter;
   ocpp: OcppServer;
   events: EventBus;
   log: Logger;
@@ -49,7 +52,7 @@ export class CommandService {
       execute: (cp, action, payload, by) => this.execute(cp, action, payload, by),
       recordRefusal: (cp, action, request, by, err) => {
         const started = Date.now();
-        this.record(cp, action, request, by, new Date(started).toISOString(), started, { ok: false, error: err.message });
+        return this.record(cp, action, request, by, new Date(started).toISOString(), started, { ok: false, error: err.message });
       },
     };
     for (const e of Object.values(effects)) {
@@ -75,6 +78,7 @@ export class CommandService {
     const started = Date.now();
     const at = new Date(started).toISOString();
     let request = payload;
+    let answered = false;
     try {
       if (!this.isCommand(action)) throw new CommandError('invalid', `${action} is not an OCPP 1.6 central-system command`, { field: 'action' });
       this.checkState(chargePointId, action);
@@ -85,17 +89,22 @@ export class CommandService {
         this.checkState(chargePointId, action);
       }
       const response = await this.d.ocpp.call(chargePointId, action, request);
+      answered = true;
       const extra = (await effect?.after?.(this.effectDeps, chargePointId, request, response)) ?? {};
       // An AuthorizationKey (sent or read back) is never echoed, audited nor broadcast.
       const shown = maskSecrets(action, request);
       const shownResponse = maskSecrets(action, response);
       const outcome: CommandOutcome<A> = { chargePointId, action, request: shown, response: shownResponse, ...extra };
-      this.record(chargePointId, action, shown, by, at, started, { ok: true, result: { response: shownResponse, ...extra } });
+      await this.record(chargePointId, action, shown, by, at, started, { ok: true, result: { response: shownResponse, ...extra } });
       return outcome;
     } catch (err) {
-      const e = toCommandError(err, chargePointId, action);
-      (effects[action] as EffectOf<A> | undefined)?.failed?.(this.effectDeps, chargePointId, request, e);
-      this.record(chargePointId, action, maskSecrets(action, request), by, at, started, { ok: false, error: e.message });
+      const e = toCommandError(err, chargePointId, action, answered);
+      try {
+        await (effects[action] as EffectOf<A> | undefined)?.failed?.(this.effectDeps, chargePointId, request, e);
+      } catch (failedErr) {
+        this.d.log.error({ err: failedErr, cp: chargePointId, action }, 'could not record the failure of a command');
+      }
+      await this.record(chargePointId, action, maskSecrets(action, request), by, at, started, { ok: false, error: e.message });
       throw e;
     }
   }
@@ -111,7 +120,7 @@ export class CommandService {
     }
   }
 
-  private record(
+  private async record(
     chargePointId: string,
     action: string,
     request: unknown,
@@ -119,9 +128,9 @@ export class CommandService {
     at: string,
     started: number,
     r: { ok: boolean; result?: unknown; error?: string },
-  ): void {
+  ): Promise<void> {
     try {
-      insertAudit(this.d.db, {
+      await this.d.writer.run('auditCommand', {
         at,
         by,
         chargePointId,
@@ -149,8 +158,13 @@ export class CommandService {
 
 type EffectOf<A extends OutboundAction> = import('./effects/types.js').CommandEffect<A>;
 
-function toCommandError(err: unknown, chargePointId: string, action: string): CommandError {
+function toCommandError(err: unknown, chargePointId: string, action: string, answered: boolean): CommandError {
   if (err instanceof CommandError) return err;
+  if (err instanceof StoreWriteError) {
+    // Before the call nothing went out; after it, the charger acted on a command we could not record.
+    const sent = answered ? `; ${chargePointId} answered ${action} but its effect could not be recorded` : `; ${action} was not sent`;
+    return new CommandError('store-unavailable', err.unavailable + sent, {}, { cause: err });
+  }
   if (err instanceof NotConnectedError) return new CommandError('not-connected', err.message, {}, { cause: err });
   if (err instanceof CallTimeoutError) return new CommandError('timeout', err.message, {}, { cause: err });
   if (err instanceof TooManyPendingCallsError) return new CommandError('busy', err.message, {}, { cause: err });

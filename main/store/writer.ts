@@ -15,6 +15,10 @@ interface Job {
 
 export class StoreWriteError extends Error {
   override name = 'StoreWriteError';
+  /** What an API caller is told (answered 503): the SQLite error behind it, or why the store refused. */
+  get unavailable(): string {
+    return `store unavailable: ${(this.cause as Error | undefined)?.message ?? this.message}`;
+  }
 }
 
 /**

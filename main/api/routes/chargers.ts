@@ -3,8 +3,9 @@ import { hashPassword } from '../../auth/password.js';
 import { applyRegistrationStatus } from '../../ocpp/registration.js';
 import type { OcppServer } from '../../ocpp/server.js';
 import { validateChargePointId } from '../../ocpp/url.js';
+import type { AdminWriter } from '../../store/admin-ops.js';
 import type { Db } from '../../store/db.js';
-import { deleteCharger, getCharger, insertCharger, listChargers, setChargerPassword, touchLastSeen, updateCharger, type ChargerFields as StoredFields } from '../../store/queries/chargers.js';
+import { getCharger, listChargers, type ChargerFields as StoredFields } from '../../store/queries/chargers.js';
 import { listConnectors } from '../../store/queries/connectors.js';
 import { getConfiguration } from '../../store/queries/charger-config.js';
 import { listAvailability } from '../../store/queries/availability.js';
@@ -47,10 +48,11 @@ const ConnectionStatusBody = Type.Object(
 type Fields = Static<typeof UpdateChargerBody>;
 
 /** Seed 004 charger CRUD, plus what the store knows about a charger. */
-export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
+export function chargerRoutes(db: Db, writer: AdminWriter, ocpp: OcppServer): Route[] {
+  const missing = (id: string) => new HttpError(404, `no charger ${id}`, 'cpId');
   const must = (id: string) => {
     const c = getCharger(db, id);
-    if (!c) throw new HttpError(404, `no charger ${id}`, 'cpId');
+    if (!c) throw missing(id);
     return c;
   };
   /** Hashed (slow, off the main thread) before the checks its write depends on, so nothing can change in between. */
@@ -58,11 +60,8 @@ export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
   const apply = async (id: string, f: Fields) => {
     const { password, ...fields } = f;
     const passwordHash = await hashOf(password);
-    must(id);
-    db.transaction(() => {
-      if (Object.keys(fields).length) updateCharger(db, id, fields as never);
-      if (passwordHash !== undefined) setChargerPassword(db, id, passwordHash);
-    })();
+    // The op checks that the charger still exists and writes fields and password in one step.
+    if (!(await writer.run('updateCharger', { chargePointId: id, fields: fields as StoredFields, ...(passwordHash !== undefined && { passwordHash }) }))) throw missing(id);
     const live = ocpp.connection(id);
     if (live && fields.lenient !== undefined) live.lenient = fields.lenient;
     if (live && fields.registrationStatus) applyRegistrationStatus(live, fields.registrationStatus);
@@ -83,7 +82,7 @@ export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
         if (getCharger(db, chargePointId)) throw exists();
         const passwordHash = (await hashOf(password)) ?? null;
         // It may have connected and auto-registered while the hash was computed: the insert itself decides.
-        if (!insertCharger(db, chargePointId, { ...(fields as StoredFields), passwordHash })) throw exists(' (it connected and registered itself meanwhile)');
+        if (!(await writer.run('createCharger', { chargePointId, fields: { ...(fields as StoredFields), passwordHash } }))) throw exists(' (it connected and registered itself meanwhile)');
         return new Created(getCharger(db, chargePointId));
       },
     },
@@ -92,14 +91,14 @@ export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
       path: '/api/charger/connection-status',
       summary: 'Report connection status (seed 004); the live socket state wins',
       body: ConnectionStatusBody,
-      handler: ({ body }) => {
+      handler: async ({ body }) => {
         const b = body as Static<typeof ConnectionStatusBody>;
         must(b.chargePointId);
         const live = !!ocpp.connection(b.chargePointId);
         if (live !== b.isConnected) {
           throw new HttpError(409, `${b.chargePointId} is ${live ? '' : 'not '}connected to this central system; its socket state is authoritative`, 'isConnected');
         }
-        if (b.lastSeen) touchLastSeen(db, b.chargePointId, isoDateTime(b.lastSeen, 'lastSeen'), false);
+        if (b.lastSeen) await writer.run('reportLastSeen', { chargePointId: b.chargePointId, at: isoDateTime(b.lastSeen, 'lastSeen') });
         return getCharger(db, b.chargePointId);
       },
     },
@@ -136,10 +135,10 @@ export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
       method: 'DELETE',
       path: '/api/charger/:cpId',
       summary: 'Delete a charger (refused while it is connected)',
-      handler: ({ params }) => {
+      handler: async ({ params }) => {
         must(params.cpId!);
         if (ocpp.connection(params.cpId!)) throw new HttpError(409, `${params.cpId} is connected: disconnect it first (DELETE /connections/${params.cpId})`, 'cpId');
-        deleteCharger(db, params.cpId!);
+        if (!(await writer.run('deleteCharger', { chargePointId: params.cpId! }))) throw missing(params.cpId!);
         return { chargePointId: params.cpId, deleted: true };
       },
     },

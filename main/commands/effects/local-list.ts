@@ -1,7 +1,7 @@
 import { decideIdTag } from '../../auth/decide.js';
 import { getConfiguration } from '../../store/queries/charger-config.js';
 import { listIdTags } from '../../store/queries/id-tags.js';
-import { getLocalListVersion, getSentEntries, saveLocalList, type LocalListEntry } from '../../store/queries/local-list.js';
+import { getLocalListVersion, getSentEntries, type LocalListEntry } from '../../store/queries/local-list.js';
 import type { SendLocalListRequest } from '../../ocpp/schema/ocpp16.js';
 import { CommandError } from '../errors.js';
 import type { CommandOutcome } from '../service.js';
@@ -34,15 +34,14 @@ const same = (a: LocalListEntry, b: LocalListEntry) => a.status === b.status && 
 
 /** Records what the charger holds once it accepted a SendLocalList (built by us or sent raw). */
 export const sendLocalList: CommandEffect<'SendLocalList'> = {
-  after(d, cp, req, res) {
+  async after(d, cp, req, res) {
     if (res.status !== 'Accepted') return;
     const list = req.localAuthorizationList ?? [];
     const entries = list
       .filter((a) => a.idTagInfo)
       .map((a) => ({ idTag: a.idTag, status: a.idTagInfo!.status, expiryDate: a.idTagInfo!.expiryDate ?? null, parentIdTag: a.idTagInfo!.parentIdTag ?? null }));
     const removed = list.filter((a) => !a.idTagInfo).map((a) => a.idTag);
-    // One transaction: hundreds of entries would otherwise be as many commits.
-    d.db.transaction(() => saveLocalList(d.db, cp, req.listVersion, entries, removed, req.updateType === 'Full', nowIso()))();
+    await d.writer.run('recordLocalList', { chargePointId: cp, version: req.listVersion, entries, removed, full: req.updateType === 'Full', at: nowIso() });
   },
 };
 
@@ -162,7 +161,7 @@ async function runSync(d: EffectDeps, cp: string, updateType: 'Full' | 'Differen
       `the RFID table has ${desired.length} cards but ${cp} holds at most ${cap} (LocalAuthListMaxLength): ${desired.length - cap} would not fit; nothing was sent`,
       { field: 'localAuthorizationList' },
     );
-    d.recordRefusal(cp, 'SendLocalList', { updateType, cards: desired.length, localAuthListMaxLength: cap }, by, err);
+    await d.recordRefusal(cp, 'SendLocalList', { updateType, cards: desired.length, localAuthListMaxLength: cap }, by, err);
     throw err;
   }
   const extra: Record<string, unknown> = {};
