@@ -58,6 +58,11 @@ function boot(db: Db, a: { chargePointId: string } & Omit<Parameters<typeof char
   return { status };
 }
 
+/** A charger logged in with the key we were rolling out: it becomes its key, if still that pending one. */
+function confirmPendingPassword(db: Db, a: { chargePointId: string; pendingHash: string }): void {
+  chargers.promotePendingPassword(db, a.chargePointId, a.pendingHash);
+}
+
 function presence(db: Db, a: Array<{ chargePointId: string; at: string; heartbeat: boolean }>): void {
   for (const p of a) chargers.touchLastSeen(db, p.chargePointId, p.at, p.heartbeat);
 }
@@ -209,6 +214,7 @@ export const writeOps = {
   disconnect,
   resyncConnections,
   boot,
+  confirmPendingPassword,
   presence,
   status,
   startTransaction,
