@@ -24,7 +24,7 @@ function sources(dir: string): string[] {
 
 const parse = (file: string) => ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
 
-/** The connection's and a statement's write API: db.prepare/transaction/exec/pragma, stmt(db, ...), statement.run. */
+/** The connection's own API outside the store (db.prepare/transaction/exec/pragma, stmt): writes can hide there; reads belong in store/queries. */
 const CONNECTION_WRITES = new Set(['prepare', 'transaction', 'exec', 'pragma']);
 const OP_TABLES = new Set(['writeOps', 'adminOps']);
 const isDb = (e: ts.Expression) => (ts.isIdentifier(e) && e.text === 'db') || (ts.isPropertyAccessExpression(e) && e.name.text === 'db');
