@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Db } from './db.js';
 
@@ -17,7 +17,27 @@ export interface BackupFile {
   createdAt: string;
 }
 
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+/** `2026-12-02T06:38:31.042Z` -> `20261202T063831042Z`: sorts as time does, to the millisecond. */
+const stamp = (d: Date) => d.toISOString().replace(/[-:.]/g, '');
+
+/**
+ * Reserves a new file `<prefix><stamp>-<nnn><suffix>` in `dir` (created empty, exclusively), so
+ * two backups in the same millisecond, even from two processes, never share a name. The
+ * sequence number keeps names of one millisecond in the order they were taken.
+ */
+function reserveName(dir: string, now: Date): string {
+  for (let seq = 0; seq < 1000; seq++) {
+    const name = `${PREFIX}${stamp(now)}-${String(seq).padStart(3, '0')}${SUFFIX}`;
+    if (existsSync(join(dir, name))) continue;
+    try {
+      closeSync(openSync(join(dir, `${name}.partial`), 'wx'));
+      return name;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  throw new BackupError(`no free backup name for ${stamp(now)} in ${dir}`);
+}
 
 /** Opens a copy read-only and runs SQLite's integrity check on it. */
 export function checkIntegrity(file: string): string {
@@ -36,7 +56,7 @@ export function checkIntegrity(file: string): string {
  */
 export async function backupNow(db: Db, dir: string, keep: number, now = new Date()): Promise<BackupFile> {
   mkdirSync(dir, { recursive: true });
-  const name = `${PREFIX}${stamp(now)}${SUFFIX}`;
+  const name = reserveName(dir, now);
   const file = join(dir, name);
   const partial = `${file}.partial`;
   try {
