@@ -87,8 +87,32 @@ export function listBackups(dir: string): BackupFile[] {
 }
 
 /**
- * Puts a backup in place of the database (the service must be stopped). The current file and
- * its WAL are kept beside it as `<db>.before-restore-<time>` so a restore can be undone.
+ * Refuses (BackupError) while any connection, in any process, has `dbFile` open. In WAL mode
+ * every open connection keeps a shared lock on the file for as long as it is open, so an
+ * exclusive lock is granted only when nobody else uses the database; the OS drops those locks
+ * when their process ends, even by kill -9, so a crashed service never blocks a restore.
+ */
+export function assertNotInUse(dbFile: string): void {
+  const db = new Database(dbFile, { fileMustExist: true, timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('ROLLBACK');
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new BackupError(`the database ${dbFile} is in use: stop the service (npm run serve or the desktop app) before restoring`, { cause: err });
+    }
+    throw err;
+  } finally {
+    // Closing also checkpoints a WAL a crashed service left, so the kept copy is one file.
+    db.close();
+  }
+}
+
+/**
+ * Puts a backup in place of the database, refusing while it is in use (a running service would
+ * go on writing into the renamed file). The current file and its WAL are kept beside it as
+ * `<db>.before-restore-<time>` so a restore can be undone.
  */
 export function restoreBackup(backupFile: string, dbFile: string, now = new Date()): { previous: string | null } {
   if (!existsSync(backupFile)) throw new BackupError(`backup ${backupFile} does not exist`);
@@ -96,6 +120,7 @@ export function restoreBackup(backupFile: string, dbFile: string, now = new Date
   if (integrity !== 'ok') throw new BackupError(`backup ${basename(backupFile)} failed its integrity check: ${integrity}`);
   let previous: string | null = null;
   if (existsSync(dbFile)) {
+    assertNotInUse(dbFile);
     previous = `${dbFile}.before-restore-${stamp(now)}`;
     renameSync(dbFile, previous);
     for (const ext of ['-wal', '-shm']) if (existsSync(dbFile + ext)) renameSync(dbFile + ext, previous + ext);

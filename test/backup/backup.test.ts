@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -7,8 +7,11 @@ import { join } from 'node:path';
 import { startTestApp } from '../helpers/app.js';
 import { TestCharger, boot } from '../helpers/ocpp-client.js';
 import { waitFor } from '../helpers/wait.js';
+import { cleanEnv, cleanupServes, startServe } from '../helpers/serve-process.js';
 import { loadConfig, ConfigError } from '../../main/config/load.js';
 import { backupNow, checkIntegrity, listBackups } from '../../main/store/backup.js';
+
+after(cleanupServes);
 
 async function sessionOn(app: Awaited<ReturnType<typeof startTestApp>>, id: string): Promise<number> {
   const cp = await TestCharger.connect(`${app.wsBase}/ocpp/${id}`);
@@ -98,6 +101,44 @@ test('issue 5 backups: documented restore (npm run restore -- --from latest) bri
     const bad = spawnSync(process.execPath, ['--import', 'tsx', 'main/restore.ts', '--data-dir', dataDir, '--from', join(dataDir, 'nope.db')], { encoding: 'utf8' });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /does not exist/);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('issue 8 restore: refused while the service runs (its database untouched), done once the service is gone, even after kill -9', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ocpp-edge-restore-lock-'));
+  const restore = () => spawnSync(process.execPath, ['--import', 'tsx', 'main/restore.ts', '--data-dir', dataDir, '--from', 'latest'], { encoding: 'utf8', env: cleanEnv() });
+  const refused = (r: ReturnType<typeof restore>, who: string) => {
+    assert.equal(r.status, 2, `${who}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /restore: the database .*ocpp-edge\.db is in use: stop the service/);
+    assert.deepEqual(readdirSync(dataDir).filter((f) => f.includes('.before-restore')), [], `${who}: the database was not renamed`);
+  };
+  try {
+    const app = await startTestApp({ dataDir, backupCron: 'off' });
+    let kept: number;
+    try {
+      kept = await sessionOn(app, 'RL1');
+      await app.backups.runNow();
+      refused(restore(), 'app in the test process');
+    } finally {
+      await app.stop();
+    }
+
+    const service = await startServe(dataDir);
+    try {
+      refused(restore(), 'npm run serve');
+    } finally {
+      assert.deepEqual(await service.stop('SIGKILL'), { code: null, signal: 'SIGKILL' }, 'the service dies without closing its database');
+    }
+    const r = restore();
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /previous database kept as/);
+
+    const again = await startTestApp({ dataDir, backupCron: 'off' });
+    const ids = ((await (await again.api('/api/sessions')).json()) as { items: Array<{ transactionId: number }> }).items.map((x) => x.transactionId);
+    assert.deepEqual(ids, [kept]);
+    await again.stop();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
