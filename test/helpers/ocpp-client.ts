@@ -29,9 +29,10 @@ export class TestCharger {
     });
   }
 
-  static connect(url: string, opts: { protocols?: string[] | null; headers?: Record<string, string> } = {}): Promise<TestCharger> {
+  /** `clearText`: mask frames with zeros, so the server's reads in a syscall trace show them. */
+  static connect(url: string, opts: { protocols?: string[] | null; headers?: Record<string, string>; clearText?: boolean } = {}): Promise<TestCharger> {
     const protocols = opts.protocols === null ? undefined : opts.protocols ?? ['ocpp1.6'];
-    const ws = new WebSocket(url, protocols, { headers: opts.headers ?? {} });
+    const ws = new WebSocket(url, protocols, { headers: opts.headers ?? {}, ...(opts.clearText && { generateMask: (mask: Buffer) => void mask.fill(0) }) });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new TestCharger(ws)));
       ws.once('error', reject);
