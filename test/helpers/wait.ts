@@ -12,19 +12,21 @@ export interface WaitOptions {
   stepMs?: number;
 }
 
+type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
+
 /**
  * Polls `cond` until it returns a truthy value and returns that value. A throw counts as "not
  * yet" (so an assertion can be the condition); after `timeoutMs` the error names `what` and
  * carries the last throw as its cause.
  */
-export async function waitFor<T>(cond: () => T | Promise<T>, opts: WaitOptions = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(cond: () => T | Promise<T>, opts: WaitOptions = {}): Promise<Truthy<T>> {
   const { timeoutMs = 3000, what = 'condition', stepMs = 10 } = opts;
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await cond();
-      if (v) return v as NonNullable<T>;
+      if (v) return v as Truthy<T>;
       last = undefined;
     } catch (err) {
       last = err;
