@@ -1,6 +1,6 @@
 /**
  * Headless entry: the same core as the desktop app, as a service.
- *   npm run serve -- --data-dir DIR --port N [--host H] [--api-token T] [--config FILE]
+ *   npm run serve -- --data-dir DIR --port N [--host H] [--api-token-file FILE] [--config FILE]
  */
 import { ConfigSchema } from './config/schema.js';
 import { ConfigError, envName, loadConfig } from './config/load.js';
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     `  REST API:  http://${shown}:${app.port}/api   health: http://${shown}:${app.port}/health`,
     token
       ? `  API token: ${token}   (shown once; only its hash is stored. Send as "Authorization: Bearer <token>")`
-      : '  API token: configured (use --api-token / OCPP_EDGE_API_TOKEN, or --rotate-token for a new one)',
+      : '  API token: configured (set it with OCPP_EDGE_API_TOKEN or --api-token-file FILE, or --rotate-token for a new one)',
   ];
   process.stderr.write(banner.join('\n') + '\n');
   log.info({ port: app.port, tlsPort: app.tlsPort, host: config.host }, 'service started');

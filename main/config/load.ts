@@ -57,6 +57,22 @@ function checkSource(values: Record<string, unknown>, sourceOf: (key: string) =>
   }
 }
 
+/** The token from `apiTokenFile` (its first line), checked like apiToken itself. */
+function readApiTokenFile(c: Config, sourceOf: (key: string) => string): string {
+  const file = c.apiTokenFile!;
+  if (c.apiToken !== undefined) throw new ConfigError(`${sourceOf('apiToken')} and ${sourceOf('apiTokenFile')}: set apiToken or apiTokenFile, not both`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${sourceOf('apiTokenFile')}: apiTokenFile ${file} cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+  const token = text.split(/\r?\n/, 1)[0]!.trim();
+  const r = validateKey.get('apiToken')!(token);
+  if (!r.ok) throw new ConfigError(`${sourceOf('apiTokenFile')}: the token in ${file} is not valid: ${r.error}`);
+  return token;
+}
+
 export interface LoadOptions {
   /** Values from the command line, still as text. */
   cli?: Record<string, string>;
@@ -113,6 +129,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     const path = c[key];
     if (path && !existsSync(path)) throw new ConfigError(`${sourceOf(key)}: ${key} ${path} does not exist`);
   }
+  if (c.apiTokenFile) c.apiToken = readApiTokenFile(c, sourceOf);
   if (c.backupCron !== 'off' && !cron.validate(c.backupCron)) {
     throw new ConfigError(`${sourceOf('backupCron')}: backupCron "${c.backupCron}" is not a cron expression (e.g. "30 2 * * *") or "off"`);
   }

@@ -11,7 +11,8 @@ export const ConfigSchema = Type.Object(
     host: Type.String({ minLength: 1, default: '0.0.0.0', description: 'Listening address; 127.0.0.1 keeps everything on this PC' }),
     dataDir: Type.String({ minLength: 1, description: 'Folder holding the SQLite database and other state' }),
     dbFile: Type.String({ minLength: 1, default: 'ocpp-edge.db', description: 'SQLite file name inside dataDir (or an absolute path)' }),
-    apiToken: Type.Optional(Type.String({ minLength: 16, description: 'Bearer token for the REST API; generated on first run when unset' })),
+    apiToken: Type.Optional(Type.String({ minLength: 16, description: 'Bearer token for the REST API; generated on first run when unset (visible in ps when given as an option: prefer apiTokenFile or the environment)' })),
+    apiTokenFile: Type.Optional(Type.String({ minLength: 1, description: 'File whose first line is the API token (instead of apiToken, for automation)' })),
     logLevel: Type.Union(
       [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')],
       { default: 'info', description: 'debug logs one line per OCPP frame' },

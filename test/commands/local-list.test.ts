@@ -12,6 +12,7 @@ import { TestCharger, boot } from '../helpers/ocpp-client.js';
 import { SimCharger, type IdTagInfo, type SimChargerOptions } from '../sim/charger.js';
 import { OcppValidator } from '../../main/ocpp/validator.js';
 import { saveConfiguration } from '../../main/store/queries/charger-config.js';
+import { waitFor } from '../helpers/wait.js';
 import { deleteIdTag, insertIdTag } from '../../main/store/queries/id-tags.js';
 
 const validator = new OcppValidator();
@@ -145,7 +146,7 @@ test('SendLocalList Full then Differential (after adding, blocking, expiring and
     assert.deepEqual(await del.json(), { tagId: 'CARD-D', deleted: true });
     assert.equal((await app.api('/api/rfid/CARD-D')).status, 404);
     assert.equal((await app.api('/api/rfid/CARD-D', { method: 'DELETE' })).status, 404, 'deleting an unknown card is a 404');
-    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(soon) - Date.now() + 20)));
+    await waitFor(() => Date.now() > Date.parse(soon), { timeoutMs: 5000, what: `the clock to pass ${soon} (the card's expiry)` });
 
     const diff = await sync(app, sim.id, 'Differential');
     assert.equal(diff.status, 200, JSON.stringify(diff.body));

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { maskSecrets } from '../../main/ocpp/server.js';
 import { startTestApp } from '../helpers/app.js';
 import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { waitFor } from '../helpers/wait.js';
 import { recentFrames } from '../../main/store/queries/message-log.js';
 import { listAudit } from '../../main/store/queries/audit.js';
 import { SimCharger } from '../sim/charger.js';
@@ -22,9 +23,14 @@ test('issue 5: the AuthorizationKey (a charger password) is masked in every stor
     await boot(cp);
     cp.onCall = () => ({ status: 'Rejected' });
     await app.api('/api/admin/KEY1/change-configuration', { method: 'POST', json: { key: 'AuthorizationKey', value: 'new-secret-key-0123456789' } });
-    await new Promise((r) => setTimeout(r, 1300)); // the message log is flushed every second
-    const frames = recentFrames(app.db, 'KEY1', 50).map((f) => f.frame);
-    assert.ok(frames.some((f) => f.includes('AuthorizationKey')));
+    // The message log is flushed every second: wait for the call and its answer to be in it.
+    const frames = await waitFor(
+      () => {
+        const logged = recentFrames(app.db, 'KEY1', 50).map((f) => f.frame);
+        return logged.some((f) => f.includes('AuthorizationKey')) && logged.some((f) => f.includes('Rejected')) && logged;
+      },
+      { timeoutMs: 5000, what: 'the ChangeConfiguration call and answer in the message log' },
+    );
     assert.ok(!frames.some((f) => f.includes('new-secret-key')), 'no frame holds the key');
   } finally {
     await cp.close();

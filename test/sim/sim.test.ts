@@ -135,8 +135,8 @@ test('issue 2 simulator: a StartTransaction whose answer is lost is resent uncha
     cs.onCall = (action) => {
       if (action === 'StartTransaction' && dropStart) {
         dropStart = false;
-        // The central system goes away before answering.
-        setTimeout(() => cs.dropAll(), 150);
+        // The central system goes away before answering, once meter values queue behind the start.
+        void c.waitFor(() => c.pendingTransactionMessages >= 2, 5000, 'meter values queued behind the start').then(() => cs.dropAll());
         return { hold: new Promise(() => {}) };
       }
       return defaultAnswer(action);
@@ -173,7 +173,7 @@ test('issue 2 simulator: at most one outstanding CALL, and a CS->CP call is answ
     cs.onCall = (action) => {
       const answer = defaultAnswer(action);
       if (action === 'StartTransaction') return { hold: new Promise((r) => (releaseStart = () => r(answer))) };
-      // Every answer is slow, so the charger's queue fills up behind it.
+      // Every answer is slow (a 20 ms round trip: the scenario, not a wait), so the charger's queue fills up behind it.
       return { hold: new Promise((r) => setTimeout(() => r(answer), 20)) };
     };
     c.start();
