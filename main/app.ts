@@ -30,6 +30,9 @@ import { CommandService } from './commands/service.js';
 import { BackupScheduler } from './scheduler/backups.js';
 import { backupRoutes } from './api/routes/backups.js';
 import { securityRoutes } from './api/routes/security.js';
+import { syncRoutes } from './api/routes/sync.js';
+import { configureOutbox } from './store/queries/outbox.js';
+import { SyncService } from './sync/service.js';
 
 export interface App {
   config: Config;
@@ -39,6 +42,7 @@ export interface App {
   ocpp: OcppServer;
   commands: CommandService;
   backups: BackupScheduler;
+  sync: SyncService;
   router: Router;
   /** Plain API token when this start created it (first run), to show once. */
   newApiToken: string | null;
@@ -95,6 +99,18 @@ export function createApp(config: Config, log: Logger): App {
   const ocpp = new OcppServer({ config, db, writer, events, log, dataTransferHandlers });
   const commands = new CommandService({ config, db, ocpp, events, log });
   const backups = new BackupScheduler(config, db, events, log);
+  configureOutbox(db, { includeMeterSamples: config.syncIncludeMeterSamples });
+  const sync = new SyncService({
+    config,
+    db,
+    events,
+    log,
+    localList: {
+      connectedChargers: () => ocpp.connectedIds,
+      isOutdated: (cp) => commands.localListOutdated(cp),
+      push: (cp) => commands.syncLocalList(cp, 'Differential', 'headoffice-sync'),
+    },
+  });
   const newApiToken = ensureApiToken(db, config.apiToken);
   const checkToken = (t: string | undefined) => checkApiToken(db, t);
   const eventStream = new EventStream(events, checkToken, log);
@@ -114,6 +130,7 @@ export function createApp(config: Config, log: Logger): App {
     ...operationRoutes(db),
     ...backupRoutes(backups),
     ...securityRoutes(ocpp, () => writer.lastError),
+    ...syncRoutes(sync),
   ]) {
     router.add(r);
   }
@@ -148,6 +165,7 @@ export function createApp(config: Config, log: Logger): App {
     ocpp,
     commands,
     backups,
+    sync,
     router,
     log,
     registerDataTransferHandler: (vendorId, handler) => ocpp.registerDataTransferHandler(vendorId, handler),
@@ -163,10 +181,12 @@ export function createApp(config: Config, log: Logger): App {
         servers.push(secure);
         app.tlsPort = await listen(secure, config.tlsPort);
       }
+      sync.start();
     },
     async stop() {
       for (const s of servers) s.close();
       eventStream.close();
+      await sync.stop();
       commands.close();
       await backups.stop();
       await ocpp.close();
