@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.js';
 import type { Db } from '../store/db.js';
 import { nowIso } from '../store/statements.js';
 import { getSetting, setSetting } from '../store/queries/settings.js';
-import { enqueueAlert, listParked, outboxStats, pendingBatch, pruneSent, resolveParked, type OutboxRecord } from '../store/queries/outbox.js';
+import { enqueueAlert, hasPending, listParked, outboxStats, pruneSent, resolveParked, type OutboxRecord } from '../store/queries/outbox.js';
 import { appliedAuthListVersion, pullAuthList } from './auth-list.js';
 import { createHeadofficeClient, type HeadofficeClient } from './client.js';
 import { buildDayManifest } from './manifest.js';
@@ -224,7 +224,7 @@ export class SyncService {
     if (joined) return progress ? joined.then(() => this.drain(progress)) : joined;
     const run = (async () => {
       const total = { uploaded: 0, parked: 0 };
-      while (!this.stopped && pendingBatch(this.d.db, 1).length) {
+      while (!this.stopped && hasPending(this.d.db)) {
         try {
           const out = await uploadBatch(this.d.db, this.client!, this.d.config.syncBatchSize);
           total.uploaded += out.sent;

@@ -1,10 +1,13 @@
 import type { Db } from '../store/db.js';
 import { nowIso } from '../store/statements.js';
-import { markSent, noteFailure, park, pendingBatch, type OutboxRecord } from '../store/queries/outbox.js';
+import { markSent, noteFailure, park, pendingBatch, type OutboxKind, type OutboxRecord } from '../store/queries/outbox.js';
 import { HeadofficeError, type HeadofficeClient } from './client.js';
 
 /** Where each kind of record goes (resources/headoffice-openapi.yaml). */
-const ENDPOINT: Record<OutboxRecord['kind'], string> = { session: '/v1/sessions', snapshot: '/v1/snapshots', alert: '/v1/snapshots' };
+const ENDPOINTS: ReadonlyArray<{ path: string; kinds: readonly OutboxKind[] }> = [
+  { path: '/v1/sessions', kinds: ['session'] },
+  { path: '/v1/snapshots', kinds: ['snapshot', 'alert'] },
+];
 
 interface RecordResult {
   idempotency_key: string;
@@ -31,7 +34,7 @@ function parseResults(body: unknown): Map<string, RecordResult> {
 }
 
 /**
- * Sends the oldest pending records (at most `batchSize`) and records each one's result in one
+ * Sends the oldest pending records (at most `batchSize` per endpoint) and records each one's result in one
  * transaction: accepted or duplicate -> sent; rejected -> parked with head office's reason (kept,
  * shown, never retried by itself). A record the answer does not mention stays pending. A
  * request refused as a whole for a reason about its content (400, 413, 422) is split, so one
@@ -39,11 +42,19 @@ function parseResults(body: unknown): Map<string, RecordResult> {
  * Throws HeadofficeError when head office could not be reached or would not take the request.
  */
 export async function uploadBatch(db: Db, client: HeadofficeClient, batchSize: number): Promise<BatchOutcome> {
-  const batch = pendingBatch(db, batchSize);
   const outcome: BatchOutcome = { sent: 0, parked: [] };
-  const byEndpoint = new Map<string, OutboxRecord[]>();
-  for (const r of batch) byEndpoint.set(ENDPOINT[r.kind], [...(byEndpoint.get(ENDPOINT[r.kind]) ?? []), r]);
-  for (const [endpoint, records] of byEndpoint) await send(db, client, endpoint, records, outcome);
+  // Each endpoint gets its own batch and its try: snapshots head office chokes on must not hold sessions back.
+  let failure: unknown = null;
+  for (const { path, kinds } of ENDPOINTS) {
+    const records = pendingBatch(db, kinds, batchSize);
+    if (!records.length) continue;
+    try {
+      await send(db, client, path, records, outcome);
+    } catch (err) {
+      failure ??= err;
+    }
+  }
+  if (failure) throw failure;
   return outcome;
 }
 

@@ -193,9 +193,12 @@ export function enqueueAlert(db: Db, a: { kind: string; message: string; at: str
   enqueue(db, { kind: 'alert', idempotencyKey: key, subject: a.kind, payload: { type: 'alert', idempotency_key: key, kind: a.kind, message: a.message, at: a.at, charge_point_id: a.chargePointId ?? null } });
 }
 
-export function pendingBatch(db: Db, limit: number): OutboxRecord[] {
-  return stmt(db, `${SELECT} WHERE state = 'pending' ORDER BY id LIMIT ?`).all(limit) as OutboxRecord[];
+/** The oldest pending records of the given kinds. */
+export function pendingBatch(db: Db, kinds: readonly OutboxKind[], limit: number): OutboxRecord[] {
+  return stmt(db, `${SELECT} WHERE state = 'pending' AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id LIMIT ?`).all(...kinds, limit) as OutboxRecord[];
 }
+
+export const hasPending = (db: Db): boolean => stmt(db, "SELECT 1 FROM sync_outbox WHERE state = 'pending' LIMIT 1").get() !== undefined;
 
 export function markSent(db: Db, ids: number[], at: string): void {
   const s = stmt(db, "UPDATE sync_outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND state = 'pending'");
