@@ -9,7 +9,8 @@
 import Database from 'better-sqlite3';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 
@@ -33,6 +34,8 @@ export interface HeadofficeOptions {
   token: string;
   /** When set, upload bodies must carry X-Signature: sha256=<hex HMAC-SHA256>. */
   hmacSecret?: string;
+  /** PEM certificate and key: serve HTTPS. */
+  tls?: { cert: string; key: string };
 }
 
 export interface Headoffice {
@@ -259,13 +262,14 @@ export async function startHeadoffice(o: HeadofficeOptions): Promise<Headoffice>
     throw new HttpFailure(404, `no route ${route}`);
   }
 
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     handle(req, res).catch((err: Error) => {
       if (res.headersSent || req.socket.destroyed) return;
       send(res, err instanceof HttpFailure ? err.status : 500, { error: err.message });
     });
-  });
-  server.on('connection', (s) => {
+  };
+  const server = o.tls ? createTlsServer(o.tls, listener) : createServer(listener);
+  server.on(o.tls ? 'secureConnection' : 'connection', (s: Socket) => {
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
   });
@@ -276,7 +280,7 @@ export async function startHeadoffice(o: HeadofficeOptions): Promise<Headoffice>
   const port = (server.address() as AddressInfo).port;
   return {
     port,
-    url: `http://${o.host}:${port}`,
+    url: `${o.tls ? 'https' : 'http'}://${o.host}:${port}`,
     db,
     faults,
     async close() {

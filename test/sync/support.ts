@@ -21,9 +21,16 @@ export interface HeadofficeHandle extends Headoffice {
 }
 
 /** The reference head office on 127.0.0.1 (`port` 0: any free one), with a temporary data dir unless one is given. */
-export async function startHo(o: { port?: number; dataDir?: string } = {}): Promise<HeadofficeHandle> {
+export async function startHo(o: { port?: number; dataDir?: string; hmacSecret?: string; tls?: { cert: string; key: string } } = {}): Promise<HeadofficeHandle> {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'headoffice-test-'));
-  const ho = (await startHeadoffice({ port: o.port ?? 0, host: '127.0.0.1', dataDir, token: HO_TOKEN })) as HeadofficeHandle;
+  const ho = (await startHeadoffice({
+    port: o.port ?? 0,
+    host: '127.0.0.1',
+    dataDir,
+    token: HO_TOKEN,
+    ...(o.hmacSecret && { hmacSecret: o.hmacSecret }),
+    ...(o.tls && { tls: o.tls }),
+  })) as HeadofficeHandle;
   ho.dataDir = dataDir;
   ho.call = async (method, path, body) => {
     const res = await fetch(ho.url + path, {
