@@ -34,6 +34,7 @@ const BACKOFF_BASE_MS = 500;
 const IDLE_POLL_MS = 5000;
 /** Boot or reconnect: give the charger its BootNotification.conf before sending it a list. */
 const PUSH_AFTER_CONNECT_MS = 1000;
+const KICK_COALESCE_MS = 100;
 const KEEP_SENT_MS = 30 * 86_400_000;
 const LAST_SUCCESS = 'sync.lastSuccessAt';
 const LAST_ERROR = 'sync.lastError';
@@ -58,6 +59,7 @@ export class SyncService {
   private running: { progress: SyncProgress; done: Promise<SyncRunResult> } | null = null;
   private lastRun: SyncRunResult | null = null;
   private loopDone: Promise<void> = Promise.resolve();
+  private kickTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly d: { config: Config; db: Db; events: EventBus; log: Logger; localList: LocalListPort; client?: HeadofficeClient },
@@ -101,6 +103,7 @@ export class SyncService {
     this.stopped = true;
     for (const off of this.offs.splice(0)) off();
     for (const t of this.timers) clearTimeout(t);
+    if (this.kickTimer) clearTimeout(this.kickTimer);
     this.wake?.(true);
     await this.task?.destroy();
     await this.loopDone;
@@ -128,8 +131,9 @@ export class SyncService {
     };
   }
 
-  parked(limit: number, offset: number): OutboxRecord[] {
-    return listParked(this.d.db, limit, offset);
+  /** Parked records with their payload as sent (an object, not its JSON text). */
+  parked(limit: number, offset: number): Array<Omit<OutboxRecord, 'payload'> & { payload: unknown }> {
+    return listParked(this.d.db, limit, offset).map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown }));
   }
 
   /** Queues a parked record again (retry) or gives up on it (dismiss: the row is kept). */
@@ -142,9 +146,17 @@ export class SyncService {
     return done;
   }
 
-  /** New records: upload them now unless we are backing off (`force`: even then). */
+  /**
+   * New records: upload them soon unless we are backing off (`force`: now, even then). Kicks
+   * within KICK_COALESCE_MS share one wake-up, so a burst of stops goes out as one batch.
+   */
   kick(force = false): void {
-    this.wake?.(force);
+    if (force) return this.wake?.(true);
+    if (this.kickTimer) return;
+    this.kickTimer = setTimeout(() => {
+      this.kickTimer = null;
+      this.wake?.(false);
+    }, KICK_COALESCE_MS);
   }
 
   /**
@@ -155,7 +167,7 @@ export class SyncService {
   run(trigger: SyncTrigger): Promise<SyncRunResult> {
     if (!this.client) return Promise.reject(new SyncNotConfiguredError('head office is not configured (headofficeUrl): the depot runs standalone'));
     if (this.running) return this.running.done;
-    const progress: SyncProgress = { trigger, phase: 'upload', startedAt: nowIso(), uploaded: 0, parked: 0 };
+    const progress: SyncProgress = { trigger, phase: 'upload', startedAt: nowIso(), pendingAtStart: outboxStats(this.d.db).pending, uploaded: 0, parked: 0 };
     const done = this.runPhases(this.client, progress).finally(() => {
       this.running = null;
       this.publish();

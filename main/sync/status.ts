@@ -25,6 +25,8 @@ export interface SyncProgress {
   trigger: SyncTrigger;
   phase: 'upload' | 'manifest' | 'auth-list' | 'push';
   startedAt: string;
+  /** Records pending when the run began: with uploaded + parked, the progress of the upload phase. */
+  pendingAtStart: number;
   uploaded: number;
   parked: number;
 }

@@ -40,6 +40,20 @@ test('issue 10: a completed session and its outbox record commit together (no re
     // A retried stop queues nothing new.
     await cp.call('StopTransaction', { transactionId: a.transactionId, meterStop: 2600, timestamp: now(), reason: 'Local' });
     assert.equal(pendingOf(app), 2);
+
+    // A stop inferred from the next start is queued; the late real stop follows as revision 2 under its own key.
+    const c = await cp.call('StartTransaction', { connectorId: 3, idTag: 'T3', meterStart: 0, timestamp: now() });
+    await cp.call('StartTransaction', { connectorId: 3, idTag: 'T4', meterStart: 500, timestamp: now() });
+    await cp.call('StopTransaction', { transactionId: c.transactionId, meterStop: 400, timestamp: now(), reason: 'Local' });
+    const uidC = (app.db.prepare('SELECT session_uid FROM transactions WHERE id = ?').get(c.transactionId) as { session_uid: string }).session_uid;
+    const revisions = (app.db.prepare("SELECT idempotency_key AS k, payload FROM sync_outbox WHERE subject = ? ORDER BY id").all(uidC) as Array<{ k: string; payload: string }>).map((r) => ({
+      key: r.k,
+      ...(({ revision, stop_inferred, total_energy }) => ({ revision, stop_inferred, total_energy }))(JSON.parse(r.payload)),
+    }));
+    assert.deepEqual(revisions, [
+      { key: uidC, revision: 1, stop_inferred: true, total_energy: 0.5 },
+      { key: `${uidC}.r2`, revision: 2, stop_inferred: false, total_energy: 0.4 },
+    ]);
     await cp.close();
   } finally {
     await app.dispose();
@@ -132,7 +146,7 @@ test('issue 10: a record head office rejects is parked with its reason, shown in
     const parked = await (await app.api('/api/sync/parked')).json();
     assert.equal(parked.length, 1);
     assert.match(parked[0].parkedReason, /NO-CONTRACT belongs to no contract/);
-    assert.equal(JSON.parse(parked[0].payload).auth_id, 'NO-CONTRACT');
+    assert.equal(parked[0].payload.auth_id, 'NO-CONTRACT');
     assert.equal(parkedEvents.length, 1);
     // Parked is not retried by itself; an operator retry after head office fixed the contract is.
     await ho.setFaults({});
