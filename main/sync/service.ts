@@ -56,7 +56,8 @@ export class SyncService {
   private nextAttemptAt: number | null = null;
   private wake: ((force: boolean) => void) | null = null;
   private draining: Promise<{ uploaded: number; parked: number }> | null = null;
-  private running: { progress: SyncProgress; done: Promise<SyncRunResult> } | null = null;
+  private progress: SyncProgress | null = null;
+  private runDone: Promise<SyncRunResult> | null = null;
   private lastRun: SyncRunResult | null = null;
   private loopDone: Promise<void> = Promise.resolve();
   private kickTimer: NodeJS.Timeout | null = null;
@@ -107,7 +108,7 @@ export class SyncService {
     this.wake?.(true);
     await this.task?.destroy();
     await this.loopDone;
-    await this.running?.done.catch(() => undefined);
+    await this.runDone?.catch(() => undefined);
   }
 
   status(): SyncStatus {
@@ -126,7 +127,7 @@ export class SyncService {
       nextAttemptInMs: this.nextAttemptAt === null ? null : Math.max(0, Math.round(this.nextAttemptAt - performance.now())),
       nightly: { cron: this.d.config.syncCron, nextRunAt: this.task?.getNextRun()?.toISOString() ?? null },
       authListVersion: appliedAuthListVersion(this.d.db),
-      running: this.running ? { ...this.running.progress } : null,
+      running: this.progress ? { ...this.progress } : null,
       lastRun: this.lastRun,
     };
   }
@@ -166,16 +167,18 @@ export class SyncService {
    */
   run(trigger: SyncTrigger): Promise<SyncRunResult> {
     if (!this.client) return Promise.reject(new SyncNotConfiguredError('head office is not configured (headofficeUrl): the depot runs standalone'));
-    if (this.running) return this.running.done;
+    if (this.runDone) return this.runDone;
     const progress: SyncProgress = { trigger, phase: 'upload', startedAt: nowIso(), pendingAtStart: outboxStats(this.d.db).pending, uploaded: 0, parked: 0 };
-    const done = this.runPhases(this.client, progress).finally(() => {
-      this.running = null;
+    // Set before the first phase starts, so its status event already shows the run.
+    this.progress = progress;
+    this.runDone = this.runPhases(this.client, progress).finally(() => {
+      this.progress = null;
+      this.runDone = null;
       this.publish();
       // The upload loop may be backing off from before: the run just tried afresh.
       this.kick(true);
     });
-    this.running = { progress, done };
-    return done;
+    return this.runDone;
   }
 
   private async runPhases(client: HeadofficeClient, progress: SyncProgress): Promise<SyncRunResult> {

@@ -17,6 +17,8 @@ test('issue 10: the nightly job fires at its cron time and its manifest matches 
   await ho.setFaults({ failRate: 1 });
   const { cron, at } = cronAt(3000);
   const app = await startEdge(ho.port, { syncCron: cron });
+  const phases: string[] = [];
+  const off = app.events.on('sync.status', (s) => s.running && phases.at(-1) !== s.running.phase && phases.push(s.running.phase));
   try {
     const status = await (await app.api('/api/sync')).json();
     assert.equal(status.nightly.cron, cron);
@@ -28,6 +30,7 @@ test('issue 10: the nightly job fires at its cron time and its manifest matches 
     assert.ok(Date.parse(run.startedAt) >= at.getTime(), `ran at ${run.startedAt}, scheduled ${at.toISOString()}`);
     assert.equal(run.ok, true, JSON.stringify(run.errors));
     assert.equal(pendingOf(app), 0);
+    assert.deepEqual(phases, ['upload', 'manifest', 'auth-list', 'push'], 'the event stream shows the run\'s progress');
 
     const uids = (app.db.prepare('SELECT session_uid AS u FROM transactions').all() as Array<{ u: string }>).map((r) => r.u);
     const today = run.manifests.find((m: { sessions: number }) => m.sessions > 0);
@@ -38,6 +41,7 @@ test('issue 10: the nightly job fires at its cron time and its manifest matches 
     assert.deepEqual(check.received, { sessions: 6, digest: today.digest }, 'head office finds the manifest complete');
     assert.equal(check.complete, true);
   } finally {
+    off();
     await app.dispose();
     await ho.dispose();
   }

@@ -160,3 +160,22 @@ test('issue 10: a record head office rejects is parked with its reason, shown in
     await ho.dispose();
   }
 });
+
+test('issue 10: a wall clock jumping back a day while head office is unreachable does not stall the uploader', async () => {
+  const port = await freePort();
+  const app = await startEdge(port);
+  const realNow = Date.now;
+  let ho;
+  try {
+    await runSessions(app.wsBase, { chargers: 1, perCharger: 3, prefix: 'CLOCK' });
+    await eventually(async () => (await (await app.api('/api/sync')).json()).consecutiveFailures >= 2, 'backoff under way');
+    Date.now = () => realNow() - 86_400_000;
+    ho = await startHo({ port });
+    await eventually(() => pendingOf(app) === 0, 'the outbox drained despite the clock jump', 10_000);
+    assert.equal((await ho.summary()).sessions, 3);
+  } finally {
+    Date.now = realNow;
+    await app.dispose();
+    await ho?.dispose();
+  }
+});
