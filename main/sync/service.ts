@@ -67,13 +67,13 @@ export class SyncService {
   ) {
     const c = d.config;
     this.client = d.client ?? (c.headofficeUrl ? createHeadofficeClient({ ...c, headofficeUrl: c.headofficeUrl }) : null);
+    // Standalone there is nothing to sync with: no nightly run (and none shown as next).
     this.task =
-      c.syncCron === 'off'
+      c.syncCron === 'off' || !this.client
         ? null
         : cron.schedule(
             c.syncCron,
             async () => {
-              if (!this.client) return;
               await this.run('nightly').catch(() => undefined);
             },
             { noOverlap: true, name: 'headoffice-sync' },

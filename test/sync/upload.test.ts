@@ -66,6 +66,7 @@ test('issue 10: without a head-office URL the depot runs standalone and the outb
     await runSessions(app.wsBase, { chargers: 1, perCharger: 3, prefix: 'ALONE' });
     const status = await (await app.api('/api/sync')).json();
     assert.equal(status.configured, false);
+    assert.equal(status.nightly.nextRunAt, null);
     assert.equal(status.pending, pendingOf(app, 'session') + pendingOf(app, 'snapshot') + pendingOf(app, 'alert'));
     assert.equal(pendingOf(app), 3);
     const run = await app.api('/api/sync/run', { method: 'POST' });
