@@ -19,6 +19,9 @@ test('issue 10: a completed session and its outbox record commit together (no re
     const p = JSON.parse(rec[0]!.payload);
     const uid = (app.db.prepare('SELECT session_uid FROM transactions WHERE id = ?').get(a.transactionId) as { session_uid: string }).session_uid;
     assert.match(uid, /^[0-9a-f-]{36}$/);
+    // A row written by another path (an import, a hand repair) gets its key from the store itself.
+    const other = app.db.prepare("INSERT INTO transactions(charge_point_id, connector_id, id_tag, start_auth_status, meter_start, start_time, started_received_at) VALUES ('IMPORT', 1, 'X', 'Accepted', 0, ?, ?)").run(now(), now());
+    assert.match((app.db.prepare('SELECT session_uid FROM transactions WHERE id = ?').get(other.lastInsertRowid) as { session_uid: string }).session_uid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(p.id, uid);
     assert.equal(p.idempotency_key, uid);
     assert.equal(p.auth_id, 'T1');

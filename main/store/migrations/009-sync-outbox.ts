@@ -22,6 +22,12 @@ export function m009SyncOutbox(db: Db): void {
     ALTER TABLE orphan_stops ADD COLUMN session_uid TEXT;
     UPDATE orphan_stops SET session_uid = ${uuid};
     CREATE UNIQUE INDEX orphan_stops_session_uid ON orphan_stops(session_uid);
+    -- A row written by any other path (an import, a repair by hand) still gets its key: without
+    -- one its completion could not be queued, and the stop itself would fail.
+    CREATE TRIGGER transactions_session_uid AFTER INSERT ON transactions WHEN NEW.session_uid IS NULL
+      BEGIN UPDATE transactions SET session_uid = ${uuid} WHERE id = NEW.id; END;
+    CREATE TRIGGER orphan_stops_session_uid AFTER INSERT ON orphan_stops WHEN NEW.session_uid IS NULL
+      BEGIN UPDATE orphan_stops SET session_uid = ${uuid} WHERE id = NEW.id; END;
 
     ALTER TABLE id_tags ADD COLUMN source TEXT NOT NULL DEFAULT 'local' CHECK (source IN ('local','headoffice'));
 
