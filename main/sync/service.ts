@@ -82,16 +82,12 @@ export class SyncService {
 
   start(): void {
     const { events } = this.d;
-    // Alerts worth reporting are queued like everything else (a full disk may refuse even that).
+    // Alerts worth reporting are queued like everything else, standalone too.
+    this.offs.push(events.on('alert', (a) => this.queueAlert(a)));
     this.offs.push(
-      events.on('alert', (a) => {
-        try {
-          enqueueAlert(this.d.db, a);
-          this.kick();
-        } catch (err) {
-          this.d.log.warn({ err, alert: a.kind }, 'could not queue the alert for head office');
-        }
-      }),
+      events.on('security.lockout', (l) =>
+        this.queueAlert({ kind: 'security.lockout', message: `${l.kind} ${l.key} locked out after ${l.failures} failed charger logins, until ${l.until}`, at: nowIso() }),
+      ),
     );
     if (!this.client) return;
     for (const name of ['transaction.stopped', 'charger.booted', 'charger.firmware'] as const) this.offs.push(events.on(name, () => this.kick()));
@@ -109,6 +105,16 @@ export class SyncService {
     await this.task?.destroy();
     await this.loopDone;
     await this.runDone?.catch(() => undefined);
+  }
+
+  private queueAlert(a: { kind: string; message: string; at: string }): void {
+    try {
+      enqueueAlert(this.d.db, a);
+      this.kick();
+    } catch (err) {
+      // A full disk may refuse even this; the alert itself still went to the log and the event stream.
+      this.d.log.warn({ err, alert: a.kind }, 'could not queue the alert for head office');
+    }
   }
 
   status(): SyncStatus {

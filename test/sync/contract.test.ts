@@ -37,7 +37,8 @@ test('issue 10: what the edge sends and the reference head office answers follow
     for (const s of sessions) check('SessionRecord', s, 'a session record the edge sent');
     // An alert worth reporting travels with the snapshots.
     app.events.emit('alert', { kind: 'backup', message: 'backup failed: disk full', at: new Date().toISOString() });
-    await eventually(async () => (await ho.summary()).alerts === 1, 'the alert at head office');
+    app.events.emit('security.lockout', { kind: 'address', key: '127.0.0.9', until: new Date().toISOString(), failures: 5 });
+    await eventually(async () => (await ho.summary()).alerts === 2, 'the alerts at head office');
     for (const { payload } of ho.db.prepare('SELECT payload FROM snapshots').all() as Array<{ payload: string }>) check('SnapshotRecord', JSON.parse(payload), 'a snapshot the edge sent');
     check('BatchResults', await ho.call('POST', '/v1/sessions', { records: sessions }), 'the answer to a batch');
     const run = await (await app.api('/api/sync/run', { method: 'POST' })).json();
