@@ -34,6 +34,8 @@ export interface HeadofficeResponse {
 
 export interface HeadofficeClient {
   request(method: 'GET' | 'POST', path: string, body?: unknown, headers?: Record<string, string>): Promise<HeadofficeResponse>;
+  /** Closes the kept-alive connections. */
+  close(): void;
 }
 
 type Settings = Pick<Config, 'headofficeUrl' | 'headofficeToken' | 'headofficeHmacSecret' | 'headofficeTimeoutMs' | 'headofficeCaFile' | 'headofficeTlsVerify'>;
@@ -54,6 +56,7 @@ export function createHeadofficeClient(c: Settings & { headofficeUrl: string }):
       })
     : new http.Agent({ keepAlive: true });
   return {
+    close: () => agent.destroy(),
     request(method, path, body, extraHeaders = {}) {
       const url = new URL(path.replace(/^\//, ''), base);
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));

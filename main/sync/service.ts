@@ -63,10 +63,10 @@ export class SyncService {
   private kickTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly d: { config: Config; db: Db; events: EventBus; log: Logger; localList: LocalListPort; client?: HeadofficeClient },
+    private readonly d: { config: Config; db: Db; events: EventBus; log: Logger; localList: LocalListPort },
   ) {
     const c = d.config;
-    this.client = d.client ?? (c.headofficeUrl ? createHeadofficeClient({ ...c, headofficeUrl: c.headofficeUrl }) : null);
+    this.client = c.headofficeUrl ? createHeadofficeClient({ ...c, headofficeUrl: c.headofficeUrl }) : null;
     // Standalone there is nothing to sync with: no nightly run (and none shown as next).
     this.task =
       c.syncCron === 'off' || !this.client
@@ -105,6 +105,7 @@ export class SyncService {
     await this.task?.destroy();
     await this.loopDone;
     await this.runDone?.catch(() => undefined);
+    this.client?.close();
   }
 
   private queueAlert(a: { kind: string; message: string; at: string }): void {
