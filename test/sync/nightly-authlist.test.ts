@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SimCharger } from '../sim/charger.js';
 import { sessionDigest } from '../../main/sync/manifest.js';
 import { eventually, pendingOf, runSessions, startEdge, startHo } from './support.js';
@@ -13,18 +16,22 @@ function cronAt(ms: number): { cron: string; at: Date } {
 
 test('issue 10: the nightly job fires at its cron time and its manifest matches the day\'s sessions', async () => {
   const ho = await startHo();
-  // Held back until the nightly run: head office refuses uploads, so only the run delivers them.
+  const dataDir = mkdtempSync(join(tmpdir(), 'sync-nightly-'));
+  // The day's sessions, completed while head office refuses every upload.
   await ho.setFaults({ failRate: 1 });
-  const { cron, at } = cronAt(3000);
-  const app = await startEdge(ho.port, { syncCron: cron });
+  const before = await startEdge(ho.port, { dataDir });
+  await runSessions(before.wsBase, { chargers: 2, perCharger: 3, prefix: 'NIGHT' });
+  await before.dispose();
+  await ho.setFaults({ failRate: 0 });
+  // Scheduled once the sessions are in, so a slow machine cannot make the run fire before them.
+  const { cron, at } = cronAt(2500);
+  const app = await startEdge(ho.port, { dataDir, syncCron: cron });
   const phases: string[] = [];
   const off = app.events.on('sync.status', (s) => s.running && phases.at(-1) !== s.running.phase && phases.push(s.running.phase));
   try {
     const status = await (await app.api('/api/sync')).json();
     assert.equal(status.nightly.cron, cron);
     assert.equal(status.nightly.nextRunAt, at.toISOString());
-    await runSessions(app.wsBase, { chargers: 2, perCharger: 3, prefix: 'NIGHT' });
-    await ho.setFaults({ failRate: 0 });
     const run = await eventually(async () => (await (await app.api('/api/sync')).json()).lastRun, 'the nightly run', 15_000);
     assert.equal(run.trigger, 'nightly');
     assert.ok(Date.parse(run.startedAt) >= at.getTime(), `ran at ${run.startedAt}, scheduled ${at.toISOString()}`);
@@ -44,6 +51,7 @@ test('issue 10: the nightly job fires at its cron time and its manifest matches 
     off();
     await app.dispose();
     await ho.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
 
