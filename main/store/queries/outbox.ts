@@ -133,6 +133,8 @@ export function enqueueSession(db: Db, transactionId: number): void {
       meter_start_wh: t.meterStart,
       meter_stop_wh: t.meterStop,
       total_energy: (t.meterStop - t.meterStart) / 1000,
+      // Hours, as in OCPI; null when a charger's clock put the stop before the start.
+      total_time: Date.parse(t.stopTime) >= Date.parse(t.startTime) ? (Date.parse(t.stopTime) - Date.parse(t.startTime)) / 3_600_000 : null,
       stop_reason: t.stopReason,
       stop_inferred: t.stopInferred === 1,
       orphan: false,
@@ -164,6 +166,7 @@ export function enqueueOrphanStop(db: Db, o: { sessionUid: string; chargePointId
       meter_start_wh: null,
       meter_stop_wh: o.meterStop,
       total_energy: null,
+      total_time: null,
       stop_reason: o.reason,
       stop_inferred: false,
       orphan: true,
