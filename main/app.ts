@@ -31,6 +31,9 @@ import { CommandService } from './commands/service.js';
 import { BackupScheduler } from './scheduler/backups.js';
 import { backupRoutes } from './api/routes/backups.js';
 import { securityHealth, securityRoutes } from './api/routes/security.js';
+import { syncRoutes } from './api/routes/sync.js';
+import { configureOutbox } from './store/queries/outbox.js';
+import { SyncService } from './sync/service.js';
 
 export interface App {
   config: Config;
@@ -43,6 +46,7 @@ export interface App {
   backups: BackupScheduler;
   /** The REST routes (GET /api/openapi.json, added by the HTTP server, documents them). */
   routes: readonly Route[];
+  sync: SyncService;
   /** Plain API token when this start created it (first run), to show once. */
   newApiToken: string | null;
   log: Logger;
@@ -98,6 +102,18 @@ export function createApp(config: Config, log: Logger): App {
   const ocpp = new OcppServer({ config, db, writer, events, log, dataTransferHandlers });
   const commands = new CommandService({ config, db, writer, ocpp, events, log });
   const backups = new BackupScheduler(config, db, events, log);
+  configureOutbox(db, { includeMeterSamples: config.syncIncludeMeterSamples });
+  const sync = new SyncService({
+    config,
+    db,
+    events,
+    log,
+    localList: {
+      connectedChargers: () => ocpp.connectedIds,
+      isOutdated: (cp) => commands.localListOutdated(cp),
+      push: (cp) => commands.syncLocalList(cp, 'Differential', 'headoffice-sync'),
+    },
+  });
   const newApiToken = ensureApiToken(db, config.apiToken);
   const authenticate = tokenAuthenticator((t) => checkApiToken(db, t));
   const eventStream = new EventStream(events, authenticate, log);
@@ -115,6 +131,7 @@ export function createApp(config: Config, log: Logger): App {
     ...operationRoutes(db, writer),
     ...backupRoutes(backups),
     ...securityRoutes(db, ocpp, () => writer.lastError),
+    ...syncRoutes(sync),
   ];
 
   const servers: FastifyInstance[] = [];
@@ -147,6 +164,7 @@ export function createApp(config: Config, log: Logger): App {
     commands,
     backups,
     routes,
+    sync,
     log,
     registerDataTransferHandler: (vendorId, handler) => ocpp.registerDataTransferHandler(vendorId, handler),
     newApiToken,
@@ -161,12 +179,14 @@ export function createApp(config: Config, log: Logger): App {
         servers.push(secure);
         app.tlsPort = await listen(secure, config.tlsPort);
       }
+      sync.start();
     },
     async stop() {
       // Stop accepting at once; HTTP sockets still open are closed below, once the core has stopped.
       // Not awaited: it also waits for upgraded sockets (an event-stream client slow to answer the close).
       for (const s of servers) s.close().catch((err: unknown) => log.warn({ err }, 'HTTP server close failed'));
       eventStream.close();
+      await sync.stop();
       commands.close();
       await backups.stop();
       await ocpp.close();

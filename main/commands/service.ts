@@ -12,7 +12,7 @@ import type { OcppServer } from '../ocpp/server.js';
 import type { ActionTypes } from '../ocpp/schema/ocpp16.js';
 import { CommandError } from './errors.js';
 import { effects, type EffectDeps } from './effects/index.js';
-import { syncLocalList } from './effects/local-list.js';
+import { localListOutdated, syncLocalList } from './effects/local-list.js';
 import { maskSecrets } from './secrets.js';
 
 export interface CommandDeps {
@@ -64,6 +64,11 @@ export class CommandService {
   /** SendLocalList built from the RFID table (Full, or Differential since the last accepted list). */
   syncLocalList(chargePointId: string, updateType: 'Full' | 'Differential', by: string): Promise<CommandOutcome<'SendLocalList'>> {
     return syncLocalList(this.effectDeps, chargePointId, updateType, by);
+  }
+
+  /** Whether syncLocalList would change the charger's list (used to bring reconnecting chargers up to date). */
+  localListOutdated(chargePointId: string): boolean {
+    return localListOutdated(this.effectDeps, chargePointId);
   }
 
   close(): void {

@@ -38,6 +38,8 @@ const STRING_SAMPLES: Record<string, string> = {
   apiToken: 'env-token-0123456789abcdef',
   backupCron: '0 3 * * *',
   logMaxSize: '5m',
+  headofficeUrl: 'https://headoffice.example.test/edge',
+  syncCron: '15 3 * * *',
 };
 
 /** A valid value for a setting that differs from its default, as text (env/CLI) and typed. */
@@ -137,7 +139,7 @@ test('config: every key is settable by OCPP_EDGE_<KEY>', () => {
   writeFileSync(key, 'k');
   const tokenFile = join(t.dir, 'token');
   writeFileSync(tokenFile, 'file-token-0123456789abcdef\n');
-  const special: Record<string, string> = { dataDir: t.dir, tlsCertFile: cert, tlsKeyFile: key, apiTokenFile: tokenFile };
+  const special: Record<string, string> = { dataDir: t.dir, tlsCertFile: cert, tlsKeyFile: key, apiTokenFile: tokenFile, headofficeCaFile: cert };
   const keys = Object.keys(properties);
   assert.ok(keys.length >= 20, 'the schema lists the settings');
   for (const k of keys) {
@@ -145,6 +147,11 @@ test('config: every key is settable by OCPP_EDGE_<KEY>', () => {
     const env: Record<string, string> = { [envName(k)]: sample.text };
     if (k === 'tlsCertFile') env[envName('tlsKeyFile')] = key;
     if (k === 'tlsKeyFile') env[envName('tlsCertFile')] = cert;
+    // Head-office settings are only valid with an https URL and a token beside them.
+    if (k.startsWith('headoffice')) {
+      env[envName('headofficeUrl')] ??= STRING_SAMPLES.headofficeUrl!;
+      env[envName('headofficeToken')] ??= 'sample-token';
+    }
     const c = loadConfig({ env, cli: k === 'dataDir' ? {} : { dataDir: t.dir } });
     assert.deepEqual(c[k as keyof typeof c], sample.value, `${envName(k)}=${sample.text} sets ${k}`);
   }

@@ -32,6 +32,13 @@ const toAuthorizationData = (e: LocalListEntry): AuthorizationData => ({
 
 const same = (a: LocalListEntry, b: LocalListEntry) => a.status === b.status && a.expiryDate === b.expiryDate && a.parentIdTag === b.parentIdTag;
 
+/** The charger's list, as it last accepted it, differs from what the RFID table says it should hold. */
+export function localListOutdated(d: EffectDeps, cp: string): boolean {
+  const sent = new Map(getSentEntries(d.db, cp).map((e) => [e.idTag, e]));
+  const desired = desiredEntries(d);
+  return desired.length !== sent.size || desired.some((e) => !sent.has(e.idTag) || !same(sent.get(e.idTag)!, e));
+}
+
 /** Records what the charger holds once it accepted a SendLocalList (built by us or sent raw). */
 export const sendLocalList: CommandEffect<'SendLocalList'> = {
   async after(d, cp, req, res) {

@@ -12,11 +12,13 @@ export interface IdTag {
   description: string | null;
   /** Sessions the card may hold at once: 1 (default) = ConcurrentTx beyond one, 0 = unlimited. */
   maxConcurrentSessions: number;
+  /** Who owns the card: head office's auth list replaces its own cards, local ones stay (issue 10). */
+  source: 'local' | 'headoffice';
   createdAt: string;
   updatedAt: string;
 }
 
-const SELECT = `SELECT tag_id AS tagId, status, valid_until AS validUntil, parent_id_tag AS parentIdTag, description,
+const SELECT = `SELECT tag_id AS tagId, status, valid_until AS validUntil, parent_id_tag AS parentIdTag, description, source,
   max_concurrent_sessions AS maxConcurrentSessions, created_at AS createdAt, updated_at AS updatedAt FROM id_tags`;
 
 export function getIdTag(db: Db, tagId: string): IdTag | undefined {
