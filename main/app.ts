@@ -30,6 +30,9 @@ import { CommandService } from './commands/service.js';
 import { BackupScheduler } from './scheduler/backups.js';
 import { backupRoutes } from './api/routes/backups.js';
 import { securityRoutes } from './api/routes/security.js';
+import { SessionStore, signInRoutes } from './api/session-cookie.js';
+import { createUiStatic } from './api/ui-static.js';
+import { uiRoutes } from './api/routes/ui-views.js';
 
 export interface App {
   config: Config;
@@ -97,7 +100,8 @@ export function createApp(config: Config, log: Logger): App {
   const backups = new BackupScheduler(config, db, events, log);
   const newApiToken = ensureApiToken(db, config.apiToken);
   const checkToken = (t: string | undefined) => checkApiToken(db, t);
-  const eventStream = new EventStream(events, checkToken, log);
+  const sessions = new SessionStore(db);
+  const eventStream = new EventStream(events, (t, req) => checkToken(t) || sessions.authorizes(req), log);
 
   const router = new Router();
   router.add({ method: 'GET', path: '/health', open: true, summary: 'Liveness: always open', handler: () => ({ status: 'ok', connectedChargers: ocpp.connectedIds.length, storeError: writer.lastError?.message ?? null }) });
@@ -114,6 +118,8 @@ export function createApp(config: Config, log: Logger): App {
     ...operationRoutes(db),
     ...backupRoutes(backups),
     ...securityRoutes(ocpp, () => writer.lastError),
+    ...signInRoutes(sessions, checkToken),
+    ...uiRoutes(db, ocpp, () => writer.lastError),
   ]) {
     router.add(r);
   }
@@ -125,6 +131,8 @@ export function createApp(config: Config, log: Logger): App {
       router,
       log,
       checkToken,
+      checkSession: (req) => sessions.authorizes(req),
+      serveUi: createUiStatic(),
       loopbackOnly: config.apiLoopbackOnly,
       onUpgrade: (req, socket, head) => {
         if (!eventStream.handles(req)) return ocpp.handleUpgrade(req, socket, head);

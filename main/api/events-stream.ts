@@ -18,7 +18,7 @@ export class EventStream {
 
   constructor(
     events: EventBus,
-    private readonly checkToken: (t: string | undefined) => boolean,
+    private readonly checkToken: (t: string | undefined, req: IncomingMessage) => boolean,
     private readonly log: Logger,
   ) {
     this.off = events.onAny((event, data) => {
@@ -44,7 +44,7 @@ export class EventStream {
       .map((p) => p.trim())
       .find((p) => p.startsWith('bearer.'));
     const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : (url.searchParams.get('token') ?? fromProtocol?.slice(7));
-    if (!this.checkToken(token)) {
+    if (!this.checkToken(token, req)) {
       this.log.warn({ remoteAddress: req.socket.remoteAddress }, 'event stream refused: missing or wrong token');
       // JSON and the security headers, as on every other answer (was a bare 401).
       socket.end(rawErrorResponse(401, 'Unauthorized', 'missing or wrong bearer token', { 'WWW-Authenticate': 'Bearer' }));

@@ -15,6 +15,10 @@ export interface HttpOptions {
   log: Logger;
   /** Bearer token check for every /api route not marked open. */
   checkToken: (token: string | undefined) => boolean;
+  /** Another way in for /api routes: the UI's session cookie (main/api/session-cookie.ts). */
+  checkSession?: (req: IncomingMessage) => boolean;
+  /** The UI build for non-API GETs no route matched (main/api/ui-static.ts); true when it answered. */
+  serveUi?: (req: IncomingMessage, res: ServerResponse, pathname: string) => boolean;
   /** WebSocket upgrades: OCPP chargers (and later the live event stream). */
   onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   tls?: { cert: Buffer; key: Buffer };
@@ -116,12 +120,13 @@ export function createHttpServer(o: HttpOptions): Server {
       throw new HttpError(400, 'request target is not a valid URL');
     }
     // RFC 7235: the auth scheme is case-insensitive.
-    const authorized = () => o.checkToken(/^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')?.[1]);
+    const authorized = () => o.checkToken(/^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')?.[1]) || !!o.checkSession?.(req);
     const unauthorized = () => new HttpError(401, 'missing or wrong bearer token', undefined, undefined, { 'WWW-Authenticate': 'Bearer' });
     let matched: ReturnType<Router['match']>;
     try {
       matched = o.router.match(req.method ?? 'GET', url.pathname);
     } catch (err) {
+      if (err instanceof HttpError && err.status === 404 && o.serveUi?.(req, res, url.pathname)) return;
       // Without the token, nothing under /api tells which routes exist.
       if (err instanceof HttpError && /^\/api(\/|$)/.test(url.pathname) && !authorized()) throw unauthorized();
       throw err;
