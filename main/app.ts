@@ -33,6 +33,7 @@ import { securityRoutes } from './api/routes/security.js';
 import { SessionStore, signInRoutes } from './api/session-cookie.js';
 import { createUiStatic } from './api/ui-static.js';
 import { uiRoutes } from './api/routes/ui-views.js';
+import { uiRfidImportRoutes } from './api/routes/ui-rfid-import.js';
 
 export interface App {
   config: Config;
@@ -120,6 +121,7 @@ export function createApp(config: Config, log: Logger): App {
     ...securityRoutes(ocpp, () => writer.lastError),
     ...signInRoutes(sessions, checkToken),
     ...uiRoutes(db, ocpp, () => writer.lastError),
+    ...uiRfidImportRoutes(db),
   ]) {
     router.add(r);
   }

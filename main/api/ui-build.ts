@@ -22,10 +22,14 @@ export function uiBuildIsStale(): boolean {
   return sources > statSync(built).mtimeMs;
 }
 
+export async function buildUi(): Promise<void> {
+  const { build } = await import('vite');
+  await build({ configFile: join(repo, 'vite.config.ts'), logLevel: 'warn' });
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (process.argv.includes('--force') || uiBuildIsStale()) {
     process.stderr.write('ocpp-edge: building the UI (dist/renderer)...\n');
-    const { build } = await import('vite');
-    await build({ configFile: join(repo, 'vite.config.ts'), logLevel: 'warn' });
+    await buildUi();
   }
 }
