@@ -27,7 +27,8 @@ export function LiveChart({ x, series, height = 220, label, units }: { x: number
       width,
       height,
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, scale: s.axis === 'right' ? 'r' : 'l', spanGaps: true }))],
-      scales: { x: { time: true } },
+      // One point would make uPlot span years: show at least the last minute.
+      scales: { x: { time: true, range: (_u, min, max) => (max - min < 60 ? [max - 60, max + 1] : [min, max]) } },
       axes: [{}, { scale: 'l', label: units[0] }, ...(units[1] ? [{ scale: 'r', side: 1 as const, label: units[1], grid: { show: false } }] : [])],
     };
     plot.current = new uPlot(opts, [x, ...series.map((s) => s.values)] as uPlot.AlignedData, target.current);

@@ -6,7 +6,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { LiveChart } from '../../components/LiveChart';
 
 const MEASURANDS = [
-  { measurand: 'Energy.Active.Import.Register', label: 'Energy kWh', color: '#2f9e44', axis: 'left' as const },
+  { measurand: 'Energy.Active.Import.Register', label: 'Energy delivered kWh', color: '#2f9e44', axis: 'left' as const },
   { measurand: 'Power.Active.Import', label: 'Power kW', color: '#1c7ed6', axis: 'right' as const },
   { measurand: 'Current.Import', label: 'Current A', color: '#f08c00', axis: 'right' as const },
   { measurand: 'SoC', label: 'SoC %', color: '#ae3ec9', axis: 'right' as const },
@@ -25,6 +25,10 @@ function toSeries(samples: Sample[]) {
     const i = index.get(s.timestamp)!;
     m.values[i] = (m.values[i] ?? 0) + scaled;
   }
+  // The energy register counts the meter's whole life: the chart shows what this session delivered.
+  const energy = series[0]!.values;
+  const start = energy.find((v) => v !== null);
+  if (start != null) for (let i = 0; i < energy.length; i++) if (energy[i] != null) energy[i] = energy[i]! - start;
   return { x: times.map((t) => Date.parse(t) / 1000), series: series.filter((s) => s.values.some((v) => v !== null)) };
 }
 

@@ -1,0 +1,133 @@
+/**
+ * Issue 9, the service side of the UI without a browser: the session cookie that replaces the
+ * token in the browser, and the static UI build with its headers.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { createUiStatic, UI_CSP } from '../../main/api/ui-static.js';
+import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
+
+describe('issue 9: browser sign-in with a session cookie', () => {
+  let app: TestApp;
+  before(async () => (app = await startTestApp()));
+  after(() => app.dispose());
+
+  const signIn = async () => {
+    const r = await fetch(`${app.httpBase}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: TEST_TOKEN }) });
+    assert.equal(r.status, 200);
+    return r.headers.get('set-cookie')!;
+  };
+  const withCookie = (cookie: string, init: RequestInit = {}) => ({ ...init, headers: { cookie: cookie.split(';')[0]!, ...(init.headers as Record<string, string>) } });
+
+  test('a wrong token is refused on its field; the right one sets an HttpOnly SameSite=Strict cookie that is not the token', async () => {
+    const wrong = await fetch(`${app.httpBase}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'nope' }) });
+    assert.equal(wrong.status, 401);
+    assert.equal((await wrong.json()).field, 'token');
+    assert.equal(wrong.headers.get('set-cookie'), null);
+    const cookie = await signIn();
+    assert.match(cookie, /^ocpp_edge_session=[\w-]{40,}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    assert.ok(!cookie.includes(TEST_TOKEN));
+    assert.equal((await fetch(`${app.httpBase}/api/session`, withCookie(cookie))).status, 200);
+    assert.equal((await fetch(`${app.httpBase}/api/stations`, withCookie(cookie))).status, 200);
+    assert.equal((await fetch(`${app.httpBase}/api/stations`)).status, 401);
+  });
+
+  test('a state change with the cookie must come from the page\'s own origin (another port of the same host is refused)', async () => {
+    const cookie = await signIn();
+    const post = (origin?: string) =>
+      fetch(`${app.httpBase}/api/rfid`, withCookie(cookie, { method: 'POST', headers: { 'content-type': 'application/json', ...(origin && { origin }) }, body: JSON.stringify({ tagId: `ORIGIN-${origin?.length ?? 0}` }) }));
+    assert.equal((await post('http://127.0.0.1:1')).status, 401);
+    assert.equal((await post()).status, 401, 'a cookie POST without Origin is not a page of ours');
+    assert.equal((await post(app.httpBase)).status, 201);
+  });
+
+  test('the event stream accepts the cookie from the page\'s origin only', async () => {
+    const cookie = (await signIn()).split(';')[0]!;
+    const open = (origin: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${app.wsBase}/api/events`, { headers: { cookie, origin } });
+        ws.once('open', () => (ws.close(), resolve(101)));
+        ws.once('unexpected-response', (_q, res) => resolve(res.statusCode!));
+      });
+    assert.equal(await open(app.httpBase), 101);
+    assert.equal(await open('http://127.0.0.1:1'), 401);
+  });
+
+  test('token rotation ends every session with reason token-rotated; sign-out ends one', async () => {
+    const a = await signIn();
+    const b = await signIn();
+    const out = await fetch(`${app.httpBase}/api/session`, withCookie(b, { method: 'DELETE', headers: { origin: app.httpBase } }));
+    assert.match(out.headers.get('set-cookie')!, /Max-Age=0/);
+    const gone = await fetch(`${app.httpBase}/api/session`, withCookie(b));
+    assert.equal(gone.status, 401);
+    assert.equal((await gone.json()).reason, 'unknown-session');
+
+    const rotated = await (await app.api('/api/token/rotate', { method: 'POST' })).json();
+    const after = await fetch(`${app.httpBase}/api/session`, withCookie(a));
+    assert.equal(after.status, 401);
+    const body = await after.json();
+    assert.equal(body.reason, 'token-rotated');
+    assert.match(body.error, /rotated/);
+    assert.equal((await fetch(`${app.httpBase}/api/stations`, withCookie(a))).status, 401);
+    // Signing in with the new token works again.
+    const again = await fetch(`${app.httpBase}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: rotated.token }) });
+    assert.equal(again.status, 200);
+  });
+});
+
+describe('issue 9: the UI build served at /', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ocpp-edge-ui-static-'));
+  let base = '';
+  const server = createServer((req, res) => {
+    const path = new URL(req.url!, 'http://x').pathname;
+    if (!createUiStatic(join(dir, 'dist'))(req, res, path)) res.writeHead(404).end('not ours');
+  });
+  before(async () => {
+    mkdirSync(join(dir, 'site'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    writeFileSync(join(dir, 'secret.txt'), 'outside the build');
+  });
+  after(() => {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('without a build: a clear error that says to run npm run build:ui', async () => {
+    const json = await fetch(`${base}/`);
+    assert.equal(json.status, 500);
+    assert.match((await json.json()).error, /npm run build:ui/);
+    const html = await fetch(`${base}/chargers`, { headers: { accept: 'text/html' } });
+    assert.match(html.headers.get('content-type')!, /text\/html/);
+    assert.match(await html.text(), /npm run build:ui/);
+  });
+
+  test('files with their type, hashed assets cached for good, client routes get index.html, nothing outside the build', async () => {
+    mkdirSync(join(dir, 'dist/assets'), { recursive: true });
+    writeFileSync(join(dir, 'dist/index.html'), '<!doctype html><title>ui</title>');
+    writeFileSync(join(dir, 'dist/assets/index-abc123.js'), 'console.log(1)');
+    const page = await fetch(`${base}/`);
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.equal(page.headers.get('content-security-policy'), UI_CSP);
+    assert.match(UI_CSP, /script-src 'self'(;|$)/);
+    assert.match(UI_CSP, /frame-ancestors 'none'/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    assert.equal(page.headers.get('cache-control'), 'no-cache');
+    const js = await fetch(`${base}/assets/index-abc123.js`);
+    assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.match(js.headers.get('cache-control')!, /immutable/);
+    const route = await fetch(`${base}/chargers/CP-1`);
+    assert.equal(await route.text(), '<!doctype html><title>ui</title>');
+    assert.equal((await fetch(`${base}/assets/missing.js`)).status, 404);
+    assert.equal((await fetch(`${base}/..%2fsecret.txt`)).status, 404);
+    assert.equal((await fetch(`${base}/api/anything`)).status, 404);
+    assert.equal((await fetch(`${base}/`, { method: 'POST' })).status, 404);
+  });
+});
