@@ -54,9 +54,11 @@ export function createUiStatic(dir: string = UI_DIST_DIR): (req: IncomingMessage
     createReadStream(file).on('error', () => res.destroy()).pipe(res);
   };
   return (req, res, pathname) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || /^\/api(\/|$)/.test(pathname)) return false;
+    // `//host/...` is an absolute-form target a client sent, never a page address of ours.
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || /^\/api(\/|$)/.test(pathname) || pathname.startsWith('//')) return false;
     const index = join(root, 'index.html');
-    if (!existsSync(index)) {
+    // Without a build only page addresses (no file extension) get the explanation.
+    if (!existsSync(index) && !extname(pathname)) {
       const html = /text\/html/.test(req.headers.accept ?? '');
       const body = html ? `<!doctype html><meta charset="utf-8"><title>OCPP Edge</title><p>OCPP Edge: ${MISSING.replace(/`([^`]+)`/g, '<code>$1</code>')}.</p>` : JSON.stringify({ error: MISSING });
       res.writeHead(500, { ...SECURITY_HEADERS, 'Content-Type': html ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
