@@ -59,8 +59,9 @@ function SignedInShell() {
   useEffect(() => connectEventStream(qc, () => void qc.invalidateQueries({ queryKey: ['session'] })), [qc]);
   const out = async () => {
     await signOut().catch(() => {});
-    qc.clear();
-    await qc.invalidateQueries({ queryKey: ['session'] });
+    // Nothing of the signed-in view stays in memory; the session query answers "signed out".
+    qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
+    await qc.resetQueries({ queryKey: ['session'] });
   };
   return <Layout onSignOut={() => void out()} />;
 }

@@ -212,6 +212,27 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
     await shot(desktop, 'web-config');
   });
 
+  test('issue 9: charger fields are saved from the UI, and a bad value is reported on its own field', async () => {
+    await rawCharger('UI-EDIT-1');
+    const page = await signedIn('/chargers/UI-EDIT-1');
+    await page.getByRole('tab', { name: 'Details' }).click();
+    const form = page.getByRole('form', { name: 'Charger fields' });
+    await form.getByLabel('Target group').fill('Production');
+    await form.getByLabel('IP address').fill('not-an-ip');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    const ip = form.getByLabel('IP address');
+    await page.waitForFunction(() => document.querySelector('input[aria-invalid="true"]') !== null);
+    assert.equal(await ip.getAttribute('aria-invalid'), 'true', 'the error is on the IP field');
+    assert.notEqual(await form.getByLabel('Target group').getAttribute('aria-invalid'), 'true');
+    await shot(page, 'fields-error');
+    await ip.fill('127.0.0.3');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await form.getByRole('status').getByText('Saved.').waitFor();
+    const stored = await (await app.api('/api/charger/UI-EDIT-1')).json();
+    assert.equal(stored.targetGroup, 'Production');
+    assert.equal(stored.ipAddress, '127.0.0.3');
+  });
+
   test('issue 9: the UI shows a readable error when the service stops under it, and recovers', async () => {
     const page = await signedIn('/chargers');
     await page.getByRole('table', { name: 'Chargers' }).waitFor();
@@ -224,5 +245,27 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
     await page.getByText('Connection to the service lost').waitFor({ state: 'detached', timeout: 20_000 });
     await page.getByRole('link', { name: 'UI-SIM-1' }).waitFor();
     await shot(page, 'service-recovered');
+  });
+
+  test('issue 9: rotating the token from the UI signs everyone out and the sign-in page says why', async () => {
+    const other = await signedIn('/');
+    const page = await signedIn('/operations');
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Rotate API token' }).click();
+    await page.getByRole('button', { name: 'Yes, rotate' }).click();
+    const token = ((await page.getByLabel('The new API token').textContent()) ?? '').trim();
+    assert.ok(token.length >= 32);
+    await page.getByRole('button', { name: /sign in again/ }).click();
+    await page.getByText('The API token was rotated').waitFor();
+    // The other browser learns it at its next request.
+    await other.reload();
+    await other.getByText('The API token was rotated').waitFor();
+    await shot(other, 'token-rotated');
+    await page.getByLabel('API token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Back where the user was.
+    await page.getByRole('heading', { name: 'Operations' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to OCPP Edge' }).waitFor();
   });
 });

@@ -34,7 +34,9 @@ export function Fields({ charger }: { charger: ChargerDetail }) {
     try {
       await update.mutateAsync(body);
     } catch (err) {
-      setFieldError({ ...(err instanceof ApiError && err.field && { field: err.field }), message: (err as Error).message });
+      // Shown under the field it names, so the API's "body.<field>" prefix is dropped.
+      const field = err instanceof ApiError ? err.field : undefined;
+      setFieldError({ ...(field && { field }), message: field ? (err as Error).message.replace(/^body\.\w+ /, '') : (err as Error).message });
     }
   };
   const errorOf = (k: Key) => (fieldError?.field === k ? fieldError.message : undefined);

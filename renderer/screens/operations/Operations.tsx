@@ -174,7 +174,7 @@ function TokenRotation() {
       <Modal opened={!!token} onClose={() => void qc.invalidateQueries({ queryKey: ['session'] })} title="New API token" closeOnClickOutside={false}>
         <Stack>
           <Text>Copy it now: it is shown only once (only its hash is stored).</Text>
-          <Code block aria-label="New API token">
+          <Code block aria-label="The new API token">
             {token}
           </Code>
           <Button onClick={() => void qc.invalidateQueries({ queryKey: ['session'] })}>I have copied it: sign in again</Button>
