@@ -1,4 +1,5 @@
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
+import { client } from './client';
 import type { Charger, ChargerDetail, ChargerPage, ConnectorState } from './models';
 
 /**
@@ -119,8 +120,9 @@ export function connectEventStream(qc: QueryClient, onUnauthorized: () => void):
       if (ws !== socket || stopped) return;
       setState('down');
       // A refused upgrade and a stopped service look alike here: ask the session route which.
-      void fetch('/api/session', { credentials: 'same-origin' })
-        .then((r) => r.status === 401 && onUnauthorized())
+      void client
+        .GET('/api/session')
+        .then((r) => r.response.status === 401 && onUnauthorized())
         .catch(() => {});
       const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** retry++);
       timer = setTimeout(open, delay);

@@ -117,7 +117,7 @@ export function SessionsScreen() {
         </Table>
       )}
       <Pagination total={Math.max(1, Math.ceil(total / SIZE))} value={page} onChange={setPage} aria-label="Session pages" />
-      <Drawer opened={!!open} onClose={() => setOpen(null)} position="right" size="xl" title={open ? `Session ${open.transactionId}` : ''}>
+      <Drawer opened={!!open} onClose={() => setOpen(null)} position="right" size="70%" title={open ? `Session ${open.transactionId}` : ''}>
         {open && (
           <Stack>
             <Text>
