@@ -6,7 +6,8 @@ import type { paths } from './schema';
  * Same-origin cookie auth: the session cookie set by POST /api/session rides along; no token in
  * the page.
  */
-export const client = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
+// X-Actor: the audit log names the UI as who sent a command.
+export const client = createClient<paths>({ baseUrl: '', credentials: 'same-origin', headers: { 'X-Actor': 'ui' } });
 
 /** A failed call, readable as is: what went wrong and, where the API said, which field. */
 export class ApiError extends Error {

@@ -80,6 +80,8 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
 
     await page.goto(`${app.httpBase}/?token=${encodeURIComponent(TEST_TOKEN)}`);
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    // A fresh depot: the empty state says what to do next.
+    await page.getByText(`point a charger at ws://127.0.0.1:${app.port}/ocpp/`, { exact: false }).waitFor();
     assert.equal(page.url(), `${app.httpBase}/`);
     // The history entry was replaced, not kept behind the clean one.
     assert.ok(!(await page.evaluate(() => location.href)).includes(TEST_TOKEN));
@@ -166,6 +168,21 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
     const actions = await log.locator('tbody tr td:nth-child(3)').allTextContents();
     assert.ok(actions.length >= 2 && actions.every((a) => a === 'RemoteStartTransaction'), actions.join());
     await shot(page, 'message-log');
+  });
+
+  test('issue 9: operations: the audit log names the UI and the charger\'s answer; a backup runs from the UI; no lockouts is said plainly', async () => {
+    const page = await signedIn('/operations');
+    const audit = page.getByRole('table', { name: 'Audit log' });
+    const start = audit.getByRole('row').filter({ hasText: 'RemoteStartTransaction' });
+    await start.getByText('rest:ui').waitFor();
+    await start.getByText(/"status":"Accepted"/).waitFor();
+    await shot(page, 'operations-audit');
+    await page.getByRole('tab', { name: 'Backups' }).click();
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    await page.getByText(/^Backup written: /).waitFor();
+    await page.getByRole('table', { name: 'Backups' }).getByRole('row').nth(1).waitFor();
+    await page.getByRole('tab', { name: 'Lockouts' }).click();
+    await page.getByText(/^No lockouts/).waitFor();
   });
 
   test('issue 9: a configuration key changed from the UI is held by the simulated charger', async () => {
