@@ -81,6 +81,46 @@ describe('issue 9: browser sign-in with a session cookie', () => {
   });
 });
 
+describe('issue 9: RFID cards from CSV', () => {
+  let app: TestApp;
+  before(async () => (app = await startTestApp()));
+  after(() => app.dispose());
+  const post = (csv: string, commit: boolean) => app.api('/api/ui/rfid/import', { method: 'POST', json: { csv, commit } });
+
+  test('quoted cells, a BOM and CRLF are read; duplicates in the file and existing cards are reported per line; only commit imports', async () => {
+    assert.equal((await app.api('/api/rfid', { method: 'POST', json: { tagId: 'EXISTS-1' } })).status, 201);
+    const csv = '\uFEFFtagId,status,description\r\nQ-1,Active,"van 1, depot ""north""\r\nsecond line"\r\nq-1,Active,dup\r\nexists-1,Active,clash\r\nQ-2,Blocked,\r\n';
+    const preview = await (await post(csv, false)).json();
+    assert.deepEqual(
+      preview.rows.map((r: { line: number; ok: boolean; field?: string }) => [r.line, r.ok, r.field ?? null]),
+      [
+        [2, true, null],
+        [3, false, 'tagId'],
+        [4, false, 'tagId'],
+        [5, true, null],
+      ],
+    );
+    assert.equal(preview.imported, 0);
+    assert.equal((await app.api('/api/rfid/Q-1')).status, 404, 'a preview imports nothing');
+    const done = await (await post(csv, true)).json();
+    assert.equal(done.imported, 2);
+    assert.equal((await (await app.api('/api/rfid/Q-1')).json()).description, 'van 1, depot "north"\r\nsecond line');
+    assert.equal((await (await app.api('/api/rfid/Q-2')).json()).status, 'Blocked');
+  });
+
+  test('a file without a header, without tagId or with an unknown column is refused as a whole, naming the problem', async () => {
+    for (const [csv, re] of [
+      ['', /empty/],
+      ['status\nActive\n', /tagId column/],
+      ['tagId,colour\nX,red\n', /unknown column colour/],
+    ] as const) {
+      const r = await post(csv, true);
+      assert.equal(r.status, 400);
+      assert.match((await r.json()).error, re);
+    }
+  });
+});
+
 describe('issue 9: the UI build served at /', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ocpp-edge-ui-static-'));
   let base = '';
