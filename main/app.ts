@@ -44,6 +44,8 @@ export interface App {
   commands: CommandService;
   backups: BackupScheduler;
   router: Router;
+  /** Browser sessions of the UI (the Electron window opens one with sessions.create()). */
+  sessions: SessionStore;
   /** Plain API token when this start created it (first run), to show once. */
   newApiToken: string | null;
   log: Logger;
@@ -159,6 +161,7 @@ export function createApp(config: Config, log: Logger): App {
     commands,
     backups,
     router,
+    sessions,
     log,
     registerDataTransferHandler: (vendorId, handler) => ocpp.registerDataTransferHandler(vendorId, handler),
     newApiToken,

@@ -27,8 +27,17 @@ export function LiveChart({ x, series, height = 220, label, units }: { x: number
       width,
       height,
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, scale: s.axis === 'right' ? 'r' : 'l', spanGaps: true }))],
-      // One point would make uPlot span years: show at least the last minute.
-      scales: { x: { time: true, range: (_u, min, max) => (max - min < 60 ? [max - 60, max + 1] : [min, max]) } },
+      // With one point uPlot pads the time axis by a day of milliseconds (years in seconds):
+      // show the minute before it instead.
+      scales: {
+        x: {
+          time: true,
+          range: (u, min, max) => {
+            const xs = u.data[0];
+            return xs.length > 1 ? [min, max] : [(xs[0] ?? Date.now() / 1000) - 60, (xs[0] ?? Date.now() / 1000) + 1];
+          },
+        },
+      },
       axes: [{}, { scale: 'l', label: units[0] }, ...(units[1] ? [{ scale: 'r', side: 1 as const, label: units[1], grid: { show: false } }] : [])],
     };
     plot.current = new uPlot(opts, [x, ...series.map((s) => s.values)] as uPlot.AlignedData, target.current);

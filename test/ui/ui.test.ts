@@ -134,6 +134,13 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
     const first = await points();
     await page.waitForFunction(([id, n]) => Number(document.querySelector(`[aria-label^="Session ${id} meter values"]`)?.getAttribute('data-points')) > n, [txId, first] as const);
     await shot(page, 'remote-start-chart');
+    // The dashboard figures follow the running session: one active, power from its meter values.
+    const dash = await page.context().newPage();
+    await dash.goto(app.httpBase + '/');
+    await dash.getByTestId('Active sessions').getByText('1', { exact: true }).waitFor();
+    await dash.waitForFunction(() => Number.parseFloat(document.querySelector('[data-testid="Power now"]')?.textContent ?? '0') > 0);
+    await shot(dash, 'dashboard-charging');
+    await dash.close();
 
     await page.getByRole('button', { name: `Stop session ${txId}` }).click();
     await page.getByRole('button', { name: `Yes, stop session ${txId}` }).click();

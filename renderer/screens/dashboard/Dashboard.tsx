@@ -20,12 +20,17 @@ function Figure({ label, value, color }: { label: string; value: string | number
   );
 }
 
-/** Power now, sampled each time the live figures change (at most every half second). */
+const TICK_MS = 5000;
+
+/** Power now: a point when the live figures change, and one every 5 s so the line moves on. */
 function usePowerHistory(powerW: number | undefined) {
   const [points, setPoints] = useState<{ x: number[]; y: number[] }>({ x: [], y: [] });
   useEffect(() => {
     if (powerW === undefined) return;
-    setPoints((p) => ({ x: [...p.x, Date.now() / 1000].slice(-POINTS), y: [...p.y, powerW / 1000].slice(-POINTS) }));
+    const add = () => setPoints((p) => ({ x: [...p.x, Date.now() / 1000].slice(-POINTS), y: [...p.y, powerW / 1000].slice(-POINTS) }));
+    add();
+    const tick = setInterval(add, TICK_MS);
+    return () => clearInterval(tick);
   }, [powerW]);
   return points;
 }
