@@ -1,4 +1,5 @@
 import { Center, Loader } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import { QueryCache, QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { createBrowserRouter, RouterProvider } from 'react-router';
@@ -54,9 +55,16 @@ const router = createBrowserRouter([
   },
 ]);
 
+/** An alert from the service: a toast in the page, and a desktop notification in the app. */
+function showAlert(a: { kind: string; message: string }) {
+  const title = a.kind === 'store-recovered' ? 'Store recovered' : `Alert: ${a.kind}`;
+  notifications.show({ title, message: a.message, color: a.kind === 'store-recovered' ? 'green' : 'red', autoClose: 10_000 });
+  void window.ocppEdge?.notify(`OCPP Edge: ${title}`, a.message);
+}
+
 function SignedInShell() {
   const qc = useQueryClient();
-  useEffect(() => connectEventStream(qc, () => void qc.invalidateQueries({ queryKey: ['session'] })), [qc]);
+  useEffect(() => connectEventStream(qc, () => void qc.invalidateQueries({ queryKey: ['session'] }), showAlert), [qc]);
   const out = async () => {
     await signOut().catch(() => {});
     // Nothing of the signed-in view stays in memory; the session query answers "signed out".

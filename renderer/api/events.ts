@@ -79,7 +79,7 @@ function staleKeys(e: LiveEvent): unknown[][] {
 }
 
 /** Connects and keeps reconnecting (with backoff) until the returned stop() is called. */
-export function connectEventStream(qc: QueryClient, onUnauthorized: () => void): () => void {
+export function connectEventStream(qc: QueryClient, onUnauthorized: () => void, onAlert: (a: { kind: string; message: string }) => void): () => void {
   let ws: WebSocket | null = null;
   let stopped = false;
   let retry = 0;
@@ -99,6 +99,7 @@ export function connectEventStream(qc: QueryClient, onUnauthorized: () => void):
     const batch = buffer;
     buffer = [];
     applyToChargers(qc, batch);
+    for (const e of batch) if (e.event === 'alert') onAlert(e.data as { kind: string; message: string });
     for (const e of batch) for (const k of staleKeys(e)) stale.set(JSON.stringify(k), k);
     if (stale.size && !refetchTimer) refetchTimer = setTimeout(refetchStale, REFETCH_MS);
   };

@@ -104,6 +104,9 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
     const c = await rawCharger('UI-LIVE-1');
     await status(c, 1, 'Available');
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid="Chargers online"]')?.textContent) === n + 1, before);
+    // An alert from the service pops up at once.
+    app.events.emit('alert', { kind: 'store', message: 'store commit failed: SQLITE_FULL (test)', at: new Date().toISOString() });
+    await page.getByText('store commit failed: SQLITE_FULL (test)').waitFor();
     await shot(page, 'dashboard-live');
 
     await page.getByRole('link', { name: 'Chargers' }).click();
