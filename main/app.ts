@@ -34,6 +34,7 @@ import { SessionStore, signInRoutes } from './api/session-cookie.js';
 import { createUiStatic } from './api/ui-static.js';
 import { uiRoutes } from './api/routes/ui-views.js';
 import { uiRfidImportRoutes } from './api/routes/ui-rfid-import.js';
+import { uiSettingsRoutes } from './api/routes/ui-settings.js';
 
 export interface App {
   config: Config;
@@ -124,6 +125,7 @@ export function createApp(config: Config, log: Logger): App {
     ...signInRoutes(sessions, checkToken),
     ...uiRoutes(db, ocpp, () => writer.lastError),
     ...uiRfidImportRoutes(db),
+    ...uiSettingsRoutes(config),
   ]) {
     router.add(r);
   }

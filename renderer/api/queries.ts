@@ -149,3 +149,14 @@ export const useLiftLockout = () =>
   useInvalidating(({ kind, key }: { kind: string; key: string }) => unwrap<unknown>(client.DELETE('/api/security/lockouts/{kind}/{key}', { params: { path: { kind, key } } })), [['lockouts'], ['summary']]);
 export const rotateToken = () => unwrap<{ token: string }>(client.POST('/api/token/rotate'));
 export const meterValuesCsvUrl = (transactionId: number): string => `/api/sessions/${transactionId}/meter-values.csv`;
+
+export interface Setting {
+  key: string;
+  value: unknown;
+  default: unknown;
+  description: string;
+  source: string;
+  env: string;
+  applies: string;
+}
+export const useSettings = () => useQuery({ queryKey: ['settings'], queryFn: () => unwrap<Setting[]>(client.GET('/api/ui/settings')), staleTime: Number.POSITIVE_INFINITY });

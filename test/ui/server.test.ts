@@ -171,3 +171,21 @@ describe('issue 9: the UI build served at /', () => {
     assert.equal((await fetch(`${base}/`, { method: 'POST' })).status, 404);
   });
 });
+
+describe('issue 9: the settings view', () => {
+  test('each key with its value, default and source; the API token is never shown', async () => {
+    const app = await startTestApp({ backupKeep: 3 });
+    try {
+      const list = (await (await app.api('/api/ui/settings')).json()) as Array<{ key: string; value: unknown; default: unknown; source: string; applies: string }>;
+      const byKey = new Map(list.map((s) => [s.key, s]));
+      assert.equal(byKey.get('backupKeep')?.value, 3);
+      assert.equal(byKey.get('backupKeep')?.source, 'config file or command line');
+      assert.equal(byKey.get('logKeepFiles')?.source, 'default');
+      assert.equal(byKey.get('apiToken')?.value, '(hidden)');
+      assert.ok(!JSON.stringify(list).includes(TEST_TOKEN));
+      assert.ok(list.every((s) => s.applies === 'restart'));
+    } finally {
+      await app.dispose();
+    }
+  });
+});

@@ -306,6 +306,12 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
     const other = await signedIn('/');
     const page = await signedIn('/operations');
     await page.getByRole('tab', { name: 'Settings' }).click();
+    // The settings list: a changed key says so, the token itself is never shown.
+    const settings = page.getByRole('table', { name: 'Settings' });
+    await settings.getByRole('row').filter({ hasText: 'pingIntervalSec' }).getByText('config file or command line').waitFor();
+    await settings.getByRole('row').filter({ hasText: 'apiToken' }).getByText('(hidden)').waitFor();
+    assert.ok(!(await settings.textContent())!.includes(TEST_TOKEN));
+    await shot(page, 'settings');
     await page.getByRole('button', { name: 'Rotate API token' }).click();
     await page.getByRole('button', { name: 'Yes, rotate' }).click();
     const token = ((await page.getByLabel('The new API token').textContent()) ?? '').trim();

@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Card, Code, Group, Modal, Pagination, Stack, Table, Tabs, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { rotateToken, useAudit, useBackups, useLiftLockout, useLockouts, useRunBackup, useSummary } from '../../api/queries';
+import { rotateToken, useAudit, useBackups, useLiftLockout, useLockouts, useRunBackup, useSettings, useSummary } from '../../api/queries';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 
@@ -137,6 +137,54 @@ function Alerts() {
   );
 }
 
+const show = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+
+/** Each config key: value, default, where it came from; all apply on restart. */
+function Settings() {
+  const settings = useSettings();
+  if (settings.isError) return <ErrorNotice error={settings.error} title="Cannot load the settings" />;
+  return (
+    <Stack gap="xs">
+      <Text size="sm" c="dimmed">
+        Change a setting in the config file, on the command line or with its environment variable, then restart the service: settings are read once at start.
+      </Text>
+      <Table aria-label="Settings" fz="sm">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Setting</Table.Th>
+            <Table.Th>Value</Table.Th>
+            <Table.Th>Default</Table.Th>
+            <Table.Th>Source</Table.Th>
+            <Table.Th>Applies</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {(settings.data ?? []).map((s) => (
+            <Table.Tr key={s.key}>
+              <Table.Td>
+                <Text ff="monospace" size="sm">
+                  {s.key}
+                </Text>
+                <Text size="xs" c="dimmed">
+                  {s.description} ({s.env})
+                </Text>
+              </Table.Td>
+              <Table.Td>{show(s.value)}</Table.Td>
+              <Table.Td>{show(s.default)}</Table.Td>
+              <Table.Td>
+                <Text size="sm" c={s.source === 'default' ? 'dimmed' : 'blue'} fw={s.source === 'default' ? 400 : 600}>
+                  {s.source}
+                </Text>
+              </Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>on {s.applies}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
 /** Rotating signs every browser out: the new token is shown once, then sign in with it. */
 function TokenRotation() {
   const qc = useQueryClient();
@@ -209,7 +257,10 @@ export function OperationsScreen() {
           <Lockouts />
         </Tabs.Panel>
         <Tabs.Panel value="settings" pt="md">
-          <TokenRotation />
+          <Stack>
+            <TokenRotation />
+            <Settings />
+          </Stack>
         </Tabs.Panel>
       </Tabs>
     </Stack>
