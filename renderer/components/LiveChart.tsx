@@ -21,6 +21,7 @@ export function LiveChart({ x, series, height = 220, label, units }: { x: number
   const plot = useRef<uPlot | null>(null);
   const shape = series.map((s) => s.label + s.axis).join();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: recreated only when the size or the set of series changes; data goes through setData below
   useEffect(() => {
     if (!target.current || !width) return;
     const opts: uPlot.Options = {
@@ -45,8 +46,6 @@ export function LiveChart({ x, series, height = 220, label, units }: { x: number
       plot.current?.destroy();
       plot.current = null;
     };
-    // Recreated only when the width or the set of series changes; data goes through setData.
-    // biome-ignore lint/correctness/useExhaustiveDependencies: see above
   }, [width, height, shape]);
 
   useEffect(() => {

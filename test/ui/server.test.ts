@@ -52,7 +52,10 @@ describe('issue 9: browser sign-in with a session cookie', () => {
     const open = (origin: string) =>
       new Promise<number>((resolve) => {
         const ws = new WebSocket(`${app.wsBase}/api/events`, { headers: { cookie, origin } });
-        ws.once('open', () => (ws.close(), resolve(101)));
+        ws.once('open', () => {
+          ws.close();
+          resolve(101);
+        });
         ws.once('unexpected-response', (_q, res) => resolve(res.statusCode!));
       });
     assert.equal(await open(app.httpBase), 101);

@@ -139,7 +139,7 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
     await shot(page, 'remote-start-chart');
     // The dashboard figures follow the running session: one active, power from its meter values.
     const dash = await page.context().newPage();
-    await dash.goto(app.httpBase + '/');
+    await dash.goto(`${app.httpBase}/`);
     await dash.getByTestId('Active sessions').getByText('1', { exact: true }).waitFor();
     await dash.waitForFunction(() => Number.parseFloat(document.querySelector('[data-testid="Power now"]')?.textContent ?? '0') > 0);
     await shot(dash, 'dashboard-charging');

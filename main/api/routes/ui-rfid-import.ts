@@ -25,12 +25,16 @@ export function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"' && cell === '') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\n' || ch === '\r') {
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
       row.push(cell);
       rows.push(row);
@@ -38,7 +42,10 @@ export function parseCsv(text: string): string[][] {
       cell = '';
     } else cell += ch;
   }
-  if (cell !== '' || row.length) row.push(cell), rows.push(row);
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
   return rows.filter((r) => r.some((c) => c.trim() !== ''));
 }
 
@@ -89,7 +96,11 @@ export function uiRfidImportRoutes(db: Db): Route[] {
           valid.push({ ...card, ...(card.validUntil !== undefined && { validUntil: isoDateTime(String(card.validUntil), 'validUntil') }) });
           return { line, tagId, ok: true };
         });
-        if (commit) db.transaction(() => valid.forEach((c) => insertIdTag(db, c as never)))();
+        if (commit) {
+          db.transaction(() => {
+            for (const c of valid) insertIdTag(db, c as never);
+          })();
+        }
         return { rows, valid: valid.length, invalid: rows.length - valid.length, imported: commit ? valid.length : 0 };
       },
     },

@@ -14,7 +14,8 @@ import { enumParam, intParam } from './params.js';
 
 const STATES = ['online', 'offline', 'faulted', 'charging'] as const;
 const SORTS = { chargePointId: 'c.charge_point_id', vendor: 'c.vendor', model: 'c.model', firmwareVersion: 'c.firmware_version', ipAddress: 'c.ip_address', targetGroup: 'c.target_group', lastSeen: 'c.last_seen', online: 'c.is_connected' } as const;
-const HAS = (status: string) => `EXISTS (SELECT 1 FROM connectors k WHERE k.charge_point_id = c.charge_point_id AND k.status = '${status}')`;
+/** A charger (table alias `cp`) with a connector in this status; statuses are constants here. */
+const HAS = (status: 'Faulted' | 'Charging', cp = 'c') => `EXISTS (SELECT 1 FROM connectors k WHERE k.charge_point_id = ${cp}.charge_point_id AND k.status = '${status}')`;
 const STATE_SQL: Record<(typeof STATES)[number], string> = {
   online: 'c.is_connected = 1',
   offline: 'c.is_connected = 0',
@@ -70,7 +71,7 @@ const startOfToday = (): string => {
 };
 
 function summary(db: Db, ocpp: OcppServer, storeError: () => Error | null) {
-  const counts = stmt(db, `SELECT count(*) AS total, coalesce(sum(is_connected), 0) AS online, coalesce(sum(${HAS('Faulted').replaceAll('c.', 'chargers.')}), 0) AS faulted FROM chargers`).get() as { total: number; online: number; faulted: number };
+  const counts = stmt(db, `SELECT count(*) AS total, coalesce(sum(is_connected), 0) AS online, coalesce(sum(${HAS('Faulted', 'chargers')}), 0) AS faulted FROM chargers`).get() as { total: number; online: number; faulted: number };
   const active = (stmt(db, "SELECT count(*) AS n FROM transactions WHERE status = 'Active'").get() as { n: number }).n;
   const energyTodayWh = (
     stmt(db, "SELECT coalesce(sum(CASE WHEN status = 'Completed' THEN energy_wh ELSE max(coalesce(last_meter_wh, meter_start) - meter_start, 0) END), 0) AS wh FROM transactions WHERE start_time >= ?").get(startOfToday()) as { wh: number }

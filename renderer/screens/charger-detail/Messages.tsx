@@ -27,7 +27,10 @@ export function Messages({ cpId }: { cpId: string }) {
   return (
     <Stack>
       <Group align="end">
-        <Select label="Action" placeholder="All actions" clearable searchable data={ACTIONS} value={action} onChange={(v) => (setAction(v), setPage(1))} />
+        <Select label="Action" placeholder="All actions" clearable searchable data={ACTIONS} value={action} onChange={(v) => {
+            setAction(v);
+            setPage(1);
+          }} />
         <Text c="dimmed">{log.data?.total ?? 0} messages</Text>
       </Group>
       {log.isError && <ErrorNotice error={log.error} title="Cannot load the message log" />}

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Code, Group, Modal, Pagination, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { Alert, Button, Card, Code, Group, Modal, Pagination, Stack, Table, Tabs, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { rotateToken, useAudit, useBackups, useLiftLockout, useLockouts, useRunBackup, useSettings, useSummary } from '../../api/queries';
@@ -191,11 +191,15 @@ function TokenRotation() {
   const [asking, setAsking] = useState(false);
   const [token, setToken] = useState<string | null>(null);
   const [error, setError] = useState<Error | null>(null);
-  const rotate = () =>
-    rotateToken().then(
-      (r) => (setAsking(false), setToken(r.token)),
-      (e: Error) => (setAsking(false), setError(e)),
-    );
+  const rotate = async () => {
+    try {
+      setToken((await rotateToken()).token);
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setAsking(false);
+    }
+  };
   return (
     <Card withBorder>
       <Title order={4}>API token</Title>

@@ -37,7 +37,14 @@ function CreateCard() {
       ...(description.trim() && { description: description.trim() }),
       ...(HAS_LIMIT ? { maxConcurrentSessions: Number(limit) } : {}),
     };
-    create.mutate(body as never, { onSuccess: () => (setTagId(''), setParent(''), setDescription(''), setValidUntil('')) });
+    create.mutate(body as never, {
+      onSuccess: () => {
+        setTagId('');
+        setParent('');
+        setDescription('');
+        setValidUntil('');
+      },
+    });
   };
   return (
     <form onSubmit={submit} aria-label="New RFID card">
@@ -116,7 +123,10 @@ function Cards() {
           <Button variant="default" onClick={() => setDeleting(null)}>
             Cancel
           </Button>
-          <Button color="red" onClick={() => (remove.mutate(deleting!.tagId), setDeleting(null))}>
+          <Button color="red" onClick={() => {
+              if (deleting) remove.mutate(deleting.tagId);
+              setDeleting(null);
+            }}>
             Yes, delete
           </Button>
         </Group>

@@ -64,15 +64,22 @@ export function SessionsScreen() {
   const filter: SessionFilter = useMemo(() => ({ ...typed, status: status ?? '', from: from && new Date(from).toISOString(), to: to && new Date(to).toISOString() }), [typed, status, from, to]);
   const sessions = useSessions(filter, page - 1, SIZE);
   const total = sessions.data?.total ?? 0;
+  // A new filter starts again at the first page.
+  const refilter =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => {
+      set(v);
+      setPage(1);
+    };
   return (
     <Stack>
       <Title order={2}>Sessions</Title>
       <Group align="end">
-        <TextInput label="Charger" value={station} onChange={(e) => (setStation(e.currentTarget.value), setPage(1))} w={170} />
-        <TextInput label="Id tag" value={idTag} onChange={(e) => (setIdTag(e.currentTarget.value), setPage(1))} w={150} />
-        <Select label="Status" placeholder="Any" clearable data={['Active', 'Completed']} value={status} onChange={(v) => (setStatus(v), setPage(1))} w={140} />
-        <TextInput label="From" type="datetime-local" value={from} onChange={(e) => (setFrom(e.currentTarget.value), setPage(1))} />
-        <TextInput label="To" type="datetime-local" value={to} onChange={(e) => (setTo(e.currentTarget.value), setPage(1))} />
+        <TextInput label="Charger" value={station} onChange={(e) => refilter(setStation)(e.currentTarget.value)} w={170} />
+        <TextInput label="Id tag" value={idTag} onChange={(e) => refilter(setIdTag)(e.currentTarget.value)} w={150} />
+        <Select label="Status" placeholder="Any" clearable data={['Active', 'Completed']} value={status} onChange={refilter(setStatus)} w={140} />
+        <TextInput label="From" type="datetime-local" value={from} onChange={(e) => refilter(setFrom)(e.currentTarget.value)} />
+        <TextInput label="To" type="datetime-local" value={to} onChange={(e) => refilter(setTo)(e.currentTarget.value)} />
         <Button variant="light" onClick={() => void exportCsv(sessionsCsvUrl(filter)).then(setExportNote, (e: Error) => setExportNote(e.message))}>
           Export CSV
         </Button>
