@@ -70,4 +70,48 @@ describe('issue 9: 5,000 chargers in the list', { skip: SKIP_BROWSER }, () => {
     }
     await shot(page, 'chargers-5000-search');
   });
+
+  test('issue 9: 500 status changes per second: the list keeps up, events are applied once per frame, the main thread stays mostly free (long-task share reported)', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${app.httpBase}/?token=${TEST_TOKEN}`);
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.getByRole('link', { name: 'Chargers' }).click();
+    await page.getByRole('link', { name: id(0) }).waitFor();
+    const chargers = await Promise.all(Array.from({ length: 50 }, (_, i) => TestCharger.connect(`${app.wsBase}/ocpp/${id(i)}`)));
+    try {
+      await Promise.all(chargers.map((c) => boot(c)));
+      await page.evaluate(() => {
+        const w = window as unknown as { longTaskMs: number; since: number };
+        w.longTaskMs = 0;
+        w.since = performance.now();
+        new PerformanceObserver((l) => l.getEntries().forEach((e) => (w.longTaskMs += e.duration))).observe({ type: 'longtask', buffered: false });
+      });
+      // 50 chargers x 10 changes a second for 3 s = 1,500 events at 500/s.
+      const states = ['Charging', 'SuspendedEV', 'Charging', 'Finishing', 'Available'];
+      for (let round = 0; round < 30; round++) {
+        const tick = Date.now();
+        const status = states[round % states.length]!;
+        for (const c of chargers) c.sendRaw(JSON.stringify([2, `s${round}`, 'StatusNotification', { connectorId: 1, status, errorCode: 'NoError', timestamp: new Date().toISOString() }]));
+        await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))));
+      }
+      const last = states[29 % states.length]!;
+      await page.getByRole('row').filter({ hasText: id(0) }).getByText(`#1 ${last}`).waitFor();
+      await page.getByRole('row').filter({ hasText: id(9) }).getByText(`#1 ${last}`).waitFor();
+      const { longTaskMs, elapsed, applies, events } = await page.evaluate(() => {
+        const w = window as unknown as { longTaskMs: number; since: number };
+        const marks = performance.getEntriesByName('ocpp-edge:events-applied').filter((m) => m.startTime >= w.since) as PerformanceMark[];
+        return { longTaskMs: w.longTaskMs, elapsed: performance.now() - w.since, applies: marks.length, events: marks.reduce((n, m) => n + (m.detail as number), 0) };
+      });
+      // Coalesced: far fewer cache updates than events, at most one per frame (60 Hz).
+      assert.ok(events >= 1500, `${events} events reached the page`);
+      assert.ok(applies <= (elapsed / 1000) * 61 && applies < events / 3, `${applies} cache updates for ${events} events in ${Math.round(elapsed)} ms`);
+      const share = longTaskMs / elapsed;
+      console.log(`ui under 500 status changes/s: ${events} events in ${applies} cache updates; long tasks ${Math.round(longTaskMs)} ms of ${Math.round(elapsed)} ms (${(share * 100).toFixed(1)}%)`);
+      assert.ok(share < 0.5, `main thread busy in long tasks ${(share * 100).toFixed(1)}% of the time`);
+      await shot(page, 'chargers-500-per-second');
+    } finally {
+      await Promise.all(chargers.map((c) => c.close()));
+    }
+  });
 });
