@@ -34,6 +34,11 @@ import { securityHealth, securityRoutes } from './api/routes/security.js';
 import { syncRoutes } from './api/routes/sync.js';
 import { configureOutbox } from './store/queries/outbox.js';
 import { SyncService } from './sync/service.js';
+import { SessionStore, signInRoutes } from './api/session-cookie.js';
+import { createUiStatic } from './api/ui-static.js';
+import { uiRoutes } from './api/routes/ui-views.js';
+import { uiRfidImportRoutes } from './api/routes/ui-rfid-import.js';
+import { uiSettingsRoutes } from './api/routes/ui-settings.js';
 
 export interface App {
   config: Config;
@@ -47,6 +52,8 @@ export interface App {
   /** The REST routes (GET /api/openapi.json, added by the HTTP server, documents them). */
   routes: readonly Route[];
   sync: SyncService;
+  /** Browser sessions of the UI (the Electron window opens one with sessions.create()). */
+  sessions: SessionStore;
   /** Plain API token when this start created it (first run), to show once. */
   newApiToken: string | null;
   log: Logger;
@@ -59,7 +66,7 @@ export interface App {
   stop(): Promise<void>;
 }
 
-const APP_VERSION: string = pkg.version;
+export const APP_VERSION: string = pkg.version;
 
 export function dbPath(config: Config): string {
   return config.dbFile === ':memory:' || isAbsolute(config.dbFile) ? config.dbFile : join(config.dataDir, config.dbFile);
@@ -115,7 +122,9 @@ export function createApp(config: Config, log: Logger): App {
     },
   });
   const newApiToken = ensureApiToken(db, config.apiToken);
-  const authenticate = tokenAuthenticator((t) => checkApiToken(db, t));
+  const checkToken = (t: string | undefined) => checkApiToken(db, t);
+  const sessions = new SessionStore(db, writer);
+  const authenticate = tokenAuthenticator(checkToken, sessions);
   const eventStream = new EventStream(events, authenticate, log);
 
   const routes: Route[] = [
@@ -132,6 +141,10 @@ export function createApp(config: Config, log: Logger): App {
     ...backupRoutes(backups),
     ...securityRoutes(db, ocpp, () => writer.lastError),
     ...syncRoutes(sync),
+    ...signInRoutes(sessions, checkToken),
+    ...uiRoutes(db, ocpp, () => writer.lastError),
+    ...uiRfidImportRoutes(db, writer),
+    ...uiSettingsRoutes(config),
   ];
 
   const servers: FastifyInstance[] = [];
@@ -141,6 +154,7 @@ export function createApp(config: Config, log: Logger): App {
       version: APP_VERSION,
       log,
       authenticate,
+      serveUi: createUiStatic(),
       loopbackOnly: config.apiLoopbackOnly,
       onUpgrade: (req, socket, head) => {
         if (!eventStream.handles(req)) return ocpp.handleUpgrade(req, socket, head);
@@ -165,6 +179,7 @@ export function createApp(config: Config, log: Logger): App {
     backups,
     routes,
     sync,
+    sessions,
     log,
     registerDataTransferHandler: (vendorId, handler) => ocpp.registerDataTransferHandler(vendorId, handler),
     newApiToken,

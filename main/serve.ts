@@ -47,8 +47,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', early.SIGTERM);
   await app.start();
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  // The token is known when this start made it or was given it: then the link signs in at once.
+  const uiToken = token ?? config.apiToken;
   const banner = [
     `OCPP Edge is running (data: ${config.dataDir})`,
+    `  open the UI: http://${shown}:${app.port}/${uiToken ? `?token=${encodeURIComponent(uiToken)}` : '   (sign in with the API token)'}`,
     `  chargers:  ws://${shown}:${app.port}/ocpp/<chargePointId>   (use this PC's LAN address on the charger)`,
     ...(app.tlsPort ? [`  chargers:  wss://${shown}:${app.tlsPort}/ocpp/<chargePointId>`] : []),
     `  REST API:  http://${shown}:${app.port}/api   health: http://${shown}:${app.port}/health`,

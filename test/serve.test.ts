@@ -89,8 +89,9 @@ test('serve: --api-token sets the API token (replacing a generated one)', async 
   const token = 'cli-token-0123456789abcdef';
   const s = await startServe(dataDir, ['--api-token', token]);
   try {
-    assert.equal(s.token, null, 'a configured token is not printed');
-    assert.ok(!s.stderr().includes(token));
+    assert.equal(s.token, null, 'a configured token is not printed as a new one');
+    // issue 9: the service knows the token, so the UI sign-in link carries it.
+    assert.ok(s.stderr().includes(`open the UI: ${s.base}/?token=${token}`), s.stderr());
     assert.equal((await get(s, '/api/stations', token)).status, 200);
     assert.equal((await get(s, '/api/stations', firstToken)).status, 401, 'the generated token no longer works');
   } finally {

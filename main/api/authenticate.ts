@@ -3,13 +3,17 @@ import { queryOf } from './http-server.js';
 
 /**
  * Whether a request may use the API. The one place that decides, for every /api route not
- * marked open (and /connections, /statistics) and for the /api/events upgrade: another
- * credential (a UI session cookie) is added here.
+ * marked open (and /connections, /statistics) and for the /api/events upgrade.
  */
 export type Authenticate = (req: IncomingMessage) => boolean;
 
-export function tokenAuthenticator(checkToken: (token: string | undefined) => boolean): Authenticate {
-  return (req) => checkToken(presentedToken(req));
+/**
+ * The bearer token, or the UI's session cookie (session-cookie.ts: a valid session, and for a
+ * state change or an upgrade the page's own Origin, since cookies ride along on other sites'
+ * requests too).
+ */
+export function tokenAuthenticator(checkToken: (token: string | undefined) => boolean, sessions?: { authorizes(req: IncomingMessage): boolean }): Authenticate {
+  return (req) => checkToken(presentedToken(req)) || !!sessions?.authorizes(req);
 }
 
 /**

@@ -8,6 +8,7 @@ import { compileSchema } from '../validation.js';
 import type { Authenticate } from './authenticate.js';
 import { openApiRoute, registerOpenApi, routeSchema } from './openapi.js';
 import { HttpError, type Route } from './router.js';
+import type { UiAnswer } from './ui-static.js';
 import { StoreWriteError } from '../store/writer.js';
 
 declare module 'fastify' {
@@ -27,6 +28,8 @@ export interface HttpOptions {
   version: string;
   log: Logger;
   authenticate: Authenticate;
+  /** The UI build for GETs outside /api no route matched (main/api/ui-static.ts); undefined when not its. */
+  serveUi?: (req: IncomingMessage, pathname: string) => UiAnswer | undefined;
   /** WebSocket upgrades: OCPP chargers and the live event stream. */
   onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   tls?: { cert: Buffer; key: Buffer };
@@ -186,11 +189,13 @@ export async function createHttpServer(o: HttpOptions): Promise<FastifyInstance>
     o.log.error({ err, url: request.raw.url }, 'request failed');
     return sendError(reply, new HttpError(500, 'internal error'));
   });
-  // Unknown paths (404) and wrong methods (405). The web UI's index.html, for its client-side
-  // routes, would be answered here to GETs outside /api.
+  // Wrong methods (405); then GETs outside /api are the web UI's files and client-side routes
+  // (index.html); anything else is an unknown path (404).
   api.setNotFoundHandler((request, reply) => {
     const path = pathOf(request.raw.url ?? '/');
     const allowed = METHODS.filter((method) => api.findRoute({ method, url: path }));
+    const page = !allowed.length && request.raw.url?.startsWith('/') ? o.serveUi?.(request.raw, path) : undefined;
+    if (page) return reply.code(page.status).headers(page.headers).send(page.body);
     return sendError(reply, allowed.length ? new HttpError(405, `${request.method} not allowed on ${path}`, undefined, undefined, { Allow: allowed.join(', ') }) : new HttpError(404, `no route ${path}`));
   });
 

@@ -36,6 +36,9 @@ export async function rotateApiToken(writer: AdminWriter): Promise<string> {
   return token;
 }
 
+/** The stored hash of the current token (a UI session remembers it: a rotation ends the session). */
+export const apiTokenHash = (db: Db): string => getSetting(db, KEY) ?? '';
+
 /** Constant-time check of a presented bearer token against the stored hash. */
 export function checkApiToken(db: Db, presented: string | undefined): boolean {
   const stored = getSetting(db, KEY);

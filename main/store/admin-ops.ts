@@ -17,6 +17,7 @@ import { saveLocalList, type LocalListEntry } from './queries/local-list.js';
 import { deleteJob, insertJob, recordJobAnswer, updateLatestJob, type MaintenanceKind } from './queries/maintenance.js';
 import * as reservations from './queries/reservations.js';
 import { setSetting } from './queries/settings.js';
+import { deleteUiSession, insertUiSession, type UiSession } from './queries/ui-sessions.js';
 
 type Cp = { chargePointId: string };
 
@@ -59,6 +60,25 @@ function deleteIdTag(db: Db, a: { tagId: string }): boolean {
 
 function putSetting(db: Db, a: { key: string; value: string }): void {
   setSetting(db, a.key, a.value);
+}
+
+/**
+ * Cards from a CSV import, all or none: a card that clashes (a concurrent create since the
+ * preview) imports nothing and is named.
+ */
+function importIdTags(db: Db, a: { cards: Array<Parameters<typeof idTags.insertIdTag>[1]> }): { imported: number } | { clash: string } {
+  const clash = a.cards.find((c) => idTags.findIdTagForAuthorization(db, c.tagId));
+  if (clash) return { clash: clash.tagId };
+  for (const c of a.cards) idTags.insertIdTag(db, c);
+  return { imported: a.cards.length };
+}
+
+function openUiSession(db: Db, a: { idHash: string; session: UiSession; now: number }): void {
+  insertUiSession(db, a.idHash, a.session, a.now);
+}
+
+function closeUiSession(db: Db, a: { idHash: string }): void {
+  deleteUiSession(db, a.idHash);
 }
 
 // --- Command effects ---
@@ -153,6 +173,9 @@ export const adminOps = {
   updateIdTag,
   deleteIdTag,
   putSetting,
+  importIdTags,
+  openUiSession,
+  closeUiSession,
   auditCommand,
   saveConfigurationSnapshot,
   setPendingPassword,

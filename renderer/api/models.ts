@@ -1,0 +1,112 @@
+/**
+ * Response shapes the UI reads. The OpenAPI document types every path, parameter and request
+ * body (schema.d.ts) but publishes responses as `{}` until the routes declare response schemas;
+ * until then these mirror the store's row types (main/store/queries/*.ts) for what the UI shows.
+ */
+export interface ConnectorState {
+  connectorId: number;
+  status: string;
+  errorCode: string;
+  info?: string | null;
+  statusAt?: string;
+}
+
+export interface Charger {
+  chargePointId: string;
+  serialNumber: string | null;
+  catalogNumber: string | null;
+  vendor: string | null;
+  model: string | null;
+  firmwareVersion: string | null;
+  ratedVolts: number | null;
+  ratedAmps: number | null;
+  maximumAmps: number | null;
+  ipAddress: string | null;
+  targetGroup: string | null;
+  description: string | null;
+  registrationStatus: 'Accepted' | 'Pending' | 'Rejected';
+  lenient: boolean;
+  isConnected: boolean;
+  lastSeen: string | null;
+  remoteAddress: string | null;
+  bootStatus: string | null;
+  connectors: ConnectorState[];
+}
+
+export interface ChargerDetail extends Charger {
+  configuration: unknown;
+  schemaDeviations: Array<{ action: string; direction: string; error: string; payload: string; at: string }>;
+}
+
+export interface ChargerPage {
+  total: number;
+  items: Charger[];
+  groups: string[];
+}
+
+export interface Alert {
+  kind: string;
+  message: string;
+  at?: string;
+}
+
+export interface Summary {
+  chargers: { total: number; online: number; offline: number; faulted: number };
+  activeSessions: number;
+  energyTodayWh: number;
+  powerW: number;
+  alerts: Alert[];
+}
+
+export interface Session {
+  transactionId: number;
+  chargePointId: string;
+  connectorId: number;
+  idTag: string;
+  meterStart: number;
+  startTime: string;
+  meterStop: number | null;
+  stopTime: string | null;
+  stopReason: string | null;
+  energyWh: number | null;
+  status: 'Active' | 'Completed';
+}
+
+export interface Sample {
+  timestamp: string;
+  value: string;
+  measurand: string;
+  phase: string | null;
+  unit: string;
+  context: string;
+  location: string;
+}
+
+export interface LoggedMessage {
+  id: number;
+  direction: 'in' | 'out';
+  at: string;
+  frame: string;
+  action: string | null;
+}
+
+export interface StatusReport extends ConnectorState {
+  receivedAt: string;
+}
+
+export interface CommandOutcome {
+  chargePointId: string;
+  action: string;
+  response: Record<string, unknown>;
+  transactionId?: number | null;
+  note?: string;
+}
+
+export interface RfidCard {
+  tagId: string;
+  status: 'Active' | 'Blocked';
+  validUntil: string | null;
+  parentIdTag: string | null;
+  description: string | null;
+  maxConcurrentSessions?: number;
+}

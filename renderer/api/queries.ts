@@ -1,0 +1,162 @@
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { client, unwrap, withQuery } from './client';
+import type { ChargerDetail, ChargerPage, CommandOutcome, LoggedMessage, RfidCard, Sample, Session, StatusReport, Summary } from './models';
+import type { paths } from './schema';
+
+/** Every server read and write of the UI, as query-cache hooks. Components never fetch. */
+
+export const useSignInState = (enabled: boolean) =>
+  useQuery({ queryKey: ['session'], enabled, queryFn: () => unwrap<{ signedIn: true }>(client.GET('/api/session')), retry: false, staleTime: Number.POSITIVE_INFINITY });
+
+export const signIn = (token: string) => unwrap<{ signedIn: true }>(client.POST('/api/session', { body: { token } }));
+export const signOut = () => unwrap<{ signedIn: false }>(client.DELETE('/api/session'));
+
+export const useSummary = () => useQuery({ queryKey: ['summary'], queryFn: () => unwrap<Summary>(client.GET('/api/ui/summary')) });
+
+export interface ChargerFilter {
+  q: string;
+  group: string;
+  state: string;
+  sort: string;
+  dir: 'asc' | 'desc';
+}
+const PAGE = 200;
+
+/** The charger table: server pages of 200, fetched as the virtual rows scroll to them. */
+export const useChargerPages = (f: ChargerFilter) =>
+  useInfiniteQuery({
+    queryKey: ['chargers', f],
+    initialPageParam: 0,
+    queryFn: ({ pageParam }) => unwrap<ChargerPage>(client.GET('/api/ui/chargers', withQuery({ ...f, limit: PAGE, offset: pageParam }))),
+    getNextPageParam: (last, all) => {
+      const loaded = all.reduce((n, p) => n + p.items.length, 0);
+      return loaded < last.total ? loaded : undefined;
+    },
+    placeholderData: keepPreviousData,
+  });
+
+export const useCharger = (cpId: string) => useQuery({ queryKey: ['charger', cpId], queryFn: () => unwrap<ChargerDetail>(client.GET('/api/charger/{cpId}', { params: { path: { cpId } } })) });
+
+type ChargerPatch = NonNullable<paths['/api/charger/{cpId}']['patch']['requestBody']>['content']['application/json'];
+export function useUpdateCharger(cpId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ChargerPatch) => unwrap<ChargerDetail>(client.PATCH('/api/charger/{cpId}', { params: { path: { cpId } }, body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['charger', cpId] }),
+  });
+}
+
+export const useChargerSessions = (cpId: string) =>
+  useQuery({ queryKey: ['charger-sessions', cpId], queryFn: () => unwrap<{ total: number; items: Session[] }>(client.GET('/api/sessions/station/{cpId}', { params: { path: { cpId }, query: { status: 'Active' } as never } })) });
+
+export const useMeterValues = (transactionId: number | undefined) =>
+  useQuery({
+    queryKey: ['meter-values', transactionId],
+    enabled: transactionId !== undefined,
+    queryFn: () => unwrap<Sample[]>(client.GET('/api/sessions/{id}/meter-values', { params: { path: { id: String(transactionId) } } })),
+  });
+
+export const useMessages = (cpId: string, action: string, page: number, size: number) =>
+  useQuery({
+    queryKey: ['messages', cpId, action, page],
+    queryFn: () => unwrap<{ total: number; items: LoggedMessage[] }>(client.GET('/api/ui/chargers/{cpId}/messages', { params: { path: { cpId }, query: { action: action || undefined, limit: size, offset: page * size } as never } })),
+    placeholderData: keepPreviousData,
+  });
+
+export const useStatusHistory = (cpId: string) => useQuery({ queryKey: ['status-history', cpId], queryFn: () => unwrap<StatusReport[]>(client.GET('/api/ui/chargers/{cpId}/status-history', { params: { path: { cpId } } })) });
+
+/** The admin commands by their URL name (start-transaction, reset, ...), answered with the charger's reply. */
+export type AdminCommand = keyof paths extends infer K ? (K extends `/api/admin/{cpId}/${infer C}` ? C : never) : never;
+export function useCommand(cpId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ command, body }: { command: AdminCommand; body: Record<string, unknown> }) =>
+      unwrap<CommandOutcome>(client.POST(`/api/admin/{cpId}/${command}` as '/api/admin/{cpId}/reset', { params: { path: { cpId } }, body: body as never })),
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: ['charger', cpId] });
+      void qc.invalidateQueries({ queryKey: ['charger-sessions', cpId] });
+    },
+  });
+}
+
+export const useRfidCards = () => useQuery({ queryKey: ['rfid'], queryFn: () => unwrap<RfidCard[]>(client.GET('/api/rfid')) });
+
+export interface SessionFilter {
+  station?: string;
+  idTag?: string;
+  status?: string;
+  from?: string;
+  to?: string;
+}
+export const useSessions = (f: SessionFilter, page: number, size: number) =>
+  useQuery({
+    queryKey: ['sessions', f, page],
+    queryFn: () => unwrap<{ total: number; items: Session[] }>(client.GET('/api/sessions', withQuery({ ...f, limit: size, offset: page * size }))),
+    placeholderData: keepPreviousData,
+  });
+
+/** The CSV export of the same filters: a plain link (the cookie authorises it). */
+export const sessionsCsvUrl = (f: SessionFilter): string => `/api/sessions/export.csv?${new URLSearchParams(Object.entries(f).filter(([, v]) => v) as Array<[string, string]>)}`;
+export const fetchText = async (url: string): Promise<string> => {
+  const r = await fetch(url, { credentials: 'same-origin' }).catch(() => null);
+  if (!r?.ok) throw new Error(r ? `export failed (${r.status})` : 'The OCPP Edge service is not reachable.');
+  return r.text();
+};
+
+function useInvalidating<A, R>(fn: (a: A) => Promise<R>, keys: unknown[][]) {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: fn, onSettled: () => keys.forEach((k) => void qc.invalidateQueries({ queryKey: k })) });
+}
+
+type NewCard = NonNullable<paths['/api/rfid']['post']['requestBody']>['content']['application/json'];
+export const useCreateCard = () => useInvalidating((body: NewCard) => unwrap<RfidCard>(client.POST('/api/rfid', { body })), [['rfid']]);
+export const useSetCardStatus = () =>
+  useInvalidating(({ tagId, block }: { tagId: string; block: boolean }) => unwrap<RfidCard>(block ? client.POST('/api/rfid/{tagId}/block', { params: { path: { tagId } } }) : client.POST('/api/rfid/{tagId}/activate', { params: { path: { tagId } } })), [['rfid']]);
+export const useDeleteCard = () => useInvalidating((tagId: string) => unwrap<unknown>(client.DELETE('/api/rfid/{tagId}', { params: { path: { tagId } } })), [['rfid']]);
+
+export interface ImportReport {
+  rows: Array<{ line: number; tagId: string; ok: boolean; error?: string; field?: string }>;
+  valid: number;
+  invalid: number;
+  imported: number;
+}
+export const useImportCards = () => useInvalidating((body: { csv: string; commit: boolean }) => unwrap<ImportReport>(client.POST('/api/ui/rfid/import', { body })), [['rfid']]);
+
+export const useConnectedChargers = () => useQuery({ queryKey: ['chargers', 'connected'], queryFn: () => unwrap<Array<{ chargePointId: string }>>(client.GET('/api/stations/connected/list')) });
+
+/** SendLocalList to one charger; the caller runs it per charger to show each answer. */
+export const pushLocalList = (cpId: string, updateType: 'Full' | 'Differential') =>
+  unwrap<CommandOutcome>(client.POST('/api/admin/{cpId}/send-local-list', { params: { path: { cpId } }, body: { updateType } }));
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  by: string;
+  chargePointId: string;
+  action: string;
+  payload: unknown;
+  ok: boolean;
+  result: unknown;
+  error: string | null;
+  durationMs: number | null;
+}
+export const useAudit = (page: number, size: number) =>
+  useQuery({ queryKey: ['audit', page], queryFn: () => unwrap<AuditEntry[]>(client.GET('/api/audit', withQuery({ limit: size, offset: page * size }))), placeholderData: keepPreviousData });
+export const useBackups = () => useQuery({ queryKey: ['backups'], queryFn: () => unwrap<Array<{ name: string; bytes: number; createdAt: string }>>(client.GET('/api/backups')) });
+export const useRunBackup = () => useInvalidating(() => unwrap<{ name: string; bytes: number; createdAt: string }>(client.POST('/api/backups')), [['backups']]);
+export const useLockouts = () => useQuery({ queryKey: ['lockouts'], queryFn: () => unwrap<Array<{ kind: 'address' | 'identity'; key: string; until: string; failures: number }>>(client.GET('/api/security/lockouts')) });
+export const useLiftLockout = () =>
+  useInvalidating(({ kind, key }: { kind: string; key: string }) => unwrap<unknown>(client.DELETE('/api/security/lockouts/{kind}/{key}', { params: { path: { kind, key } } })), [['lockouts'], ['summary']]);
+export const rotateToken = () => unwrap<{ token: string }>(client.POST('/api/token/rotate'));
+export const meterValuesCsvUrl = (transactionId: number): string => `/api/sessions/${transactionId}/meter-values.csv`;
+
+export interface Setting {
+  key: string;
+  value: unknown;
+  default: unknown;
+  description: string;
+  source: string;
+  env: string;
+  applies: string;
+}
+export const useSettings = () => useQuery({ queryKey: ['settings'], queryFn: () => unwrap<Setting[]>(client.GET('/api/ui/settings')), staleTime: Number.POSITIVE_INFINITY });
