@@ -108,5 +108,6 @@ export interface RfidCard {
   validUntil: string | null;
   parentIdTag: string | null;
   description: string | null;
-  maxConcurrentSessions?: number;
+  /** Sessions the card may run at once: 1 one at a time (default), 0 unlimited. */
+  maxConcurrentSessions: number;
 }

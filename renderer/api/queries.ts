@@ -108,8 +108,11 @@ function useInvalidating<A, R>(fn: (a: A) => Promise<R>, keys: unknown[][]) {
   return useMutation({ mutationFn: fn, onSettled: () => keys.forEach((k) => void qc.invalidateQueries({ queryKey: k })) });
 }
 
-type NewCard = NonNullable<paths['/api/rfid']['post']['requestBody']>['content']['application/json'];
+export type NewCard = NonNullable<paths['/api/rfid']['post']['requestBody']>['content']['application/json'];
 export const useCreateCard = () => useInvalidating((body: NewCard) => unwrap<RfidCard>(client.POST('/api/rfid', { body })), [['rfid']]);
+type CardPatch = NonNullable<paths['/api/rfid/{tagId}']['patch']['requestBody']>['content']['application/json'];
+export const useUpdateCard = () =>
+  useInvalidating(({ tagId, body }: { tagId: string; body: CardPatch }) => unwrap<RfidCard>(client.PATCH('/api/rfid/{tagId}', { params: { path: { tagId } }, body })), [['rfid']]);
 export const useSetCardStatus = () =>
   useInvalidating(({ tagId, block }: { tagId: string; block: boolean }) => unwrap<RfidCard>(block ? client.POST('/api/rfid/{tagId}/block', { params: { path: { tagId } } }) : client.POST('/api/rfid/{tagId}/activate', { params: { path: { tagId } } })), [['rfid']]);
 export const useDeleteCard = () => useInvalidating((tagId: string) => unwrap<unknown>(client.DELETE('/api/rfid/{tagId}', { params: { path: { tagId } } })), [['rfid']]);

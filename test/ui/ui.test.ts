@@ -60,8 +60,8 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
 
   const status = (c: TestCharger, connectorId: number, s: string, errorCode = 'NoError') => c.call('StatusNotification', { connectorId, status: s, errorCode, timestamp: new Date().toISOString() });
 
-  async function simCharger(id: string): Promise<SimCharger> {
-    const sim = new SimCharger({ id, url: `${app.wsBase}/ocpp`, connectors: 2, meterIntervalMs: 300, timeScale: 60, backoffInitialMs: 50, backoffMaxMs: 300, callTimeoutMs: 5000, progressStepMs: 30, rebootDelayMs: 50, authorizeMode: 'advisory' });
+  async function simCharger(id: string, authorizeMode: 'strict' | 'advisory' = 'advisory'): Promise<SimCharger> {
+    const sim = new SimCharger({ id, url: `${app.wsBase}/ocpp`, connectors: 2, meterIntervalMs: 300, timeScale: 60, backoffInitialMs: 50, backoffMaxMs: 300, callTimeoutMs: 5000, progressStepMs: 30, rebootDelayMs: 50, authorizeMode });
     peers.push(sim);
     sim.start();
     await sim.waitFor(() => sim.isOnline, 10_000, `${id} online`);
@@ -122,6 +122,8 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
 
   test('issue 9: a remote start from the UI starts a session (transactionId shown, chart grows); a remote stop ends it', async () => {
     const sim = await simCharger('UI-SIM-1');
+    // A charger stops a session its StartTransaction refuses (StopTransactionOnInvalidId): the tag is a known card.
+    assert.equal((await app.api('/api/rfid', { method: 'POST', json: { tagId: 'UI-TAG-1' } })).status, 201);
     const page = await signedIn('/chargers/UI-SIM-1');
     await page.getByLabel('Id tag').fill('UI-TAG-1');
     await page.getByRole('button', { name: 'Start charging' }).click();
@@ -224,6 +226,34 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
     await form.getByRole('button', { name: 'Add card' }).click();
     await page.getByText('RFID card UI-CARD-1 already exists').waitFor();
     await shot(page, 'rfid-blocked');
+  });
+
+  test('issue 9: a fleet card with limit 2 runs two sessions at once and refuses the third', async () => {
+    const [a, b] = [await simCharger('UI-FLEET-A', 'strict'), await simCharger('UI-FLEET-B', 'strict')];
+    const page = await signedIn('/rfid');
+    const form = page.getByRole('form', { name: 'New RFID card' });
+    await form.getByLabel('Tag id').fill('FLEET-1');
+    await form.getByLabel('Concurrent sessions').fill('2');
+    await form.getByRole('button', { name: 'Add card' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'FLEET-1' });
+    await row.getByRole('cell', { name: '2', exact: true }).waitFor();
+    assert.equal((await (await app.api('/api/rfid/FLEET-1')).json()).maxConcurrentSessions, 2);
+
+    for (const connectorId of [1, 2]) assert.equal((await a.startSession({ idTag: 'FLEET-1', connectorId })).started, true);
+    await a.waitFor(() => a.activeTransactions.filter((t) => t.transactionId !== null).length === 2, 10_000, 'two sessions acknowledged');
+    assert.deepEqual(await b.startSession({ idTag: 'FLEET-1', connectorId: 1 }), { started: false, reason: 'authorization ConcurrentTx' });
+
+    // Edited in the UI (PATCH): unlimited, and the third starts.
+    await page.getByRole('button', { name: 'Edit FLEET-1' }).click();
+    const edit = page.getByRole('form', { name: 'Edit FLEET-1' });
+    await edit.getByLabel('Concurrent sessions').fill('0');
+    await edit.getByLabel('Description').fill('fleet vans');
+    await shot(page, 'rfid-fleet-edit');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await row.getByRole('cell', { name: 'unlimited' }).waitFor();
+    await row.getByText('fleet vans').waitFor();
+    assert.equal((await b.startSession({ idTag: 'FLEET-1', connectorId: 1 })).started, true);
+    await shot(page, 'rfid-fleet');
   });
 
   test('issue 9: a CSV import with one bad row reports that row and imports nothing until confirmed', async () => {

@@ -2,56 +2,115 @@ import { Badge, Button, Card, Group, Modal, NumberInput, Select, Stack, Table, T
 import { useState } from 'react';
 import { ApiError } from '../../api/client';
 import type { CommandOutcome, RfidCard } from '../../api/models';
-import { pushLocalList, useConnectedChargers, useCreateCard, useDeleteCard, useRfidCards, useSetCardStatus } from '../../api/queries';
+import { pushLocalList, useConnectedChargers, useCreateCard, useDeleteCard, useRfidCards, useSetCardStatus, useUpdateCard, type NewCard } from '../../api/queries';
 import { Answer } from '../../components/CommandButton';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { ImportCards } from './ImportCards';
 
+/** The fields of a card as the form holds them (datetime-local text, number input value). */
+interface CardDraft {
+  status: 'Active' | 'Blocked';
+  validUntil: string;
+  parentIdTag: string;
+  description: string;
+  limit: number | string;
+}
+
+const BLANK: CardDraft = { status: 'Active', validUntil: '', parentIdTag: '', description: '', limit: 1 };
+
+/** An ISO time as a datetime-local input shows it (local time, minutes). */
+const toLocalInput = (iso: string | null): string => {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+
+const draftOf = (c: RfidCard): CardDraft => ({ status: c.status, validUntil: toLocalInput(c.validUntil), parentIdTag: c.parentIdTag ?? '', description: c.description ?? '', limit: c.maxConcurrentSessions });
+
+/** The card's fields for the API: an emptied field clears it (null) when editing, is left out when creating. */
+function fieldsOf(d: CardDraft, clear: boolean) {
+  const text = (v: string) => (v.trim() ? v.trim() : clear ? null : undefined);
+  return {
+    status: d.status,
+    validUntil: d.validUntil ? new Date(d.validUntil).toISOString() : clear ? null : undefined,
+    parentIdTag: text(d.parentIdTag),
+    description: text(d.description),
+    maxConcurrentSessions: Number(d.limit),
+  };
+}
+
+/** The card fields with the API's field-by-field errors (create and edit share them). */
+function CardFields({ draft, set, error }: { draft: CardDraft; set: (d: CardDraft) => void; error: unknown }) {
+  const err = error instanceof ApiError ? error : null;
+  const on = (f: string) => (err?.field === f ? err.message : undefined);
+  return (
+    <>
+      <Select label="Status" data={['Active', 'Blocked']} value={draft.status} onChange={(v) => set({ ...draft, status: v as CardDraft['status'] })} allowDeselect={false} w={120} />
+      <TextInput label="Valid until" type="datetime-local" value={draft.validUntil} onChange={(e) => set({ ...draft, validUntil: e.currentTarget.value })} error={on('validUntil')} />
+      <TextInput label="Parent tag" value={draft.parentIdTag} onChange={(e) => set({ ...draft, parentIdTag: e.currentTarget.value })} error={on('parentIdTag')} w={160} />
+      <TextInput label="Description" value={draft.description} onChange={(e) => set({ ...draft, description: e.currentTarget.value })} error={on('description')} w={200} />
+      <NumberInput label="Concurrent sessions" description="0 = unlimited" min={0} max={1000} value={draft.limit} onChange={(v) => set({ ...draft, limit: v })} error={on('maxConcurrentSessions')} w={170} />
+    </>
+  );
+}
+
+/** A refusal that names no field of the form, shown under it. */
+function FormError({ error, title }: { error: unknown; title: string }) {
+  if (!error || (error instanceof ApiError && error.field)) return null;
+  return <ErrorNotice error={error} title={title} />;
+}
+
 function CreateCard() {
   const create = useCreateCard();
   const [tagId, setTagId] = useState('');
-  const [status, setStatus] = useState<string | null>('Active');
-  const [validUntil, setValidUntil] = useState('');
-  const [parentIdTag, setParent] = useState('');
-  const [description, setDescription] = useState('');
-  const [limit, setLimit] = useState<number | string>(1);
+  const [draft, setDraft] = useState<CardDraft>(BLANK);
   const err = create.error instanceof ApiError ? create.error : null;
-  const on = (f: string) => (err?.field === f ? err.message : undefined);
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    const body = {
-      tagId: tagId.trim(),
-      status: status as 'Active' | 'Blocked',
-      ...(validUntil && { validUntil: new Date(validUntil).toISOString() }),
-      ...(parentIdTag.trim() && { parentIdTag: parentIdTag.trim() }),
-      ...(description.trim() && { description: description.trim() }),
-      maxConcurrentSessions: Number(limit),
-    };
-    create.mutate(body, {
+    create.mutate({ tagId: tagId.trim(), ...fieldsOf(draft, false) } as NewCard, {
       onSuccess: () => {
         setTagId('');
-        setParent('');
-        setDescription('');
-        setValidUntil('');
+        setDraft(BLANK);
       },
     });
   };
   return (
     <form onSubmit={submit} aria-label="New RFID card">
       <Group align="start">
-        <TextInput label="Tag id" value={tagId} onChange={(e) => setTagId(e.currentTarget.value)} required error={on('tagId')} w={180} />
-        <Select label="Status" data={['Active', 'Blocked']} value={status} onChange={setStatus} allowDeselect={false} w={120} />
-        <TextInput label="Valid until" type="datetime-local" value={validUntil} onChange={(e) => setValidUntil(e.currentTarget.value)} error={on('validUntil')} />
-        <TextInput label="Parent tag" value={parentIdTag} onChange={(e) => setParent(e.currentTarget.value)} error={on('parentIdTag')} w={160} />
-        <TextInput label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={on('description')} w={200} />
-        <NumberInput label="Concurrent sessions" description="0 = unlimited" min={0} value={limit} onChange={setLimit} error={on('maxConcurrentSessions')} w={170} />
+        <TextInput label="Tag id" value={tagId} onChange={(e) => setTagId(e.currentTarget.value)} required error={err?.field === 'tagId' ? err.message : undefined} w={180} />
+        <CardFields draft={draft} set={setDraft} error={create.error} />
         <Button type="submit" mt={25} loading={create.isPending}>
           Add card
         </Button>
       </Group>
-      {err && !err.field && <ErrorNotice error={err} title="Card not added" />}
-      {create.error && !(create.error instanceof ApiError) && <ErrorNotice error={create.error} title="Card not added" />}
+      <FormError error={create.error} title="Card not added" />
+    </form>
+  );
+}
+
+/** Edits a card with PATCH /api/rfid/:tagId (an emptied field is cleared). */
+function EditCard({ card, onClose }: { card: RfidCard; onClose: () => void }) {
+  const update = useUpdateCard();
+  const [draft, setDraft] = useState<CardDraft>(() => draftOf(card));
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    update.mutate({ tagId: card.tagId, body: fieldsOf(draft, true) }, { onSuccess: onClose });
+  };
+  return (
+    <form onSubmit={submit} aria-label={`Edit ${card.tagId}`}>
+      <Stack>
+        <CardFields draft={draft} set={setDraft} error={update.error} />
+        <FormError error={update.error} title="Card not saved" />
+        <Group justify="end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={update.isPending}>
+            Save
+          </Button>
+        </Group>
+      </Stack>
     </form>
   );
 }
@@ -61,6 +120,7 @@ function Cards() {
   const setStatus = useSetCardStatus();
   const remove = useDeleteCard();
   const [deleting, setDeleting] = useState<RfidCard | null>(null);
+  const [editing, setEditing] = useState<RfidCard | null>(null);
   if (cards.isError) return <ErrorNotice error={cards.error} title="Cannot load RFID cards" />;
   if (cards.data?.length === 0) return <EmptyState title="No RFID cards yet">Add a card above or import a CSV file; then push the list to the chargers so they authorize offline.</EmptyState>;
   return (
@@ -93,9 +153,12 @@ function Cards() {
               <Table.Td>{c.validUntil ? new Date(c.validUntil).toLocaleString() : 'no expiry'}</Table.Td>
               <Table.Td>{c.parentIdTag ?? '—'}</Table.Td>
               <Table.Td>{c.description ?? ''}</Table.Td>
-              <Table.Td>{c.maxConcurrentSessions === undefined ? '1' : c.maxConcurrentSessions === 0 ? 'unlimited' : c.maxConcurrentSessions}</Table.Td>
+              <Table.Td>{c.maxConcurrentSessions === 0 ? 'unlimited' : c.maxConcurrentSessions}</Table.Td>
               <Table.Td>
                 <Group gap="xs">
+                  <Button size="xs" variant="light" aria-label={`Edit ${c.tagId}`} onClick={() => setEditing(c)}>
+                    Edit
+                  </Button>
                   <Button size="xs" variant="light" color={c.status === 'Active' ? 'red' : 'green'} aria-label={`${c.status === 'Active' ? 'Block' : 'Activate'} ${c.tagId}`} onClick={() => setStatus.mutate({ tagId: c.tagId, block: c.status === 'Active' })}>
                     {c.status === 'Active' ? 'Block' : 'Activate'}
                   </Button>
@@ -108,6 +171,9 @@ function Cards() {
           ))}
         </Table.Tbody>
       </Table>
+      <Modal opened={!!editing} onClose={() => setEditing(null)} title={`Edit ${editing?.tagId}`}>
+        {editing && <EditCard card={editing} onClose={() => setEditing(null)} />}
+      </Modal>
       <Modal opened={!!deleting} onClose={() => setDeleting(null)} title={`Delete ${deleting?.tagId}?`}>
         <Text mb="md">Chargers drop the card from their local list on the next push.</Text>
         <Group justify="end">
