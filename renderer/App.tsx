@@ -12,6 +12,7 @@ import { ChargerDetailScreen } from './screens/charger-detail/ChargerDetail';
 import { ChargersScreen } from './screens/chargers/Chargers';
 import { DashboardScreen } from './screens/dashboard/Dashboard';
 import { OperationsScreen } from './screens/operations/Operations';
+import { SyncScreen } from './screens/sync/Sync';
 import { RfidScreen } from './screens/rfid/Rfid';
 import { SessionsScreen } from './screens/sessions/Sessions';
 import { SignIn } from './screens/signin/SignIn';
@@ -50,6 +51,7 @@ const router = createBrowserRouter([
       { path: 'chargers/:cpId', element: <ChargerDetailScreen /> },
       { path: 'sessions', element: <SessionsScreen /> },
       { path: 'rfid', element: <RfidScreen /> },
+      { path: 'sync', element: <SyncScreen /> },
       { path: 'operations', element: <OperationsScreen /> },
     ],
   },

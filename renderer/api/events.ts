@@ -73,6 +73,10 @@ function staleKeys(e: LiveEvent): unknown[][] {
       return [['summary'], ['sessions'], ['meter-values', e.data.transactionId], ...(cp ? [['charger-sessions', cp]] : [])];
     case 'command.result':
       return [['audit'], ...(cp ? [['messages', cp]] : [])];
+    case 'sync.parked':
+      return [['sync-parked']];
+    case 'sync.authList':
+      return [['rfid']];
     case 'alert':
     case 'security.lockout':
       return [['summary'], ['lockouts'], ['alerts']];
@@ -109,6 +113,10 @@ export function connectEventStream(qc: QueryClient, onUnauthorized: () => void, 
     }
     performance.mark(MARK, { detail: batch.length });
     applyToChargers(qc, batch);
+    // The sync state comes whole in each sync.status event: the frame's last one is the state.
+    let sync: LiveEvent | undefined;
+    for (const e of batch) if (e.event === 'sync.status') sync = e;
+    if (sync) qc.setQueryData(['sync'], sync.data);
     for (const e of batch) if (e.event === 'alert') onAlert(e.data as { kind: string; message: string });
     for (const e of batch) for (const k of staleKeys(e)) stale.set(JSON.stringify(k), k);
     if (stale.size && !refetchTimer) refetchTimer = setTimeout(refetchStale, REFETCH_MS);

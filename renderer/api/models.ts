@@ -111,3 +111,51 @@ export interface RfidCard {
   /** Sessions the card may run at once: 1 one at a time (default), 0 unlimited. */
   maxConcurrentSessions: number;
 }
+
+/** GET /api/sync and the sync.status event (main/sync/status.ts). */
+export interface SyncProgress {
+  trigger: 'nightly' | 'manual';
+  phase: 'upload' | 'manifest' | 'auth-list' | 'push';
+  startedAt: string;
+  pendingAtStart: number;
+  uploaded: number;
+  parked: number;
+}
+
+export interface SyncRun {
+  trigger: 'nightly' | 'manual';
+  startedAt: string;
+  finishedAt: string;
+  ok: boolean;
+  uploaded: number;
+  parked: number;
+  errors: Array<{ phase: SyncProgress['phase']; message: string }>;
+}
+
+export interface SyncStatus {
+  configured: boolean;
+  headofficeUrl: string | null;
+  pending: number;
+  oldestPendingAt: string | null;
+  oldestPendingAgeSec: number | null;
+  parked: number;
+  lastSuccessAt: string | null;
+  lastError: { message: string; at: string } | null;
+  consecutiveFailures: number;
+  nextAttemptInMs: number | null;
+  nightly: { cron: string; nextRunAt: string | null };
+  authListVersion: number | null;
+  running: SyncProgress | null;
+  lastRun: SyncRun | null;
+}
+
+/** GET /api/sync/parked: a record head office rejected, with its reason. */
+export interface ParkedRecord {
+  id: number;
+  kind: 'session' | 'snapshot' | 'alert';
+  idempotencyKey: string;
+  subject: string | null;
+  createdAt: string;
+  attempts: number;
+  parkedReason: string | null;
+}

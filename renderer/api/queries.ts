@@ -1,6 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { client, unwrap, withQuery } from './client';
-import type { ChargerDetail, ChargerPage, CommandOutcome, LoggedMessage, RfidCard, Sample, Session, StatusReport, Summary } from './models';
+import type { ChargerDetail, ChargerPage, CommandOutcome, LoggedMessage, ParkedRecord, RfidCard, Sample, Session, StatusReport, Summary, SyncRun, SyncStatus } from './models';
 import type { paths } from './schema';
 
 /** Every server read and write of the UI, as query-cache hooks. Components never fetch. */
@@ -163,3 +163,14 @@ export interface Setting {
   applies: string;
 }
 export const useSettings = () => useQuery({ queryKey: ['settings'], queryFn: () => unwrap<Setting[]>(client.GET('/api/ui/settings')), staleTime: Number.POSITIVE_INFINITY });
+
+/** Head-office sync: the state (kept live by sync.status events), its parked records, "sync now". */
+export const useSyncStatus = () => useQuery({ queryKey: ['sync'], queryFn: () => unwrap<SyncStatus>(client.GET('/api/sync')) });
+export const useParkedRecords = () => useQuery({ queryKey: ['sync-parked'], queryFn: () => unwrap<ParkedRecord[]>(client.GET('/api/sync/parked')) });
+export const useSyncNow = () => useInvalidating(() => unwrap<SyncRun>(client.POST('/api/sync/run')), [['sync'], ['sync-parked']]);
+export const useResolveParked = () =>
+  useInvalidating(
+    ({ id, action }: { id: number; action: 'retry' | 'dismiss' }) =>
+      unwrap<unknown>(action === 'retry' ? client.POST('/api/sync/parked/{id}/retry', { params: { path: { id: String(id) } } }) : client.POST('/api/sync/parked/{id}/dismiss', { params: { path: { id: String(id) } } })),
+    [['sync'], ['sync-parked']],
+  );

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildUi, uiBuildIsStale } from '../../main/api/ui-build.js';
 
 /**
@@ -28,4 +28,19 @@ export async function launchBrowser(): Promise<Browser> {
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * A page in a fresh browser context, signed in with the sign-in link, at `path`. The context is
+ * added to `contexts` for the caller to close.
+ */
+export async function signedInPage(browser: Browser, contexts: BrowserContext[], base: string, token: string, path = '/'): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  await page.goto(`${base}/?token=${token}`);
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  if (path !== '/') await page.goto(base + path);
+  return page;
 }

@@ -77,10 +77,10 @@ function CreateCard() {
   };
   return (
     <form onSubmit={submit} aria-label="New RFID card">
-      <Group align="start">
+      <Group align="end">
         <TextInput label="Tag id" value={tagId} onChange={(e) => setTagId(e.currentTarget.value)} required error={err?.field === 'tagId' ? err.message : undefined} w={180} />
         <CardFields draft={draft} set={setDraft} error={create.error} />
-        <Button type="submit" mt={25} loading={create.isPending}>
+        <Button type="submit" loading={create.isPending}>
           Add card
         </Button>
       </Group>
@@ -171,10 +171,10 @@ function Cards() {
           ))}
         </Table.Tbody>
       </Table>
-      <Modal opened={!!editing} onClose={() => setEditing(null)} title={`Edit ${editing?.tagId}`}>
+      <Modal opened={!!editing} onClose={() => setEditing(null)} title={editing ? `Edit ${editing.tagId}` : ''}>
         {editing && <EditCard card={editing} onClose={() => setEditing(null)} />}
       </Modal>
-      <Modal opened={!!deleting} onClose={() => setDeleting(null)} title={`Delete ${deleting?.tagId}?`}>
+      <Modal opened={!!deleting} onClose={() => setDeleting(null)} title={deleting ? `Delete ${deleting.tagId}?` : ''}>
         <Text mb="md">Chargers drop the card from their local list on the next push.</Text>
         <Group justify="end">
           <Button variant="default" onClick={() => setDeleting(null)}>
