@@ -4,40 +4,24 @@
  * URLs and permissions, the quit rule, IPC argument checks) is a plain module in main/desktop/,
  * tested without Electron.
  */
-import { app as electronApp, BrowserWindow, dialog, safeStorage, session } from 'electron';
+import { app as electronApp, BrowserWindow, dialog, session } from 'electron';
 import { join } from 'node:path';
 import { createApp, type App } from './app.js';
-import { checkApiToken } from './api/token.js';
 import { loadConfig } from './config/load.js';
 import { createServiceLogger, type Logger } from './log/logger.js';
 import { recordedAddresses } from './desktop/charger-addresses.js';
 import { contentSecurityPolicy } from './desktop/csp.js';
 import { registerDesktopIpc } from './desktop/ipc-main.js';
 import { QUIT_BUTTON, quitQuestion } from './desktop/quit-guard.js';
-import { recallToken, rememberToken, REMEMBERED_TOKEN_FILE, type SecretCipher } from './desktop/remembered-token.js';
 import { startupErrorMessage } from './desktop/startup-error.js';
-import { isAppUrl, isServiceRequest, startUrl, uiOrigin } from './desktop/ui-origin.js';
+import { isAppUrl, isServiceRequest, uiOrigin } from './desktop/ui-origin.js';
 import { ALLOWED_PERMISSIONS, mainWindowOptions } from './desktop/window-options.js';
+import { windowSessionCookie } from './desktop/window-session.js';
 
 let core: App | undefined;
 let log: Logger | undefined;
 let win: BrowserWindow | undefined;
 let quitState: 'running' | 'asking' | 'stopping' = 'running';
-
-/** The OS key store, unless it would only obfuscate (Linux without a keyring falls back to a fixed key). */
-function osCipher(): SecretCipher | null {
-  if (!safeStorage.isEncryptionAvailable()) return null;
-  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') return null;
-  return { encrypt: (plain) => safeStorage.encryptString(plain), decrypt: (sealed) => safeStorage.decryptString(sealed) };
-}
-
-/** The plain API token for the window's sign-in link, when the desktop app has it. */
-function signInToken(app: App): string | null {
-  const file = join(electronApp.getPath('userData'), REMEMBERED_TOKEN_FILE);
-  const cipher = osCipher();
-  if (app.newApiToken && cipher) rememberToken(file, app.newApiToken, cipher);
-  return app.newApiToken ?? app.config.apiToken ?? (cipher && recallToken(file, cipher, (t) => checkApiToken(app.db, t)));
-}
 
 /** Every request of the window goes to the embedded service only, under the desktop CSP. */
 function lockDownSession(origin: string): void {
@@ -124,7 +108,9 @@ async function start(): Promise<void> {
     event.preventDefault();
     void requestQuit();
   });
-  await w.loadURL(startUrl(origin, signInToken(app)));
+  // Signed in by the core itself: the session cookie is in place before the first page asks.
+  await session.defaultSession.cookies.set(await windowSessionCookie(app.sessions, origin));
+  await w.loadURL(`${origin}/`);
   log.info({ origin, dataDir: config.dataDir, version: electronApp.getVersion() }, 'desktop app started');
 }
 

@@ -15,7 +15,7 @@ import { HttpError, type RequestContext, type Route } from './router.js';
  * Sessions are stored by the writer (store/queries/ui-sessions.ts), so a restart keeps users signed in.
  */
 export const SESSION_COOKIE = 'ocpp_edge_session';
-const MAX_AGE_S = 30 * 24 * 3600;
+export const SESSION_MAX_AGE_S = 30 * 24 * 3600;
 
 const sha256hex = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -46,7 +46,7 @@ export class SessionStore {
   async create(): Promise<string> {
     const id = randomBytes(32).toString('base64url');
     const now = this.now();
-    await this.writer.run('openUiSession', { idHash: sha256hex(id), session: { tokenHash: apiTokenHash(this.db), expiresAt: now + MAX_AGE_S * 1000 }, now });
+    await this.writer.run('openUiSession', { idHash: sha256hex(id), session: { tokenHash: apiTokenHash(this.db), expiresAt: now + SESSION_MAX_AGE_S * 1000 }, now });
     return id;
   }
 
@@ -98,7 +98,7 @@ export function signInRoutes(sessions: SessionStore, checkToken: (t: string) => 
       body: SignInBody,
       handler: async (ctx) => {
         if (!checkToken((ctx.body as { token: string }).token)) throw new HttpError(401, 'wrong API token: use the token printed when the service first started, or the one it was started with', 'token', { reason: 'wrong-token' });
-        setCookie(ctx, await sessions.create(), MAX_AGE_S);
+        setCookie(ctx, await sessions.create(), SESSION_MAX_AGE_S);
         return { signedIn: true };
       },
     },

@@ -10,17 +10,6 @@ export function uiOrigin(host: string, port: number): string {
   return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
 
-/**
- * The first page the window loads. With the plain API token at hand (first run, or configured)
- * the UI's `?token=` sign-in link is used: the UI exchanges it for a session cookie and drops
- * it from the address. Without it the UI's sign-in page asks for the token.
- */
-export function startUrl(origin: string, token: string | null): string {
-  const url = new URL('/', origin);
-  if (token) url.searchParams.set('token', token);
-  return url.toString();
-}
-
 /** True for a URL on the embedded service's own origin: the only place the window may go. */
 export function isAppUrl(url: string, origin: string): boolean {
   try {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mainWindowOptions, ALLOWED_PERMISSIONS } from '../../main/desktop/window-options.js';
 import { contentSecurityPolicy } from '../../main/desktop/csp.js';
-import { isAppUrl, isServiceRequest, startUrl, uiOrigin } from '../../main/desktop/ui-origin.js';
+import { isAppUrl, isServiceRequest, uiOrigin } from '../../main/desktop/ui-origin.js';
 import { QUIT_BUTTON, quitQuestion } from '../../main/desktop/quit-guard.js';
 import { startupErrorMessage } from '../../main/desktop/startup-error.js';
 
@@ -73,8 +73,6 @@ test('issue 9: the window opens the embedded service over loopback, or on the on
   assert.equal(uiOrigin('localhost', 3001), 'http://127.0.0.1:3001');
   assert.equal(uiOrigin('127.0.0.9', 3001), 'http://127.0.0.9:3001');
   assert.equal(uiOrigin('::1', 3001), 'http://[::1]:3001');
-  assert.equal(startUrl(ORIGIN, null), 'http://127.0.0.1:3001/');
-  assert.equal(startUrl(ORIGIN, 'a+b/c='), 'http://127.0.0.1:3001/?token=a%2Bb%2Fc%3D');
 });
 
 test('issue 9: navigation stays on the service origin; requests go only to the service (pages, API, event WebSocket)', () => {
