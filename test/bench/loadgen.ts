@@ -22,6 +22,7 @@ const K_HB = 2;
 const K_MV = 3;
 const K_START = 4;
 const K_STOP = 5;
+const K_STATUS = 6;
 
 const SRC_FIRST = 2;
 const SRC_COUNT = 200;
@@ -127,6 +128,14 @@ function sendBoot(sim: Sim): void {
 
 function sendHeartbeat(sim: Sim): void {
   send(sim, K_HB, '[2,"' + ++sim.seq + '","Heartbeat",{}]');
+}
+
+const STATUSES = ['Charging', 'SuspendedEV', 'Charging', 'Finishing', 'Available'];
+
+/** A connector status change (UI scenario: what the dashboard and charger list show live). */
+function sendStatus(sim: Sim): void {
+  const status = STATUSES[sim.seq % STATUSES.length];
+  send(sim, K_STATUS, '[2,"' + ++sim.seq + '","StatusNotification",{"connectorId":1,"status":"' + status + '","errorCode":"NoError","timestamp":"' + new Date().toISOString() + '"}]');
 }
 
 function nextMeter(sim: Sim): string {
@@ -504,7 +513,7 @@ async function closedLoop(cmd: Extract<GenCommand, { op: 'closedLoop' }>): Promi
  * (or of this process) shows in full instead of delaying the schedule (no coordinated omission).
  */
 async function fixedRate(cmd: Extract<GenCommand, { op: 'fixedRate' }>): Promise<LoopResult> {
-  const list = sims.filter((s) => s.ready && s.txId);
+  const list = sims.filter((s) => s.ready && (cmd.messages === 'status' || s.txId));
   const latency = new Histogram();
   const sendLag = new Histogram();
   const start = toLocal(cmd.startAt);
@@ -516,7 +525,8 @@ async function fixedRate(cmd: Extract<GenCommand, { op: 'fixedRate' }>): Promise
     sim.alt = !sim.alt;
     sim.sentAt = due;
     sendLag.recordMs(performance.now() - due);
-    if (sim.alt) sendHeartbeat(sim);
+    if (cmd.messages === 'status') sendStatus(sim);
+    else if (sim.alt) sendHeartbeat(sim);
     else sendMeterValues(sim);
   };
   onResult = (sim, _kind, now) => {

@@ -20,7 +20,15 @@ export type GenCommand =
   | { op: 'idleStart'; intervalMs: number }
   | { op: 'idleStop' }
   | { op: 'closedLoop'; startAt: number; warmupMs: number; durationMs: number; drainMs: number }
-  | { op: 'fixedRate'; startAt: number; ratePerSec: number; durationMs: number; drainMs: number }
+  | {
+      op: 'fixedRate';
+      startAt: number;
+      ratePerSec: number;
+      durationMs: number;
+      drainMs: number;
+      /** 'status': StatusNotification only, on every booted charger (UI scenario); default Heartbeat/MeterValues on running sessions. */
+      messages?: 'status';
+    }
   | { op: 'churn'; startAt: number; warmupMs: number; durationMs: number; metersPerSession: number; drainMs: number }
   | { op: 'counters' };
 

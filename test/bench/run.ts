@@ -9,7 +9,7 @@
  *   npm run bench                      full run (about 13 minutes on 2 cores; more when it repeats
  *                                      a scenario that other processes disturbed)
  *   npm run bench -- --quick           smoke run, well under two minutes
- *   npm run bench -- --only c,d        some scenarios (a b c d e)
+ *   npm run bench -- --only c,d        some scenarios (a b c d e f)
  *   npm run bench -- --workers 2       load-generator processes (default 2)
  *   npm run bench -- --profile c,d     also CPU-profile the service over those scenarios' windows
  *   npm run bench -- --message-log-rows 200000   run the service with its message log on
@@ -41,6 +41,7 @@ import {
 import type { ConnectResult, ErrorCounters, GenCommand, LoopResult } from './protocol.js';
 import type { ProbeSnapshot } from './probe.js';
 import { summariseProfile, type ProfileSummary } from './profile-summary.js';
+import { openUiPages, type PageWindow } from './ui-pages.js';
 
 // ---------------------------------------------------------------- options
 
@@ -50,6 +51,7 @@ interface Params {
   closed: { sizes: number[]; warmupMs: number; durationMs: number };
   fixed: { chargers: number; rate: number; warmupMs: number; durationMs: number };
   churn: { chargers: number; metersPerSession: number; warmupMs: number; durationMs: number };
+  ui: { chargers: number; rate: number; durationMs: number };
 }
 
 const FULL: Params = {
@@ -58,6 +60,7 @@ const FULL: Params = {
   closed: { sizes: [100, 1000], warmupMs: 3000, durationMs: 15000 },
   fixed: { chargers: 5000, rate: 2000, warmupMs: 3000, durationMs: 30000 },
   churn: { chargers: 500, metersPerSession: 2, warmupMs: 3000, durationMs: 15000 },
+  ui: { chargers: 5000, rate: 500, durationMs: 15000 },
 };
 
 const QUICK: Params = {
@@ -66,9 +69,10 @@ const QUICK: Params = {
   closed: { sizes: [20, 100], warmupMs: 300, durationMs: 1500 },
   fixed: { chargers: 200, rate: 200, warmupMs: 300, durationMs: 2000 },
   churn: { chargers: 20, metersPerSession: 2, warmupMs: 300, durationMs: 1500 },
+  ui: { chargers: 200, rate: 100, durationMs: 3000 },
 };
 
-const SCENARIOS = ['a', 'b', 'c', 'd', 'e'] as const;
+const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const TITLES: Record<Scenario, string> = {
   a: '(a) connect storm',
@@ -76,6 +80,7 @@ const TITLES: Record<Scenario, string> = {
   c: '(c) closed loop',
   d: '(d) fixed rate',
   e: '(e) session churn',
+  f: '(f) UI under load',
 };
 
 function parseOptions(argv: string[]) {
@@ -121,9 +126,10 @@ function usage(err?: string): never {
 
 function readHeader(): string {
   return [
-    'Usage: npm run bench -- [--quick] [--only a,b,c,d,e] [--workers N] [--profile [a,c,d,e]] [--nofile N] [--message-log-rows N] [--server-node-flags FLAGS] [--out DIR] [--retries N]',
+    'Usage: npm run bench -- [--quick] [--only a,b,c,d,e,f] [--workers N] [--profile [a,c,d,e]] [--nofile N] [--message-log-rows N] [--server-node-flags FLAGS] [--out DIR] [--retries N]',
     '  --quick              small N and short windows (under two minutes; CI smoke run)',
-    '  --only LIST          scenarios to run: a connect storm, b idle capacity, c closed loop, d fixed rate, e session churn',
+    '  --only LIST          scenarios to run: a connect storm, b idle capacity, c closed loop, d fixed rate, e session churn,',
+    '                       f UI under load (dashboard and charger list in headless Chromium; edge only)',
     '  --workers N          load-generator processes (default 2)',
     '  --profile [LIST]     after the scenarios, run these (default c; a, c, d, e) once more for the service alone with the',
     '                       V8 CPU profiler on over the measurement window, and summarise where its time went',
@@ -617,7 +623,59 @@ async function profilePass(sc: Scenario, dir: string): Promise<ProfileSummary | 
   }
 }
 
-const runners: Record<Scenario, (targets?: Target[], extra?: RigExtra) => Promise<unknown>> = { a: scenarioA, b: scenarioB, c: scenarioC, d: scenarioD, e: scenarioE };
+interface UiOut {
+  chargers: number;
+  statusPerSec: number;
+  dashboardFirstRenderMs: number;
+  chargerListFirstRenderMs: number;
+  dashboard: PageWindow;
+  chargerList: PageWindow;
+  usage: Usage;
+}
+
+/**
+ * (f) The UI under load (issue 9): `chargers` connected, `rate` status changes a second spread
+ * over them; the dashboard and the charger list open in headless Chromium. The UI is the edge's
+ * own: no baseline.
+ */
+async function scenarioF(): Promise<unknown> {
+  const p = P.ui;
+  log(`(f) edge: ${p.chargers} chargers connected, ${p.rate} status changes/s for ${p.durationMs / 1000} s, dashboard and charger list in headless Chromium`);
+  const rig = await startRig('edge', p.chargers, 'UI');
+  try {
+    await connectAll(rig, p.chargers, 500, 120);
+    const ui = await openUiPages(rig.server.httpBase, rig.server.token, 'UI00000');
+    try {
+      const W = rig.gens.length;
+      const startAt = Date.now() + 300;
+      const pending = all<LoopResult>(rig, () => ({ op: 'fixedRate', startAt, ratePerSec: p.rate / W, durationMs: p.durationMs, drainMs: 10000, messages: 'status' }), p.durationMs + 60000);
+      await sleep(startAt - Date.now());
+      const m0 = await measureStart(rig);
+      await ui.startWindow();
+      await sleep(startAt + p.durationMs - Date.now());
+      const pages = await ui.endWindow();
+      const usage = await measureEnd(rig, m0);
+      const rs = await pending;
+      const r: UiOut = {
+        chargers: p.chargers,
+        statusPerSec: Math.round(rs.reduce((a, x) => a + x.completed, 0) / (p.durationMs / 1000)),
+        dashboardFirstRenderMs: ui.dashboardFirstRenderMs,
+        chargerListFirstRenderMs: ui.chargerListFirstRenderMs,
+        dashboard: pages.dashboard,
+        chargerList: pages.chargers,
+        usage,
+      };
+      log(`(f) edge: first render dashboard ${r.dashboardFirstRenderMs} ms, charger list ${r.chargerListFirstRenderMs} ms; long tasks ${pages.dashboard.longTaskPct}% / ${pages.chargers.longTaskPct}%; events reached the list ${pages.chargers.events} in ${pages.chargers.cacheUpdates} cache updates`);
+      return { edge: r };
+    } finally {
+      await ui.close();
+    }
+  } finally {
+    await stopRig(rig, '(f)');
+  }
+}
+
+const runners: Record<Scenario, (targets?: Target[], extra?: RigExtra) => Promise<unknown>> = { a: scenarioA, b: scenarioB, c: scenarioC, d: scenarioD, e: scenarioE, f: scenarioF };
 
 // ---------------------------------------------------------------- report
 
@@ -685,6 +743,19 @@ function rowsFrom(): Row[] {
     rows.push({ scenario: TITLES.e, metric: `${label}: sessions/s`, edge: e.edge?.sessionsPerSec ?? null, baseline: e.baseline?.sessionsPerSec ?? null, digits: 1, better: 'higher' });
     rows.push({ scenario: TITLES.e, metric: `${label}: p99 latency (ms)`, edge: e.edge?.latency?.p99Ms ?? null, baseline: e.baseline?.latency?.p99Ms ?? null, digits: 2, better: 'lower' });
   }
+  const f = (results.f as PerTarget<UiOut> | undefined)?.edge;
+  if (f) {
+    const at = `@${f.chargers.toLocaleString('en-US')} chargers, ${P.ui.rate}/s`;
+    const pct = (v: number, max: number) => ({ text: `≤ ${max} %`, ok: v <= max });
+    rows.push({ scenario: TITLES.f, metric: `dashboard first render ${at} (ms)`, edge: f.dashboardFirstRenderMs, baseline: null, digits: 0, better: 'lower', target: le(f.dashboardFirstRenderMs, 2000, 'ms') });
+    rows.push({ scenario: TITLES.f, metric: `charger list first render ${at} (ms)`, edge: f.chargerListFirstRenderMs, baseline: null, digits: 0, better: 'lower', target: le(f.chargerListFirstRenderMs, 2000, 'ms') });
+    rows.push({ scenario: TITLES.f, metric: 'dashboard: main thread in long tasks (%)', edge: f.dashboard.longTaskPct, baseline: null, digits: 1, better: 'lower', target: pct(f.dashboard.longTaskPct, 50) });
+    rows.push({ scenario: TITLES.f, metric: 'charger list: main thread in long tasks (%)', edge: f.chargerList.longTaskPct, baseline: null, digits: 1, better: 'lower', target: pct(f.chargerList.longTaskPct, 50) });
+    // Keeping up: the events the list applied in its window, per second, against the status changes answered.
+    const applied = Math.round(f.chargerList.events / (f.chargerList.windowMs / 1000));
+    rows.push({ scenario: TITLES.f, metric: 'charger list: live events applied/s', edge: applied, baseline: null, digits: 0, better: 'higher', target: { text: `≥ 90% of ${f.statusPerSec}/s answered`, ok: applied >= 0.9 * f.statusPerSec } });
+    rows.push({ scenario: TITLES.f, metric: 'charger list: cache updates/s (≤ 1 per frame)', edge: Math.round(f.chargerList.cacheUpdates / (f.chargerList.windowMs / 1000)), baseline: null, digits: 0, better: 'lower' });
+  }
   return rows;
 }
 
@@ -727,6 +798,7 @@ function usageLines(): string[] {
   for (const k of Object.keys(c ?? {})) for (const t of TARGETS) add(`(c) @${k} ${t}`, c?.[k]?.[t]?.usage);
   const d = results.d as PerTarget<LoopOut> | undefined;
   for (const t of TARGETS) add(`(d) fixed rate ${t}`, d?.[t]?.usage);
+  add('(f) UI under load edge', (results.f as PerTarget<UiOut> | undefined)?.edge?.usage);
   for (const t of TARGETS) {
     const lag = d?.[t]?.sendLag;
     if (lag) lines.push(`  ${`(d) ${t}: generator send lag`.padEnd(30)} p50 ${lag.p50Ms} ms  p99 ${lag.p99Ms} ms  max ${lag.maxMs} ms (how late the generator itself sent; included in the latencies above)`);
