@@ -24,7 +24,8 @@ test('bench --quick runs every scenario against the service and the baseline and
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     assert.equal(code, 0, `bench exited ${code}\n--- stdout\n${stdout}\n--- stderr (tail)\n${stderr.slice(-3000)}`);
-    for (const title of ['(a) connect storm', '(b) idle capacity', '(c) closed loop', '(d) fixed rate', '(e) session churn']) {
+    const ui = process.env.OCPP_EDGE_SKIP_BROWSER === '1' ? [] : ['(f) UI under load'];
+    for (const title of ['(a) connect storm', '(b) idle capacity', '(c) closed loop', '(d) fixed rate', '(e) session churn', ...ui]) {
       // A scenario measured on a busy machine is marked with "*".
       assert.match(stdout, new RegExp(`\\| ${title.replace(/[()]/g, '\\$&')}( \\*)?\\s+\\|`), `table has no row for ${title}`);
     }
