@@ -250,6 +250,7 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
     await edit.getByLabel('Description').fill('fleet vans');
     await shot(page, 'rfid-fleet-edit');
     await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
     await row.getByRole('cell', { name: 'unlimited' }).waitFor();
     await row.getByText('fleet vans').waitFor();
     assert.equal((await b.startSession({ idTag: 'FLEET-1', connectorId: 1 })).started, true);
