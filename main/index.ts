@@ -4,11 +4,11 @@
  * URLs and permissions, the quit rule, IPC argument checks) is a plain module in main/desktop/,
  * tested without Electron.
  */
-import { app as electronApp, BrowserWindow, dialog, session } from 'electron';
+
 import { join } from 'node:path';
-import { createApp, type App } from './app.js';
+import { BrowserWindow, dialog, app as electronApp, session } from 'electron';
+import { type App, createApp } from './app.js';
 import { loadConfig } from './config/load.js';
-import { createServiceLogger, type Logger } from './log/logger.js';
 import { recordedAddresses } from './desktop/charger-addresses.js';
 import { contentSecurityPolicy } from './desktop/csp.js';
 import { registerDesktopIpc } from './desktop/ipc-main.js';
@@ -17,6 +17,7 @@ import { startupErrorMessage } from './desktop/startup-error.js';
 import { isAppUrl, isServiceRequest, uiOrigin } from './desktop/ui-origin.js';
 import { ALLOWED_PERMISSIONS, mainWindowOptions } from './desktop/window-options.js';
 import { windowSessionCookie } from './desktop/window-session.js';
+import { createServiceLogger, type Logger } from './log/logger.js';
 
 let core: App | undefined;
 let log: Logger | undefined;
@@ -93,7 +94,14 @@ async function start(): Promise<void> {
   // The desktop app keeps its data in the per-user app folder unless OCPP_EDGE_DATA_DIR says otherwise.
   const config = loadConfig({ cli: process.env.OCPP_EDGE_DATA_DIR ? {} : { dataDir: join(electronApp.getPath('userData'), 'data') } });
   // No console to read: logs go to a rotated file in <dataDir>/logs/.
-  log = await createServiceLogger({ level: config.logLevel, dataDir: config.dataDir, logFile: config.logFile ?? 'logs/ocpp-edge.log', logMaxSize: config.logMaxSize, logKeepFiles: config.logKeepFiles, stdout: false });
+  log = await createServiceLogger({
+    level: config.logLevel,
+    dataDir: config.dataDir,
+    logFile: config.logFile ?? 'logs/ocpp-edge.log',
+    logMaxSize: config.logMaxSize,
+    logKeepFiles: config.logKeepFiles,
+    stdout: false,
+  });
   core = createApp(config, log);
   await core.start();
   const app = core;

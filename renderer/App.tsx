@@ -12,10 +12,10 @@ import { ChargerDetailScreen } from './screens/charger-detail/ChargerDetail';
 import { ChargersScreen } from './screens/chargers/Chargers';
 import { DashboardScreen } from './screens/dashboard/Dashboard';
 import { OperationsScreen } from './screens/operations/Operations';
-import { SyncScreen } from './screens/sync/Sync';
 import { RfidScreen } from './screens/rfid/Rfid';
 import { SessionsScreen } from './screens/sessions/Sessions';
 import { SignIn } from './screens/signin/SignIn';
+import { SyncScreen } from './screens/sync/Sync';
 
 /**
  * `/?token=T` (the link npm run serve prints) signs in once; the token is taken out of the

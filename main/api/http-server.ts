@@ -1,15 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Logger } from '../log/logger.js';
 import { SECURITY_HEADERS } from '../security-headers.js';
+import { StoreWriteError } from '../store/writer.js';
 import { compileSchema } from '../validation.js';
 import type { Authenticate } from './authenticate.js';
 import { openApiRoute, registerOpenApi, routeSchema } from './openapi.js';
 import { HttpError, type Route } from './router.js';
 import type { UiAnswer } from './ui-static.js';
-import { StoreWriteError } from '../store/writer.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -196,7 +196,10 @@ export async function createHttpServer(o: HttpOptions): Promise<FastifyInstance>
     const allowed = METHODS.filter((method) => api.findRoute({ method, url: path }));
     const page = !allowed.length && request.raw.url?.startsWith('/') ? o.serveUi?.(request.raw, path) : undefined;
     if (page) return reply.code(page.status).headers(page.headers).send(page.body);
-    return sendError(reply, allowed.length ? new HttpError(405, `${request.method} not allowed on ${path}`, undefined, undefined, { Allow: allowed.join(', ') }) : new HttpError(404, `no route ${path}`));
+    return sendError(
+      reply,
+      allowed.length ? new HttpError(405, `${request.method} not allowed on ${path}`, undefined, undefined, { Allow: allowed.join(', ') }) : new HttpError(404, `no route ${path}`),
+    );
   });
 
   await registerOpenApi(api, o.routes, o.version);

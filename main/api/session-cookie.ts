@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Type } from '@sinclair/typebox';
-import type { Db } from '../store/db.js';
 import type { AdminWriter } from '../store/admin-ops.js';
+import type { Db } from '../store/db.js';
 import { getUiSession } from '../store/queries/ui-sessions.js';
-import { apiTokenHash } from './token.js';
 import { HttpError, type RequestContext, type Route } from './router.js';
+import { apiTokenHash } from './token.js';
 
 /**
  * Browser sign-in for the UI: the API token is exchanged once for a random session id held in an
@@ -83,7 +83,8 @@ export function sessionCookieHeader(value: string, maxAge: number, secure: boole
   return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
 }
 
-const setCookie = (ctx: RequestContext, value: string, maxAge: number): void => ctx.setHeader('Set-Cookie', sessionCookieHeader(value, maxAge, !!(ctx.req.socket as { encrypted?: boolean }).encrypted));
+const setCookie = (ctx: RequestContext, value: string, maxAge: number): void =>
+  ctx.setHeader('Set-Cookie', sessionCookieHeader(value, maxAge, !!(ctx.req.socket as { encrypted?: boolean }).encrypted));
 
 const SignInBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200, description: 'The API token' }) }, { additionalProperties: false });
 
@@ -97,7 +98,8 @@ export function signInRoutes(sessions: SessionStore, checkToken: (t: string) => 
       summary: 'Sign in (browser UI): {token} -> HttpOnly session cookie; the token itself is not kept in the browser',
       body: SignInBody,
       handler: async (ctx) => {
-        if (!checkToken((ctx.body as { token: string }).token)) throw new HttpError(401, 'wrong API token: use the token printed when the service first started, or the one it was started with', 'token', { reason: 'wrong-token' });
+        if (!checkToken((ctx.body as { token: string }).token))
+          throw new HttpError(401, 'wrong API token: use the token printed when the service first started, or the one it was started with', 'token', { reason: 'wrong-token' });
         setCookie(ctx, await sessions.create(), SESSION_MAX_AGE_S);
         return { signedIn: true };
       },

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { APP_VERSION, createApp } from '../app.js';
-import { createHttpServer } from './http-server.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log/logger.js';
+import { createHttpServer } from './http-server.js';
 
 export const API_TYPES_FILE = fileURLToPath(new URL('../../renderer/api/schema.d.ts', import.meta.url));
 

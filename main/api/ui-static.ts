@@ -58,7 +58,13 @@ export function createUiStatic(dir: string = UI_DIST_DIR): (req: IncomingMessage
   const root = normalize(dir.endsWith(sep) ? dir : dir + sep);
   const file = (req: IncomingMessage, path: string, cache: string): UiAnswer => ({
     status: 200,
-    headers: { ...SECURITY_HEADERS, 'Content-Security-Policy': UI_CSP, 'Cache-Control': cache, 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream', 'Content-Length': statSync(path).size },
+    headers: {
+      ...SECURITY_HEADERS,
+      'Content-Security-Policy': UI_CSP,
+      'Cache-Control': cache,
+      'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
+      'Content-Length': statSync(path).size,
+    },
     body: req.method === 'HEAD' ? null : createReadStream(path),
   });
   return (req, pathname) => {

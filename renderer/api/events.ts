@@ -32,7 +32,13 @@ export const streamState = {
 };
 
 function patchConnectors(list: ConnectorState[], e: Record<string, unknown>): ConnectorState[] {
-  const next: ConnectorState = { connectorId: e.connectorId as number, status: e.status as string, errorCode: e.errorCode as string, info: (e.info as string) ?? null, statusAt: e.timestamp as string };
+  const next: ConnectorState = {
+    connectorId: e.connectorId as number,
+    status: e.status as string,
+    errorCode: e.errorCode as string,
+    info: (e.info as string) ?? null,
+    statusAt: e.timestamp as string,
+  };
   const found = list.some((k) => k.connectorId === next.connectorId);
   return found ? list.map((k) => (k.connectorId === next.connectorId ? { ...k, ...next } : k)) : [...list, next].sort((a, b) => a.connectorId - b.connectorId);
 }
@@ -51,7 +57,10 @@ function applyToChargers(qc: QueryClient, batch: LiveEvent[]): void {
   }
   if (!byCp.size) return;
   const patch = <T extends Charger>(c: T): T => (byCp.get(c.chargePointId) ?? []).reduce((acc, f) => f(acc), c as Charger) as T;
-  qc.setQueriesData<InfiniteData<ChargerPage>>({ queryKey: ['chargers'] }, (old) => old?.pages && { ...old, pages: old.pages.map((p) => ({ ...p, items: p.items.map((c) => (byCp.has(c.chargePointId) ? patch(c) : c)) })) });
+  qc.setQueriesData<InfiniteData<ChargerPage>>(
+    { queryKey: ['chargers'] },
+    (old) => old?.pages && { ...old, pages: old.pages.map((p) => ({ ...p, items: p.items.map((c) => (byCp.has(c.chargePointId) ? patch(c) : c)) })) },
+  );
   for (const cp of byCp.keys()) qc.setQueryData<ChargerDetail>(['charger', cp], (old) => old && patch(old));
 }
 

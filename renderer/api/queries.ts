@@ -47,7 +47,10 @@ export function useUpdateCharger(cpId: string) {
 }
 
 export const useChargerSessions = (cpId: string) =>
-  useQuery({ queryKey: ['charger-sessions', cpId], queryFn: () => unwrap<{ total: number; items: Session[] }>(client.GET('/api/sessions/station/{cpId}', { params: { path: { cpId }, query: { status: 'Active' } as never } })) });
+  useQuery({
+    queryKey: ['charger-sessions', cpId],
+    queryFn: () => unwrap<{ total: number; items: Session[] }>(client.GET('/api/sessions/station/{cpId}', { params: { path: { cpId }, query: { status: 'Active' } as never } })),
+  });
 
 export const useMeterValues = (transactionId: number | undefined) =>
   useQuery({
@@ -59,11 +62,15 @@ export const useMeterValues = (transactionId: number | undefined) =>
 export const useMessages = (cpId: string, action: string, page: number, size: number) =>
   useQuery({
     queryKey: ['messages', cpId, action, page],
-    queryFn: () => unwrap<{ total: number; items: LoggedMessage[] }>(client.GET('/api/ui/chargers/{cpId}/messages', { params: { path: { cpId }, query: { action: action || undefined, limit: size, offset: page * size } as never } })),
+    queryFn: () =>
+      unwrap<{ total: number; items: LoggedMessage[] }>(
+        client.GET('/api/ui/chargers/{cpId}/messages', { params: { path: { cpId }, query: { action: action || undefined, limit: size, offset: page * size } as never } }),
+      ),
     placeholderData: keepPreviousData,
   });
 
-export const useStatusHistory = (cpId: string) => useQuery({ queryKey: ['status-history', cpId], queryFn: () => unwrap<StatusReport[]>(client.GET('/api/ui/chargers/{cpId}/status-history', { params: { path: { cpId } } })) });
+export const useStatusHistory = (cpId: string) =>
+  useQuery({ queryKey: ['status-history', cpId], queryFn: () => unwrap<StatusReport[]>(client.GET('/api/ui/chargers/{cpId}/status-history', { params: { path: { cpId } } })) });
 
 /** The admin commands by their URL name (start-transaction, reset, ...), answered with the charger's reply. */
 export type AdminCommand = keyof paths extends infer K ? (K extends `/api/admin/{cpId}/${infer C}` ? C : never) : never;
@@ -114,7 +121,11 @@ type CardPatch = NonNullable<paths['/api/rfid/{tagId}']['patch']['requestBody']>
 export const useUpdateCard = () =>
   useInvalidating(({ tagId, body }: { tagId: string; body: CardPatch }) => unwrap<RfidCard>(client.PATCH('/api/rfid/{tagId}', { params: { path: { tagId } }, body })), [['rfid']]);
 export const useSetCardStatus = () =>
-  useInvalidating(({ tagId, block }: { tagId: string; block: boolean }) => unwrap<RfidCard>(block ? client.POST('/api/rfid/{tagId}/block', { params: { path: { tagId } } }) : client.POST('/api/rfid/{tagId}/activate', { params: { path: { tagId } } })), [['rfid']]);
+  useInvalidating(
+    ({ tagId, block }: { tagId: string; block: boolean }) =>
+      unwrap<RfidCard>(block ? client.POST('/api/rfid/{tagId}/block', { params: { path: { tagId } } }) : client.POST('/api/rfid/{tagId}/activate', { params: { path: { tagId } } })),
+    [['rfid']],
+  );
 export const useDeleteCard = () => useInvalidating((tagId: string) => unwrap<unknown>(client.DELETE('/api/rfid/{tagId}', { params: { path: { tagId } } })), [['rfid']]);
 
 export interface ImportReport {
@@ -147,9 +158,13 @@ export const useAudit = (page: number, size: number) =>
   useQuery({ queryKey: ['audit', page], queryFn: () => unwrap<AuditEntry[]>(client.GET('/api/audit', withQuery({ limit: size, offset: page * size }))), placeholderData: keepPreviousData });
 export const useBackups = () => useQuery({ queryKey: ['backups'], queryFn: () => unwrap<Array<{ name: string; bytes: number; createdAt: string }>>(client.GET('/api/backups')) });
 export const useRunBackup = () => useInvalidating(() => unwrap<{ name: string; bytes: number; createdAt: string }>(client.POST('/api/backups')), [['backups']]);
-export const useLockouts = () => useQuery({ queryKey: ['lockouts'], queryFn: () => unwrap<Array<{ kind: 'address' | 'identity'; key: string; until: string; failures: number }>>(client.GET('/api/security/lockouts')) });
+export const useLockouts = () =>
+  useQuery({ queryKey: ['lockouts'], queryFn: () => unwrap<Array<{ kind: 'address' | 'identity'; key: string; until: string; failures: number }>>(client.GET('/api/security/lockouts')) });
 export const useLiftLockout = () =>
-  useInvalidating(({ kind, key }: { kind: string; key: string }) => unwrap<unknown>(client.DELETE('/api/security/lockouts/{kind}/{key}', { params: { path: { kind, key } } })), [['lockouts'], ['summary']]);
+  useInvalidating(
+    ({ kind, key }: { kind: string; key: string }) => unwrap<unknown>(client.DELETE('/api/security/lockouts/{kind}/{key}', { params: { path: { kind, key } } })),
+    [['lockouts'], ['summary']],
+  );
 export const rotateToken = () => unwrap<{ token: string }>(client.POST('/api/token/rotate'));
 export const meterValuesCsvUrl = (transactionId: number): string => `/api/sessions/${transactionId}/meter-values.csv`;
 
@@ -171,6 +186,10 @@ export const useSyncNow = () => useInvalidating(() => unwrap<SyncRun>(client.POS
 export const useResolveParked = () =>
   useInvalidating(
     ({ id, action }: { id: number; action: 'retry' | 'dismiss' }) =>
-      unwrap<unknown>(action === 'retry' ? client.POST('/api/sync/parked/{id}/retry', { params: { path: { id: String(id) } } }) : client.POST('/api/sync/parked/{id}/dismiss', { params: { path: { id: String(id) } } })),
+      unwrap<unknown>(
+        action === 'retry'
+          ? client.POST('/api/sync/parked/{id}/retry', { params: { path: { id: String(id) } } })
+          : client.POST('/api/sync/parked/{id}/dismiss', { params: { path: { id: String(id) } } }),
+      ),
     [['sync'], ['sync-parked']],
   );

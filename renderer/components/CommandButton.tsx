@@ -1,7 +1,7 @@
 import { Button, Code, Group, Modal, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { type AdminCommand, useCommand } from '../api/queries';
 import type { CommandOutcome } from '../api/models';
+import { type AdminCommand, useCommand } from '../api/queries';
 import { ErrorNotice } from './ErrorNotice';
 
 /** The charger's answer in words: status first, the rest as JSON. */
@@ -28,7 +28,23 @@ export function Answer({ outcome }: { outcome: CommandOutcome }) {
  * One remote command with its answer under it. `confirm` makes it ask first (disruptive
  * commands: reset, unlock, stop, availability).
  */
-export function CommandButton({ cpId, command, body, label, confirm, disabled, color }: { cpId: string; command: AdminCommand; body: () => Record<string, unknown>; label: string; confirm?: string; disabled?: boolean; color?: string }) {
+export function CommandButton({
+  cpId,
+  command,
+  body,
+  label,
+  confirm,
+  disabled,
+  color,
+}: {
+  cpId: string;
+  command: AdminCommand;
+  body: () => Record<string, unknown>;
+  label: string;
+  confirm?: string;
+  disabled?: boolean;
+  color?: string;
+}) {
   const run = useCommand(cpId);
   const [asking, { open, close }] = useDisclosure(false);
   const go = () => {

@@ -15,7 +15,10 @@ export class ErrorBoundary extends Component<{ children: ReactNode }, { error: E
     return (
       <Center mih="100vh" p="md">
         <Stack>
-          <ErrorNotice error={new Error(`The page failed to show: ${this.state.error.message}. Reload; if it happens again, note what you clicked and check the service log.`)} title="Something went wrong" />
+          <ErrorNotice
+            error={new Error(`The page failed to show: ${this.state.error.message}. Reload; if it happens again, note what you clicked and check the service log.`)}
+            title="Something went wrong"
+          />
           <Button onClick={() => location.reload()}>Reload</Button>
         </Stack>
       </Center>

@@ -1,6 +1,6 @@
 import { Alert, AppShell, Button, Group, NavLink, Title } from '@mantine/core';
 import { useSyncExternalStore } from 'react';
-import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
+import { Outlet, NavLink as RouterLink, useLocation } from 'react-router';
 import { streamState } from '../api/events';
 
 const NAV = [

@@ -37,7 +37,12 @@ const END = (): PageWindow => {
   const w = window as unknown as { benchLongTaskMs: number; benchSince: number };
   const windowMs = performance.now() - w.benchSince;
   const marks = performance.getEntriesByName('ocpp-edge:events-applied').filter((m) => m.startTime >= w.benchSince) as PerformanceMark[];
-  return { longTaskPct: Math.round((1000 * w.benchLongTaskMs) / windowMs) / 10, events: marks.reduce((n, m) => n + (m.detail as number), 0), cacheUpdates: marks.length, windowMs: Math.round(windowMs) };
+  return {
+    longTaskPct: Math.round((1000 * w.benchLongTaskMs) / windowMs) / 10,
+    events: marks.reduce((n, m) => n + (m.detail as number), 0),
+    cacheUpdates: marks.length,
+    windowMs: Math.round(windowMs),
+  };
 };
 
 async function newPage(browser: Browser): Promise<Page> {

@@ -4,8 +4,9 @@
  * without Electron: the cookie details main hands to `session.cookies.set`, against the real
  * service.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { windowSessionCookie } from '../../main/desktop/window-session.js';
 import { startTestApp } from '../helpers/app.js';
 
@@ -14,22 +15,29 @@ test('issue 9: the desktop window gets an HttpOnly SameSite=Strict session cooki
   try {
     const now = Date.now();
     const cookie = await windowSessionCookie(app.sessions, app.httpBase, now);
-    assert.deepEqual({ ...cookie, value: '' }, {
-      url: `${app.httpBase}/`,
-      name: 'ocpp_edge_session',
-      value: '',
-      path: '/',
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: false,
-      expirationDate: Math.floor(now / 1000) + 30 * 24 * 3600,
-    });
+    assert.deepEqual(
+      { ...cookie, value: '' },
+      {
+        url: `${app.httpBase}/`,
+        name: 'ocpp_edge_session',
+        value: '',
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: false,
+        expirationDate: Math.floor(now / 1000) + 30 * 24 * 3600,
+      },
+    );
     assert.ok(cookie.value.length >= 40, 'a random session id');
     // The cookie is what a signed-in browser holds: reads, and state changes from the page's origin.
     const header = { cookie: `${cookie.name}=${cookie.value}` };
     assert.equal((await fetch(`${app.httpBase}/api/session`, { headers: header })).status, 200);
     assert.equal((await fetch(`${app.httpBase}/api/stations`, { headers: header })).status, 200);
-    const create = await fetch(`${app.httpBase}/api/rfid`, { method: 'POST', headers: { ...header, origin: app.httpBase, 'content-type': 'application/json' }, body: JSON.stringify({ tagId: 'DESKTOP-1' }) });
+    const create = await fetch(`${app.httpBase}/api/rfid`, {
+      method: 'POST',
+      headers: { ...header, origin: app.httpBase, 'content-type': 'application/json' },
+      body: JSON.stringify({ tagId: 'DESKTOP-1' }),
+    });
     assert.equal(create.status, 201);
     assert.equal((await fetch(`${app.httpBase}/api/stations`, { headers: { cookie: `${cookie.name}=not-a-session` } })).status, 401);
     assert.equal((await windowSessionCookie(app.sessions, 'https://127.0.0.1:3443')).secure, true);

@@ -2,14 +2,15 @@
  * Issue 9: the charger list stays fast with 5,000 chargers: the server pages and sorts, the
  * browser renders only the rows in view, and a status change still arrives live.
  */
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { insertCharger } from '../../main/store/queries/chargers.js';
 import { recordStatus } from '../../main/store/queries/connectors.js';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
 import { boot, TestCharger } from '../helpers/ocpp-client.js';
-import { launchBrowser, shot, SKIP_BROWSER } from './browser.js';
+import { launchBrowser, SKIP_BROWSER, shot } from './browser.js';
 
 const COUNT = 5000;
 const id = (i: number) => `SCALE-${String(i).padStart(5, '0')}`;
@@ -54,7 +55,10 @@ describe('issue 9: 5,000 chargers in the list', { skip: SKIP_BROWSER }, () => {
     await page.getByRole('link', { name: id(COUNT - 1) }).waitFor();
     // Scrolling to the end fetches the pages on the way.
     await page.getByRole('button', { name: /^Charger/ }).click();
-    await page.locator('[role="table"] [role="rowgroup"]').nth(1).evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await page
+      .locator('[role="table"] [role="rowgroup"]')
+      .nth(1)
+      .evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await page.getByRole('link', { name: id(COUNT - 1) }).waitFor();
     await shot(page, 'chargers-5000-end');
 
@@ -64,7 +68,11 @@ describe('issue 9: 5,000 chargers in the list', { skip: SKIP_BROWSER }, () => {
     try {
       await boot(c);
       await c.call('StatusNotification', { connectorId: 1, status: 'Charging', errorCode: 'NoError', timestamp: new Date().toISOString() });
-      await page.getByRole('row').filter({ hasText: id(4321) }).getByText('#1 Charging').waitFor();
+      await page
+        .getByRole('row')
+        .filter({ hasText: id(4321) })
+        .getByText('#1 Charging')
+        .waitFor();
     } finally {
       await c.close();
     }
@@ -96,8 +104,16 @@ describe('issue 9: 5,000 chargers in the list', { skip: SKIP_BROWSER }, () => {
         await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))));
       }
       const last = states[29 % states.length]!;
-      await page.getByRole('row').filter({ hasText: id(0) }).getByText(`#1 ${last}`).waitFor();
-      await page.getByRole('row').filter({ hasText: id(9) }).getByText(`#1 ${last}`).waitFor();
+      await page
+        .getByRole('row')
+        .filter({ hasText: id(0) })
+        .getByText(`#1 ${last}`)
+        .waitFor();
+      await page
+        .getByRole('row')
+        .filter({ hasText: id(9) })
+        .getByText(`#1 ${last}`)
+        .waitFor();
       const { longTaskMs, elapsed, applies, events } = await page.evaluate(() => {
         const w = window as unknown as { longTaskMs: number; since: number };
         const marks = performance.getEntriesByName('ocpp-edge:events-applied').filter((m) => m.startTime >= w.since) as PerformanceMark[];

@@ -2,13 +2,14 @@
  * Issue 9, the service side of the UI without a browser: the session cookie that replaces the
  * token in the browser, and the static UI build with its headers.
  */
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { createUiStatic, UI_CSP } from '../../main/api/ui-static.js';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
@@ -38,16 +39,19 @@ describe('issue 9: browser sign-in with a session cookie', () => {
     assert.equal((await fetch(`${app.httpBase}/api/stations`)).status, 401);
   });
 
-  test('a state change with the cookie must come from the page\'s own origin (another port of the same host is refused)', async () => {
+  test("a state change with the cookie must come from the page's own origin (another port of the same host is refused)", async () => {
     const cookie = await signIn();
     const post = (origin?: string) =>
-      fetch(`${app.httpBase}/api/rfid`, withCookie(cookie, { method: 'POST', headers: { 'content-type': 'application/json', ...(origin && { origin }) }, body: JSON.stringify({ tagId: `ORIGIN-${origin?.length ?? 0}` }) }));
+      fetch(
+        `${app.httpBase}/api/rfid`,
+        withCookie(cookie, { method: 'POST', headers: { 'content-type': 'application/json', ...(origin && { origin }) }, body: JSON.stringify({ tagId: `ORIGIN-${origin?.length ?? 0}` }) }),
+      );
     assert.equal((await post('http://127.0.0.1:1')).status, 401);
     assert.equal((await post()).status, 401, 'a cookie POST without Origin is not a page of ours');
     assert.equal((await post(app.httpBase)).status, 201);
   });
 
-  test('the event stream accepts the cookie from the page\'s origin only', async () => {
+  test("the event stream accepts the cookie from the page's origin only", async () => {
     const cookie = (await signIn()).split(';')[0]!;
     const open = (origin: string) =>
       new Promise<number>((resolve) => {

@@ -4,12 +4,13 @@
  * pending with the error; "Sync now" once head office is back empties the outbox, and the
  * record head office rejects is parked with its reason until dismissed.
  */
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { TEST_TOKEN, type TestApp } from '../helpers/app.js';
-import { eventually, runSessions, startEdge, startHo, type HeadofficeHandle } from '../sync/support.js';
-import { launchBrowser, shot, signedInPage, SKIP_BROWSER } from './browser.js';
+import { eventually, type HeadofficeHandle, runSessions, startEdge, startHo } from '../sync/support.js';
+import { launchBrowser, SKIP_BROWSER, shot, signedInPage } from './browser.js';
 
 describe('issue 10: the Sync screen', { skip: SKIP_BROWSER }, () => {
   let ho: HeadofficeHandle;
@@ -45,7 +46,11 @@ describe('issue 10: the Sync screen', { skip: SKIP_BROWSER }, () => {
     assert.ok(waiting >= 6, `pending ${waiting}`);
     const pending = page.getByTestId('Pending records');
     await pending.getByText(String(waiting), { exact: true }).waitFor();
-    await page.getByRole('alert').filter({ hasText: 'Last error' }).getByText(/503|fault/).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Last error' })
+      .getByText(/503|fault/)
+      .waitFor();
     await shot(page, 'sync-pending');
 
     await ho.setFaults({ failRate: 0, rejectAuthIds: ['HO-REJECT'] });

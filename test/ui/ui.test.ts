@@ -3,16 +3,17 @@
  * loopback, with simulated chargers. One browser and one service for the file; each test
  * signs in its own browser context. Screenshots land in test-results/ui/.
  */
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
 import { boot, TestCharger } from '../helpers/ocpp-client.js';
 import { SimCharger } from '../sim/charger.js';
-import { launchBrowser, shot, SKIP_BROWSER } from './browser.js';
+import { launchBrowser, SKIP_BROWSER, shot } from './browser.js';
 
 describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ocpp-edge-ui-'));
@@ -61,7 +62,19 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
   const status = (c: TestCharger, connectorId: number, s: string, errorCode = 'NoError') => c.call('StatusNotification', { connectorId, status: s, errorCode, timestamp: new Date().toISOString() });
 
   async function simCharger(id: string, authorizeMode: 'strict' | 'advisory' = 'advisory'): Promise<SimCharger> {
-    const sim = new SimCharger({ id, url: `${app.wsBase}/ocpp`, connectors: 2, meterIntervalMs: 300, timeScale: 60, backoffInitialMs: 50, backoffMaxMs: 300, callTimeoutMs: 5000, progressStepMs: 30, rebootDelayMs: 50, authorizeMode });
+    const sim = new SimCharger({
+      id,
+      url: `${app.wsBase}/ocpp`,
+      connectors: 2,
+      meterIntervalMs: 300,
+      timeScale: 60,
+      backoffInitialMs: 50,
+      backoffMaxMs: 300,
+      callTimeoutMs: 5000,
+      progressStepMs: 30,
+      rebootDelayMs: 50,
+      authorizeMode,
+    });
     peers.push(sim);
     sim.start();
     await sim.waitFor(() => sim.isOnline, 10_000, `${id} online`);
@@ -156,7 +169,7 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
     await shot(page, 'remote-stop');
   });
 
-  test('issue 9: the session is listed with its meter chart and raw samples, exports as CSV, and the charger\'s message log filters by action', async () => {
+  test("issue 9: the session is listed with its meter chart and raw samples, exports as CSV, and the charger's message log filters by action", async () => {
     const page = await signedIn('/sessions');
     await page.getByLabel('Charger').fill('UI-SIM-1');
     const row = page.getByRole('row').filter({ hasText: 'UI-TAG-1' });
@@ -182,7 +195,7 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
     await shot(page, 'message-log');
   });
 
-  test('issue 9: operations: the audit log names the UI and the charger\'s answer; a backup runs from the UI; no lockouts is said plainly', async () => {
+  test("issue 9: operations: the audit log names the UI and the charger's answer; a backup runs from the UI; no lockouts is said plainly", async () => {
     const page = await signedIn('/operations');
     const audit = page.getByRole('table', { name: 'Audit log' });
     const start = audit.getByRole('row').filter({ hasText: 'RemoteStartTransaction' });
@@ -209,7 +222,7 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
     await shot(page, 'configuration');
   });
 
-  test('issue 9: an RFID card created, then blocked, in the UI makes the charger\'s Authorize refuse it', async () => {
+  test("issue 9: an RFID card created, then blocked, in the UI makes the charger's Authorize refuse it", async () => {
     const c = await rawCharger('UI-AUTH-1');
     const page = await signedIn('/rfid');
     const form = page.getByRole('form', { name: 'New RFID card' });

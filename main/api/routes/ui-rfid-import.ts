@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import type { Db } from '../../store/db.js';
 import type { AdminWriter } from '../../store/admin-ops.js';
+import type { Db } from '../../store/db.js';
 import { findIdTagForAuthorization } from '../../store/queries/id-tags.js';
 import { compileSchema } from '../../validation.js';
 import { HttpError, type Route } from '../router.js';

@@ -1,6 +1,6 @@
+import { envName } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { ConfigSchema } from '../../config/schema.js';
-import { envName } from '../../config/load.js';
 import type { Route } from '../router.js';
 
 const SECRET = new Set(['apiToken']);

@@ -1,8 +1,8 @@
+import type { OcppServer } from '../../ocpp/server.js';
 import type { Db } from '../../store/db.js';
 import { getCharger } from '../../store/queries/chargers.js';
 import { statusHistory } from '../../store/queries/connectors.js';
 import { CHARGER_SORTS, CHARGER_STATES, chargerPage, dashboardFigures, messagePage } from '../../store/queries/ui-views.js';
-import type { OcppServer } from '../../ocpp/server.js';
 import { HttpError, type Route } from '../router.js';
 import { enumParam, intParam } from './params.js';
 
@@ -47,8 +47,18 @@ export function uiRoutes(db: Db, ocpp: OcppServer, storeError: () => Error | nul
     if (!getCharger(db, id)) throw new HttpError(404, `no charger ${id}`, 'cpId');
   };
   return [
-    { method: 'GET', path: '/api/ui/chargers', summary: 'Chargers with connector states, paged (q, group, state: online|offline|faulted|charging; sort, dir: asc|desc; limit, offset) -> {total, items, groups}', handler: ({ query }) => chargerPage(db, pageQuery(query)) },
-    { method: 'GET', path: '/api/ui/summary', summary: 'Dashboard figures: chargers online/offline/faulted, active sessions, energy today (Wh), power now (W), alerts', handler: () => summary(db, ocpp, storeError) },
+    {
+      method: 'GET',
+      path: '/api/ui/chargers',
+      summary: 'Chargers with connector states, paged (q, group, state: online|offline|faulted|charging; sort, dir: asc|desc; limit, offset) -> {total, items, groups}',
+      handler: ({ query }) => chargerPage(db, pageQuery(query)),
+    },
+    {
+      method: 'GET',
+      path: '/api/ui/summary',
+      summary: 'Dashboard figures: chargers online/offline/faulted, active sessions, energy today (Wh), power now (W), alerts',
+      handler: () => summary(db, ocpp, storeError),
+    },
     {
       method: 'GET',
       path: '/api/ui/chargers/:cpId/messages',

@@ -1,6 +1,6 @@
 import type { Db } from '../db.js';
 import { stmt } from '../statements.js';
-import { getCharger, type Charger } from './chargers.js';
+import { type Charger, getCharger } from './chargers.js';
 
 /**
  * Reads for the UI's views the seed routes do not give: the charger table paged, searched,
@@ -9,7 +9,16 @@ import { getCharger, type Charger } from './chargers.js';
  */
 
 export const CHARGER_STATES = ['online', 'offline', 'faulted', 'charging'] as const;
-export const CHARGER_SORTS = { chargePointId: 'c.charge_point_id', vendor: 'c.vendor', model: 'c.model', firmwareVersion: 'c.firmware_version', ipAddress: 'c.ip_address', targetGroup: 'c.target_group', lastSeen: 'c.last_seen', online: 'c.is_connected' } as const;
+export const CHARGER_SORTS = {
+  chargePointId: 'c.charge_point_id',
+  vendor: 'c.vendor',
+  model: 'c.model',
+  firmwareVersion: 'c.firmware_version',
+  ipAddress: 'c.ip_address',
+  targetGroup: 'c.target_group',
+  lastSeen: 'c.last_seen',
+  online: 'c.is_connected',
+} as const;
 /** A charger (table alias `cp`) with a connector in this status; statuses are constants here. */
 const HAS = (status: 'Faulted' | 'Charging', cp = 'c') => `EXISTS (SELECT 1 FROM connectors k WHERE k.charge_point_id = ${cp}.charge_point_id AND k.status = '${status}')`;
 const STATE_SQL: Record<(typeof CHARGER_STATES)[number], string> = {
@@ -38,7 +47,9 @@ export function chargerPage(db: Db, p: ChargerPageQuery): { total: number; items
   const where: string[] = [];
   const args: unknown[] = [];
   if (p.q) {
-    where.push("(c.charge_point_id LIKE ? ESCAPE '\\' OR c.vendor LIKE ? ESCAPE '\\' OR c.model LIKE ? ESCAPE '\\' OR c.ip_address LIKE ? ESCAPE '\\' OR c.serial_number LIKE ? ESCAPE '\\' OR c.firmware_version LIKE ? ESCAPE '\\')");
+    where.push(
+      "(c.charge_point_id LIKE ? ESCAPE '\\' OR c.vendor LIKE ? ESCAPE '\\' OR c.model LIKE ? ESCAPE '\\' OR c.ip_address LIKE ? ESCAPE '\\' OR c.serial_number LIKE ? ESCAPE '\\' OR c.firmware_version LIKE ? ESCAPE '\\')",
+    );
     const like = `%${p.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
     args.push(like, like, like, like, like, like);
   }
@@ -52,7 +63,10 @@ export function chargerPage(db: Db, p: ChargerPageQuery): { total: number; items
   // Ties broken by id, so paging is stable; NULLs last whichever the direction.
   const order = `${CHARGER_SORTS[p.sort]} IS NULL, ${CHARGER_SORTS[p.sort]} ${p.dir.toUpperCase()}, c.charge_point_id`;
   const ids = (stmt(db, `SELECT c.charge_point_id AS id FROM chargers c ${filter} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...args, p.limit, p.offset) as Array<{ id: string }>).map((r) => r.id);
-  const connectors = stmt(db, 'SELECT charge_point_id AS cp, connector_id AS connectorId, status, error_code AS errorCode FROM connectors WHERE charge_point_id IN (SELECT value FROM json_each(?)) ORDER BY connector_id').all(JSON.stringify(ids)) as Array<{ cp: string; connectorId: number; status: string; errorCode: string }>;
+  const connectors = stmt(
+    db,
+    'SELECT charge_point_id AS cp, connector_id AS connectorId, status, error_code AS errorCode FROM connectors WHERE charge_point_id IN (SELECT value FROM json_each(?)) ORDER BY connector_id',
+  ).all(JSON.stringify(ids)) as Array<{ cp: string; connectorId: number; status: string; errorCode: string }>;
   const byCp = new Map<string, ChargerRow['connectors']>();
   for (const { cp, ...k } of connectors) (byCp.get(cp) ?? byCp.set(cp, []).get(cp)!).push(k);
   const items = ids.flatMap((id) => {
@@ -65,10 +79,17 @@ export function chargerPage(db: Db, p: ChargerPageQuery): { total: number; items
 
 /** The dashboard's figures; energy counts sessions started since `since` (the depot's day). */
 export function dashboardFigures(db: Db, since: string) {
-  const counts = stmt(db, `SELECT count(*) AS total, coalesce(sum(is_connected), 0) AS online, coalesce(sum(${HAS('Faulted', 'chargers')}), 0) AS faulted FROM chargers`).get() as { total: number; online: number; faulted: number };
+  const counts = stmt(db, `SELECT count(*) AS total, coalesce(sum(is_connected), 0) AS online, coalesce(sum(${HAS('Faulted', 'chargers')}), 0) AS faulted FROM chargers`).get() as {
+    total: number;
+    online: number;
+    faulted: number;
+  };
   const active = (stmt(db, "SELECT count(*) AS n FROM transactions WHERE status = 'Active'").get() as { n: number }).n;
   const energyTodayWh = (
-    stmt(db, "SELECT coalesce(sum(CASE WHEN status = 'Completed' THEN energy_wh ELSE max(coalesce(last_meter_wh, meter_start) - meter_start, 0) END), 0) AS wh FROM transactions WHERE start_time >= ?").get(since) as { wh: number }
+    stmt(
+      db,
+      "SELECT coalesce(sum(CASE WHEN status = 'Completed' THEN energy_wh ELSE max(coalesce(last_meter_wh, meter_start) - meter_start, 0) END), 0) AS wh FROM transactions WHERE start_time >= ?",
+    ).get(since) as { wh: number }
   ).wh;
   // Power now: each active session's latest Power.Active.Import (summed over phases), in W.
   const powerW = (
@@ -79,7 +100,10 @@ export function dashboardFigures(db: Db, since: string) {
         WHERE t.status = 'Active' AND m.timestamp = (SELECT max(timestamp) FROM meter_values x WHERE x.transaction_id = t.id AND x.measurand = 'Power.Active.Import')`,
     ).get() as { w: number }
   ).w;
-  const faults = stmt(db, "SELECT charge_point_id AS chargePointId, connector_id AS connectorId, error_code AS errorCode, info, status_at AS at FROM connectors WHERE status = 'Faulted' OR error_code != 'NoError' ORDER BY status_at DESC LIMIT 20").all() as Array<{ chargePointId: string; connectorId: number; errorCode: string; info: string | null; at: string }>;
+  const faults = stmt(
+    db,
+    "SELECT charge_point_id AS chargePointId, connector_id AS connectorId, error_code AS errorCode, info, status_at AS at FROM connectors WHERE status = 'Faulted' OR error_code != 'NoError' ORDER BY status_at DESC LIMIT 20",
+  ).all() as Array<{ chargePointId: string; connectorId: number; errorCode: string; info: string | null; at: string }>;
   return { counts, active, energyTodayWh, powerW, faults };
 }
 

@@ -37,7 +37,13 @@ function KeyRow({ cpId, k }: { cpId: string; k: Key }) {
       <Table.Td>
         {!k.readonly && (
           <Group gap="xs">
-            <Button size="xs" aria-label={`Save ${k.key}`} disabled={value === (k.value ?? '')} loading={change.isPending} onClick={() => change.mutate({ command: 'change-configuration', body: { key: k.key, value } })}>
+            <Button
+              size="xs"
+              aria-label={`Save ${k.key}`}
+              disabled={value === (k.value ?? '')}
+              loading={change.isPending}
+              onClick={() => change.mutate({ command: 'change-configuration', body: { key: k.key, value } })}
+            >
               Save
             </Button>
             {status && (

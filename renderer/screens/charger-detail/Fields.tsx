@@ -61,7 +61,11 @@ export function Fields({ charger }: { charger: ChargerDetail }) {
           <Button type="submit" disabled={!changed.length} loading={update.isPending}>
             Save changes
           </Button>
-          {update.isSuccess && !changed.length && <Text c="green" role="status">Saved.</Text>}
+          {update.isSuccess && !changed.length && (
+            <Text c="green" role="status">
+              Saved.
+            </Text>
+          )}
         </Group>
       </Stack>
     </form>

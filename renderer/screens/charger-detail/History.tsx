@@ -39,9 +39,7 @@ export function History({ charger }: { charger: ChargerDetail }) {
       {charger.schemaDeviations.length === 0 ? (
         <Text c="dimmed">None recorded{charger.lenient ? '' : ': lenient mode is off, so invalid messages are refused instead'}.</Text>
       ) : (
-        charger.schemaDeviations.map((d, i) => (
-          <Code block key={`${d.at}:${i}`}>{`${d.at} ${d.direction} ${d.action}: ${d.error}\n${d.payload}`}</Code>
-        ))
+        charger.schemaDeviations.map((d, i) => <Code block key={`${d.at}:${i}`}>{`${d.at} ${d.direction} ${d.action}: ${d.error}\n${d.payload}`}</Code>)
       )}
     </Stack>
   );

@@ -4,9 +4,34 @@ import { useMessages } from '../../api/queries';
 import { ErrorNotice } from '../../components/ErrorNotice';
 
 const ACTIONS = [
-  'Authorize', 'BootNotification', 'DataTransfer', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues', 'StartTransaction', 'StatusNotification', 'StopTransaction',
-  'CancelReservation', 'ChangeAvailability', 'ChangeConfiguration', 'ClearCache', 'ClearChargingProfile', 'GetCompositeSchedule', 'GetConfiguration', 'GetDiagnostics', 'GetLocalListVersion', 'RemoteStartTransaction',
-  'RemoteStopTransaction', 'ReserveNow', 'Reset', 'SendLocalList', 'SetChargingProfile', 'TriggerMessage', 'UnlockConnector', 'UpdateFirmware',
+  'Authorize',
+  'BootNotification',
+  'DataTransfer',
+  'DiagnosticsStatusNotification',
+  'FirmwareStatusNotification',
+  'Heartbeat',
+  'MeterValues',
+  'StartTransaction',
+  'StatusNotification',
+  'StopTransaction',
+  'CancelReservation',
+  'ChangeAvailability',
+  'ChangeConfiguration',
+  'ClearCache',
+  'ClearChargingProfile',
+  'GetCompositeSchedule',
+  'GetConfiguration',
+  'GetDiagnostics',
+  'GetLocalListVersion',
+  'RemoteStartTransaction',
+  'RemoteStopTransaction',
+  'ReserveNow',
+  'Reset',
+  'SendLocalList',
+  'SetChargingProfile',
+  'TriggerMessage',
+  'UnlockConnector',
+  'UpdateFirmware',
 ].sort();
 const SIZE = 25;
 
@@ -27,10 +52,18 @@ export function Messages({ cpId }: { cpId: string }) {
   return (
     <Stack>
       <Group align="end">
-        <Select label="Action" placeholder="All actions" clearable searchable data={ACTIONS} value={action} onChange={(v) => {
+        <Select
+          label="Action"
+          placeholder="All actions"
+          clearable
+          searchable
+          data={ACTIONS}
+          value={action}
+          onChange={(v) => {
             setAction(v);
             setPage(1);
-          }} />
+          }}
+        />
         <Text c="dimmed">{log.data?.total ?? 0} messages</Text>
       </Group>
       {log.isError && <ErrorNotice error={log.error} title="Cannot load the message log" />}

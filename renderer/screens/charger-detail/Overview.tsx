@@ -69,7 +69,15 @@ export function Overview({ charger }: { charger: ChargerDetail }) {
             <Title order={4}>
               Session {s.transactionId} on connector #{s.connectorId} ({s.idTag})
             </Title>
-            <CommandButton cpId={cpId} command="stop-transaction" label={`Stop session ${s.transactionId}`} color="red" confirm={`Ask ${cpId} to stop transaction ${s.transactionId}? Charging ends on connector #${s.connectorId}.`} body={() => ({ transactionId: s.transactionId })} disabled={offline} />
+            <CommandButton
+              cpId={cpId}
+              command="stop-transaction"
+              label={`Stop session ${s.transactionId}`}
+              color="red"
+              confirm={`Ask ${cpId} to stop transaction ${s.transactionId}? Charging ends on connector #${s.connectorId}.`}
+              body={() => ({ transactionId: s.transactionId })}
+              disabled={offline}
+            />
           </Group>
           <SessionChart transactionId={s.transactionId} />
         </Card>
@@ -78,7 +86,11 @@ export function Overview({ charger }: { charger: ChargerDetail }) {
         <Title order={4} mb="xs">
           Remote actions
         </Title>
-        {offline && <Text c="orange.8" mb="sm">The charger is offline: remote actions need it connected.</Text>}
+        {offline && (
+          <Text c="orange.8" mb="sm">
+            The charger is offline: remote actions need it connected.
+          </Text>
+        )}
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
           <Stack gap="xs">
             <Group align="end">
@@ -90,14 +102,43 @@ export function Overview({ charger }: { charger: ChargerDetail }) {
           <Stack gap="xs">
             <Text fw={600}>Reset</Text>
             <Group>
-              <CommandButton cpId={cpId} command="reset" label="Soft reset" confirm="A soft reset stops running sessions and restarts the charger's software." body={() => ({ type: 'Soft' })} disabled={offline} />
-              <CommandButton cpId={cpId} command="reset" label="Hard reset" color="red" confirm="A hard reset reboots the charger; running sessions end." body={() => ({ type: 'Hard' })} disabled={offline} />
+              <CommandButton
+                cpId={cpId}
+                command="reset"
+                label="Soft reset"
+                confirm="A soft reset stops running sessions and restarts the charger's software."
+                body={() => ({ type: 'Soft' })}
+                disabled={offline}
+              />
+              <CommandButton
+                cpId={cpId}
+                command="reset"
+                label="Hard reset"
+                color="red"
+                confirm="A hard reset reboots the charger; running sessions end."
+                body={() => ({ type: 'Hard' })}
+                disabled={offline}
+              />
             </Group>
           </Stack>
-          <CommandButton cpId={cpId} command="unlock-connector" label={`Unlock connector #${target}`} confirm={`Unlocking connector #${target} ends a session running on it.`} body={() => ({ connectorId: target })} disabled={offline} />
+          <CommandButton
+            cpId={cpId}
+            command="unlock-connector"
+            label={`Unlock connector #${target}`}
+            confirm={`Unlocking connector #${target} ends a session running on it.`}
+            body={() => ({ connectorId: target })}
+            disabled={offline}
+          />
           <Stack gap="xs">
             <Select label="Availability" data={['Operative', 'Inoperative']} value={availability} onChange={setAvailability} w={200} allowDeselect={false} />
-            <CommandButton cpId={cpId} command="change-availability" label={`Set connector #${target} ${availability}`} confirm={`Set connector #${target} ${availability}? Inoperative refuses new sessions.`} body={() => ({ connectorId: target, type: availability })} disabled={offline} />
+            <CommandButton
+              cpId={cpId}
+              command="change-availability"
+              label={`Set connector #${target} ${availability}`}
+              confirm={`Set connector #${target} ${availability}? Inoperative refuses new sessions.`}
+              body={() => ({ connectorId: target, type: availability })}
+              disabled={offline}
+            />
           </Stack>
           <Stack gap="xs">
             <Select label="Message to trigger" data={TRIGGERS} value={trigger} onChange={setTrigger} w={280} allowDeselect={false} />
@@ -110,7 +151,14 @@ export function Overview({ charger }: { charger: ChargerDetail }) {
           </Stack>
           <Stack gap="xs">
             <TextInput label="Firmware location (URL)" value={firmwareUrl} onChange={(e) => setFirmwareUrl(e.currentTarget.value)} placeholder="http://…/firmware.bin" />
-            <CommandButton cpId={cpId} command="update-firmware" label="Update firmware" confirm="The charger downloads and installs the firmware, then reboots." body={() => ({ location: firmwareUrl.trim(), retrieveDate: new Date().toISOString() })} disabled={offline || !firmwareUrl.trim()} />
+            <CommandButton
+              cpId={cpId}
+              command="update-firmware"
+              label="Update firmware"
+              confirm="The charger downloads and installs the firmware, then reboots."
+              body={() => ({ location: firmwareUrl.trim(), retrieveDate: new Date().toISOString() })}
+              disabled={offline || !firmwareUrl.trim()}
+            />
           </Stack>
           <Stack gap="xs">
             <TextInput label="Diagnostics upload location (URL)" value={diagnosticsUrl} onChange={(e) => setDiagnosticsUrl(e.currentTarget.value)} placeholder="ftp://…/" />

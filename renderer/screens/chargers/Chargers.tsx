@@ -36,7 +36,11 @@ function Row({ c }: { c: Charger }) {
         <OnlineBadge online={c.isConnected} />
       </div>
       <div role="cell" className={classes.connectors}>
-        {c.connectors.length ? c.connectors.filter((k) => k.connectorId > 0).map((k) => <StatusBadge key={k.connectorId} status={k.status} label={`#${k.connectorId}`} />) : <Text c="dimmed">none reported</Text>}
+        {c.connectors.length ? (
+          c.connectors.filter((k) => k.connectorId > 0).map((k) => <StatusBadge key={k.connectorId} status={k.status} label={`#${k.connectorId}`} />)
+        ) : (
+          <Text c="dimmed">none reported</Text>
+        )}
       </div>
       <div role="cell">{[c.vendor, c.model].filter(Boolean).join(' ') || '—'}</div>
       <div role="cell">{c.firmwareVersion ?? '—'}</div>
@@ -93,7 +97,8 @@ export function ChargersScreen() {
         </Text>
       </Group>
       {pages.isError && <ErrorNotice error={pages.error} title="Cannot load chargers" />}
-      {first && total === 0 &&
+      {first &&
+        total === 0 &&
         (filter.q || filter.group || filter.state ? (
           <EmptyState title="No charger matches">Clear the search or the filters to see every charger.</EmptyState>
         ) : (
@@ -122,7 +127,13 @@ export function ChargersScreen() {
             {items.map((v) => {
               const c = rows[v.index];
               return (
-                <div role="row" aria-rowindex={v.index + 2} key={v.key} className={classes.row} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_PX, transform: `translateY(${v.start}px)` }}>
+                <div
+                  role="row"
+                  aria-rowindex={v.index + 2}
+                  key={v.key}
+                  className={classes.row}
+                  style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_PX, transform: `translateY(${v.start}px)` }}
+                >
                   {c ? (
                     <Row c={c} />
                   ) : (

@@ -14,7 +14,9 @@ function Audit() {
   const rows = audit.data ?? [];
   return (
     <Stack>
-      {rows.length === 0 && page === 1 && <EmptyState title="No commands yet">Every remote command (from this UI or the REST API) is recorded here with who sent it and the charger's answer.</EmptyState>}
+      {rows.length === 0 && page === 1 && (
+        <EmptyState title="No commands yet">Every remote command (from this UI or the REST API) is recorded here with who sent it and the charger's answer.</EmptyState>
+      )}
       {rows.length > 0 && (
         <Table aria-label="Audit log">
           <Table.Thead>

@@ -34,10 +34,17 @@ export function ImportCards() {
         First row names the columns: tagId, status (Active or Blocked), validUntil (e.g. 2027-12-31T23:59:59Z), parentIdTag, description.
       </Text>
       <FileInput label="CSV file" placeholder="Choose a .csv file" accept=".csv,text/csv" onChange={(f) => void load(f)} clearable />
-      <Textarea label="CSV text" autosize minRows={3} maxRows={10} value={csv} onChange={(e) => {
+      <Textarea
+        label="CSV text"
+        autosize
+        minRows={3}
+        maxRows={10}
+        value={csv}
+        onChange={(e) => {
           setCsv(e.currentTarget.value);
           setPreview(null);
-        }} />
+        }}
+      />
       <Group>
         <Button onClick={check} disabled={!csv.trim()} loading={run.isPending && !preview}>
           Check file

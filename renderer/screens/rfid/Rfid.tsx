@@ -2,7 +2,7 @@ import { Badge, Button, Card, Group, Modal, NumberInput, Select, Stack, Table, T
 import { useState } from 'react';
 import { ApiError } from '../../api/client';
 import type { CommandOutcome, RfidCard } from '../../api/models';
-import { pushLocalList, useConnectedChargers, useCreateCard, useDeleteCard, useRfidCards, useSetCardStatus, useUpdateCard, type NewCard } from '../../api/queries';
+import { type NewCard, pushLocalList, useConnectedChargers, useCreateCard, useDeleteCard, useRfidCards, useSetCardStatus, useUpdateCard } from '../../api/queries';
 import { Answer } from '../../components/CommandButton';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -26,7 +26,13 @@ const toLocalInput = (iso: string | null): string => {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 };
 
-const draftOf = (c: RfidCard): CardDraft => ({ status: c.status, validUntil: toLocalInput(c.validUntil), parentIdTag: c.parentIdTag ?? '', description: c.description ?? '', limit: c.maxConcurrentSessions });
+const draftOf = (c: RfidCard): CardDraft => ({
+  status: c.status,
+  validUntil: toLocalInput(c.validUntil),
+  parentIdTag: c.parentIdTag ?? '',
+  description: c.description ?? '',
+  limit: c.maxConcurrentSessions,
+});
 
 /** The card's fields for the API: an emptied field clears it (null) when editing, is left out when creating. */
 function fieldsOf(d: CardDraft, clear: boolean) {
@@ -50,7 +56,16 @@ function CardFields({ draft, set, error }: { draft: CardDraft; set: (d: CardDraf
       <TextInput label="Valid until" type="datetime-local" value={draft.validUntil} onChange={(e) => set({ ...draft, validUntil: e.currentTarget.value })} error={on('validUntil')} />
       <TextInput label="Parent tag" value={draft.parentIdTag} onChange={(e) => set({ ...draft, parentIdTag: e.currentTarget.value })} error={on('parentIdTag')} w={160} />
       <TextInput label="Description" value={draft.description} onChange={(e) => set({ ...draft, description: e.currentTarget.value })} error={on('description')} w={200} />
-      <NumberInput label="Concurrent sessions" description="0 = unlimited" min={0} max={1000} value={draft.limit} onChange={(v) => set({ ...draft, limit: v })} error={on('maxConcurrentSessions')} w={170} />
+      <NumberInput
+        label="Concurrent sessions"
+        description="0 = unlimited"
+        min={0}
+        max={1000}
+        value={draft.limit}
+        onChange={(v) => set({ ...draft, limit: v })}
+        error={on('maxConcurrentSessions')}
+        w={170}
+      />
     </>
   );
 }
@@ -159,7 +174,13 @@ function Cards() {
                   <Button size="xs" variant="light" aria-label={`Edit ${c.tagId}`} onClick={() => setEditing(c)}>
                     Edit
                   </Button>
-                  <Button size="xs" variant="light" color={c.status === 'Active' ? 'red' : 'green'} aria-label={`${c.status === 'Active' ? 'Block' : 'Activate'} ${c.tagId}`} onClick={() => setStatus.mutate({ tagId: c.tagId, block: c.status === 'Active' })}>
+                  <Button
+                    size="xs"
+                    variant="light"
+                    color={c.status === 'Active' ? 'red' : 'green'}
+                    aria-label={`${c.status === 'Active' ? 'Block' : 'Activate'} ${c.tagId}`}
+                    onClick={() => setStatus.mutate({ tagId: c.tagId, block: c.status === 'Active' })}
+                  >
                     {c.status === 'Active' ? 'Block' : 'Activate'}
                   </Button>
                   <Button size="xs" variant="subtle" color="red" aria-label={`Delete ${c.tagId}`} onClick={() => setDeleting(c)}>
@@ -180,10 +201,13 @@ function Cards() {
           <Button variant="default" onClick={() => setDeleting(null)}>
             Cancel
           </Button>
-          <Button color="red" onClick={() => {
+          <Button
+            color="red"
+            onClick={() => {
               if (deleting) remove.mutate(deleting.tagId);
               setDeleting(null);
-            }}>
+            }}
+          >
             Yes, delete
           </Button>
         </Group>

@@ -86,7 +86,9 @@ export function SessionsScreen() {
         {exportNote && <Text size="sm">{exportNote}</Text>}
       </Group>
       {sessions.isError && <ErrorNotice error={sessions.error} title="Cannot load sessions" />}
-      {sessions.data && total === 0 && <EmptyState title="No sessions">No session matches these filters. Sessions appear when a charger starts a transaction (or a remote start from a charger's page).</EmptyState>}
+      {sessions.data && total === 0 && (
+        <EmptyState title="No sessions">No session matches these filters. Sessions appear when a charger starts a transaction (or a remote start from a charger's page).</EmptyState>
+      )}
       {total > 0 && (
         <Table aria-label="Sessions" highlightOnHover>
           <Table.Thead>

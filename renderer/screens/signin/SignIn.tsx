@@ -22,7 +22,11 @@ export function SignIn({ reason, onSignedIn }: { reason?: string | undefined; on
       await signIn(token.trim());
       onSignedIn();
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? 'Wrong API token. Use the token printed when the service first started (or the one it was started with); an administrator can issue a new one with --rotate-token.' : (err as Error).message);
+      setError(
+        err instanceof ApiError && err.status === 401
+          ? 'Wrong API token. Use the token printed when the service first started (or the one it was started with); an administrator can issue a new one with --rotate-token.'
+          : (err as Error).message,
+      );
     } finally {
       setBusy(false);
     }
@@ -38,7 +42,15 @@ export function SignIn({ reason, onSignedIn }: { reason?: string | undefined; on
                 {REASONS[reason]}
               </Text>
             )}
-            <PasswordInput label="API token" description="Printed by npm run serve on its first start" value={token} onChange={(e) => setToken(e.currentTarget.value)} error={error} required autoFocus />
+            <PasswordInput
+              label="API token"
+              description="Printed by npm run serve on its first start"
+              value={token}
+              onChange={(e) => setToken(e.currentTarget.value)}
+              error={error}
+              required
+              autoFocus
+            />
             <Button type="submit" loading={busy}>
               Sign in
             </Button>

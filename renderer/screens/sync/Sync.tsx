@@ -33,7 +33,12 @@ function Figure({ label, value, hint }: { label: string; value: string | number;
   );
 }
 
-const PHASES: Record<SyncProgress['phase'], string> = { upload: 'Uploading records', manifest: 'Sending day manifests', 'auth-list': 'Pulling the authorization list', push: 'Pushing the list to chargers' };
+const PHASES: Record<SyncProgress['phase'], string> = {
+  upload: 'Uploading records',
+  manifest: 'Sending day manifests',
+  'auth-list': 'Pulling the authorization list',
+  push: 'Pushing the list to chargers',
+};
 
 /** The running sync, from sync.status events: phase, and records done of those pending at its start. */
 function Running({ run }: { run: SyncProgress }) {
@@ -61,7 +66,8 @@ function State({ s }: { s: SyncStatus }) {
     <Stack>
       {!s.configured && (
         <Alert color="blue" title="Head office is not configured">
-          The depot runs standalone and keeps every session in its outbox, so nothing is lost. Set headofficeUrl and headofficeToken (config file, or OCPP_EDGE_HEADOFFICE_URL / OCPP_EDGE_HEADOFFICE_TOKEN) and restart to upload them.
+          The depot runs standalone and keeps every session in its outbox, so nothing is lost. Set headofficeUrl and headofficeToken (config file, or OCPP_EDGE_HEADOFFICE_URL /
+          OCPP_EDGE_HEADOFFICE_TOKEN) and restart to upload them.
         </Alert>
       )}
       {s.configured && (
@@ -107,7 +113,8 @@ function Parked() {
   const parked = useParkedRecords();
   const resolve = useResolveParked();
   if (parked.isError) return <ErrorNotice error={parked.error} title="Cannot load the parked records" />;
-  if (parked.data?.length === 0) return <EmptyState title="No parked records">Head office has accepted everything it was sent. A record it rejects is parked here with its reason and never blocks the others.</EmptyState>;
+  if (parked.data?.length === 0)
+    return <EmptyState title="No parked records">Head office has accepted everything it was sent. A record it rejects is parked here with its reason and never blocks the others.</EmptyState>;
   return (
     <Stack>
       {resolve.error && <ErrorNotice error={resolve.error} />}
