@@ -95,6 +95,8 @@ test('issue 13: fair share: 10 sessions of 32 A on a 100 A site get 10 A each', 
   const a = allocate({ siteLimitAmps: 100, circuits: [], loads: Array.from({ length: 10 }, (_, i) => load(`L${i}`)) });
   assert.deepEqual([...a.amps.values()], Array(10).fill(10));
   assert.equal(a.site.allocatedAmps, 100);
+  // Shares are rounded down to the 0.1 A a profile carries, never up over the limit.
+  assert.deepEqual([...allocate({ siteLimitAmps: 20.19, circuits: [], loads: [load('A'), load('B')] }).amps.values()], [10, 10]);
 });
 
 test('issue 13: a vehicle drawing less frees its share; a circuit above the site is capped; limit 0 pauses', () => {
