@@ -30,6 +30,9 @@ import { CommandService } from './commands/service.js';
 import { BackupScheduler } from './scheduler/backups.js';
 import { backupRoutes } from './api/routes/backups.js';
 import { securityHealth, securityRoutes } from './api/routes/security.js';
+import { LoadController, loadOptions } from './loadmgmt/controller.js';
+import { commandSender } from './loadmgmt/command-sender.js';
+import { loadRoutes } from './api/routes/load.js';
 
 export interface App {
   config: Config;
@@ -39,6 +42,7 @@ export interface App {
   ocpp: OcppServer;
   commands: CommandService;
   backups: BackupScheduler;
+  load: LoadController;
   /** The REST routes (GET /api/openapi.json, added by the HTTP server, documents them). */
   routes: readonly Route[];
   /** Plain API token when this start created it (first run), to show once. */
@@ -96,6 +100,7 @@ export function createApp(config: Config, log: Logger): App {
   const ocpp = new OcppServer({ config, db, writer, events, log, dataTransferHandlers });
   const commands = new CommandService({ config, db, ocpp, events, log });
   const backups = new BackupScheduler(config, db, events, log);
+  const load = new LoadController({ db, events, log, sender: commandSender(commands, (cp) => !!ocpp.connection(cp), log), options: loadOptions(config) });
   const newApiToken = ensureApiToken(db, config.apiToken);
   const authenticate = tokenAuthenticator((t) => checkApiToken(db, t));
   const eventStream = new EventStream(events, authenticate, log);
@@ -113,6 +118,7 @@ export function createApp(config: Config, log: Logger): App {
     ...operationRoutes(db),
     ...backupRoutes(backups),
     ...securityRoutes(db, ocpp, () => writer.lastError),
+    ...loadRoutes(db, load),
   ];
 
   const servers: FastifyInstance[] = [];
@@ -144,6 +150,7 @@ export function createApp(config: Config, log: Logger): App {
     ocpp,
     commands,
     backups,
+    load,
     routes,
     log,
     registerDataTransferHandler: (vendorId, handler) => ocpp.registerDataTransferHandler(vendorId, handler),
@@ -151,6 +158,7 @@ export function createApp(config: Config, log: Logger): App {
     port: 0,
     tlsPort: null,
     async start() {
+      load.start();
       const plain = await make();
       servers.push(plain);
       app.port = await listen(plain, config.port);
@@ -165,6 +173,7 @@ export function createApp(config: Config, log: Logger): App {
       // Not awaited: it also waits for upgraded sockets (an event-stream client slow to answer the close).
       for (const s of servers) s.close().catch((err: unknown) => log.warn({ err }, 'HTTP server close failed'));
       eventStream.close();
+      load.close();
       commands.close();
       await backups.stop();
       await ocpp.close();

@@ -16,7 +16,8 @@ export interface EdgeEvents {
   };
   'transaction.started': { chargePointId: string; connectorId: number; transactionId: number; idTag: string; meterStart: number; timestamp: string; reservationId?: number };
   'transaction.stopped': { chargePointId: string; transactionId: number; meterStop: number; energyWh: number | null; reason?: string; timestamp: string };
-  'meter.values': { chargePointId: string; connectorId: number; transactionId?: number; samples: number; energyWh?: number };
+  /** currentA: the highest Current.Import phase reading; powerW: Power.Active.Import (newest of each). */
+  'meter.values': { chargePointId: string; connectorId: number; transactionId?: number; samples: number; energyWh?: number; currentA?: number; powerW?: number };
   'charger.firmware': { chargePointId: string; status: string };
   'charger.diagnostics': { chargePointId: string; status: string };
   'charger.deviation': { chargePointId: string; action: string; error: string };
@@ -24,6 +25,34 @@ export interface EdgeEvents {
   'reservation.changed': { chargePointId: string; reservationId: number; status: string; at: string };
   'security.lockout': { kind: 'address' | 'identity'; key: string; until: string; failures: number };
   'alert': { kind: string; message: string; at: string };
+  /** Load management: the shares changed (the same shape as GET /api/load). */
+  'load.allocation': LoadState;
+  /** Load management: a charger's measured current, with the site total it makes. */
+  'load.measured': { chargePointId: string; connectorId: number; measuredAmps: number; siteMeasuredAmps: number; siteLimitAmps: number | null; at: string };
+}
+
+export interface LoadState {
+  siteLimitAmps: number | null;
+  phases: 1 | 3;
+  allocatedAmps: number;
+  measuredAmps: number;
+  chargers: Array<{
+    chargePointId: string;
+    connected: boolean;
+    circuitId: number | null;
+    maxAmps: number;
+    /** TxDefaultProfile limit: what it may draw when the controller is gone. */
+    fallbackAmps: number | null;
+    allocatedAmps: number;
+    measuredAmps: number | null;
+    /** Sessions waiting at 0 A because the minimums do not all fit. */
+    waiting: number;
+    /** Refuses profiles or lacks SmartCharging: counted at its maximum. */
+    flagged: boolean;
+    flagReason: string | null;
+  }>;
+  circuits: Array<{ id: number; name: string; limitAmps: number; effectiveLimitAmps: number; allocatedAmps: number; measuredAmps: number }>;
+  at: string;
 }
 
 export type EventName = keyof EdgeEvents;
@@ -64,4 +93,6 @@ const EVENT_NAMES: Record<EventName, true> = {
   'reservation.changed': true,
   'security.lockout': true,
   'alert': true,
+  'load.allocation': true,
+  'load.measured': true,
 };

@@ -47,6 +47,13 @@ export const ConfigSchema = Type.Object(
     logFile: Type.Optional(Type.String({ minLength: 1, description: 'Also write logs to this file (rotated by size and daily; relative paths are inside dataDir)' })),
     logMaxSize: Type.String({ pattern: '^[0-9]+[kmg]?$', default: '20m', description: 'Rotate the log file when it reaches this size (k, m, g units)' }),
     logKeepFiles: Type.Integer({ minimum: 1, maximum: 1000, default: 14, description: 'Rotated log files kept besides the current one (daily rotation: about that many days)' }),
+    loadDefaultMaxAmps: Type.Number({ minimum: 1, maximum: 1000, default: 32, description: 'Load management: maximum current of a charger whose maximumAmps/ratedAmps are unknown' }),
+    loadMinAmps: Type.Number({ minimum: 0, maximum: 100, default: 6, description: 'Load management: least current a session charges with (IEC 61851 AC: 6 A); below it a session waits at 0 A' }),
+    loadBatchIntervalMs: Type.Integer({ minimum: 50, maximum: 600000, default: 2000, description: 'Load management: shortest time between two recomputations (events in between are batched into one)' }),
+    loadProfileLeaseSec: Type.Integer({ minimum: 2, maximum: 86400, default: 300, description: 'Load management: validity of a TxProfile; refreshed at half, so without the controller a charger falls back to its TxDefaultProfile after this' }),
+    loadSettleMs: Type.Integer({ minimum: 0, maximum: 600000, default: 15000, description: 'Load management: time a vehicle gets to follow a new limit before its measured current is taken as what it can take' }),
+    loadHeadroomAmps: Type.Number({ minimum: 0.5, maximum: 100, default: 2, description: 'Load management: a vehicle drawing this much below its share gets what it draws plus this (the rest goes to others)' }),
+    loadOverLimitAlertSec: Type.Integer({ minimum: 0, maximum: 86400, default: 60, description: 'Load management: alert when the measured site current stays above the site limit this long' }),
   },
   { additionalProperties: false },
 );

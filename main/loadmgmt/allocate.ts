@@ -67,9 +67,9 @@ interface Node {
   residual: number;
 }
 
-/** Down to the resolution, so rounding never pushes a total over its limit. */
-const floorRes = (a: number): number => Math.floor(a / RESOLUTION_AMPS + EPS) * RESOLUTION_AMPS;
 const tidy = (a: number): number => Math.round(a * 1000) / 1000;
+/** Down to the resolution, so rounding never pushes a total over its limit. */
+export const floorToResolution = (a: number): number => tidy(Math.floor(a / RESOLUTION_AMPS + EPS) * RESOLUTION_AMPS);
 
 export function allocate(input: AllocationInput): Allocation {
   const siteLimit = input.siteLimitAmps ?? Infinity;
@@ -124,7 +124,7 @@ export function allocate(input: AllocationInput): Allocation {
       active = active.filter((l) => target(l) - share.get(l)! > EPS && pathOf(l).every((n) => n.residual > EPS));
     }
   }
-  for (const [l, a] of share) amps.set(l.id, tidy(floorRes(a)));
+  for (const [l, a] of share) amps.set(l.id, floorToResolution(a));
 
   const totals = (inNode: (l: Load) => boolean, limitAmps: number): NodeTotal => ({
     limitAmps,

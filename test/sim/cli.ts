@@ -5,12 +5,15 @@
  */
 import { parseArgs } from 'node:util';
 import { Fleet, formatProgress, formatSummary, tagFor } from './fleet.js';
+import { Vehicle } from './vehicle.js';
 
 const USAGE = `Usage: npm run sim -- --url ws://HOST:PORT/ocpp [options]
 
 Runs N simulated OCPP 1.6J chargers (<prefix>-0001 ...) against a central system; each boots,
 reports status, heartbeats and runs M sessions (Authorize, StartTransaction, MeterValues,
-StopTransaction), reconnecting with backoff, and answers every CS->CP command.
+StopTransaction), reconnecting with backoff, and answers every CS->CP command. Chargers
+honour charging profiles (composite schedule, stack levels); each session's EV, part-charged,
+ramps up to what is offered and tapers near full, and MeterValues report what it draws.
 
 Options:
   --url URL                 central system endpoint; the charger id is appended (/<id>),
@@ -150,6 +153,8 @@ async function main(): Promise<number> {
     connectors: args.connectors,
     meterIntervalMs: args.meterIntervalMs,
     samplesPerSession: args.samples,
+    // EVs arrive part-charged: some ramp to full current, some already taper.
+    vehicle: () => new Vehicle({ soc: 0.1 + Math.random() * 0.85 }),
     deadlineMs: args.deadlineSec * 1000,
     ...(args.password && { password: args.password }),
     ...(!args.quiet && { onProgress: (p) => console.log(formatProgress(p)) }),
