@@ -77,6 +77,7 @@ interface Delivery {
 }
 
 const NOMINAL_VOLTS = 230;
+const TX_STRIKES = 3;
 const sessionKey = (cp: string, connectorId: number) => `${cp}#${connectorId}`;
 const toldKey = (cp: string, connectorId: number, purpose: ProfilePurpose) => `${cp}#${connectorId}#${purpose}`;
 const sum = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) * 10) / 10;
@@ -86,6 +87,8 @@ export class LoadController {
   private readonly told = new Map<string, ToldProfile>();
   /** Chargers refusing profiles, with why. */
   private readonly flags = new Map<string, string>();
+  /** TxProfiles a charger rejected in a row: one may be a race with its transaction's start or end. */
+  private readonly txStrikes = new Map<string, number>();
   /** Chargers that got their TxDefaultProfile on this connection. */
   private readonly defaulted = new Set<string>();
   private readonly watch: OverLimitWatch;
@@ -346,7 +349,7 @@ export class LoadController {
     const request = x.purpose === 'TxDefaultProfile' ? txDefaultRequest(x.amps, phases) : txRequest(x.connectorId, x.transactionId!, x.amps, phases, now, x.validTo!);
     const result = await this.d.sender.setProfile(x.chargePointId, request);
     if (this.closed) return result;
-    if (result === 'retry') {
+    if (result === 'retry' || this.forgivable(x, result)) {
       this.dirty = true;
       return result;
     }
@@ -375,6 +378,22 @@ export class LoadController {
     // Counted differently now: the others' shares change.
     if (wasFlagged !== this.flags.has(x.chargePointId)) this.dirty = true;
     return result;
+  }
+
+  /**
+   * A rejected TxProfile is asked again (the charger may not have had the transactionId yet,
+   * or the session just ended) until it happens TX_STRIKES times in a row.
+   */
+  private forgivable(x: Delivery, result: SendResult): boolean {
+    if (x.purpose !== 'TxProfile') return false;
+    if (result === 'accepted') {
+      this.txStrikes.delete(x.chargePointId);
+      return false;
+    }
+    if (result !== 'rejected') return false;
+    const strikes = (this.txStrikes.get(x.chargePointId) ?? 0) + 1;
+    this.txStrikes.set(x.chargePointId, strikes);
+    return strikes < TX_STRIKES;
   }
 
   /** Without a site limit nothing is managed: our profiles come off the chargers. */

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { EdgeEvents } from '../../main/events.js';
+import { listTold } from '../../main/loadmgmt/store.js';
+import { startTestApp } from '../helpers/app.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
+import { apiJson, FAST_LOAD, ids, openDepot, until } from './support.js';
+
+type TxOrDefault = { csChargingProfiles: { chargingProfilePurpose: string } };
+
+test('issue 13: a SetChargingProfile that times out is sent again; what the charger accepted is persisted', async () => {
+  const app = await startTestApp({ ...FAST_LOAD, callTimeoutMs: 300 });
+  try {
+    await apiJson(app.httpBase, '/api/charger', { method: 'POST', json: { chargePointId: 'SLOW1', maximumAmps: 32 } });
+    const cp = await TestCharger.connect(`${app.wsBase}/ocpp/SLOW1`);
+    await boot(cp);
+    let calls = 0;
+    // The first one is lost (no answer at all); later ones are accepted.
+    cp.onCall = (action) => (action === 'SetChargingProfile' && ++calls === 1 ? undefined : { status: 'Accepted' });
+    await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 16 } });
+    await until('the fallback accepted on a later attempt', () => listTold(app.db).some((t) => t.chargePointId === 'SLOW1' && t.status === 'accepted'), 5000);
+    assert.ok(calls >= 2, `${calls} SetChargingProfile calls`);
+    const told = listTold(app.db).find((t) => t.chargePointId === 'SLOW1')!;
+    assert.equal(told.purpose, 'TxDefaultProfile');
+    assert.equal(told.limitAmps, 16);
+    await cp.close();
+  } finally {
+    await app.dispose();
+  }
+});
+
+test('issue 13: a charger without SmartCharging (CALLERROR NotSupported) is flagged and counted at its maximum', async () => {
+  const app = await startTestApp(FAST_LOAD);
+  try {
+    await apiJson(app.httpBase, '/api/charger', { method: 'POST', json: { chargePointId: 'DUMB1', maximumAmps: 16 } });
+    await apiJson(app.httpBase, '/api/rfid', { method: 'POST', json: { tagId: 'DUMB-TAG' } });
+    const cp = await TestCharger.connect(`${app.wsBase}/ocpp/DUMB1`);
+    await boot(cp);
+    cp.onCall = () => undefined;
+    cp.ws.on('message', (data) => {
+      const f = JSON.parse(data.toString()) as [number, string, string];
+      if (f[0] === 2) cp.sendRaw(JSON.stringify([4, f[1], 'NotSupported', 'SmartCharging is not supported', {}]));
+    });
+    await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 40 } });
+    await cp.call('StartTransaction', { connectorId: 1, idTag: 'DUMB-TAG', meterStart: 0, timestamp: new Date().toISOString() });
+    const state = await until('flagged', async () => (await apiJson<EdgeEvents['load.allocation']>(app.httpBase, '/api/load')).chargers[0]?.flagged === true, 5000).then(() =>
+      apiJson<EdgeEvents['load.allocation']>(app.httpBase, '/api/load'),
+    );
+    const c = state.chargers[0]!;
+    assert.match(c.flagReason ?? '', /SmartCharging/);
+    assert.equal(c.allocatedAmps, 16);
+    await cp.close();
+  } finally {
+    await app.dispose();
+  }
+});
+
+test('issue 13: a storm of events is batched: shares go out at most once per batch interval, not once per event', async () => {
+  const app = await startTestApp(FAST_LOAD);
+  const depot = await openDepot({ httpBase: app.httpBase, wsBase: app.wsBase, ids: ids('STORM', 10) });
+  try {
+    await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 100 } });
+    await until('fallbacks in place', () => depot.chargers.every((c) => c.received.some((r) => r.action === 'SetChargingProfile')), 5000);
+    // A start every 40 ms: each changes every share; meter values come 50 a second meanwhile.
+    await Promise.all(depot.chargers.map((c, i) => new Promise((r) => setTimeout(r, i * 40)).then(() => depot.start(c.id))));
+    await until('every session has its share', () => depot.chargers.every((c) => Math.abs(depot.draw(c.id) - 10) <= 0.5), 5000);
+    // Batches start at least 200 ms apart, with one share per session each: at most 3 in any
+    // 500 ms (4 allowed). One recomputation per event would send a new share every 40 ms.
+    const windowMs = 500;
+    const worst = Math.max(
+      ...depot.chargers.map((c) => {
+        const at = c.received.filter((r) => r.action === 'SetChargingProfile' && (r.payload as TxOrDefault).csChargingProfiles.chargingProfilePurpose === 'TxProfile').map((r) => Date.parse(r.at));
+        return Math.max(0, ...at.map((t) => at.filter((u) => u >= t && u < t + windowMs).length));
+      }),
+    );
+    assert.ok(worst <= 4, `a charger got ${worst} TxProfiles within ${windowMs} ms`);
+  } finally {
+    await depot.close();
+    await app.dispose();
+  }
+});
+
+test('issue 13: allocation changes and an over-limit alert are events on the stream', async () => {
+  const app = await startTestApp(FAST_LOAD);
+  const seen: Array<{ name: string; payload: unknown }> = [];
+  const off = app.events.onAny((name, payload) => {
+    if (name === 'load.allocation' || name === 'load.measured' || name === 'alert') seen.push({ name, payload });
+  });
+  // A charger that refuses profiles draws its 32 A on a 20 A site: measured above the limit.
+  const depot = await openDepot({ httpBase: app.httpBase, wsBase: app.wsBase, ids: ['OVER1'], charger: () => ({ config: { AllowOfflineTxForUnknownId: 'true', ChargingScheduleAllowedChargingRateUnit: 'Power' } }) });
+  try {
+    await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 20 } });
+    await until('an allocation event with the limit', () => seen.some((e) => e.name === 'load.allocation' && (e.payload as EdgeEvents['load.allocation']).siteLimitAmps === 20), 3000);
+    await depot.start('OVER1');
+    await until('the over-limit alert', () => seen.some((e) => e.name === 'alert' && (e.payload as EdgeEvents['alert']).kind === 'load-over-limit'), 8000);
+    const measured = seen.filter((e) => e.name === 'load.measured').map((e) => e.payload as EdgeEvents['load.measured']);
+    assert.ok(measured.some((m) => m.siteMeasuredAmps > 20 && m.siteLimitAmps === 20));
+    // The alert comes once per episode, not once per meter value.
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(seen.filter((e) => e.name === 'alert' && (e.payload as EdgeEvents['alert']).kind === 'load-over-limit').length, 1);
+    // Raising the limit above the draw clears it.
+    await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 40 } });
+    await until('the all-clear', () => seen.some((e) => e.name === 'alert' && (e.payload as EdgeEvents['alert']).kind === 'load-over-limit-cleared'), 5000);
+  } finally {
+    off();
+    await depot.close();
+    await app.dispose();
+  }
+});
