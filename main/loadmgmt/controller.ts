@@ -147,6 +147,8 @@ export class LoadController {
 
   /** The site limit, a circuit or a setting changed. */
   limitsChanged(): void {
+    // Shown at once (GET /api/load, the PUT's answer); sent with the next batch.
+    this.last = this.compute();
     this.schedule();
   }
 

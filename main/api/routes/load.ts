@@ -65,9 +65,10 @@ export function loadRoutes(db: Db, load: LoadController): Route[] {
     if (!c) throw new HttpError(404, `no circuit ${raw}`, 'id');
     return c;
   };
-  const changed = <T>(result: T): T => {
+  /** After a change: the controller recomputes, then the answer is read. */
+  const changed = <T>(answer: () => T): T => {
     load.limitsChanged();
-    return result;
+    return answer();
   };
   /** Exactly one way of naming members; every named charger registered; no charger in two circuits. */
   const checkCircuit = (c: CircuitFields, selfId: number | null) => {
@@ -86,6 +87,7 @@ export function loadRoutes(db: Db, load: LoadController): Route[] {
     }
   };
   const fields = (b: CircuitBody, base?: StoredCircuit): CircuitFields => {
+    if (b.targetGroup != null && b.chargePointIds != null) throw new HttpError(400, 'a circuit needs either targetGroup or chargePointIds (exactly one)', 'targetGroup');
     const f = { name: b.name ?? base!.name, limitAmps: b.limitAmps ?? base!.limitAmps, targetGroup: base?.targetGroup ?? null, chargePointIds: base?.chargePointIds ?? null };
     // Naming members one way drops the other.
     if (b.targetGroup !== undefined) [f.targetGroup, f.chargePointIds] = [b.targetGroup, b.targetGroup === null ? f.chargePointIds : null];
@@ -106,7 +108,7 @@ export function loadRoutes(db: Db, load: LoadController): Route[] {
         const phases = b.phases ?? 3;
         const limitAmps = b.limitKw !== undefined ? Math.floor((b.limitKw * 1000 * 10) / (NOMINAL_VOLTS * phases)) / 10 : b.limitAmps!;
         setSite(db, { limitAmps, phases });
-        return changed(load.state());
+        return changed(() => load.state());
       },
     },
     { method: 'GET', path: '/api/load/circuits', summary: 'Circuits beneath the site, each with its breaker limit and members', handler: () => listCircuits(db) },
@@ -120,7 +122,8 @@ export function loadRoutes(db: Db, load: LoadController): Route[] {
       handler: ({ body }) => {
         const f = fields(body as CircuitBody, undefined);
         checkCircuit(f, null);
-        return changed(new Created(getCircuit(db, insertCircuit(db, f))));
+        const id = insertCircuit(db, f);
+        return changed(() => new Created(getCircuit(db, id)));
       },
     },
     {
@@ -133,7 +136,7 @@ export function loadRoutes(db: Db, load: LoadController): Route[] {
         const f = fields(body as CircuitBody, base);
         checkCircuit(f, base.id);
         updateCircuit(db, base.id, f);
-        return changed(getCircuit(db, base.id));
+        return changed(() => getCircuit(db, base.id));
       },
     },
     {
@@ -143,7 +146,7 @@ export function loadRoutes(db: Db, load: LoadController): Route[] {
       handler: ({ params }) => {
         const c = circuit(params.id!);
         deleteCircuit(db, c.id);
-        return changed({ id: c.id, deleted: true });
+        return changed(() => ({ id: c.id, deleted: true }));
       },
     },
     {
@@ -158,7 +161,7 @@ export function loadRoutes(db: Db, load: LoadController): Route[] {
         const now = chargerLoadSettings(db).get(cp) ?? { priority: null, minAmps: null, phases: null };
         const next = { priority: b.priority !== undefined ? b.priority : now.priority, minAmps: b.minAmps !== undefined ? b.minAmps : now.minAmps, phases: b.phases !== undefined ? b.phases : now.phases };
         setChargerLoadSettings(db, cp, next);
-        return changed({ chargePointId: cp, ...next });
+        return changed(() => ({ chargePointId: cp, ...next }));
       },
     },
     { method: 'GET', path: '/api/load/tags', summary: 'Priorities per idTag (e.g. the buses that leave first)', handler: () => [...tagPriorities(db)].map(([idTag, priority]) => ({ idTag, priority })) },
@@ -170,7 +173,7 @@ export function loadRoutes(db: Db, load: LoadController): Route[] {
       handler: ({ params, body }) => {
         const { priority } = body as Static<typeof TagPriorityBody>;
         setTagPriority(db, params.idTag!, priority);
-        return changed({ idTag: params.idTag, priority });
+        return changed(() => ({ idTag: params.idTag, priority }));
       },
     },
   ];
