@@ -8,10 +8,10 @@ import { apiJson, FAST_LOAD, ids, openDepot, until } from './support.js';
 
 type TxOrDefault = { csChargingProfiles: { chargingProfilePurpose: string } };
 
-test('issue 13: a SetChargingProfile that times out is sent again; what the charger accepted is persisted', async () => {
-  const app = await startTestApp({ ...FAST_LOAD, callTimeoutMs: 300 });
+test('issue 13: a SetChargingProfile that times out is sent again; what the charger accepted is persisted; an unknown maximum counts at the default', async () => {
+  const app = await startTestApp({ ...FAST_LOAD, callTimeoutMs: 300, loadDefaultMaxAmps: 20 });
   try {
-    await apiJson(app.httpBase, '/api/charger', { method: 'POST', json: { chargePointId: 'SLOW1', maximumAmps: 32 } });
+    // Auto-registered on connection: no maximumAmps or ratedAmps yet.
     const cp = await TestCharger.connect(`${app.wsBase}/ocpp/SLOW1`);
     await boot(cp);
     let calls = 0;
@@ -23,6 +23,11 @@ test('issue 13: a SetChargingProfile that times out is sent again; what the char
     const told = listTold(app.db).find((t) => t.chargePointId === 'SLOW1')!;
     assert.equal(told.purpose, 'TxDefaultProfile');
     assert.equal(told.limitAmps, 16);
+    const state = await apiJson<EdgeEvents['load.allocation']>(app.httpBase, '/api/load');
+    assert.equal(state.chargers[0]!.maxAmps, 20);
+    // The fallback never exceeds the charger's maximum.
+    await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 50 } });
+    await until('the fallback capped at the default maximum', () => listTold(app.db).some((t) => t.chargePointId === 'SLOW1' && t.limitAmps === 20), 5000);
     await cp.close();
   } finally {
     await app.dispose();
