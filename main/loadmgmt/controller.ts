@@ -78,6 +78,7 @@ interface Delivery {
 
 const NOMINAL_VOLTS = 230;
 const TX_STRIKES = 3;
+const MAX_RETRY_MS = 60_000;
 const sessionKey = (cp: string, connectorId: number) => `${cp}#${connectorId}`;
 const toldKey = (cp: string, connectorId: number, purpose: ProfilePurpose) => `${cp}#${connectorId}#${purpose}`;
 const sum = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) * 10) / 10;
@@ -89,6 +90,8 @@ export class LoadController {
   private readonly flags = new Map<string, string>();
   /** TxProfiles a charger rejected in a row: one may be a race with its transaction's start or end. */
   private readonly txStrikes = new Map<string, number>();
+  /** Chargers that could not be asked, and when to try again. */
+  private readonly backoff = new Map<string, { delayMs: number; untilMs: number }>();
   /** Chargers that got their TxDefaultProfile on this connection. */
   private readonly defaulted = new Set<string>();
   private readonly watch: OverLimitWatch;
@@ -119,7 +122,10 @@ export class LoadController {
         this.schedule();
       }),
       events.on('transaction.stopped', (e) => this.endSession(e.chargePointId, e.transactionId)),
-      events.on('charger.connected', () => this.schedule()),
+      events.on('charger.connected', (e) => {
+        this.backoff.delete(e.chargePointId);
+        this.schedule();
+      }),
       events.on('charger.booted', (e) => {
         this.defaulted.delete(e.chargePointId);
         this.schedule();
@@ -302,12 +308,21 @@ export class LoadController {
     this.last = p;
     this.announce();
     if (p.site.limitAmps === null) return this.release();
+    const now = Date.now();
     const deliveries = this.deliveries(p);
+    const due = (x: Delivery) => (this.backoff.get(x.chargePointId)?.untilMs ?? 0) <= now;
     // Make room first: an increase waits until every decrease has been accepted.
     const decreases = deliveries.filter((x) => x.amps < x.inForce);
-    const results = await Promise.all(decreases.map((x) => this.deliver(x, p)));
-    if (results.some((r) => r === 'retry')) return;
-    await Promise.all(deliveries.filter((x) => x.amps >= x.inForce).map((x) => this.deliver(x, p)));
+    const results = await Promise.all(decreases.filter(due).map((x) => this.deliver(x, p)));
+    if (results.some((r) => r === 'retry') || !decreases.every(due)) return;
+    await Promise.all(deliveries.filter((x) => x.amps >= x.inForce && due(x)).map((x) => this.deliver(x, p)));
+  }
+
+  /** A charger that could not be asked is asked again after a growing pause (not every batch). */
+  private deferred(chargePointId: string): void {
+    const delayMs = Math.min(MAX_RETRY_MS, 2 * (this.backoff.get(chargePointId)?.delayMs ?? this.d.options.batchIntervalMs / 2));
+    this.backoff.set(chargePointId, { delayMs, untilMs: Date.now() + delayMs });
+    setTimeout(() => this.schedule(), delayMs).unref();
   }
 
   /** Announces the shares when they changed. */
@@ -337,9 +352,10 @@ export class LoadController {
       const amps = p.allocation.amps.get(s.key)!;
       if (!c.connected || c.flagReason !== null) continue;
       const t = this.told.get(toldKey(s.chargePointId, s.connectorId, 'TxProfile'));
-      const valid = t && t.status === 'accepted' && t.transactionId === s.transactionId && t.validTo !== null && Date.parse(t.validTo) - now > leaseMs / 2;
-      if (valid && t.limitAmps === amps) continue;
-      const inForce = valid ? t.limitAmps : (c.fallbackAmps ?? c.maxAmps);
+      const left = t && t.status === 'accepted' && t.transactionId === s.transactionId && t.validTo !== null ? Date.parse(t.validTo) - now : 0;
+      if (left > leaseMs / 2 && t!.limitAmps === amps) continue;
+      // Once its lease is over, a share is no longer in force: the charger is at its fallback.
+      const inForce = left > 0 ? t!.limitAmps : (c.fallbackAmps ?? c.maxAmps);
       out.push({ chargePointId: s.chargePointId, connectorId: s.connectorId, purpose: 'TxProfile', amps, inForce, transactionId: s.transactionId, validTo: new Date(now + leaseMs), session: s });
     }
     return out;
@@ -351,7 +367,12 @@ export class LoadController {
     const request = x.purpose === 'TxDefaultProfile' ? txDefaultRequest(x.amps, phases) : txRequest(x.connectorId, x.transactionId!, x.amps, phases, now, x.validTo!);
     const result = await this.d.sender.setProfile(x.chargePointId, request);
     if (this.closed) return result;
-    if (result === 'retry' || this.forgivable(x, result)) {
+    if (result === 'retry') {
+      this.deferred(x.chargePointId);
+      return result;
+    }
+    this.backoff.delete(x.chargePointId);
+    if (this.forgivable(x, result)) {
       this.dirty = true;
       return result;
     }

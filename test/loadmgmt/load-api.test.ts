@@ -54,6 +54,7 @@ test('issue 13: circuits CRUD: members by target group or by hand, one circuit p
   await assertJsonError(await api(app.httpBase, '/api/load/circuits/abc'), 404, 'id');
 
   // The shares follow the tree: the bay's 20 A split in two; the yard (capped by the 100 A site) gets the rest.
+  await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 100 } });
   for (const id of ['BAY1', 'BAY2', 'YARD1', 'YARD2']) await depot.start(id);
   await until('the bay at 10 A a charger, the yard at 32 A', () => depot.draw('BAY1') === 10 && depot.draw('BAY2') === 10 && depot.draw('YARD1') === 32 && depot.draw('YARD2') === 32, 8000);
   const state = await load();
@@ -62,10 +63,10 @@ test('issue 13: circuits CRUD: members by target group or by hand, one circuit p
   assert.equal(circuits.get('Yard')!.effectiveLimitAmps, 100);
   assert.equal(state.chargers.find((c) => c.chargePointId === 'BAY1')!.circuitId, bay.id);
 
-  // Raising the bay's breaker gives its chargers more, within the site: 100 - 64 = 36 A for two.
-  const raised = await apiJson<StoredCircuit>(app.httpBase, `/api/load/circuits/${bay.id}`, { method: 'PATCH', json: { limitAmps: 60 } });
-  assert.equal(raised.limitAmps, 60);
-  await until('the bay chargers at 18 A', () => depot.draw('BAY1') === 18 && depot.draw('BAY2') === 18, 5000);
+  // Raising the bay's breaker to 40 A: the bay still binds (20 A each), the yard gets the rest (30 A each).
+  const raised = await apiJson<StoredCircuit>(app.httpBase, `/api/load/circuits/${bay.id}`, { method: 'PATCH', json: { limitAmps: 40 } });
+  assert.equal(raised.limitAmps, 40);
+  await until('the bay at 20 A a charger, the yard at 30 A', () => depot.draw('BAY1') === 20 && depot.draw('BAY2') === 20 && depot.draw('YARD1') === 30 && depot.draw('YARD2') === 30, 5000);
   await apiJson(app.httpBase, `/api/load/circuits/${bay.id}`, { method: 'DELETE' });
   await apiJson(app.httpBase, `/api/load/circuits/${yard.id}`, { method: 'DELETE' });
   assert.deepEqual(await apiJson(app.httpBase, '/api/load/circuits'), []);
