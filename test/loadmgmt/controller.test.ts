@@ -34,6 +34,24 @@ test('issue 13: a SetChargingProfile that times out is sent again; what the char
   }
 });
 
+test('issue 13: a charger that cannot be asked (Pending boot state) is retried after a growing pause, not every batch', async () => {
+  const app = await startTestApp(FAST_LOAD);
+  try {
+    await apiJson(app.httpBase, '/api/charger', { method: 'POST', json: { chargePointId: 'PEND1', registrationStatus: 'Pending' } });
+    const cp = await TestCharger.connect(`${app.wsBase}/ocpp/PEND1`);
+    await boot(cp);
+    await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 16 } });
+    const attempts = () => (app.db.prepare("SELECT count(*) AS n FROM command_audit WHERE charge_point_id = 'PEND1' AND action = 'SetChargingProfile'").get() as { n: number }).n;
+    await until('a first attempt', () => attempts() >= 1, 3000);
+    // Over 3 s, a batch every 200 ms would try 15 times; pauses of 0.2, 0.4, 0.8, 1.6 s allow about 5.
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.ok(attempts() >= 2 && attempts() <= 6, `${attempts()} attempts in 3 s`);
+    await cp.close();
+  } finally {
+    await app.dispose();
+  }
+});
+
 test('issue 13: a charger without SmartCharging (CALLERROR NotSupported) is flagged and counted at its maximum', async () => {
   const app = await startTestApp(FAST_LOAD);
   try {
