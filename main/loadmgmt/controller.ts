@@ -171,7 +171,8 @@ export class LoadController {
         circuitId: c.circuitId,
         maxAmps: c.maxAmps,
         fallbackAmps: c.fallbackAmps,
-        allocatedAmps: sum(mine.map((s) => p.allocation.amps.get(s.key) ?? 0)),
+        // Its sessions' shares, or what an unreachable one is counted at.
+        allocatedAmps: sum([...p.allocation.amps].filter(([key]) => key.startsWith(`${c.chargePointId}#`)).map(([, amps]) => amps)),
         measuredAmps: measured.length ? sum(measured) : null,
         waiting: mine.filter((s) => p.allocation.waiting.has(s.key)).length,
         flagged: c.flagReason !== null,

@@ -130,3 +130,22 @@ test('issue 13: allocation changes and an over-limit alert are events on the str
     await app.dispose();
   }
 });
+
+test('issue 13: an unreachable charger is counted at its fallback (it may charge on its own), the others share the rest', async () => {
+  const app = await startTestApp(FAST_LOAD);
+  // OFF1 is registered but not connected: it could start a session offline at its 20 A fallback.
+  await apiJson(app.httpBase, '/api/charger', { method: 'POST', json: { chargePointId: 'OFF1', maximumAmps: 32 } });
+  const depot = await openDepot({ httpBase: app.httpBase, wsBase: app.wsBase, ids: ['ON1'] });
+  try {
+    await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 40 } });
+    await depot.start('ON1');
+    await until('ON1 at 40 - 20 A', () => depot.draw('ON1') === 20, 5000);
+    const state = await apiJson<EdgeEvents['load.allocation']>(app.httpBase, '/api/load');
+    const off = state.chargers.find((c) => c.chargePointId === 'OFF1')!;
+    assert.deepEqual([off.connected, off.fallbackAmps, off.allocatedAmps], [false, 20, 20]);
+    assert.equal(state.allocatedAmps, 40);
+  } finally {
+    await depot.close();
+    await app.dispose();
+  }
+});
