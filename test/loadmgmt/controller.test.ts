@@ -149,3 +149,64 @@ test('issue 13: an unreachable charger is counted at its fallback (it may charge
     await app.dispose();
   }
 });
+
+/** A bare charger with one session: answers profiles Accepted after `delayMs`, noting when. */
+async function bareCharger(app: Awaited<ReturnType<typeof startTestApp>>, id: string, delayMs = 0) {
+  await apiJson(app.httpBase, '/api/charger', { method: 'POST', json: { chargePointId: id, maximumAmps: 32 } });
+  await apiJson(app.httpBase, '/api/rfid', { method: 'POST', json: { tagId: `T-${id}` } });
+  const cp = await TestCharger.connect(`${app.wsBase}/ocpp/${id}`);
+  await boot(cp);
+  const profiles: Array<{ purpose: string; limit: number; receivedMs: number; answeredMs: number }> = [];
+  cp.onCall = () => undefined;
+  cp.ws.on('message', (data) => {
+    const f = JSON.parse(data.toString()) as [number, string, string, { csChargingProfiles: { chargingProfilePurpose: string; chargingSchedule: { chargingSchedulePeriod: Array<{ limit: number }> } } }];
+    if (f[0] !== 2) return;
+    const entry = { purpose: f[3].csChargingProfiles.chargingProfilePurpose, limit: f[3].csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0]!.limit, receivedMs: Date.now(), answeredMs: 0 };
+    profiles.push(entry);
+    setTimeout(() => {
+      entry.answeredMs = Date.now();
+      cp.sendRaw(JSON.stringify([3, f[1], { status: 'Accepted' }]));
+    }, delayMs);
+  });
+  const startSession = () => cp.call('StartTransaction', { connectorId: 1, idTag: `T-${id}`, meterStart: 0, timestamp: new Date().toISOString() });
+  return { cp, profiles, startSession };
+}
+
+test('issue 13: a decrease is accepted before the increase it makes room for is sent', async () => {
+  const app = await startTestApp(FAST_LOAD);
+  try {
+    const slow = await bareCharger(app, 'DEC1', 400);
+    const other = await bareCharger(app, 'INC1');
+    await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 40 } });
+    await slow.startSession();
+    await until('DEC1 at its maximum', () => slow.profiles.some((p) => p.purpose === 'TxProfile' && p.limit === 32 && p.answeredMs > 0), 5000);
+    await other.startSession();
+    const share = (c: typeof slow) => c.profiles.find((p) => p.purpose === 'TxProfile' && p.limit === 20);
+    await until('both have their 20 A share', () => !!share(other) && !!share(slow)?.answeredMs, 5000);
+    const gap = share(other)!.receivedMs - share(slow)!.answeredMs;
+    assert.ok(gap >= 0, `the increase was sent ${-gap} ms before the decrease was accepted`);
+    await Promise.all([slow.cp.close(), other.cp.close()]);
+  } finally {
+    await app.dispose();
+  }
+});
+
+test('issue 13: a charger reporting only Power.Active.Import is measured in amps over 230 V and its phases', async () => {
+  const app = await startTestApp(FAST_LOAD);
+  const measured: Array<EdgeEvents['load.measured']> = [];
+  const off = app.events.on('load.measured', (e) => measured.push(e));
+  try {
+    const c = await bareCharger(app, 'PWR1');
+    await apiJson(app.httpBase, '/api/load/chargers/PWR1', { method: 'PUT', json: { phases: 3 } });
+    const { transactionId } = (await c.startSession()) as { transactionId: number };
+    const sampledValue = [{ value: '6.9', measurand: 'Power.Active.Import', unit: 'kW' }];
+    await c.cp.call('MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: new Date().toISOString(), sampledValue }] });
+    await until('measured', () => measured.length > 0, 3000);
+    assert.equal(measured[0]!.measuredAmps, 10);
+    assert.equal(measured[0]!.siteMeasuredAmps, 10);
+    await c.cp.close();
+  } finally {
+    off();
+    await app.dispose();
+  }
+});
