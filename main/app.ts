@@ -32,13 +32,14 @@ import { backupRoutes } from './api/routes/backups.js';
 import { securityHealth, securityRoutes } from './api/routes/security.js';
 import { LoadController, loadOptions } from './loadmgmt/controller.js';
 import { commandSender } from './loadmgmt/command-sender.js';
+import { loadOps, type LoadOps } from './loadmgmt/ops.js';
 import { loadRoutes } from './api/routes/load.js';
 
 export interface App {
   config: Config;
   db: Db;
   events: EventBus;
-  writer: GroupCommitWriter<WriteOps>;
+  writer: GroupCommitWriter<WriteOps & LoadOps>;
   ocpp: OcppServer;
   commands: CommandService;
   backups: BackupScheduler;
@@ -72,7 +73,7 @@ export function createApp(config: Config, log: Logger): App {
   // failed commit: with the disk full every batch fails, many times a second. A reminder is
   // logged at most once a minute while it lasts.
   let outage: { since: number; code: string; failedCommits: number; loggedAt: number; droppedBefore: number } | null = null;
-  const writer = new GroupCommitWriter(db, writeOps, {
+  const writer = new GroupCommitWriter(db, { ...writeOps, ...loadOps }, {
     bestEffort: ['presence', 'logFrames'],
     recoveryQuietMs: 2000,
     onCommitError: (err) => {
@@ -100,7 +101,7 @@ export function createApp(config: Config, log: Logger): App {
   const ocpp = new OcppServer({ config, db, writer, events, log, dataTransferHandlers });
   const commands = new CommandService({ config, db, ocpp, events, log });
   const backups = new BackupScheduler(config, db, events, log);
-  const load = new LoadController({ db, events, log, sender: commandSender(commands, (cp) => !!ocpp.connection(cp), log), options: loadOptions(config) });
+  const load = new LoadController({ db, writer, events, log, sender: commandSender(commands, (cp) => !!ocpp.connection(cp), log), options: loadOptions(config) });
   const newApiToken = ensureApiToken(db, config.apiToken);
   const authenticate = tokenAuthenticator((t) => checkApiToken(db, t));
   const eventStream = new EventStream(events, authenticate, log);
@@ -118,7 +119,7 @@ export function createApp(config: Config, log: Logger): App {
     ...operationRoutes(db),
     ...backupRoutes(backups),
     ...securityRoutes(db, ocpp, () => writer.lastError),
-    ...loadRoutes(db, load),
+    ...loadRoutes(db, writer, load),
   ];
 
   const servers: FastifyInstance[] = [];

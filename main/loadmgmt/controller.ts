@@ -12,6 +12,7 @@ import type { EventBus, LoadState } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import { listChargers } from '../store/queries/chargers.js';
 import type { ProfileSender, SendResult } from './command-sender.js';
+import type { LoadWriter } from './ops.js';
 import { OverLimitWatch } from './over-limit.js';
 import { plan, type Plan, type PlannedSession } from './plan.js';
 import { txDefaultProfileId, txDefaultRequest, txProfileId, txRequest } from './profiles.js';
@@ -19,11 +20,9 @@ import {
   activeSessions,
   chargerLoadSettings,
   connectorCounts,
-  deleteTold,
   getSite,
   listCircuits,
   listTold,
-  saveTold,
   tagPriorities,
   type ProfilePurpose,
   type ToldProfile,
@@ -51,6 +50,7 @@ export const loadOptions = (c: Config): LoadOptions => ({
 
 export interface LoadDeps {
   db: Db;
+  writer: LoadWriter;
   events: EventBus;
   log: Logger;
   sender: ProfileSender;
@@ -205,7 +205,7 @@ export class LoadController {
       this.sessions.delete(s.key);
       // A TxProfile ends with its transaction (OCPP 1.6 §3.13.2).
       this.told.delete(toldKey(chargePointId, s.connectorId, 'TxProfile'));
-      deleteTold(this.d.db, chargePointId, s.connectorId, 'TxProfile');
+      this.persist(this.d.writer.run('deleteLoadProfile', { chargePointId, connectorId: s.connectorId, purpose: 'TxProfile' }));
       this.schedule();
     }
   }
@@ -389,7 +389,7 @@ export class LoadController {
     };
     const before = this.told.get(toldKey(x.chargePointId, x.connectorId, x.purpose));
     this.told.set(toldKey(x.chargePointId, x.connectorId, x.purpose), told);
-    saveTold(this.d.db, told);
+    this.persist(this.d.writer.run('saveLoadProfile', told));
     if (x.purpose === 'TxDefaultProfile') this.defaulted.add(x.chargePointId);
     const wasFlagged = this.flags.has(x.chargePointId);
     if (result === 'accepted') {
@@ -420,6 +420,14 @@ export class LoadController {
     return strikes < TX_STRIKES;
   }
 
+  /**
+   * Records what a charger was told. Not awaited: the in-memory state is what counts while we
+   * run; if the store is out, the restart after it asks the chargers again.
+   */
+  private persist(write: Promise<void>): void {
+    write.catch((err: unknown) => this.d.log.error({ err }, 'load management: could not store what a charger was told'));
+  }
+
   /** Without a site limit nothing is managed: our profiles come off the chargers. */
   private async release(): Promise<void> {
     await Promise.all(
@@ -429,7 +437,7 @@ export class LoadController {
         if (this.closed) return;
         if (result === 'retry') return void (this.dirty = true);
         this.told.delete(toldKey(t.chargePointId, t.connectorId, t.purpose));
-        deleteTold(this.d.db, t.chargePointId, t.connectorId, t.purpose);
+        this.persist(this.d.writer.run('deleteLoadProfile', { chargePointId: t.chargePointId, connectorId: t.connectorId, purpose: t.purpose }));
       }),
     );
     this.flags.clear();

@@ -1,20 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { LoadController } from '../../loadmgmt/controller.js';
-import {
-  chargerLoadSettings,
-  deleteCircuit,
-  getCircuit,
-  getCircuitByName,
-  insertCircuit,
-  listCircuits,
-  setChargerLoadSettings,
-  setSite,
-  setTagPriority,
-  tagPriorities,
-  updateCircuit,
-  type CircuitFields,
-  type StoredCircuit,
-} from '../../loadmgmt/store.js';
+import type { LoadWriter } from '../../loadmgmt/ops.js';
+import { chargerLoadSettings, getCircuit, getCircuitByName, listCircuits, tagPriorities, type CircuitFields, type StoredCircuit } from '../../loadmgmt/store.js';
 import type { Db } from '../../store/db.js';
 import { getCharger, listChargers } from '../../store/queries/chargers.js';
 import { Created } from '../http-server.js';
@@ -58,15 +45,16 @@ const TagPriorityBody = Type.Object(
 type CircuitBody = Static<typeof UpdateCircuitBody>;
 
 /** Issue 13: site limit, circuits, priorities, and the shares in force. */
-export function loadRoutes(db: Db, load: LoadController): Route[] {
+export function loadRoutes(db: Db, writer: LoadWriter, load: LoadController): Route[] {
   const circuit = (raw: string): StoredCircuit => {
     const id = Number(raw);
     const c = Number.isInteger(id) && id > 0 ? getCircuit(db, id) : undefined;
     if (!c) throw new HttpError(404, `no circuit ${raw}`, 'id');
     return c;
   };
-  /** After a change: the controller recomputes, then the answer is read. */
-  const changed = <T>(answer: () => T): T => {
+  /** A change committed, then the controller recomputes, then the answer is read. */
+  const changed = async <T>(write: Promise<unknown>, answer: () => T): Promise<T> => {
+    await write;
     load.limitsChanged();
     return answer();
   };
@@ -107,8 +95,7 @@ export function loadRoutes(db: Db, load: LoadController): Route[] {
         if ((b.limitAmps === undefined) === (b.limitKw === undefined)) throw new HttpError(400, 'give the limit as either limitAmps or limitKw', 'limitAmps');
         const phases = b.phases ?? 3;
         const limitAmps = b.limitKw !== undefined ? Math.floor((b.limitKw * 1000 * 10) / (NOMINAL_VOLTS * phases)) / 10 : b.limitAmps!;
-        setSite(db, { limitAmps, phases });
-        return changed(() => load.state());
+        return changed(writer.run('setLoadSite', { limitAmps, phases }), () => load.state());
       },
     },
     { method: 'GET', path: '/api/load/circuits', summary: 'Circuits beneath the site, each with its breaker limit and members', handler: () => listCircuits(db) },
@@ -122,8 +109,8 @@ export function loadRoutes(db: Db, load: LoadController): Route[] {
       handler: ({ body }) => {
         const f = fields(body as CircuitBody, undefined);
         checkCircuit(f, null);
-        const id = insertCircuit(db, f);
-        return changed(() => new Created(getCircuit(db, id)));
+        const id = writer.run('createCircuit', f);
+        return changed(id, async () => new Created(getCircuit(db, await id)));
       },
     },
     {
@@ -135,8 +122,7 @@ export function loadRoutes(db: Db, load: LoadController): Route[] {
         const base = circuit(params.id!);
         const f = fields(body as CircuitBody, base);
         checkCircuit(f, base.id);
-        updateCircuit(db, base.id, f);
-        return changed(() => getCircuit(db, base.id));
+        return changed(writer.run('updateCircuit', { id: base.id, fields: f }), () => getCircuit(db, base.id));
       },
     },
     {
@@ -145,8 +131,7 @@ export function loadRoutes(db: Db, load: LoadController): Route[] {
       summary: 'Remove a circuit (its chargers sit directly under the site)',
       handler: ({ params }) => {
         const c = circuit(params.id!);
-        deleteCircuit(db, c.id);
-        return changed(() => ({ id: c.id, deleted: true }));
+        return changed(writer.run('deleteCircuit', { id: c.id }), () => ({ id: c.id, deleted: true }));
       },
     },
     {
@@ -160,8 +145,7 @@ export function loadRoutes(db: Db, load: LoadController): Route[] {
         const b = body as Static<typeof ChargerSettingsBody>;
         const now = chargerLoadSettings(db).get(cp) ?? { priority: null, minAmps: null, phases: null };
         const next = { priority: b.priority !== undefined ? b.priority : now.priority, minAmps: b.minAmps !== undefined ? b.minAmps : now.minAmps, phases: b.phases !== undefined ? b.phases : now.phases };
-        setChargerLoadSettings(db, cp, next);
-        return changed(() => ({ chargePointId: cp, ...next }));
+        return changed(writer.run('setChargerLoadSettings', { chargePointId: cp, settings: next }), () => ({ chargePointId: cp, ...next }));
       },
     },
     { method: 'GET', path: '/api/load/tags', summary: 'Priorities per idTag (e.g. the buses that leave first)', handler: () => [...tagPriorities(db)].map(([idTag, priority]) => ({ idTag, priority })) },
@@ -172,8 +156,7 @@ export function loadRoutes(db: Db, load: LoadController): Route[] {
       body: TagPriorityBody,
       handler: ({ params, body }) => {
         const { priority } = body as Static<typeof TagPriorityBody>;
-        setTagPriority(db, params.idTag!, priority);
-        return changed(() => ({ idTag: params.idTag, priority }));
+        return changed(writer.run('setTagPriority', { idTag: params.idTag!, priority }), () => ({ idTag: params.idTag, priority }));
       },
     },
   ];
