@@ -15,7 +15,7 @@ import type { ProfileSender, SendResult } from './command-sender.js';
 import type { LoadWriter } from './ops.js';
 import { OverLimitWatch } from './over-limit.js';
 import { plan, type Plan, type PlannedSession } from './plan.js';
-import { txDefaultProfileId, txDefaultRequest, txProfileId, txRequest } from './profiles.js';
+import { NOMINAL_VOLTS, txDefaultProfileId, txDefaultRequest, txProfileId, txRequest } from './profiles.js';
 import {
   activeSessions,
   chargerLoadSettings,
@@ -76,7 +76,6 @@ interface Delivery {
   session: Session | null;
 }
 
-const NOMINAL_VOLTS = 230;
 const TX_STRIKES = 3;
 const MAX_RETRY_MS = 60_000;
 const sessionKey = (cp: string, connectorId: number) => `${cp}#${connectorId}`;

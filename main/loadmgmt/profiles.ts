@@ -2,6 +2,9 @@
 import type { SetChargingProfileRequest } from '../ocpp/schema/ocpp16.js';
 import type { Phases } from './store.js';
 
+/** Volts per phase for converting between kW and A (limits, Power.Active.Import). */
+export const NOMINAL_VOLTS = 230;
+
 /**
  * Our profile ids: fixed per purpose and connector, so each new limit replaces the last one
  * instead of piling up on the charger (MaxChargingProfilesInstalled).

@@ -1,13 +1,14 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { LoadController } from '../../loadmgmt/controller.js';
+import { floorToResolution } from '../../loadmgmt/allocate.js';
 import type { LoadWriter } from '../../loadmgmt/ops.js';
+import { NOMINAL_VOLTS } from '../../loadmgmt/profiles.js';
 import { chargerLoadSettings, getCircuit, getCircuitByName, listCircuits, tagPriorities, type CircuitFields, type StoredCircuit } from '../../loadmgmt/store.js';
 import type { Db } from '../../store/db.js';
 import { getCharger, listChargers } from '../../store/queries/chargers.js';
 import { Created } from '../http-server.js';
 import { HttpError, type Route } from '../router.js';
 
-const NOMINAL_VOLTS = 230;
 const Amps = (description: string) => Type.Number({ minimum: 0, maximum: 100000, description });
 const PhasesSchema = Type.Union([Type.Literal(1), Type.Literal(3)], { description: 'Phases (1 or 3)' });
 const nullable = <T extends TSchema>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
@@ -94,7 +95,7 @@ export function loadRoutes(db: Db, writer: LoadWriter, load: LoadController): Ro
         const b = body as Static<typeof SiteBody>;
         if ((b.limitAmps === undefined) === (b.limitKw === undefined)) throw new HttpError(400, 'give the limit as either limitAmps or limitKw', 'limitAmps');
         const phases = b.phases ?? 3;
-        const limitAmps = b.limitKw !== undefined ? Math.floor((b.limitKw * 1000 * 10) / (NOMINAL_VOLTS * phases)) / 10 : b.limitAmps!;
+        const limitAmps = b.limitKw !== undefined ? floorToResolution((b.limitKw * 1000) / (NOMINAL_VOLTS * phases)) : b.limitAmps!;
         return changed(writer.run('setLoadSite', { limitAmps, phases }), () => load.state());
       },
     },
