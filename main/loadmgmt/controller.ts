@@ -221,16 +221,21 @@ export class LoadController {
     const now = Date.now();
     const siteMeasuredAmps = sum([...this.sessions.values()].map((x) => x.measuredAmps ?? 0));
     this.d.events.emit('load.measured', { chargePointId, connectorId, measuredAmps: s.measuredAmps, siteMeasuredAmps, siteLimitAmps: site.limitAmps, at: new Date(now).toISOString() });
-    const alert = this.watch.update(siteMeasuredAmps, site.limitAmps, now);
-    if (alert) {
-      const message =
-        alert === 'raised'
-          ? `measured site current ${siteMeasuredAmps} A has been above the ${site.limitAmps} A limit for ${this.d.options.overLimitAlertSec} s`
-          : `measured site current ${siteMeasuredAmps} A is within the limit again`;
-      (alert === 'raised' ? this.d.log.warn : this.d.log.info).call(this.d.log, { siteMeasuredAmps, siteLimitAmps: site.limitAmps }, message);
-      this.d.events.emit('alert', { kind: alert === 'raised' ? 'load-over-limit' : 'load-over-limit-cleared', message, at: new Date(now).toISOString() });
-    }
+    this.watchSite(siteMeasuredAmps, site.limitAmps, now);
     this.judgeDemand(s, now);
+  }
+
+  /** One alert when the measured site total stays over the limit, one when it is back under. */
+  private watchSite(siteMeasuredAmps: number, siteLimitAmps: number | null, now: number): void {
+    const alert = this.watch.update(siteMeasuredAmps, siteLimitAmps, now);
+    if (!alert) return;
+    const raised = alert === 'raised';
+    const message = raised
+      ? `measured site current ${siteMeasuredAmps} A has been above the ${siteLimitAmps} A limit for ${this.d.options.overLimitAlertSec} s`
+      : `measured site current ${siteMeasuredAmps} A is within the limit again`;
+    if (raised) this.d.log.warn({ siteMeasuredAmps, siteLimitAmps }, message);
+    else this.d.log.info({ siteMeasuredAmps, siteLimitAmps }, message);
+    this.d.events.emit('alert', { kind: raised ? 'load-over-limit' : 'load-over-limit-cleared', message, at: new Date(now).toISOString() });
   }
 
   /**
