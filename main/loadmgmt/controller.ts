@@ -7,26 +7,16 @@
  * an increase before the decrease that makes room for it.
  */
 import type { Config } from '../config/schema.js';
-import type { Db } from '../store/db.js';
 import type { EventBus, LoadState } from '../events.js';
 import type { Logger } from '../log/logger.js';
+import type { Db } from '../store/db.js';
 import { listChargers } from '../store/queries/chargers.js';
 import type { ProfileSender, SendResult } from './command-sender.js';
 import type { LoadWriter } from './ops.js';
 import { OverLimitWatch } from './over-limit.js';
-import { plan, type Plan, type PlannedSession } from './plan.js';
+import { type Plan, type PlannedSession, plan } from './plan.js';
 import { NOMINAL_VOLTS, txDefaultProfileId, txDefaultRequest, txProfileId, txRequest } from './profiles.js';
-import {
-  activeSessions,
-  chargerLoadSettings,
-  connectorCounts,
-  getSite,
-  listCircuits,
-  listTold,
-  tagPriorities,
-  type ProfilePurpose,
-  type ToldProfile,
-} from './store.js';
+import { activeSessions, chargerLoadSettings, connectorCounts, getSite, listCircuits, listTold, type ProfilePurpose, type ToldProfile, tagPriorities } from './store.js';
 
 export interface LoadOptions {
   defaultMaxAmps: number;
@@ -435,19 +425,23 @@ export class LoadController {
   /** Without a site limit nothing is managed: our profiles come off the chargers. */
   private async release(): Promise<void> {
     await Promise.all(
-      [...this.told.values()].filter((t) => this.d.sender.isConnected(t.chargePointId)).map(async (t) => {
-        const id = t.purpose === 'TxDefaultProfile' ? txDefaultProfileId() : txProfileId(t.connectorId);
-        const result = await this.d.sender.clearProfile(t.chargePointId, id);
-        if (this.closed) return;
-        if (result === 'retry') return void (this.dirty = true);
-        this.told.delete(toldKey(t.chargePointId, t.connectorId, t.purpose));
-        this.persist(this.d.writer.run('deleteLoadProfile', { chargePointId: t.chargePointId, connectorId: t.connectorId, purpose: t.purpose }));
-      }),
+      [...this.told.values()]
+        .filter((t) => this.d.sender.isConnected(t.chargePointId))
+        .map(async (t) => {
+          const id = t.purpose === 'TxDefaultProfile' ? txDefaultProfileId() : txProfileId(t.connectorId);
+          const result = await this.d.sender.clearProfile(t.chargePointId, id);
+          if (this.closed) return;
+          if (result === 'retry') {
+            this.dirty = true;
+            return;
+          }
+          this.told.delete(toldKey(t.chargePointId, t.connectorId, t.purpose));
+          this.persist(this.d.writer.run('deleteLoadProfile', { chargePointId: t.chargePointId, connectorId: t.connectorId, purpose: t.purpose }));
+        }),
     );
     this.flags.clear();
     this.defaulted.clear();
   }
 }
 
-const flagReason = (status: 'rejected' | 'unsupported'): string =>
-  status === 'rejected' ? 'rejects charging profiles' : 'does not support SmartCharging';
+const flagReason = (status: 'rejected' | 'unsupported'): string => (status === 'rejected' ? 'rejects charging profiles' : 'does not support SmartCharging');

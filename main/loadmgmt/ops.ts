@@ -14,8 +14,7 @@ export const loadOps = {
   setChargerLoadSettings: (db: Db, a: { chargePointId: string; settings: store.ChargerLoadSettings }): void => store.setChargerLoadSettings(db, a.chargePointId, a.settings),
   setTagPriority: (db: Db, a: { idTag: string; priority: number | null }): void => store.setTagPriority(db, a.idTag, a.priority),
   saveLoadProfile: (db: Db, a: store.ToldProfile): void => store.saveTold(db, a),
-  deleteLoadProfile: (db: Db, a: { chargePointId: string; connectorId: number; purpose: store.ProfilePurpose }): void =>
-    store.deleteTold(db, a.chargePointId, a.connectorId, a.purpose),
+  deleteLoadProfile: (db: Db, a: { chargePointId: string; connectorId: number; purpose: store.ProfilePurpose }): void => store.deleteTold(db, a.chargePointId, a.connectorId, a.purpose),
 };
 
 export type LoadOps = typeof loadOps;

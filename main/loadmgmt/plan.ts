@@ -2,7 +2,7 @@
  * The site tree built from the registry and the load settings: each charger's circuit,
  * maximum, fallback limit, and the loads handed to `allocate`.
  */
-import { allocate, floorToResolution, type Allocation, type Load } from './allocate.js';
+import { type Allocation, allocate, floorToResolution, type Load } from './allocate.js';
 import type { ChargerLoadSettings, Phases, SiteLimit, StoredCircuit } from './store.js';
 
 export interface RegistryCharger {
@@ -103,7 +103,16 @@ export function plan(input: PlanInput): Plan {
   for (const c of chargers.values()) {
     if (c.connected || sessionsOf.has(c.chargePointId) || c.fallbackAmps === null) continue;
     const n = input.connectorCounts.get(c.chargePointId) ?? 1;
-    loads.push({ id: `${c.chargePointId}#offline`, circuitId: c.circuitId === null ? null : String(c.circuitId), maxAmps: c.maxAmps, minAmps: 0, demandAmps: 0, priority: 0, order: 0, fixedAmps: c.fallbackAmps * n });
+    loads.push({
+      id: `${c.chargePointId}#offline`,
+      circuitId: c.circuitId === null ? null : String(c.circuitId),
+      maxAmps: c.maxAmps,
+      minAmps: 0,
+      demandAmps: 0,
+      priority: 0,
+      order: 0,
+      fixedAmps: c.fallbackAmps * n,
+    });
   }
   const allocation = allocate({ siteLimitAmps: site.limitAmps, circuits: circuits.map((k) => ({ id: String(k.id), limitAmps: k.limitAmps })), loads });
   return { site, circuits, chargers, allocation };
@@ -128,7 +137,15 @@ function setFallbacks(chargers: Map<string, ChargerPlan>, siteLimit: number, cir
   };
   const all = [...chargers.values()];
   const site = perConnector(all, siteLimit);
-  const byCircuit = new Map(circuits.map((k) => [k.id, perConnector(all.filter((c) => c.circuitId === k.id), Math.min(k.limitAmps, siteLimit))]));
+  const byCircuit = new Map(
+    circuits.map((k) => [
+      k.id,
+      perConnector(
+        all.filter((c) => c.circuitId === k.id),
+        Math.min(k.limitAmps, siteLimit),
+      ),
+    ]),
+  );
   for (const c of all) {
     c.fallbackAmps = floorToResolution(Math.min(site, c.circuitId === null ? Infinity : byCircuit.get(c.circuitId)!, c.maxAmps));
   }

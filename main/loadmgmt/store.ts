@@ -89,8 +89,7 @@ const circuitArgs = (c: CircuitFields) => [c.name, c.limitAmps, c.targetGroup, c
 export function insertCircuit(db: Db, c: CircuitFields): number {
   const at = nowIso();
   return Number(
-    stmt(db, 'INSERT INTO load_circuits(name, limit_amps, target_group, charge_point_ids, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(...circuitArgs(c), at, at)
-      .lastInsertRowid,
+    stmt(db, 'INSERT INTO load_circuits(name, limit_amps, target_group, charge_point_ids, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(...circuitArgs(c), at, at).lastInsertRowid,
   );
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { allocate, RESOLUTION_AMPS, type AllocationInput, type Load } from '../../main/loadmgmt/allocate.js';
+import { type AllocationInput, allocate, type Load, RESOLUTION_AMPS } from '../../main/loadmgmt/allocate.js';
 
 const load = (id: string, o: Partial<Load> = {}): Load => ({ id, circuitId: null, maxAmps: 32, minAmps: 6, demandAmps: 32, priority: 0, order: 0, fixedAmps: null, ...o });
 

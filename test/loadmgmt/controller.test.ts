@@ -110,7 +110,12 @@ test('issue 13: allocation changes and an over-limit alert are events on the str
     if (name === 'load.allocation' || name === 'load.measured' || name === 'alert') seen.push({ name, payload });
   });
   // A charger that refuses profiles draws its 32 A on a 20 A site: measured above the limit.
-  const depot = await openDepot({ httpBase: app.httpBase, wsBase: app.wsBase, ids: ['OVER1'], charger: () => ({ config: { AllowOfflineTxForUnknownId: 'true', ChargingScheduleAllowedChargingRateUnit: 'Power' } }) });
+  const depot = await openDepot({
+    httpBase: app.httpBase,
+    wsBase: app.wsBase,
+    ids: ['OVER1'],
+    charger: () => ({ config: { AllowOfflineTxForUnknownId: 'true', ChargingScheduleAllowedChargingRateUnit: 'Power' } }),
+  });
   try {
     await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 20 } });
     await until('an allocation event with the limit', () => seen.some((e) => e.name === 'load.allocation' && (e.payload as EdgeEvents['load.allocation']).siteLimitAmps === 20), 3000);
@@ -159,7 +164,12 @@ async function bareCharger(app: Awaited<ReturnType<typeof startTestApp>>, id: st
   const profiles: Array<{ purpose: string; limit: number; receivedMs: number; answeredMs: number }> = [];
   cp.onCall = () => undefined;
   cp.ws.on('message', (data) => {
-    const f = JSON.parse(data.toString()) as [number, string, string, { csChargingProfiles: { chargingProfilePurpose: string; chargingSchedule: { chargingSchedulePeriod: Array<{ limit: number }> } } }];
+    const f = JSON.parse(data.toString()) as [
+      number,
+      string,
+      string,
+      { csChargingProfiles: { chargingProfilePurpose: string; chargingSchedule: { chargingSchedulePeriod: Array<{ limit: number }> } } },
+    ];
     if (f[0] !== 2) return;
     const entry = { purpose: f[3].csChargingProfiles.chargingProfilePurpose, limit: f[3].csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0]!.limit, receivedMs: Date.now(), answeredMs: 0 };
     profiles.push(entry);

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { LoadState } from '../../main/events.js';
 import type { StoredCircuit } from '../../main/loadmgmt/store.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
 import { assertJsonError } from '../api/support.js';
-import { api, apiJson, FAST_LOAD, openDepot, until, type Depot } from './support.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { api, apiJson, type Depot, FAST_LOAD, openDepot, until } from './support.js';
 
 let app: TestApp;
 let depot: Depot;
@@ -83,11 +83,15 @@ test('issue 13: priorities per charger and per tag; settings validated', async (
   // 14 A for three sessions with 6-8 A minimums: YARD1 (tag 9) and BAY1 (charger 5) charge, YARD2 waits.
   await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 14 } });
   for (const id of ['BAY1', 'YARD1', 'YARD2']) await depot.start(id);
-  await until('the lowest priority waits', async () => {
-    const s = await load();
-    const by = new Map(s.chargers.map((c) => [c.chargePointId, c]));
-    return by.get('YARD2')!.waiting === 1 && by.get('YARD2')!.allocatedAmps === 0 && by.get('YARD1')!.allocatedAmps === 6 && by.get('BAY1')!.allocatedAmps === 8;
-  }, 5000);
+  await until(
+    'the lowest priority waits',
+    async () => {
+      const s = await load();
+      const by = new Map(s.chargers.map((c) => [c.chargePointId, c]));
+      return by.get('YARD2')!.waiting === 1 && by.get('YARD2')!.allocatedAmps === 0 && by.get('YARD1')!.allocatedAmps === 6 && by.get('BAY1')!.allocatedAmps === 8;
+    },
+    5000,
+  );
   await until('the waiting vehicle draws nothing', () => depot.draw('YARD2') === 0 && depot.draw('BAY1') === 8, 5000);
   // It resumes when a session ends.
   depot.stop('BAY1');

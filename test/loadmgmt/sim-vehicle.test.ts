@@ -6,14 +6,14 @@ const V = 230;
 
 test('issue 13 simulator: an EV ramps up to the current offered and follows a lower offer at once', () => {
   const ev = new Vehicle({ rampAmpsPerSec: 10 });
-  let t = 0;
-  assert.equal(ev.step(32, t, V, 1), 0);
-  assert.equal(ev.step(32, (t += 1000), V, 1), 10);
-  assert.equal(ev.step(32, (t += 1000), V, 1), 20);
-  assert.equal(ev.step(32, (t += 5000), V, 1), 32);
-  assert.equal(ev.step(16, (t += 100), V, 1), 16);
+  const at = (sec: number) => sec * 1000;
+  assert.equal(ev.step(32, at(0), V, 1), 0);
+  assert.equal(ev.step(32, at(1), V, 1), 10);
+  assert.equal(ev.step(32, at(2), V, 1), 20);
+  assert.equal(ev.step(32, at(7), V, 1), 32);
+  assert.equal(ev.step(16, at(7.1), V, 1), 16);
   // Below the IEC 61851 minimum it does not charge.
-  assert.equal(ev.step(MIN_OFFER_AMPS - 0.1, (t += 100), V, 1), 0);
+  assert.equal(ev.step(MIN_OFFER_AMPS - 0.1, at(7.2), V, 1), 0);
 });
 
 test('issue 13 simulator: an EV tapers near full and stops when full; limitTo caps it', () => {

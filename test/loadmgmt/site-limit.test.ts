@@ -59,7 +59,12 @@ test('issue 13: a charger answering SetChargingProfile Rejected is flagged and c
   const all = ids('REJ', 4);
   const refuser = all[0]!;
   // Accepts only power (W) schedules: every profile in amps is Rejected.
-  const depot = await openDepot({ httpBase: app.httpBase, wsBase: app.wsBase, ids: all, charger: (id) => (id === refuser ? { config: { AllowOfflineTxForUnknownId: 'true', ChargingScheduleAllowedChargingRateUnit: 'Power' } } : {}) });
+  const depot = await openDepot({
+    httpBase: app.httpBase,
+    wsBase: app.wsBase,
+    ids: all,
+    charger: (id) => (id === refuser ? { config: { AllowOfflineTxForUnknownId: 'true', ChargingScheduleAllowedChargingRateUnit: 'Power' } } : {}),
+  });
   try {
     await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: LIMIT } });
     for (const id of all) await depot.start(id);

@@ -1,8 +1,8 @@
 /** A depot for load management tests: simulated chargers with EVs against a real service. */
 import assert from 'node:assert/strict';
+import { TEST_TOKEN } from '../helpers/app.js';
 import { SimCharger, type SimChargerOptions } from '../sim/charger.js';
 import { Vehicle } from '../sim/vehicle.js';
-import { TEST_TOKEN } from '../helpers/app.js';
 
 /** Fast reactions so a test takes seconds: the same code paths, shorter intervals. */
 export const FAST_LOAD = {

@@ -1,9 +1,9 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { LoadController } from '../../loadmgmt/controller.js';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { floorToResolution } from '../../loadmgmt/allocate.js';
+import type { LoadController } from '../../loadmgmt/controller.js';
 import type { LoadWriter } from '../../loadmgmt/ops.js';
 import { NOMINAL_VOLTS } from '../../loadmgmt/profiles.js';
-import { chargerLoadSettings, getCircuit, getCircuitByName, listCircuits, tagPriorities, type CircuitFields, type StoredCircuit } from '../../loadmgmt/store.js';
+import { type CircuitFields, chargerLoadSettings, getCircuit, getCircuitByName, listCircuits, type StoredCircuit, tagPriorities } from '../../loadmgmt/store.js';
 import type { Db } from '../../store/db.js';
 import { getCharger, listChargers } from '../../store/queries/chargers.js';
 import { Created } from '../http-server.js';
@@ -145,11 +145,20 @@ export function loadRoutes(db: Db, writer: LoadWriter, load: LoadController): Ro
         if (!getCharger(db, cp)) throw new HttpError(404, `no charger ${cp}`, 'cpId');
         const b = body as Static<typeof ChargerSettingsBody>;
         const now = chargerLoadSettings(db).get(cp) ?? { priority: null, minAmps: null, phases: null };
-        const next = { priority: b.priority !== undefined ? b.priority : now.priority, minAmps: b.minAmps !== undefined ? b.minAmps : now.minAmps, phases: b.phases !== undefined ? b.phases : now.phases };
+        const next = {
+          priority: b.priority !== undefined ? b.priority : now.priority,
+          minAmps: b.minAmps !== undefined ? b.minAmps : now.minAmps,
+          phases: b.phases !== undefined ? b.phases : now.phases,
+        };
         return changed(writer.run('setChargerLoadSettings', { chargePointId: cp, settings: next }), () => ({ chargePointId: cp, ...next }));
       },
     },
-    { method: 'GET', path: '/api/load/tags', summary: 'Priorities per idTag (e.g. the buses that leave first)', handler: () => [...tagPriorities(db)].map(([idTag, priority]) => ({ idTag, priority })) },
+    {
+      method: 'GET',
+      path: '/api/load/tags',
+      summary: 'Priorities per idTag (e.g. the buses that leave first)',
+      handler: () => [...tagPriorities(db)].map(([idTag, priority]) => ({ idTag, priority })),
+    },
     {
       method: 'PUT',
       path: '/api/load/tags/:idTag',
