@@ -101,6 +101,16 @@ test('issue 13: priorities per charger and per tag; settings validated', async (
   assert.deepEqual(await apiJson(app.httpBase, '/api/load/tags'), []);
 });
 
+test('issue 13: a site limit of 0 pauses every session; raising it resumes them', async () => {
+  await apiJson(app.httpBase, '/api/load/chargers/BAY1', { method: 'PUT', json: { priority: null, minAmps: null } });
+  await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 0 } });
+  for (const id of ['BAY1', 'YARD1']) await depot.start(id);
+  await until('both paused', async () => depot.draw('BAY1') === 0 && depot.draw('YARD1') === 0 && (await load()).chargers.every((c) => c.allocatedAmps === 0), 5000);
+  await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 30 } });
+  await until('both resumed at 15 A', () => depot.draw('BAY1') === 15 && depot.draw('YARD1') === 15, 5000);
+  for (const id of ['BAY1', 'YARD1']) depot.stop(id);
+});
+
 test('issue 13: {"limitAmps": null} turns load management off: our profiles come off the chargers', async () => {
   await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 50 } });
   await until('fallbacks sent', () => depot.chargers.every((c) => c.received.some((r) => r.action === 'SetChargingProfile')), 5000);
