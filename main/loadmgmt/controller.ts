@@ -116,7 +116,9 @@ export class LoadController {
         this.schedule();
       }),
       events.on('charger.booted', (e) => {
+        // A reboot may have lost what it was told; an accepted boot lifts a Pending one's refusals.
         this.defaulted.delete(e.chargePointId);
+        this.backoff.delete(e.chargePointId);
         this.schedule();
       }),
       events.on('charger.disconnected', (e) => {
