@@ -9,6 +9,7 @@ import { openDb, type Db } from './store/db.js';
 import { markAllDisconnected } from './store/queries/chargers.js';
 import { GroupCommitWriter } from './store/writer.js';
 import { writeOps, type WriteOps } from './ocpp/ops.js';
+import { adminOps, type AdminOps } from './store/admin-ops.js';
 import { OcppServer } from './ocpp/server.js';
 import type { DataTransferHandler } from './ocpp/context.js';
 import type { FastifyInstance } from 'fastify';
@@ -30,6 +31,9 @@ import { CommandService } from './commands/service.js';
 import { BackupScheduler } from './scheduler/backups.js';
 import { backupRoutes } from './api/routes/backups.js';
 import { securityHealth, securityRoutes } from './api/routes/security.js';
+import { syncRoutes } from './api/routes/sync.js';
+import { configureOutbox } from './store/queries/outbox.js';
+import { SyncService } from './sync/service.js';
 import { LoadController, loadOptions } from './loadmgmt/controller.js';
 import { commandSender } from './loadmgmt/command-sender.js';
 import { loadOps, type LoadOps } from './loadmgmt/ops.js';
@@ -39,13 +43,15 @@ export interface App {
   config: Config;
   db: Db;
   events: EventBus;
-  writer: GroupCommitWriter<WriteOps & LoadOps>;
+  /** The one write path: the chargers' writes (ocpp/ops.ts), the REST and command ones (store/admin-ops.ts) and load management's (loadmgmt/ops.ts). */
+  writer: GroupCommitWriter<WriteOps & AdminOps & LoadOps>;
   ocpp: OcppServer;
   commands: CommandService;
   backups: BackupScheduler;
   load: LoadController;
   /** The REST routes (GET /api/openapi.json, added by the HTTP server, documents them). */
   routes: readonly Route[];
+  sync: SyncService;
   /** Plain API token when this start created it (first run), to show once. */
   newApiToken: string | null;
   log: Logger;
@@ -73,7 +79,7 @@ export function createApp(config: Config, log: Logger): App {
   // failed commit: with the disk full every batch fails, many times a second. A reminder is
   // logged at most once a minute while it lasts.
   let outage: { since: number; code: string; failedCommits: number; loggedAt: number; droppedBefore: number } | null = null;
-  const writer = new GroupCommitWriter(db, { ...writeOps, ...loadOps }, {
+  const writer = new GroupCommitWriter(db, { ...writeOps, ...adminOps, ...loadOps }, {
     bestEffort: ['presence', 'logFrames'],
     recoveryQuietMs: 2000,
     onCommitError: (err) => {
@@ -99,8 +105,20 @@ export function createApp(config: Config, log: Logger): App {
   });
   const dataTransferHandlers = new Map<string, DataTransferHandler>();
   const ocpp = new OcppServer({ config, db, writer, events, log, dataTransferHandlers });
-  const commands = new CommandService({ config, db, ocpp, events, log });
+  const commands = new CommandService({ config, db, writer, ocpp, events, log });
   const backups = new BackupScheduler(config, db, events, log);
+  configureOutbox(db, { includeMeterSamples: config.syncIncludeMeterSamples });
+  const sync = new SyncService({
+    config,
+    db,
+    events,
+    log,
+    localList: {
+      connectedChargers: () => ocpp.connectedIds,
+      isOutdated: (cp) => commands.localListOutdated(cp),
+      push: (cp) => commands.syncLocalList(cp, 'Differential', 'headoffice-sync'),
+    },
+  });
   const load = new LoadController({ db, writer, events, log, sender: commandSender(commands, (cp) => !!ocpp.connection(cp), log), options: loadOptions(config) });
   const newApiToken = ensureApiToken(db, config.apiToken);
   const authenticate = tokenAuthenticator((t) => checkApiToken(db, t));
@@ -111,14 +129,15 @@ export function createApp(config: Config, log: Logger): App {
     ...stationRoutes(db),
     ...sessionDetailRoutes(db),
     ...sessionRoutes(db),
-    ...rfidRoutes(db),
-    ...chargerRoutes(db, ocpp),
+    ...rfidRoutes(db, writer),
+    ...chargerRoutes(db, writer, ocpp),
     ...adminRoutes(commands),
     ...gatewayRoutes(db, ocpp, commands),
     ...connectionRoutes(ocpp, commands),
-    ...operationRoutes(db),
+    ...operationRoutes(db, writer),
     ...backupRoutes(backups),
     ...securityRoutes(db, ocpp, () => writer.lastError),
+    ...syncRoutes(sync),
     ...loadRoutes(db, writer, load),
   ];
 
@@ -153,6 +172,7 @@ export function createApp(config: Config, log: Logger): App {
     backups,
     load,
     routes,
+    sync,
     log,
     registerDataTransferHandler: (vendorId, handler) => ocpp.registerDataTransferHandler(vendorId, handler),
     newApiToken,
@@ -168,12 +188,14 @@ export function createApp(config: Config, log: Logger): App {
         servers.push(secure);
         app.tlsPort = await listen(secure, config.tlsPort);
       }
+      sync.start();
     },
     async stop() {
       // Stop accepting at once; HTTP sockets still open are closed below, once the core has stopped.
       // Not awaited: it also waits for upgraded sockets (an event-stream client slow to answer the close).
       for (const s of servers) s.close().catch((err: unknown) => log.warn({ err }, 'HTTP server close failed'));
       eventStream.close();
+      await sync.stop();
       load.close();
       commands.close();
       await backups.stop();

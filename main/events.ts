@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { SyncStatus } from './sync/status.js';
 
 /** Everything modules tell each other without importing each other's insides. */
 export interface EdgeEvents {
@@ -25,6 +26,12 @@ export interface EdgeEvents {
   'reservation.changed': { chargePointId: string; reservationId: number; status: string; at: string };
   'security.lockout': { kind: 'address' | 'identity'; key: string; until: string; failures: number };
   'alert': { kind: string; message: string; at: string };
+  /** Head-office sync (issue 10): the whole state after every change (pending count, run progress, errors). */
+  'sync.status': SyncStatus;
+  /** Head office rejected a record: kept, not retried until an operator says so. */
+  'sync.parked': { id: number; kind: string; idempotencyKey: string; reason: string; at: string };
+  /** Head office's auth list was applied to the local RFID table. */
+  'sync.authList': { version: number | null; added: number; updated: number; removed: number; at: string };
   /** Load management: the shares changed (the same shape as GET /api/load). */
   'load.allocation': LoadState;
   /** Load management: a charger's measured current, with the site total it makes. */
@@ -93,6 +100,9 @@ const EVENT_NAMES: Record<EventName, true> = {
   'reservation.changed': true,
   'security.lockout': true,
   'alert': true,
+  'sync.status': true,
+  'sync.parked': true,
+  'sync.authList': true,
   'load.allocation': true,
   'load.measured': true,
 };

@@ -1,4 +1,4 @@
-/** Load management's tables (migration 013) and what it reads of sessions and connectors. */
+/** Load management's tables (migration 011) and what it reads of sessions and connectors. */
 import type { Db } from '../store/db.js';
 import { nowIso, stmt } from '../store/statements.js';
 

@@ -26,6 +26,14 @@ export interface FleetOptions {
   rampMs?: number;
   /** Hard bound of the whole run. */
   deadlineMs?: number;
+  /**
+   * true (default, load tests): chargers start and keep charging whatever the central system
+   * answers for their tags (authorizeMode advisory, StopTransactionOnInvalidId and
+   * AllowOfflineTxForUnknownId as needed). false: as real chargers do: a tag Authorize does not
+   * accept is not started (that session is counted as refused, not retried), and a session
+   * refused at StartTransaction is stopped with reason DeAuthorized.
+   */
+  chargeUnknownTags?: boolean;
   /** The EV of each session (default: none, a session draws all the charger offers). */
   vehicle?: () => Vehicle;
   /** Extra options for every charger (backoff, timeouts, configuration ...). */
@@ -43,6 +51,10 @@ export interface FleetProgress {
   sessionsStarted: number;
   /** StopTransactions acknowledged. */
   sessionsCompleted: number;
+  /** Sessions not started because Authorize refused the tag (Invalid, Blocked, Expired). */
+  sessionsRefused: number;
+  /** Sessions stopped because StartTransaction refused the tag (reason DeAuthorized). */
+  sessionsDeauthorized: number;
   meterValuesAcked: number;
   pendingTransactionMessages: number;
   errors: number;
@@ -62,6 +74,7 @@ export interface FleetSummary extends FleetProgress {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const REFUSED_TAG = /^authorization (Invalid|Blocked|Expired)$/;
 
 export function chargerId(prefix: string, n: number): string {
   return `${prefix}-${String(n).padStart(4, '0')}`;
@@ -75,6 +88,7 @@ export class Fleet {
   readonly chargers: SimCharger[];
   readonly idTags: string[];
   private readonly failures: string[] = [];
+  private refused = 0;
   private stopped = false;
   private wakeStop: () => void = () => {};
   private readonly stopRequested = new Promise<void>((r) => (this.wakeStop = r));
@@ -86,6 +100,7 @@ export class Fleet {
     const tag = o.idTag ?? `${prefix}-TAG-{n}`;
     this.idTags = Array.from({ length: o.chargers }, (_, i) => tagFor(tag, i + 1));
     const meterIntervalMs = o.meterIntervalMs ?? 1000;
+    const anyTag = o.chargeUnknownTags ?? true;
     this.chargers = Array.from(
       { length: o.chargers },
       (_, i) =>
@@ -96,9 +111,9 @@ export class Fleet {
           backoffMaxMs: 5000,
           callTimeoutMs: 15_000,
           txRetryIntervalMs: 1000,
-          authorizeMode: 'advisory',
+          authorizeMode: anyTag ? 'advisory' : 'strict',
           ...o.charger,
-          config: { AllowOfflineTxForUnknownId: 'true', ...o.charger?.config },
+          config: { ...(anyTag && { AllowOfflineTxForUnknownId: 'true', StopTransactionOnInvalidId: 'false' }), ...o.charger?.config },
           id: chargerId(prefix, i + 1),
           url: o.url,
           meterIntervalMs,
@@ -117,6 +132,8 @@ export class Fleet {
       sessionsPlanned: this.chargers.length * this.o.sessions,
       sessionsStarted: sum((c) => c.ledger.starts.length),
       sessionsCompleted: sum((c) => c.ledger.stops.length),
+      sessionsRefused: this.refused,
+      sessionsDeauthorized: sum((c) => c.ledger.stops.filter((x) => x.reason === 'DeAuthorized').length),
       meterValuesAcked: sum((c) => c.ledger.meterValues.length),
       pendingTransactionMessages: sum((c) => c.pendingTransactionMessages),
       errors: sum((c) => c.errors.length) + this.failures.length,
@@ -185,6 +202,7 @@ export class Fleet {
       const connectors = c.connectorCount;
       for (let s = 0; s < this.o.sessions && !this.stopped; s++) {
         let started = false;
+        let refused = false;
         // A refused start (busy, reserved, offline without permission) is retried, bounded.
         for (let attempt = 0; attempt < 200 && !this.stopped && Date.now() < deadline; attempt++) {
           const r = await c.startSession({
@@ -198,7 +216,16 @@ export class Fleet {
             await r.tx.ended;
             break;
           }
+          // The central system refused the tag: a real driver walks away; retrying changes nothing.
+          if (REFUSED_TAG.test(r.reason)) {
+            refused = true;
+            break;
+          }
           await sleep(250);
+        }
+        if (refused) {
+          this.refused++;
+          continue;
         }
         if (!started) {
           if (!this.stopped) this.failures.push(`${c.id}: session ${s + 1} could not start`);
@@ -237,6 +264,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
 export function formatSummary(s: FleetSummary): string {
   return (
     `sim summary: chargers=${s.chargers} sessions=${s.sessionsCompleted}/${s.sessionsPlanned} completed started=${s.sessionsStarted} ` +
+    `refused=${s.sessionsRefused} deauthorized=${s.sessionsDeauthorized} ` +
     `meterValues=${s.meterValuesAcked} energy=${(s.energyWh / 1000).toFixed(1)}kWh reconnects=${s.reconnects} resends=${s.resends} ` +
     `errors=${s.errors}${s.timedOut ? ' TIMED-OUT' : ''} duration=${(s.elapsedMs / 1000).toFixed(1)}s`
   );

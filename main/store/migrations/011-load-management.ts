@@ -5,7 +5,7 @@ import type { Db } from '../db.js';
  * per-tag settings, and what each charger was last told (so a restart knows which chargers
  * refused profiles and which limits are in force).
  */
-export function m013LoadManagement(db: Db): void {
+export function m011LoadManagement(db: Db): void {
   db.exec(`
     CREATE TABLE load_site (
       id INTEGER PRIMARY KEY CHECK (id = 1),
