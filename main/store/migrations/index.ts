@@ -11,4 +11,15 @@ import { m009SyncOutbox } from './009-sync-outbox.js';
 import { m011LoadManagement } from './011-load-management.js';
 
 /** Migration N is at index N-1; never edit one that has shipped, add the next. */
-export const migrations: ReadonlyArray<(db: Db) => void> = [m001Init, m002Commands, m003InferredStops, m004PendingPassword, m005ActiveTagIndex, m006ExactIdentities, m007NormalisedValues, m008TagMaxSessions, m009SyncOutbox, m011LoadManagement];
+export const migrations: ReadonlyArray<(db: Db) => void> = [
+  m001Init,
+  m002Commands,
+  m003InferredStops,
+  m004PendingPassword,
+  m005ActiveTagIndex,
+  m006ExactIdentities,
+  m007NormalisedValues,
+  m008TagMaxSessions,
+  m009SyncOutbox,
+  m011LoadManagement,
+];
