@@ -51,7 +51,9 @@ export class EventBus {
   /** Every event, for the live stream. */
   onAny(listener: (name: EventName, payload: unknown) => void): () => void {
     const offs = (Object.keys(EVENT_NAMES) as EventName[]).map((n) => this.on(n, (p) => listener(n, p)));
-    return () => offs.forEach((off) => off());
+    return () => {
+      for (const off of offs) off();
+    };
   }
 }
 

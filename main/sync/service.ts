@@ -157,7 +157,10 @@ export class SyncService {
    * within KICK_COALESCE_MS share one wake-up, so a burst of stops goes out as one batch.
    */
   kick(force = false): void {
-    if (force) return this.wake?.(true);
+    if (force) {
+      this.wake?.(true);
+      return;
+    }
     if (this.kickTimer) return;
     this.kickTimer = setTimeout(() => {
       this.kickTimer = null;
