@@ -10,6 +10,7 @@ import { markAllDisconnected } from './store/queries/chargers.js';
 import { GroupCommitWriter } from './store/writer.js';
 import { writeOps, type WriteOps } from './ocpp/ops.js';
 import { adminOps, type AdminOps } from './store/admin-ops.js';
+import { syncOps, type SyncOps } from './store/sync-ops.js';
 import { OcppServer } from './ocpp/server.js';
 import type { DataTransferHandler } from './ocpp/context.js';
 import type { FastifyInstance } from 'fastify';
@@ -40,7 +41,7 @@ export interface App {
   db: Db;
   events: EventBus;
   /** The one write path: the chargers' writes (ocpp/ops.ts) and the REST and command ones (store/admin-ops.ts). */
-  writer: GroupCommitWriter<WriteOps & AdminOps>;
+  writer: GroupCommitWriter<WriteOps & AdminOps & SyncOps>;
   ocpp: OcppServer;
   commands: CommandService;
   backups: BackupScheduler;
@@ -74,7 +75,7 @@ export function createApp(config: Config, log: Logger): App {
   // failed commit: with the disk full every batch fails, many times a second. A reminder is
   // logged at most once a minute while it lasts.
   let outage: { since: number; code: string; failedCommits: number; loggedAt: number; droppedBefore: number } | null = null;
-  const writer = new GroupCommitWriter(db, { ...writeOps, ...adminOps }, {
+  const writer = new GroupCommitWriter(db, { ...writeOps, ...adminOps, ...syncOps }, {
     bestEffort: ['presence', 'logFrames'],
     recoveryQuietMs: 2000,
     onCommitError: (err) => {
@@ -106,6 +107,7 @@ export function createApp(config: Config, log: Logger): App {
   const sync = new SyncService({
     config,
     db,
+    writer,
     events,
     log,
     localList: {
