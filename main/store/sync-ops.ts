@@ -6,10 +6,10 @@
  * and ETag) is one op, so one transaction.
  */
 import type { Db } from './db.js';
-import type { GroupCommitWriter } from './writer.js';
-import { replaceHeadofficeTags, type HeadofficeTag } from './queries/headoffice-tags.js';
+import { type HeadofficeTag, replaceHeadofficeTags } from './queries/headoffice-tags.js';
 import { enqueueAlert, markSent, noteFailure, park, pruneSent, resolveParked } from './queries/outbox.js';
 import { getSetting, setSetting } from './queries/settings.js';
+import type { GroupCommitWriter } from './writer.js';
 
 /** The settings the sync keeps its state in (read by the sync service, written only here). */
 export const SYNC_SETTINGS = {

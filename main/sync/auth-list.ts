@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../store/db.js';
 import { utcInstant } from '../store/instant.js';
-import { getSetting } from '../store/queries/settings.js';
 import type { HeadofficeTag } from '../store/queries/headoffice-tags.js';
+import { getSetting } from '../store/queries/settings.js';
 import { SYNC_SETTINGS, type SyncWriter } from '../store/sync-ops.js';
 import { compileSchema } from '../validation.js';
-import { HeadofficeError, type HeadofficeClient } from './client.js';
+import { type HeadofficeClient, HeadofficeError } from './client.js';
 
 const AuthListBody = Type.Object({
   version: Type.Integer({ minimum: 0 }),

@@ -1,12 +1,12 @@
-import cron, { type ScheduledTask } from 'node-cron';
 import { performance } from 'node:perf_hooks';
+import cron, { type ScheduledTask } from 'node-cron';
 import type { Config } from '../config/schema.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { Db } from '../store/db.js';
-import { nowIso } from '../store/statements.js';
+import { hasPending, listParked, type OutboxRecord, outboxStats } from '../store/queries/outbox.js';
 import { getSetting } from '../store/queries/settings.js';
-import { hasPending, listParked, outboxStats, type OutboxRecord } from '../store/queries/outbox.js';
+import { nowIso } from '../store/statements.js';
 import { SYNC_SETTINGS, type SyncWriter } from '../store/sync-ops.js';
 import { StoreWriteError } from '../store/writer.js';
 import { appliedAuthListVersion, pullAuthList } from './auth-list.js';
@@ -69,9 +69,7 @@ export class SyncService {
   private droppedAlerts = 0;
 
   /** `db` is for reads; every write goes through `writer` (issue 8: one write path). */
-  constructor(
-    private readonly d: { config: Config; db: Db; writer: SyncWriter; events: EventBus; log: Logger; localList: LocalListPort },
-  ) {
+  constructor(private readonly d: { config: Config; db: Db; writer: SyncWriter; events: EventBus; log: Logger; localList: LocalListPort }) {
     const c = d.config;
     this.client = c.headofficeUrl ? createHeadofficeClient({ ...c, headofficeUrl: c.headofficeUrl }) : null;
     // Standalone there is nothing to sync with: no nightly run (and none shown as next).
@@ -210,7 +208,18 @@ export class SyncService {
   }
 
   private async runPhases(client: HeadofficeClient, progress: SyncProgress): Promise<SyncRunResult> {
-    const result: SyncRunResult = { trigger: progress.trigger, startedAt: progress.startedAt, finishedAt: '', ok: false, uploaded: 0, parked: 0, errors: [], manifests: [], authList: null, pushed: [] };
+    const result: SyncRunResult = {
+      trigger: progress.trigger,
+      startedAt: progress.startedAt,
+      finishedAt: '',
+      ok: false,
+      uploaded: 0,
+      parked: 0,
+      errors: [],
+      manifests: [],
+      authList: null,
+      pushed: [],
+    };
     const phase = async (name: SyncProgress['phase'], fn: () => Promise<void>) => {
       progress.phase = name;
       this.publish();

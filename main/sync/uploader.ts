@@ -1,9 +1,9 @@
 import type { Db } from '../store/db.js';
+import { type OutboxKind, type OutboxRecord, pendingBatch } from '../store/queries/outbox.js';
 import { nowIso } from '../store/statements.js';
-import { pendingBatch, type OutboxKind, type OutboxRecord } from '../store/queries/outbox.js';
 import type { SyncWriter } from '../store/sync-ops.js';
 import { StoreWriteError } from '../store/writer.js';
-import { HeadofficeError, type HeadofficeClient } from './client.js';
+import { type HeadofficeClient, HeadofficeError } from './client.js';
 
 /** Where each kind of record goes (resources/headoffice-openapi.yaml). */
 const ENDPOINTS: ReadonlyArray<{ path: string; kinds: readonly OutboxKind[] }> = [

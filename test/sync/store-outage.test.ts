@@ -5,8 +5,9 @@
  * edge could not mark sent stay pending and go again under the same idempotency key (head office
  * answers "duplicate"); nothing is lost, nothing is stored twice.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { eventually, pendingOf, runSessions, startEdge, startHo } from './support.js';
 
 const READ_ONLY = /readonly database/;
@@ -32,8 +33,8 @@ test('issue 10/8: during a store outage the sync keeps its records and recovers'
     const authError = run.errors.find((e) => e.phase === 'auth-list');
     assert.match(authError?.message ?? JSON.stringify(run.errors), READ_ONLY, 'the auth list could not be applied, and the run says why');
     assert.equal(app.db.prepare("SELECT 1 FROM id_tags WHERE tag_id = 'HO-OUTAGE'").get(), undefined, 'nothing of the list applied');
-    const parkedStatus = await app.api('/api/sync/parked/1/retry', { method: 'POST' });
-    assert.equal(parkedStatus.status, 503, 'a parked-record decision is refused with the store unavailable');
+    const decision = await app.api('/api/sync/parked/1/retry', { method: 'POST' });
+    assert.equal(decision.status, 503, 'a parked-record decision is refused with the store unavailable');
     assert.equal(pendingOf(app), 10);
 
     app.db.pragma('query_only = 0');
