@@ -10,4 +10,14 @@ import { m008TagMaxSessions } from './008-tag-max-sessions.js';
 import { m009SyncOutbox } from './009-sync-outbox.js';
 
 /** Migration N is at index N-1; never edit one that has shipped, add the next. */
-export const migrations: ReadonlyArray<(db: Db) => void> = [m001Init, m002Commands, m003InferredStops, m004PendingPassword, m005ActiveTagIndex, m006ExactIdentities, m007NormalisedValues, m008TagMaxSessions, m009SyncOutbox];
+export const migrations: ReadonlyArray<(db: Db) => void> = [
+  m001Init,
+  m002Commands,
+  m003InferredStops,
+  m004PendingPassword,
+  m005ActiveTagIndex,
+  m006ExactIdentities,
+  m007NormalisedValues,
+  m008TagMaxSessions,
+  m009SyncOutbox,
+];
