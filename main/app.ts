@@ -32,6 +32,7 @@ import { type AdminOps, adminOps } from './store/admin-ops.js';
 import { type Db, openDb } from './store/db.js';
 import { markAllDisconnected } from './store/queries/chargers.js';
 import { configureOutbox } from './store/queries/outbox.js';
+import { type SyncOps, syncOps } from './store/sync-ops.js';
 import { GroupCommitWriter } from './store/writer.js';
 import { SyncService } from './sync/service.js';
 
@@ -39,8 +40,8 @@ export interface App {
   config: Config;
   db: Db;
   events: EventBus;
-  /** The one write path: the chargers' writes (ocpp/ops.ts) and the REST and command ones (store/admin-ops.ts). */
-  writer: GroupCommitWriter<WriteOps & AdminOps>;
+  /** The one write path: the chargers' writes (ocpp/ops.ts), the REST and command ones (store/admin-ops.ts) and the sync's (store/sync-ops.ts). */
+  writer: GroupCommitWriter<WriteOps & AdminOps & SyncOps>;
   ocpp: OcppServer;
   commands: CommandService;
   backups: BackupScheduler;
@@ -76,7 +77,7 @@ export function createApp(config: Config, log: Logger): App {
   let outage: { since: number; code: string; failedCommits: number; loggedAt: number; droppedBefore: number } | null = null;
   const writer = new GroupCommitWriter(
     db,
-    { ...writeOps, ...adminOps },
+    { ...writeOps, ...adminOps, ...syncOps },
     {
       bestEffort: ['presence', 'logFrames'],
       recoveryQuietMs: 2000,
@@ -113,6 +114,7 @@ export function createApp(config: Config, log: Logger): App {
   const sync = new SyncService({
     config,
     db,
+    writer,
     events,
     log,
     localList: {
