@@ -30,6 +30,10 @@ import { CommandService } from './commands/service.js';
 import { BackupScheduler } from './scheduler/backups.js';
 import { backupRoutes } from './api/routes/backups.js';
 import { securityHealth, securityRoutes } from './api/routes/security.js';
+import { discoveryRoutes } from './api/routes/discovery.js';
+import { provisioningRoutes } from './api/routes/provisioning.js';
+import { DiscoveryService } from './discovery/service.js';
+import { Provisioner, type ProvisioningCommands } from './discovery/provisioning.js';
 
 export interface App {
   config: Config;
@@ -39,6 +43,8 @@ export interface App {
   ocpp: OcppServer;
   commands: CommandService;
   backups: BackupScheduler;
+  discovery: DiscoveryService;
+  provisioner: Provisioner;
   /** The REST routes (GET /api/openapi.json, added by the HTTP server, documents them). */
   routes: readonly Route[];
   /** Plain API token when this start created it (first run), to show once. */
@@ -96,6 +102,14 @@ export function createApp(config: Config, log: Logger): App {
   const ocpp = new OcppServer({ config, db, writer, events, log, dataTransferHandlers });
   const commands = new CommandService({ config, db, ocpp, events, log });
   const backups = new BackupScheduler(config, db, events, log);
+  const discovery = new DiscoveryService({ config, db, events, log });
+  // Provisioning reaches chargers only through the command service's public methods.
+  const provisioningCommands: ProvisioningCommands = {
+    changeConfiguration: async (cp, key, value) => (await commands.execute(cp, 'ChangeConfiguration', { key, value }, 'provisioning')).response.status,
+    sendLocalList: async (cp) => (await commands.syncLocalList(cp, 'Full', 'provisioning')).response.status,
+    reset: async (cp) => (await commands.execute(cp, 'Reset', { type: 'Soft' }, 'provisioning')).response.status,
+  };
+  const provisioner = new Provisioner({ config, db, events, log, commands: provisioningCommands, listen: () => ({ port: app.port, tlsPort: app.tlsPort }) });
   const newApiToken = ensureApiToken(db, config.apiToken);
   const authenticate = tokenAuthenticator((t) => checkApiToken(db, t));
   const eventStream = new EventStream(events, authenticate, log);
@@ -113,6 +127,8 @@ export function createApp(config: Config, log: Logger): App {
     ...operationRoutes(db),
     ...backupRoutes(backups),
     ...securityRoutes(db, ocpp, () => writer.lastError),
+    ...discoveryRoutes(db, discovery),
+    ...provisioningRoutes(db, provisioner),
   ];
 
   const servers: FastifyInstance[] = [];
@@ -144,6 +160,8 @@ export function createApp(config: Config, log: Logger): App {
     ocpp,
     commands,
     backups,
+    discovery,
+    provisioner,
     routes,
     log,
     registerDataTransferHandler: (vendorId, handler) => ocpp.registerDataTransferHandler(vendorId, handler),
@@ -159,12 +177,15 @@ export function createApp(config: Config, log: Logger): App {
         servers.push(secure);
         app.tlsPort = await listen(secure, config.tlsPort);
       }
+      discovery.start({ port: app.tlsPort ?? app.port, tls: app.tlsPort !== null });
     },
     async stop() {
       // Stop accepting at once; HTTP sockets still open are closed below, once the core has stopped.
       // Not awaited: it also waits for upgraded sockets (an event-stream client slow to answer the close).
       for (const s of servers) s.close().catch((err: unknown) => log.warn({ err }, 'HTTP server close failed'));
       eventStream.close();
+      provisioner.close();
+      await discovery.close();
       commands.close();
       await backups.stop();
       await ocpp.close();

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import type { DiscoveredDevice, ScanRecord } from './store/queries/discovery.js';
+import type { ProvisioningStep } from './store/queries/provisioning.js';
 
 /** Everything modules tell each other without importing each other's insides. */
 export interface EdgeEvents {
@@ -24,6 +26,12 @@ export interface EdgeEvents {
   'reservation.changed': { chargePointId: string; reservationId: number; status: string; at: string };
   'security.lockout': { kind: 'address' | 'identity'; key: string; until: string; failures: number };
   'alert': { kind: string; message: string; at: string };
+  /** Scan progress (throttled) and its end: addresses done of total, found so far, new and gone when finished. */
+  'discovery.scan': ScanRecord & { foundIps: string[]; newIps: string[]; goneIps: string[] };
+  /** A device of the merged list was found or updated (probe, mDNS, OCPP socket). */
+  'discovery.device': { device: DiscoveredDevice; scanId?: string };
+  /** A provisioning step of a charger, live: connected, boot, connector status, template keys, local list. */
+  'provisioning.step': ProvisioningStep;
 }
 
 export type EventName = keyof EdgeEvents;
@@ -64,4 +72,7 @@ const EVENT_NAMES: Record<EventName, true> = {
   'reservation.changed': true,
   'security.lockout': true,
   'alert': true,
+  'discovery.scan': true,
+  'discovery.device': true,
+  'provisioning.step': true,
 };
