@@ -15,11 +15,14 @@ export interface HttpFacts {
 export interface VendorGuess {
   vendor: string;
   model: string | null;
+  /** Only "some EV charger": does not replace a vendor known from elsewhere. */
+  generic: boolean;
 }
 
 interface Entry {
   vendor: string;
   model: string | null;
+  generic: boolean;
   any: RegExp[];
   also: RegExp[];
 }
@@ -29,6 +32,7 @@ const compile = (patterns: readonly string[] | undefined) => (patterns ?? []).ma
 const ENTRIES: readonly Entry[] = table.fingerprints.map((f) => ({
   vendor: f.vendor,
   model: f.model,
+  generic: (f as { generic?: boolean }).generic === true,
   any: compile(f.match.any),
   also: compile((f.match as { also?: string[] }).also),
 }));
@@ -37,5 +41,5 @@ export function guessVendor(facts: readonly HttpFacts[]): VendorGuess | null {
   const text = facts.flatMap((f) => [f.title, f.server, f.certSubject, f.body]).filter((t): t is string => !!t).join('\n');
   if (!text) return null;
   const hit = ENTRIES.find((e) => e.any.some((r) => r.test(text)) && e.also.every((r) => r.test(text)));
-  return hit ? { vendor: hit.vendor, model: hit.model } : null;
+  return hit ? { vendor: hit.vendor, model: hit.model, generic: hit.generic } : null;
 }

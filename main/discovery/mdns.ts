@@ -65,6 +65,8 @@ export class MdnsDiscovery {
   }
 
   private seen(type: string, s: Service): void {
+    // Our own advertisement comes back on the _ocpp._tcp browse: it is no device.
+    if (type === 'ocpp' && s.name === this.d.advertise?.name) return;
     const ip = s.addresses?.find((a) => isIPv4(a)) ?? s.referer?.address;
     if (!ip) return;
     const txt = Object.fromEntries(txtText(s.txt).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
@@ -75,7 +77,7 @@ export class MdnsDiscovery {
         source: 'mdns',
         hostname: s.host || null,
         mdnsService: { type: `_${type}._tcp`, name: s.name, port: s.port, txt },
-        ...(guess && { vendor: guess.vendor, model: guess.model }),
+        ...(guess && { vendor: guess.vendor, model: guess.model, vendorIsGeneric: guess.generic }),
       });
       this.d.events.emit('discovery.device', { device });
     } catch (err) {

@@ -119,7 +119,7 @@ export class Scanner {
             scanId: p.id,
             openPorts: open.map(({ port, tls, status, server, title, certSubject }) => ({ port, tls, status, server, title, certSubject })),
             title: open.find((f) => f.title)?.title ?? null,
-            ...(guess && { vendor: guess.vendor, model: guess.model }),
+            ...(guess && { vendor: guess.vendor, model: guess.model, vendorIsGeneric: guess.generic }),
           });
           p.found++;
           p.foundIps.push(ip);

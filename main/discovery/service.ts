@@ -84,6 +84,10 @@ export class DiscoveryService {
     }
   }
 
+  get mdnsRunning(): boolean {
+    return this.mdns !== null;
+  }
+
   /** Starts mDNS when the config enables it; `advertise` is this controller's OCPP endpoint. */
   start(advertise: { port: number; tls: boolean }): void {
     const c = this.d.config;

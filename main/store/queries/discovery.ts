@@ -53,6 +53,8 @@ export interface DeviceSighting {
   macVendor?: string | null;
   vendor?: string | null;
   model?: string | null;
+  /** The vendor is only a generic guess: it does not replace one already known. */
+  vendorIsGeneric?: boolean;
   hostname?: string | null;
   openPorts?: OpenPort[];
   title?: string | null;
@@ -114,6 +116,7 @@ export function recordSighting(db: Db, s: DeviceSighting): DiscoveredDevice {
     // A probe sees every open port at once: its list replaces the last one.
     const ports = s.openPorts ?? (old ? JSON.parse(old.open_ports as string) : []);
     const pick = <K extends keyof DeviceSighting>(k: K, col: string) => (s[k] !== undefined && s[k] !== null ? s[k] : ((old?.[col] as DeviceSighting[K]) ?? null));
+    const keepVendor = s.vendorIsGeneric && old?.vendor != null;
     stmt(
       db,
       `INSERT INTO discovered_devices(ip, mac, mac_vendor, vendor, model, hostname, open_ports, title, mdns_services, sources, ocpp_charge_point_id, first_seen, last_seen, first_scan_id, gone_at)
@@ -124,8 +127,8 @@ export function recordSighting(db: Db, s: DeviceSighting): DiscoveredDevice {
       ip: s.ip,
       mac: pick('mac', 'mac'),
       macVendor: pick('macVendor', 'mac_vendor'),
-      vendor: pick('vendor', 'vendor'),
-      model: pick('model', 'model'),
+      vendor: keepVendor ? old.vendor : pick('vendor', 'vendor'),
+      model: keepVendor ? old.model : pick('model', 'model'),
       hostname: pick('hostname', 'hostname'),
       ports: JSON.stringify(ports),
       title: pick('title', 'title'),
