@@ -12,7 +12,7 @@ import { normaliseAddress } from '../desktop/external-url.js';
 import { MdnsDiscovery, browseTypes } from './mdns.js';
 import { readNeighbours, type NeighbourTable } from './neighbours.js';
 import { loadOuiPackage, type OuiLookup } from './oui.js';
-import { defaultRange, parseRange, ScanRangeError } from './ranges.js';
+import { defaultRange, lanAddresses, parseRange, ScanRangeError } from './ranges.js';
 import { Scanner, type ScanProgress } from './scanner.js';
 
 export const MAX_PORTS = 16;
@@ -102,9 +102,14 @@ export class DiscoveryService {
     });
   }
 
-  /** A scan of `range` (default: this PC's LAN /24) on `ports` (default: discoveryPorts). */
-  startScan(range: string | undefined, ports: number[] | undefined): ScanProgress {
-    return this.scanner.start(parseRange(range ?? defaultRange()), ports ? parsePorts(ports) : this.defaultPorts);
+  /** A scan of `range` on `ports` (default: discoveryPorts). */
+  startScan(range: string, ports: number[] | undefined): ScanProgress {
+    return this.scanner.start(parseRange(range), ports ? parsePorts(ports) : this.defaultPorts);
+  }
+
+  /** What a scan form proposes: this PC's LAN /24 and the configured ports. */
+  defaults(): { range: string; ports: number[]; lanAddresses: Array<{ address: string; netmask: string }>; mdns: boolean } {
+    return { range: defaultRange(), ports: this.defaultPorts, lanAddresses: lanAddresses(), mdns: this.mdnsRunning };
   }
 
   async close(): Promise<void> {

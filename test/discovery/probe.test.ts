@@ -128,7 +128,7 @@ test('issue 11: cancelling a scan stops it at once and closes its connections', 
   }
 });
 
-test('issue 11: public, oversized and malformed ranges and bad ports are refused with a 400 naming the field', async () => {
+test('issue 11: public, oversized, malformed and missing ranges and bad ports are refused with a 400 naming the field', async () => {
   await withApp(async (app) => {
     const cases: Array<[object, string, RegExp]> = [
       [{ range: '8.8.8.0/24' }, 'range', /private.*link-local.*loopback/],
@@ -142,6 +142,7 @@ test('issue 11: public, oversized and malformed ranges and bad ports are refused
       [{ range: `${NET}.1`, ports: [0] }, 'ports', /./],
       [{ range: `${NET}.1`, ports: [] }, 'ports', /./],
       [{ range: 42 }, 'range', /./],
+      [{ ports: [80] }, 'range', /./],
     ];
     for (const [body, field, message] of cases) {
       const r = await startScan(app, body);
@@ -150,5 +151,8 @@ test('issue 11: public, oversized and malformed ranges and bad ports are refused
       assert.match(r.body.message ?? r.body.error, message, JSON.stringify(r.body));
     }
     assert.deepEqual((await json(await app.api('/api/discovery/scans'))).body, [], 'no scan was started');
+    const defaults = (await json(await app.api('/api/discovery/defaults'))).body;
+    assert.deepEqual(defaults.ports, [80, 443, 8080]);
+    assert.match(defaults.range, /\/(24|32)$/, 'a proposal the installer confirms, never scanned unasked');
   });
 });

@@ -9,13 +9,12 @@ import { intParam } from './params.js';
 
 export const ScanBody = Type.Object(
   {
-    range: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 64,
-        description: "IPv4 CIDR (192.168.10.0/24), span (192.168.10.20-40) or address; private, link-local or loopback only, at most a /22. Default: this PC's LAN /24",
-      }),
-    ),
+    // Required: a scan touches the LAN, so it is always an explicit choice (the UI pre-fills GET /api/discovery/defaults).
+    range: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'IPv4 CIDR (192.168.10.0/24), span (192.168.10.20-40) or address; private, link-local or loopback only, at most a /22. GET /api/discovery/defaults proposes this PC\'s LAN /24',
+    }),
     ports: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), { minItems: 1, maxItems: 16, description: 'TCP ports to probe (default discoveryPorts: 80, 443, 8080)' })),
   },
   { additionalProperties: false },
@@ -49,6 +48,7 @@ export function discoveryRoutes(db: Db, discovery: DiscoveryService): Route[] {
         return new Created(asHttp(() => discovery.startScan(b.range, b.ports)));
       },
     },
+    { method: 'GET', path: '/api/discovery/defaults', summary: "What a scan form starts with: this PC's LAN /24, the default ports, this PC's LAN addresses, whether mDNS is on", handler: () => discovery.defaults() },
     { method: 'GET', path: '/api/discovery/scans', summary: 'Recent scans, newest first', handler: ({ query }) => listScans(db, intParam(query, 'limit', 20, 1, 200)) },
     { method: 'GET', path: '/api/discovery/scans/:id', summary: 'Scan progress: addresses done of total, found so far; new and gone when finished', handler: ({ params }) => scan(params.id!) },
     {
