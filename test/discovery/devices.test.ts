@@ -104,8 +104,9 @@ test("issue 11: a charger's OCPP socket address is a device, merged with the pro
     const created = await app.api('/api/charger', { method: 'POST', json: { chargePointId: 'JAAL34S021', serialNumber: 'JAAL34S021' } });
     assert.equal(created.status, 201);
     cp = await TestCharger.connect(`${app.wsBase}/ocpp/JAAL34S021`, { localAddress: ip });
-    await cp.call('BootNotification', { chargePointVendor: 'Siemens', chargePointModel: 'VersiCharge 8EM1310' });
     const devices = async () => (await (await app.api('/api/discovery/devices')).json()) as any[];
+    await waitFor(async () => (await devices()).find((d) => d.ip === ip), 'the socket address listed before any message');
+    await cp.call('BootNotification', { chargePointVendor: 'Siemens', chargePointModel: 'VersiCharge 8EM1310' });
     const seen = await waitFor(async () => (await devices()).find((d) => d.ip === ip && d.model === 'VersiCharge 8EM1310'), 'the OCPP address in the device list');
     assert.deepEqual(seen.sources, ['ocpp']);
     assert.equal(seen.ocppChargePointId, 'JAAL34S021');
