@@ -1,5 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 
+/** 1-65535 as a regular expression (a port list is configured as text). */
+const TCP_PORT = '([1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])';
+
 /**
  * Every setting of the service, with its default and meaning. The same schema validates the
  * config file, the environment (OCPP_EDGE_<KEY>) and the command line, so a bad value is
@@ -52,7 +55,7 @@ export const ConfigSchema = Type.Object(
     }),
     discoveryMdnsTypes: Type.String({ default: '', pattern: '^[A-Za-z0-9_.,\\s-]*$', description: 'Extra DNS-SD service types to browse besides _http._tcp, _https._tcp, _ocpp._tcp (comma-separated)' }),
     discoveryMdnsInterface: Type.Optional(Type.String({ format: 'ipv4', description: 'Multicast only on the network of this local IPv4 address (default: every network)' })),
-    discoveryPorts: Type.String({ default: '80,443,8080', pattern: '^\\d{1,5}(,\\d{1,5}){0,15}$', description: 'Ports a subnet scan probes when the request names none (comma-separated, at most 16)' }),
+    discoveryPorts: Type.String({ default: '80,443,8080', pattern: `^${TCP_PORT}(,${TCP_PORT}){0,15}$`, description: 'Ports a subnet scan probes when the request names none (comma-separated, at most 16)' }),
     discoveryProbeConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 32, description: 'Addresses a subnet scan probes at once' }),
     discoveryProbeTimeoutMs: Type.Integer({ minimum: 100, maximum: 30000, default: 1500, description: 'How long a scan waits for one port of one address (connect, TLS and answer)' }),
     logKeepFiles: Type.Integer({ minimum: 1, maximum: 1000, default: 14, description: 'Rotated log files kept besides the current one (daily rotation: about that many days)' }),
