@@ -181,8 +181,14 @@ const toScan = (r: Row): ScanRecord => ({
   finishedAt: (r.finished_at as string) ?? null,
 });
 
+/** Scans kept in the history (older ones are deleted as new ones start). */
+export const SCANS_KEPT = 200;
+
 export function insertScan(db: Db, s: Pick<ScanRecord, 'id' | 'range' | 'ports' | 'total' | 'startedAt'>): void {
-  stmt(db, `INSERT INTO discovery_scans(id, range_text, ports, state, total, started_at) VALUES (?, ?, ?, 'running', ?, ?)`).run(s.id, s.range, JSON.stringify(s.ports), s.total, s.startedAt);
+  db.transaction(() => {
+    stmt(db, `INSERT INTO discovery_scans(id, range_text, ports, state, total, started_at) VALUES (?, ?, ?, 'running', ?, ?)`).run(s.id, s.range, JSON.stringify(s.ports), s.total, s.startedAt);
+    stmt(db, 'DELETE FROM discovery_scans WHERE id NOT IN (SELECT id FROM discovery_scans ORDER BY started_at DESC LIMIT ?)').run(SCANS_KEPT);
+  })();
 }
 
 export function finishScan(db: Db, s: Pick<ScanRecord, 'id' | 'state' | 'done' | 'found' | 'error'>, at = nowIso()): void {
