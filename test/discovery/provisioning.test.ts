@@ -117,6 +117,8 @@ test('issue 11: a key answered RebootRequired offers a reboot; opting out of the
     assert.equal((await api(app, '/api/provisioning/chargers', 'POST', { vendor: 'ABB' })).body.field, 'chargePointId', 'no id and no serial');
     assert.equal((await api(app, '/api/provisioning/chargers', 'POST', { chargePointId: 'X1', ratedVolts: -5 })).status, 400);
     assert.equal((await api(app, '/api/provisioning/chargers', 'POST', { chargePointId: 'X1', fromDevice: '127.0.96.9' })).body.field, 'fromDevice');
+    assert.equal((await api(app, '/api/provisioning/chargers', 'POST', { chargePointId: 'X1', password: 'sixteen chars ok' })).body.field, 'password', 'a space');
+    assert.equal((await api(app, '/api/provisioning/chargers', 'POST', { chargePointId: 'X1', password: 'short' })).status, 400);
 
     const created = await api(app, '/api/provisioning/chargers', 'POST', { chargePointId: 'LAB-1', noPassword: true, targetGroup: 'Lab' });
     assert.equal(created.status, 201);
