@@ -9,6 +9,7 @@ import { openDb, type Db } from './store/db.js';
 import { markAllDisconnected } from './store/queries/chargers.js';
 import { GroupCommitWriter } from './store/writer.js';
 import { writeOps, type WriteOps } from './ocpp/ops.js';
+import { discoveryOps, type DiscoveryOps } from './store/discovery-ops.js';
 import { OcppServer } from './ocpp/server.js';
 import type { DataTransferHandler } from './ocpp/context.js';
 import type { FastifyInstance } from 'fastify';
@@ -39,7 +40,7 @@ export interface App {
   config: Config;
   db: Db;
   events: EventBus;
-  writer: GroupCommitWriter<WriteOps>;
+  writer: GroupCommitWriter<WriteOps & DiscoveryOps>;
   ocpp: OcppServer;
   commands: CommandService;
   backups: BackupScheduler;
@@ -74,7 +75,7 @@ export function createApp(config: Config, log: Logger): App {
   // failed commit: with the disk full every batch fails, many times a second. A reminder is
   // logged at most once a minute while it lasts.
   let outage: { since: number; code: string; failedCommits: number; loggedAt: number; droppedBefore: number } | null = null;
-  const writer = new GroupCommitWriter(db, writeOps, {
+  const writer = new GroupCommitWriter(db, { ...writeOps, ...discoveryOps }, {
     bestEffort: ['presence', 'logFrames'],
     recoveryQuietMs: 2000,
     onCommitError: (err) => {
@@ -102,14 +103,14 @@ export function createApp(config: Config, log: Logger): App {
   const ocpp = new OcppServer({ config, db, writer, events, log, dataTransferHandlers });
   const commands = new CommandService({ config, db, ocpp, events, log });
   const backups = new BackupScheduler(config, db, events, log);
-  const discovery = new DiscoveryService({ config, db, events, log });
+  const discovery = new DiscoveryService({ config, db, writer, events, log });
   // Provisioning reaches chargers only through the command service's public methods.
   const provisioningCommands: ProvisioningCommands = {
     changeConfiguration: async (cp, key, value) => (await commands.execute(cp, 'ChangeConfiguration', { key, value }, 'provisioning')).response.status,
     sendLocalList: async (cp) => (await commands.syncLocalList(cp, 'Full', 'provisioning')).response.status,
     reset: async (cp) => (await commands.execute(cp, 'Reset', { type: 'Soft' }, 'provisioning')).response.status,
   };
-  const provisioner = new Provisioner({ config, db, events, log, commands: provisioningCommands, listen: () => ({ port: app.port, tlsPort: app.tlsPort }) });
+  const provisioner = new Provisioner({ config, db, writer, events, log, commands: provisioningCommands, listen: () => ({ port: app.port, tlsPort: app.tlsPort }) });
   const newApiToken = ensureApiToken(db, config.apiToken);
   const authenticate = tokenAuthenticator((t) => checkApiToken(db, t));
   const eventStream = new EventStream(events, authenticate, log);
@@ -127,8 +128,8 @@ export function createApp(config: Config, log: Logger): App {
     ...operationRoutes(db),
     ...backupRoutes(backups),
     ...securityRoutes(db, ocpp, () => writer.lastError),
-    ...discoveryRoutes(db, discovery),
-    ...provisioningRoutes(db, provisioner),
+    ...discoveryRoutes(db, writer, discovery),
+    ...provisioningRoutes(db, writer, provisioner),
   ];
 
   const servers: FastifyInstance[] = [];
@@ -177,7 +178,7 @@ export function createApp(config: Config, log: Logger): App {
         servers.push(secure);
         app.tlsPort = await listen(secure, config.tlsPort);
       }
-      discovery.start({ port: app.tlsPort ?? app.port, tls: app.tlsPort !== null });
+      await discovery.start({ port: app.tlsPort ?? app.port, tls: app.tlsPort !== null });
     },
     async stop() {
       // Stop accepting at once; HTTP sockets still open are closed below, once the core has stopped.

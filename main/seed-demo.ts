@@ -6,7 +6,7 @@
 import { loadConfig, ConfigError } from './config/load.js';
 import { dbPath } from './app.js';
 import { parseArgs } from './cli-args.js';
-import { seedDemo } from './discovery/demo-data.js';
+import { seedDemo } from './store/demo-data.js';
 import { openDb } from './store/db.js';
 
 const { values, errors } = parseArgs(process.argv.slice(2));

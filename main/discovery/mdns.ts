@@ -8,8 +8,7 @@ import { Bonjour, type Service } from 'bonjour-service';
 import { isIPv4 } from 'node:net';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
-import type { Db } from '../store/db.js';
-import { recordSighting } from '../store/queries/discovery.js';
+import type { DiscoveryWriter } from '../store/discovery-ops.js';
 import { guessVendor } from './fingerprint.js';
 
 export const DEFAULT_BROWSE_TYPES = ['_http._tcp', '_https._tcp', '_ocpp._tcp'] as const;
@@ -39,7 +38,7 @@ export interface Advertisement {
 }
 
 export interface MdnsDeps {
-  db: Db;
+  writer: DiscoveryWriter;
   events: EventBus;
   log: Logger;
   types: string[];
@@ -71,18 +70,18 @@ export class MdnsDiscovery {
     if (!ip) return;
     const txt = Object.fromEntries(txtText(s.txt).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
     const guess = guessVendor([{ title: s.name, server: null, certSubject: null, body: txtText(s.txt).join('\n') }]);
-    try {
-      const device = recordSighting(this.d.db, {
+    this.d.writer
+      .runLazy('recordSighting', {
         ip,
         source: 'mdns',
         hostname: s.host || null,
         mdnsService: { type: `_${type}._tcp`, name: s.name, port: s.port, txt },
         ...(guess && { vendor: guess.vendor, model: guess.model, vendorIsGeneric: guess.generic }),
-      });
-      this.d.events.emit('discovery.device', { device });
-    } catch (err) {
-      this.d.log.error({ err, ip, service: s.name }, 'could not record an mDNS sighting');
-    }
+      })
+      .then(
+        (device) => this.d.events.emit('discovery.device', { device }),
+        (err: unknown) => this.d.log.error({ err, ip, service: s.name }, 'could not record an mDNS sighting'),
+      );
   }
 
   close(): Promise<void> {

@@ -11,18 +11,10 @@ import type { Config } from '../config/schema.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { Db } from '../store/db.js';
-import { getCharger, insertCharger, type Charger, type ChargerFields } from '../store/queries/chargers.js';
-import {
-  addStep,
-  clearRebootRequired,
-  getProvisioning,
-  getTemplate,
-  isProvisioning,
-  markTemplateApplied,
-  startProvisioning,
-  type ProvisioningStep,
-  type ProvisioningStepName,
-} from '../store/queries/provisioning.js';
+import type { DiscoveryWriter } from '../store/discovery-ops.js';
+import { getCharger, type Charger, type ChargerFields } from '../store/queries/chargers.js';
+import { getProvisioning, getTemplate, isProvisioning, type ProvisioningStep, type ProvisioningStepName } from '../store/queries/provisioning.js';
+import { normaliseAddress } from '../desktop/external-url.js';
 import { localAddressFor } from './ranges.js';
 
 /** What provisioning asks of the command service (composed in main/app.ts). */
@@ -44,6 +36,7 @@ export interface ListenInfo {
 export interface ProvisionerDeps {
   config: Config;
   db: Db;
+  writer: DiscoveryWriter;
   events: EventBus;
   log: Logger;
   commands: ProvisioningCommands;
@@ -102,21 +95,25 @@ export class Provisioner {
   constructor(private readonly d: ProvisionerDeps) {
     const { events } = d;
     this.offs.push(
-      events.on('charger.connected', (e) => this.whileOpen(e.chargePointId, () => this.step(e.chargePointId, 'connected', true, { remoteAddress: e.remoteAddress, remotePort: e.remotePort }))),
+      events.on('charger.connected', (e) =>
+        this.whileOpen(e.chargePointId, () => this.step(e.chargePointId, 'connected', true, { remoteAddress: normaliseAddress(e.remoteAddress), remotePort: e.remotePort })),
+      ),
       events.on('charger.disconnected', (e) => this.watching.delete(e.chargePointId)),
       events.on('charger.booted', (e) =>
         this.whileOpen(e.chargePointId, () => {
-          this.step(e.chargePointId, 'boot', e.status !== 'Rejected', { status: e.status, vendor: e.vendor, model: e.model });
           this.watching.set(e.chargePointId, new Set());
           // Deferred so the BootNotification answer goes out before our first call.
           if (e.status !== 'Rejected') setImmediate(() => void this.applyTemplate(e.chargePointId, 'first boot').catch(() => undefined));
+          return this.step(e.chargePointId, 'boot', e.status !== 'Rejected', { status: e.status, vendor: e.vendor, model: e.model });
         }),
       ),
       events.on('connector.status', (e) => {
         const seen = this.watching.get(e.chargePointId);
         if (!seen || seen.has(e.connectorId)) return;
         seen.add(e.connectorId);
-        this.step(e.chargePointId, 'connector-status', e.errorCode === 'NoError', { connectorId: e.connectorId, status: e.status, errorCode: e.errorCode });
+        this.step(e.chargePointId, 'connector-status', e.errorCode === 'NoError', { connectorId: e.connectorId, status: e.status, errorCode: e.errorCode }).catch((err: unknown) =>
+          this.d.log.error({ err, cp: e.chargePointId }, 'could not record a provisioning step'),
+        );
       }),
     );
   }
@@ -126,32 +123,27 @@ export class Provisioner {
   }
 
   /** Runs `fn` for a charger whose provisioning has not finished (template not yet applied). */
-  private whileOpen(cp: string, fn: () => void): void {
-    try {
-      const p = getProvisioning(this.d.db, cp);
-      if (p && !p.templateAppliedAt) fn();
-    } catch (err) {
-      this.d.log.error({ err, cp }, 'could not record a provisioning step');
-    }
+  private whileOpen(cp: string, fn: () => Promise<unknown>): void {
+    const p = getProvisioning(this.d.db, cp);
+    if (p && !p.templateAppliedAt) fn().catch((err: unknown) => this.d.log.error({ err, cp }, 'could not record a provisioning step'));
   }
 
-  private step(cp: string, step: ProvisioningStepName, ok: boolean, detail: Record<string, unknown>): ProvisioningStep {
+  /** Recorded, then announced: the event stream never shows a step the store lost. */
+  private async step(cp: string, step: ProvisioningStepName, ok: boolean, detail: Record<string, unknown>): Promise<void> {
     const s: ProvisioningStep = { chargePointId: cp, step, ok, at: new Date().toISOString(), detail };
-    addStep(this.d.db, s);
+    await this.d.writer.run('addProvisioningStep', s);
     this.d.events.emit('provisioning.step', s);
-    return s;
   }
 
   async create(input: NewCharger): Promise<{ charger: Charger; settings: ConnectionSettings }> {
     const { chargePointId, password: given, ...fields } = input;
-    if (getCharger(this.d.db, chargePointId)) throw new ProvisioningError(409, `charger ${chargePointId} already exists`, 'chargePointId');
+    const taken = () => new ProvisioningError(409, `charger ${chargePointId} already exists`, 'chargePointId');
+    if (getCharger(this.d.db, chargePointId)) throw taken();
     const password = given === undefined ? generatePassword() : given;
     const passwordHash = password === null ? null : await hashPassword(password);
-    this.d.db.transaction(() => {
-      insertCharger(this.d.db, chargePointId, { ...fields, passwordHash });
-      startProvisioning(this.d.db, chargePointId);
-    })();
-    this.step(chargePointId, 'created', true, { generatedPassword: given === undefined, hasPassword: password !== null, targetGroup: fields.targetGroup ?? null });
+    // Checked again inside the write: another request may have taken the id while we hashed.
+    if (!(await this.d.writer.run('provisionCharger', { chargePointId, fields, passwordHash }))) throw taken();
+    await this.step(chargePointId, 'created', true, { generatedPassword: given === undefined, hasPassword: password !== null, targetGroup: fields.targetGroup ?? null });
     return { charger: getCharger(this.d.db, chargePointId)!, settings: this.settings(chargePointId, password) };
   }
 
@@ -195,18 +187,18 @@ export class Provisioner {
         const sent = key === 'AuthorizationKey' && value === GENERATE ? generatePassword() : value;
         const status = await this.d.commands.changeConfiguration(cp, key, sent);
         rebootRequired ||= status === 'RebootRequired';
-        this.step(cp, 'template-key', status === 'Accepted' || status === 'RebootRequired', { key, status, ...(key !== 'AuthorizationKey' && { value: sent }) });
+        await this.step(cp, 'template-key', status === 'Accepted' || status === 'RebootRequired', { key, status, ...(key !== 'AuthorizationKey' && { value: sent }) });
       }
-      this.step(cp, 'template-applied', true, { targetGroup: group, template: template ? template.targetGroup : null, keys: Object.keys(template?.keys ?? {}).length, why });
-      if (rebootRequired) this.step(cp, 'reboot-required', true, { message: 'a key takes effect after a reboot: POST /api/provisioning/{cpId}/reboot' });
+      await this.step(cp, 'template-applied', true, { targetGroup: group, template: template ? template.targetGroup : null, keys: Object.keys(template?.keys ?? {}).length, why });
+      if (rebootRequired) await this.step(cp, 'reboot-required', true, { message: 'a key takes effect after a reboot: POST /api/provisioning/{cpId}/reboot' });
       if (template?.sendLocalList ?? true) {
         const status = await this.d.commands.sendLocalList(cp);
-        this.step(cp, 'local-list', status === 'Accepted', { status });
+        await this.step(cp, 'local-list', status === 'Accepted', { status });
       }
-      markTemplateApplied(this.d.db, cp, rebootRequired);
+      await this.d.writer.run('markTemplateApplied', { chargePointId: cp, rebootRequired });
     } catch (err) {
       this.d.log.warn({ err, cp }, 'provisioning template not applied');
-      this.step(cp, 'template-applied', false, { targetGroup: group, error: (err as Error).message, why });
+      await this.step(cp, 'template-applied', false, { targetGroup: group, error: (err as Error).message, why }).catch(() => undefined);
       throw err;
     }
   }
@@ -214,7 +206,7 @@ export class Provisioner {
   async reboot(cp: string): Promise<string> {
     if (!isProvisioning(this.d.db, cp)) throw new ProvisioningError(404, `${cp} is not being provisioned`, 'cpId');
     const status = await this.d.commands.reset(cp);
-    if (status === 'Accepted') clearRebootRequired(this.d.db, cp);
+    if (status === 'Accepted') await this.d.writer.run('clearRebootRequired', { chargePointId: cp });
     return status;
   }
 }

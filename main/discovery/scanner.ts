@@ -9,7 +9,8 @@ import { setMaxListeners } from 'node:events';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { Db } from '../store/db.js';
-import { finishScan, getScan, insertScan, listDevices, markGone, recordSighting, type ScanRecord } from '../store/queries/discovery.js';
+import type { DiscoveryWriter } from '../store/discovery-ops.js';
+import { getScan, listDevices, type ScanRecord } from '../store/queries/discovery.js';
 import { guessVendor } from './fingerprint.js';
 import type { NeighbourTable } from './neighbours.js';
 import type { OuiLookup } from './oui.js';
@@ -18,6 +19,7 @@ import { addressesOf, inRange, type AddressRange } from './ranges.js';
 
 export interface ScannerDeps {
   db: Db;
+  writer: DiscoveryWriter;
   events: EventBus;
   log: Logger;
   /** Addresses probed at once (each on every port). */
@@ -50,10 +52,10 @@ export class Scanner {
 
   constructor(private readonly d: ScannerDeps) {}
 
-  start(range: AddressRange, ports: number[]): ScanProgress {
+  async start(range: AddressRange, ports: number[]): Promise<ScanProgress> {
     const id = randomUUID();
     const startedAt = new Date().toISOString();
-    insertScan(this.d.db, { id, range: range.text, ports, total: range.size, startedAt });
+    await this.d.writer.run('insertScan', { id, range: range.text, ports, total: range.size, startedAt });
     const progress: ScanProgress = {
       id, range: range.text, ports, state: 'running', total: range.size, done: 0, found: 0, error: null, startedAt, finishedAt: null, foundIps: [], newIps: [], goneIps: [],
     };
@@ -66,7 +68,7 @@ export class Scanner {
       progress.state = 'failed';
       progress.error = (err as Error).message;
       this.d.log.error({ err, scan: id }, 'discovery scan failed');
-      this.finish(run);
+      return this.finish(run);
     });
     this.emit(progress);
     return { ...progress };
@@ -113,7 +115,7 @@ export class Scanner {
         const open = facts.filter((f) => f.open);
         if (open.length) {
           const guess = guessVendor(open);
-          const device = recordSighting(this.d.db, {
+          const device = await this.d.writer.runLazy('recordSighting', {
             ip,
             source: 'probe',
             scanId: p.id,
@@ -138,10 +140,10 @@ export class Scanner {
     } else {
       await this.addMacs(p);
       const candidates = listDevices(this.d.db).filter((d) => inRange(range, d.ip)).map((d) => d.ip);
-      p.goneIps = markGone(this.d.db, candidates, new Set(p.foundIps));
+      p.goneIps = await this.d.writer.run('markGone', { candidates, found: p.foundIps });
       p.state = 'done';
     }
-    this.finish(run);
+    await this.finish(run);
   }
 
   /** MAC and OUI vendor of the devices found, from the neighbour table the probe filled. */
@@ -156,18 +158,23 @@ export class Scanner {
     for (const ip of p.foundIps) {
       const mac = table.get(ip);
       if (!mac) continue;
-      const device = recordSighting(this.d.db, { ip, source: 'probe', mac, macVendor: this.d.oui?.vendorOf(mac) ?? null });
+      const device = await this.d.writer.runLazy('recordSighting', { ip, source: 'probe', mac, macVendor: this.d.oui?.vendorOf(mac) ?? null });
       this.d.events.emit('discovery.device', { device, scanId: p.id });
     }
   }
 
-  private finish(run: Running): void {
+  private async finish(run: Running): Promise<void> {
     const p = run.progress;
     // Keep the last few finished scans' found/new/gone lists in memory; older ones are in the store.
     const finished = [...this.scans.values()].filter((r) => r !== run && r.progress.state !== 'running');
     for (const old of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.scans.delete(old.progress.id);
     p.finishedAt = new Date().toISOString();
-    finishScan(this.d.db, p, p.finishedAt);
+    try {
+      await this.d.writer.run('finishScan', { id: p.id, state: p.state, done: p.done, found: p.found, error: p.error, finishedAt: p.finishedAt });
+    } catch (err) {
+      // The scan's result is still answered from memory; only its stored record stays 'running'.
+      this.d.log.error({ err, scan: p.id }, 'could not store the end of a discovery scan');
+    }
     this.emit(p);
     this.d.log.info({ scan: p.id, range: p.range, state: p.state, done: p.done, found: p.found, new: p.newIps.length, gone: p.goneIps.length }, 'discovery scan finished');
   }

@@ -7,7 +7,8 @@ import type { Config } from '../config/schema.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { Db } from '../store/db.js';
-import { failInterruptedScans, recordSighting, type DeviceSighting } from '../store/queries/discovery.js';
+import type { DiscoveryWriter } from '../store/discovery-ops.js';
+import type { DeviceSighting } from '../store/queries/discovery.js';
 import { normaliseAddress } from '../desktop/external-url.js';
 import { MdnsDiscovery, browseTypes } from './mdns.js';
 import { readNeighbours, type NeighbourTable } from './neighbours.js';
@@ -27,6 +28,7 @@ export function parsePorts(ports: readonly number[], field = 'ports'): number[] 
 export interface DiscoveryDeps {
   config: Config;
   db: Db;
+  writer: DiscoveryWriter;
   events: EventBus;
   log: Logger;
   /** Defaults: the OS neighbour table and the oui-data package. */
@@ -52,9 +54,9 @@ export class DiscoveryService {
       if (loaded.error) d.log.warn({ err: loaded.error }, 'MAC vendor lookup off');
       oui = loaded.lookup;
     }
-    failInterruptedScans(d.db);
     this.scanner = new Scanner({
       db: d.db,
+      writer: d.writer,
       events: d.events,
       log: d.log,
       concurrency: d.config.discoveryProbeConcurrency,
@@ -77,23 +79,23 @@ export class DiscoveryService {
   }
 
   private sighting(s: DeviceSighting): void {
-    try {
-      this.d.events.emit('discovery.device', { device: recordSighting(this.d.db, s) });
-    } catch (err) {
-      this.d.log.error({ err, ip: s.ip, source: s.source }, 'could not record a device sighting');
-    }
+    this.d.writer.runLazy('recordSighting', s).then(
+      (device) => this.d.events.emit('discovery.device', { device }),
+      (err: unknown) => this.d.log.error({ err, ip: s.ip, source: s.source }, 'could not record a device sighting'),
+    );
   }
 
   get mdnsRunning(): boolean {
     return this.mdns !== null;
   }
 
-  /** Starts mDNS when the config enables it; `advertise` is this controller's OCPP endpoint. */
-  start(advertise: { port: number; tls: boolean }): void {
+  /** Closes scans a previous run left open; starts mDNS when the config enables it (`advertise`: this controller's OCPP endpoint). */
+  async start(advertise: { port: number; tls: boolean }): Promise<void> {
+    await this.d.writer.run('failInterruptedScans', {});
     const c = this.d.config;
     if (!c.discoveryMdns) return;
     this.mdns = new MdnsDiscovery({
-      db: this.d.db,
+      writer: this.d.writer,
       events: this.d.events,
       log: this.d.log,
       types: browseTypes(c.discoveryMdnsTypes),
@@ -103,7 +105,7 @@ export class DiscoveryService {
   }
 
   /** A scan of `range` on `ports` (default: discoveryPorts). */
-  startScan(range: string, ports: number[] | undefined): ScanProgress {
+  startScan(range: string, ports: number[] | undefined): Promise<ScanProgress> {
     return this.scanner.start(parseRange(range), ports ? parsePorts(ports) : this.defaultPorts);
   }
 

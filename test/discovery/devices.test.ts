@@ -13,6 +13,8 @@ import { loadConfig } from '../../main/config/load.js';
 import { EventBus } from '../../main/events.js';
 import { createLogger } from '../../main/log/logger.js';
 import { openDb } from '../../main/store/db.js';
+import { discoveryOps } from '../../main/store/discovery-ops.js';
+import { GroupCommitWriter } from '../../main/store/writer.js';
 import { listDevices } from '../../main/store/queries/discovery.js';
 import { parseArpA, parseArpAn, parseProcNetArp, normaliseMac } from '../../main/discovery/neighbours.js';
 import { ouiTable, loadOuiPackage } from '../../main/discovery/oui.js';
@@ -73,7 +75,9 @@ test('issue 11: a scan adds the MAC and its OUI vendor from the neighbour table 
   const dir = mkdtempSync(join(tmpdir(), 'ocpp-edge-disc-'));
   const server = await webServer('127.0.95.4', 0, SIEMENS_LOGIN);
   const db = openDb(join(dir, 'db.sqlite'));
+  const writer = new GroupCommitWriter(db, discoveryOps);
   const discovery = new DiscoveryService({
+    writer,
     config: { ...loadConfig({ env: {}, cli: { dataDir: dir } }), discoveryProbeTimeoutMs: 2000 },
     db,
     events: new EventBus(),
@@ -83,12 +87,13 @@ test('issue 11: a scan adds the MAC and its OUI vendor from the neighbour table 
     oui: ouiTable({ '001B1B': 'Siemens AG\nNuernberg\nDE' }),
   });
   try {
-    const scan = discovery.startScan('127.0.95.1-127.0.95.8', [server.port]);
+    const scan = await discovery.startScan('127.0.95.1-127.0.95.8', [server.port]);
     await waitFor(() => discovery.scanner.get(scan.id)!.state === 'done', 'scan');
     const devices = listDevices(db);
     assert.deepEqual(devices.map((d) => [d.ip, d.mac, d.macVendor, d.vendor]), [['127.0.95.4', '00:1b:1b:aa:bb:cc', 'Siemens AG', 'Siemens']], 'only the device found gets an entry');
   } finally {
     await discovery.close();
+    writer.close();
     db.close();
     await server.close();
     rmSync(dir, { recursive: true, force: true });

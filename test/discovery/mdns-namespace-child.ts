@@ -12,6 +12,8 @@ import { loadConfig } from '../../main/config/load.js';
 import { EventBus } from '../../main/events.js';
 import { createLogger } from '../../main/log/logger.js';
 import { openDb } from '../../main/store/db.js';
+import { discoveryOps } from '../../main/store/discovery-ops.js';
+import { GroupCommitWriter } from '../../main/store/writer.js';
 import { listDevices } from '../../main/store/queries/discovery.js';
 import { DiscoveryService } from '../../main/discovery/service.js';
 import { waitFor } from './support.js';
@@ -22,14 +24,15 @@ const NAMESPACE_ONLY = { interface: '127.0.0.1', bind: '0.0.0.0' } as never;
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ocpp-edge-mdns-'));
   const db = openDb(join(dir, 'db.sqlite'));
+  const writer = new GroupCommitWriter(db, discoveryOps);
   const charger = new Bonjour(NAMESPACE_ONLY);
   const tool = new Bonjour(NAMESPACE_ONLY);
   const config = { ...loadConfig({ env: {}, cli: { dataDir: dir } }), discoveryMdns: true, discoveryMdnsTypes: '_evse._tcp' };
-  const discovery = new DiscoveryService({ config, db, events: new EventBus(), log: createLogger('silent'), bonjour: NAMESPACE_ONLY });
+  const discovery = new DiscoveryService({ config, db, writer, events: new EventBus(), log: createLogger('silent'), bonjour: NAMESPACE_ONLY });
   try {
     charger.publish({ name: 'VersiCharge JAAL34S021', type: 'http', port: 80, txt: { model: '8EM1310' } });
     charger.publish({ name: 'depot-wallbox', type: 'evse', port: 1234 });
-    discovery.start({ port: 3001, tls: false });
+    await discovery.start({ port: 3001, tls: false });
     const advertised = await new Promise<Service>((resolve) => tool.find({ type: 'ocpp' }, resolve));
     const device = await waitFor(() => listDevices(db).find((d) => d.mdnsServices.length >= 2), 'both announcements in the device list', 15_000);
     process.stdout.write(JSON.stringify({ device, advertised: { name: advertised.name, port: advertised.port, txt: advertised.txt } }));
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
     await discovery.close();
     await new Promise<void>((r) => charger.unpublishAll(() => charger.destroy(() => r())));
     await new Promise<void>((r) => tool.destroy(() => r()));
+    writer.close();
     db.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ScanRangeError } from '../../discovery/ranges.js';
 import type { DiscoveryService } from '../../discovery/service.js';
 import type { Db } from '../../store/db.js';
-import { deleteDevice, getDevice, listDevices, listScans } from '../../store/queries/discovery.js';
+import type { DiscoveryWriter } from '../../store/discovery-ops.js';
+import { getDevice, listDevices, listScans } from '../../store/queries/discovery.js';
 import { Created } from '../http-server.js';
 import { HttpError, type Route } from '../router.js';
 import { intParam } from './params.js';
@@ -20,9 +21,9 @@ export const ScanBody = Type.Object(
   { additionalProperties: false },
 );
 
-const asHttp = <T>(fn: () => T): T => {
+const asHttp = async <T>(fn: () => Promise<T>): Promise<T> => {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if (err instanceof ScanRangeError) throw new HttpError(400, err.message, err.field);
     throw err;
@@ -30,7 +31,7 @@ const asHttp = <T>(fn: () => T): T => {
 };
 
 /** Issue 11, installer's toolkit: subnet scans and the merged list of devices found on the LAN. */
-export function discoveryRoutes(db: Db, discovery: DiscoveryService): Route[] {
+export function discoveryRoutes(db: Db, writer: DiscoveryWriter, discovery: DiscoveryService): Route[] {
   const scan = (id: string) => {
     const s = discovery.scanner.get(id);
     if (!s) throw new HttpError(404, `no scan ${id}`, 'id');
@@ -43,9 +44,9 @@ export function discoveryRoutes(db: Db, discovery: DiscoveryService): Route[] {
       summary: 'Start a subnet scan (HTTP on each port of each address); answers its id and progress',
       created: true,
       body: ScanBody,
-      handler: ({ body }) => {
+      handler: async ({ body }) => {
         const b = body as Static<typeof ScanBody>;
-        return new Created(asHttp(() => discovery.startScan(b.range, b.ports)));
+        return new Created(await asHttp(() => discovery.startScan(b.range, b.ports)));
       },
     },
     { method: 'GET', path: '/api/discovery/defaults', summary: "What a scan form starts with: this PC's LAN /24, the default ports, this PC's LAN addresses, whether mDNS is on", handler: () => discovery.defaults() },
@@ -77,8 +78,8 @@ export function discoveryRoutes(db: Db, discovery: DiscoveryService): Route[] {
       method: 'DELETE',
       path: '/api/discovery/devices/:ip',
       summary: 'Forget a discovered device',
-      handler: ({ params }) => {
-        if (!deleteDevice(db, params.ip!)) throw new HttpError(404, `no device ${params.ip}`, 'ip');
+      handler: async ({ params }) => {
+        if (!(await writer.run('deleteDevice', { ip: params.ip! }))) throw new HttpError(404, `no device ${params.ip}`, 'ip');
         return { ip: params.ip, deleted: true };
       },
     },

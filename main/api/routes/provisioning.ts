@@ -3,7 +3,8 @@ import { ProvisioningError, GENERATE, type Provisioner } from '../../discovery/p
 import { validateChargePointId } from '../../ocpp/url.js';
 import type { Db } from '../../store/db.js';
 import { getDevice } from '../../store/queries/discovery.js';
-import { deleteTemplate, getProvisioning, getTemplate, listTemplates, putTemplate } from '../../store/queries/provisioning.js';
+import type { DiscoveryWriter } from '../../store/discovery-ops.js';
+import { getProvisioning, getTemplate, listTemplates } from '../../store/queries/provisioning.js';
 import { Created } from '../http-server.js';
 import { HttpError, type Route } from '../router.js';
 import { CreateChargerBody } from './chargers.js';
@@ -44,7 +45,7 @@ const asHttp = async <T>(fn: () => Promise<T> | T): Promise<T> => {
 };
 
 /** Issue 11: provisioning a charger, what to type into it, its first boot watched, templates per target group. */
-export function provisioningRoutes(db: Db, provisioner: Provisioner): Route[] {
+export function provisioningRoutes(db: Db, writer: DiscoveryWriter, provisioner: Provisioner): Route[] {
   const must = (cp: string) => {
     const p = getProvisioning(db, cp);
     if (!p) throw new HttpError(404, `${cp} was not provisioned here (POST /api/provisioning/chargers)`, 'cpId');
@@ -123,15 +124,15 @@ export function provisioningRoutes(db: Db, provisioner: Provisioner): Route[] {
         const authKey = b.keys.AuthorizationKey;
         // One fixed key for a whole group would let any of its chargers log in as any other.
         if (authKey !== undefined && authKey !== GENERATE) throw new HttpError(400, `AuthorizationKey may only be "${GENERATE}": each charger gets its own key`, 'keys.AuthorizationKey');
-        return putTemplate(db, { targetGroup: group, keys: b.keys, sendLocalList: b.sendLocalList ?? true });
+        return writer.run('putTemplate', { targetGroup: group, keys: b.keys, sendLocalList: b.sendLocalList ?? true });
       },
     },
     {
       method: 'DELETE',
       path: '/api/provisioning/templates/:group',
       summary: 'Delete the template of a target group',
-      handler: ({ params }) => {
-        if (!deleteTemplate(db, params.group!)) throw new HttpError(404, `no template for target group ${params.group}`, 'group');
+      handler: async ({ params }) => {
+        if (!(await writer.run('deleteTemplate', { targetGroup: params.group! }))) throw new HttpError(404, `no template for target group ${params.group}`, 'group');
         return { targetGroup: params.group, deleted: true };
       },
     },

@@ -109,7 +109,7 @@ const union = <T>(a: T[], b: T[], key: (t: T) => string) => [...new Map([...a, .
 /** Merges a sighting into the device's row (created on first sight); returns the device. */
 export function recordSighting(db: Db, s: DeviceSighting): DiscoveredDevice {
   const at = s.at ?? nowIso();
-  return db.transaction(() => {
+  {
     const old = stmt(db, 'SELECT * FROM discovered_devices WHERE ip = ?').get(s.ip) as Row | undefined;
     const sources = union<DeviceSource>(old ? JSON.parse(old.sources as string) : [], [s.source], (x) => x);
     const services = union<MdnsServiceSeen>(old ? JSON.parse(old.mdns_services as string) : [], s.mdnsService ? [s.mdnsService] : [], (x) => `${x.type}/${x.name}`);
@@ -138,15 +138,14 @@ export function recordSighting(db: Db, s: DeviceSighting): DiscoveredDevice {
       at,
       scan: s.scanId ?? null,
     });
-    return getDevice(db, s.ip)!;
-  })();
+  }
+  return getDevice(db, s.ip)!;
 }
 
 /** After a finished scan: probed devices in its range that it did not find are gone. */
 export function markGone(db: Db, candidates: readonly string[], found: ReadonlySet<string>, at = nowIso()): string[] {
-  const gone = candidates.filter((ip) => !found.has(ip));
   const mark = stmt(db, `UPDATE discovered_devices SET gone_at = ? WHERE ip = ? AND gone_at IS NULL AND sources LIKE '%"probe"%'`);
-  return db.transaction(() => gone.filter((ip) => mark.run(at, ip).changes > 0))();
+  return candidates.filter((ip) => !found.has(ip) && mark.run(at, ip).changes > 0);
 }
 
 export function deleteDevice(db: Db, ip: string): boolean {
@@ -185,14 +184,12 @@ const toScan = (r: Row): ScanRecord => ({
 export const SCANS_KEPT = 200;
 
 export function insertScan(db: Db, s: Pick<ScanRecord, 'id' | 'range' | 'ports' | 'total' | 'startedAt'>): void {
-  db.transaction(() => {
-    stmt(db, `INSERT INTO discovery_scans(id, range_text, ports, state, total, started_at) VALUES (?, ?, ?, 'running', ?, ?)`).run(s.id, s.range, JSON.stringify(s.ports), s.total, s.startedAt);
-    stmt(db, 'DELETE FROM discovery_scans WHERE id NOT IN (SELECT id FROM discovery_scans ORDER BY started_at DESC LIMIT ?)').run(SCANS_KEPT);
-  })();
+  stmt(db, `INSERT INTO discovery_scans(id, range_text, ports, state, total, started_at) VALUES (?, ?, ?, 'running', ?, ?)`).run(s.id, s.range, JSON.stringify(s.ports), s.total, s.startedAt);
+  stmt(db, 'DELETE FROM discovery_scans WHERE id NOT IN (SELECT id FROM discovery_scans ORDER BY started_at DESC LIMIT ?)').run(SCANS_KEPT);
 }
 
-export function finishScan(db: Db, s: Pick<ScanRecord, 'id' | 'state' | 'done' | 'found' | 'error'>, at = nowIso()): void {
-  stmt(db, 'UPDATE discovery_scans SET state = ?, done = ?, found = ?, error = ?, finished_at = ? WHERE id = ?').run(s.state, s.done, s.found, s.error, at, s.id);
+export function finishScan(db: Db, s: Pick<ScanRecord, 'id' | 'state' | 'done' | 'found' | 'error' | 'finishedAt'>): void {
+  stmt(db, 'UPDATE discovery_scans SET state = ?, done = ?, found = ?, error = ?, finished_at = ? WHERE id = ?').run(s.state, s.done, s.found, s.error, s.finishedAt ?? nowIso(), s.id);
 }
 
 export function getScan(db: Db, id: string): ScanRecord | undefined {

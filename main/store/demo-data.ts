@@ -1,12 +1,13 @@
 /**
- * Sample data for a first look (seed 004): the Siemens VersiCharge JAAL34S021 with its exact
+ * Sample data for a first look (seed 004), written by `npm run seed-demo` while the service is
+ * stopped (so directly, not through the writer): the Siemens VersiCharge JAAL34S021 with its exact
  * fields, an ABB, a Tesla and an EVBox charger, test RFID cards (including the ones
  * `npm run sim` uses by default) and a Production template. Idempotent: what exists is kept.
  */
-import type { Db } from '../store/db.js';
-import { getCharger, insertCharger, type ChargerFields } from '../store/queries/chargers.js';
-import { findIdTagForAuthorization, insertIdTag } from '../store/queries/id-tags.js';
-import { getTemplate, putTemplate } from '../store/queries/provisioning.js';
+import type { Db } from './db.js';
+import { getCharger, insertCharger, type ChargerFields } from './queries/chargers.js';
+import { findIdTagForAuthorization, insertIdTag } from './queries/id-tags.js';
+import { getTemplate, putTemplate } from './queries/provisioning.js';
 
 const DEMO = 'Demo charger (npm run seed-demo)';
 
