@@ -8,6 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEMO_CHARGERS } from '../../main/store/demo-data.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestCharger } from '../helpers/ocpp-client.js';
 import { SimCharger } from '../sim/charger.js';
@@ -21,17 +22,9 @@ const applied = (app: TestApp, cp: string) =>
     return p.templateAppliedAt && p;
   }, `template applied to ${cp}`);
 
-const SIEMENS = {
-  serialNumber: 'JAAL34S021',
-  catalogNumber: '8EM1310-3EJ04-0GA0',
-  vendor: 'Siemens',
-  model: 'VersiCharge 8EM1310',
-  ratedVolts: 240,
-  ratedAmps: 32,
-  maximumAmps: 32,
-  ipAddress: '127.0.96.143',
-  targetGroup: 'Production',
-};
+// Seed 004's Siemens record, at a loopback address: the URL it is told must use 127.0.0.1.
+const { chargePointId: _id, description: _description, ...seed } = DEMO_CHARGERS.find((c) => c.chargePointId === 'JAAL34S021')!;
+const SIEMENS = { ...seed, ipAddress: '127.0.96.143' };
 
 test('issue 11: provision a charger, connect the simulator with the shown URL and password, see each step, the template applied and the local list sent', async () => {
   const app = await startTestApp({ callTimeoutMs: 5000 });
