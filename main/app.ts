@@ -9,6 +9,7 @@ import { openDb, type Db } from './store/db.js';
 import { markAllDisconnected } from './store/queries/chargers.js';
 import { GroupCommitWriter } from './store/writer.js';
 import { writeOps, type WriteOps } from './ocpp/ops.js';
+import { adminOps, type AdminOps } from './store/admin-ops.js';
 import { discoveryOps, type DiscoveryOps } from './store/discovery-ops.js';
 import { OcppServer } from './ocpp/server.js';
 import type { DataTransferHandler } from './ocpp/context.js';
@@ -35,12 +36,16 @@ import { discoveryRoutes } from './api/routes/discovery.js';
 import { provisioningRoutes } from './api/routes/provisioning.js';
 import { DiscoveryService } from './discovery/service.js';
 import { Provisioner, type ProvisioningCommands } from './discovery/provisioning.js';
+import { syncRoutes } from './api/routes/sync.js';
+import { configureOutbox } from './store/queries/outbox.js';
+import { SyncService } from './sync/service.js';
 
 export interface App {
   config: Config;
   db: Db;
   events: EventBus;
-  writer: GroupCommitWriter<WriteOps & DiscoveryOps>;
+  /** The one write path: the chargers' writes (ocpp/ops.ts), the REST and command ones (store/admin-ops.ts), discovery's (store/discovery-ops.ts). */
+  writer: GroupCommitWriter<WriteOps & AdminOps & DiscoveryOps>;
   ocpp: OcppServer;
   commands: CommandService;
   backups: BackupScheduler;
@@ -48,6 +53,7 @@ export interface App {
   provisioner: Provisioner;
   /** The REST routes (GET /api/openapi.json, added by the HTTP server, documents them). */
   routes: readonly Route[];
+  sync: SyncService;
   /** Plain API token when this start created it (first run), to show once. */
   newApiToken: string | null;
   log: Logger;
@@ -75,7 +81,7 @@ export function createApp(config: Config, log: Logger): App {
   // failed commit: with the disk full every batch fails, many times a second. A reminder is
   // logged at most once a minute while it lasts.
   let outage: { since: number; code: string; failedCommits: number; loggedAt: number; droppedBefore: number } | null = null;
-  const writer = new GroupCommitWriter(db, { ...writeOps, ...discoveryOps }, {
+  const writer = new GroupCommitWriter(db, { ...writeOps, ...adminOps, ...discoveryOps }, {
     bestEffort: ['presence', 'logFrames'],
     recoveryQuietMs: 2000,
     onCommitError: (err) => {
@@ -101,8 +107,20 @@ export function createApp(config: Config, log: Logger): App {
   });
   const dataTransferHandlers = new Map<string, DataTransferHandler>();
   const ocpp = new OcppServer({ config, db, writer, events, log, dataTransferHandlers });
-  const commands = new CommandService({ config, db, ocpp, events, log });
+  const commands = new CommandService({ config, db, writer, ocpp, events, log });
   const backups = new BackupScheduler(config, db, events, log);
+  configureOutbox(db, { includeMeterSamples: config.syncIncludeMeterSamples });
+  const sync = new SyncService({
+    config,
+    db,
+    events,
+    log,
+    localList: {
+      connectedChargers: () => ocpp.connectedIds,
+      isOutdated: (cp) => commands.localListOutdated(cp),
+      push: (cp) => commands.syncLocalList(cp, 'Differential', 'headoffice-sync'),
+    },
+  });
   const discovery = new DiscoveryService({ config, db, writer, events, log });
   // Provisioning reaches chargers only through the command service's public methods.
   const provisioningCommands: ProvisioningCommands = {
@@ -120,14 +138,15 @@ export function createApp(config: Config, log: Logger): App {
     ...stationRoutes(db),
     ...sessionDetailRoutes(db),
     ...sessionRoutes(db),
-    ...rfidRoutes(db),
-    ...chargerRoutes(db, ocpp),
+    ...rfidRoutes(db, writer),
+    ...chargerRoutes(db, writer, ocpp),
     ...adminRoutes(commands),
     ...gatewayRoutes(db, ocpp, commands),
     ...connectionRoutes(ocpp, commands),
-    ...operationRoutes(db),
+    ...operationRoutes(db, writer),
     ...backupRoutes(backups),
     ...securityRoutes(db, ocpp, () => writer.lastError),
+    ...syncRoutes(sync),
     ...discoveryRoutes(db, writer, discovery),
     ...provisioningRoutes(db, writer, provisioner),
   ];
@@ -164,6 +183,7 @@ export function createApp(config: Config, log: Logger): App {
     discovery,
     provisioner,
     routes,
+    sync,
     log,
     registerDataTransferHandler: (vendorId, handler) => ocpp.registerDataTransferHandler(vendorId, handler),
     newApiToken,
@@ -178,6 +198,7 @@ export function createApp(config: Config, log: Logger): App {
         servers.push(secure);
         app.tlsPort = await listen(secure, config.tlsPort);
       }
+      sync.start();
       await discovery.start({ port: app.tlsPort ?? app.port, tls: app.tlsPort !== null });
     },
     async stop() {
@@ -185,6 +206,7 @@ export function createApp(config: Config, log: Logger): App {
       // Not awaited: it also waits for upgraded sockets (an event-stream client slow to answer the close).
       for (const s of servers) s.close().catch((err: unknown) => log.warn({ err }, 'HTTP server close failed'));
       eventStream.close();
+      await sync.stop();
       provisioner.close();
       await discovery.close();
       commands.close();

@@ -1,45 +1,51 @@
+import { parseArgs as parseArgv, type ParseArgsConfig } from 'node:util';
 import { ConfigSchema } from './config/schema.js';
+import { optionName } from './config/load.js';
+
+const kinds = ConfigSchema.properties as Record<string, { type?: string }>;
+const camel = (kebab: string) => kebab.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Clear words for node:util.parseArgs errors (its own name options in quotes and give hints). */
+function explain(err: Error & { code?: string }): string {
+  const option = /'(-[^' ]+)/.exec(err.message)?.[1] ?? '';
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${option}`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument "${/'(.*)'/.exec(err.message)?.[1] ?? ''}"`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (/does not take an argument/.test(err.message)) return `${option} takes no value`;
+      if (option === '--config') return '--config needs a file path';
+      return `${option} needs a value (one starting with "-" is written ${option}=-VALUE)`;
+    default:
+      return err.message;
+  }
+}
 
 /**
- * `--data-dir X` / `--data-dir=X` -> { dataDir: 'X' }; `--flag` alone means true.
- * `extraValues`: options besides the config keys that take a value (`config`, a tool's own).
+ * The command line of the service's tools, with node:util.parseArgs: every config key as
+ * `--kebab-case VALUE` / `--kebab-case=VALUE` -> { camelCase: 'VALUE' } (still text: loadConfig
+ * converts and validates it, naming the option), `--help` and `--rotate-token` as flags, and
+ * `extraValues` (`config`, a tool's own) as options that take a value. A boolean config key
+ * alone means true and may also take an explicit value (`--x false`, `--x=false`).
  */
 export function parseArgs(argv: string[], extraValues: readonly string[] = ['config']): { values: Record<string, string>; flags: Set<string>; errors: string[] } {
+  const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean' }, 'rotate-token': { type: 'boolean' } };
+  for (const key of [...Object.keys(kinds), ...extraValues]) options[optionName(key).slice(2)] = { type: 'string' };
+  const isBoolean = (arg: string | undefined) => arg?.startsWith('--') && kinds[camel(arg.slice(2))]?.type === 'boolean';
+  // A boolean key alone (last, or before the next option) is "true"; parseArgs would want a value.
+  const args = argv.map((a, i) => (isBoolean(a) && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) ? `${a}=true` : a));
+  let parsed;
+  try {
+    parsed = parseArgv({ args, options, strict: true, allowPositionals: false });
+  } catch (err) {
+    return { values: {}, flags: new Set(), errors: [explain(err as Error)] };
+  }
   const values: Record<string, string> = {};
   const flags = new Set<string>();
-  const errors: string[] = [];
-  const known = new Set(Object.keys(ConfigSchema.properties));
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) {
-      errors.push(`unexpected argument "${arg}"`);
-      continue;
-    }
-    const [rawName, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    const name = rawName.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    if (name === 'help' || name === 'rotateToken' || extraValues.includes(name)) {
-      if (extraValues.includes(name)) {
-        const v = inline ?? argv[++i];
-        if (v === undefined) errors.push(name === 'config' ? '--config needs a file path' : `--${rawName} needs a value`);
-        else values[name] = v;
-      } else flags.add(name);
-      continue;
-    }
-    if (!known.has(name)) {
-      errors.push(`unknown option --${rawName}`);
-      // Its value (if any) is not a second error.
-      if (inline === undefined && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) i++;
-      continue;
-    }
-    const v = inline ?? argv[i + 1];
-    if (v === undefined || (inline === undefined && v.startsWith('--'))) {
-      const prop = (ConfigSchema.properties as Record<string, { type?: string }>)[name];
-      if (prop?.type === 'boolean') values[name] = 'true';
-      else errors.push(`--${rawName} needs a value`);
-      continue;
-    }
-    if (inline === undefined) i++;
-    values[name] = v;
+  for (const [name, v] of Object.entries(parsed.values)) {
+    if (typeof v === 'string') values[camel(name)] = v;
+    else if (v === true) flags.add(camel(name));
   }
-  return { values, flags, errors };
+  return { values, flags, errors: [] };
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { SyncStatus } from './sync/status.js';
 import type { DiscoveredDevice, ScanRecord } from './store/queries/discovery.js';
 import type { ProvisioningStep } from './store/queries/provisioning.js';
 
@@ -26,6 +27,12 @@ export interface EdgeEvents {
   'reservation.changed': { chargePointId: string; reservationId: number; status: string; at: string };
   'security.lockout': { kind: 'address' | 'identity'; key: string; until: string; failures: number };
   'alert': { kind: string; message: string; at: string };
+  /** Head-office sync (issue 10): the whole state after every change (pending count, run progress, errors). */
+  'sync.status': SyncStatus;
+  /** Head office rejected a record: kept, not retried until an operator says so. */
+  'sync.parked': { id: number; kind: string; idempotencyKey: string; reason: string; at: string };
+  /** Head office's auth list was applied to the local RFID table. */
+  'sync.authList': { version: number | null; added: number; updated: number; removed: number; at: string };
   /** Scan progress (throttled) and its end: addresses done of total, found so far, new and gone when finished. */
   'discovery.scan': ScanRecord & { foundIps: string[]; newIps: string[]; goneIps: string[] };
   /** A device of the merged list was found or updated (probe, mDNS, OCPP socket). */
@@ -72,6 +79,9 @@ const EVENT_NAMES: Record<EventName, true> = {
   'reservation.changed': true,
   'security.lockout': true,
   'alert': true,
+  'sync.status': true,
+  'sync.parked': true,
+  'sync.authList': true,
   'discovery.scan': true,
   'discovery.device': true,
   'provisioning.step': true,

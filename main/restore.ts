@@ -1,5 +1,5 @@
 /**
- * Restores a database backup (stop the service first):
+ * Restores a database backup; refused while the service has the database open:
  *   npm run restore -- --data-dir DIR --from FILE      (FILE: a backup, or "latest")
  * The replaced database is kept beside it as <db>.before-restore-<time>.
  */

@@ -1,6 +1,6 @@
 /**
  * Headless entry: the same core as the desktop app, as a service.
- *   npm run serve -- --data-dir DIR --port N [--host H] [--api-token T] [--config FILE]
+ *   npm run serve -- --data-dir DIR --port N [--host H] [--api-token-file FILE] [--config FILE]
  */
 import { ConfigSchema } from './config/schema.js';
 import { ConfigError, envName, loadConfig } from './config/load.js';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const [{ createServiceLogger }, { createApp }, { rotateApiToken }] = await Promise.all([import('./log/logger.js'), import('./app.js'), import('./api/token.js')]);
   const log = await createServiceLogger({ level: config.logLevel, dataDir: config.dataDir, logFile: config.logFile, logMaxSize: config.logMaxSize, logKeepFiles: config.logKeepFiles, stdout: true });
   const app = createApp(config, log);
-  const token = flags.has('rotateToken') ? rotateApiToken(app.db) : app.newApiToken;
+  const token = flags.has('rotateToken') ? await rotateApiToken(app.writer) : app.newApiToken;
   // A signal during start-up is remembered and honoured as soon as the app is up.
   let earlySignal: string | null = null;
   const remember = (sig: string) => () => void (earlySignal ??= sig);
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     `  REST API:  http://${shown}:${app.port}/api   health: http://${shown}:${app.port}/health`,
     token
       ? `  API token: ${token}   (shown once; only its hash is stored. Send as "Authorization: Bearer <token>")`
-      : '  API token: configured (use --api-token / OCPP_EDGE_API_TOKEN, or --rotate-token for a new one)',
+      : '  API token: configured (set it with OCPP_EDGE_API_TOKEN or --api-token-file FILE, or --rotate-token for a new one)',
   ];
   process.stderr.write(banner.join('\n') + '\n');
   log.info({ port: app.port, tlsPort: app.tlsPort, host: config.host }, 'service started');

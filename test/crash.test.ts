@@ -10,22 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../main/store/db.js';
 import { Fleet } from './sim/fleet.js';
+import { waitFor } from './helpers/wait.js';
 import { freePort, ServiceProcess } from './sim/service.js';
 
 const TOKEN = 'crash-test-token-0123456789abcdef';
 const CHARGERS = 50;
 const SESSIONS = 6;
 const SAMPLES = 8;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function until(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 test('issue 2 acceptance: SIGKILL while 50 chargers run sessions loses nothing acknowledged and duplicates nothing', { timeout: 90_000 }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ocpp-edge-crash-'));
@@ -49,17 +40,23 @@ test('issue 2 acceptance: SIGKILL while 50 chargers run sessions loses nothing a
     // Mid-run: sessions started, stopped and metering on every side of the kill, and the kill
     // lands while transaction messages are in flight (some committed, their answers not yet read).
     const inFlight = () => fleet.chargers.filter((c) => c.inFlight?.transactional).length;
-    await until(() => {
-      const p = fleet.progress();
-      return p.sessionsCompleted >= CHARGERS && p.meterValuesAcked >= CHARGERS * SAMPLES && inFlight() >= 10;
-    }, 30_000, 'a quarter of the run with messages in flight');
+    await waitFor(
+      () => {
+        const p = fleet.progress();
+        return p.sessionsCompleted >= CHARGERS && p.meterValuesAcked >= CHARGERS * SAMPLES && inFlight() >= 10;
+      },
+      { timeoutMs: 30_000, stepMs: 20, what: 'a quarter of the run with messages in flight' },
+    );
     // Same tick as the check: no answer can be read in between.
     const inFlightAtKill = inFlight();
     const atKill = fleet.progress();
     await service.kill9();
     const killedAt = Date.now();
-    // The chargers go on charging offline; their transaction messages queue up.
-    await sleep(600);
+    // The chargers go on charging offline: new sessions start and their messages queue up.
+    await waitFor(() => fleet.chargers.some((c) => c.transactions.some((tx) => Date.parse(tx.startTime) >= killedAt)) && fleet.progress().pendingTransactionMessages > 0, {
+      timeoutMs: 10_000,
+      what: 'sessions started and queued while the service is down',
+    });
     const queuedWhileDown = fleet.progress().pendingTransactionMessages;
     service = await ServiceProcess.start({ dataDir, port, token: TOKEN });
     const restartedAt = Date.now();

@@ -4,84 +4,22 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { ConfigSchema } from '../main/config/schema.js';
 import { envName } from '../main/config/load.js';
 import { TestCharger, boot } from './helpers/ocpp-client.js';
+import { cleanupServes, spawnServe, startServe, type Service } from './helpers/serve-process.js';
+import { waitFor } from './helpers/wait.js';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'ocpp-edge-serve-'));
-const procs = new Set<ChildProcess>();
 after(() => {
-  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  cleanupServes();
   rmSync(root, { recursive: true, force: true });
 });
-
-/** The parent's environment without any OCPP_EDGE_* setting, plus `env`. */
-function cleanEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OCPP_EDGE_')) out[k] = v;
-  return { ...out, XDG_DATA_HOME: join(root, 'xdg'), ...env };
-}
-
-interface Run {
-  proc: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function spawnServe(args: string[], env: Record<string, string> = {}, cmd: string[] = [process.execPath, '--import', 'tsx']): Run {
-  const proc = spawn(cmd[0]!, [...cmd.slice(1), 'main/serve.ts', ...args], { cwd: repo, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  procs.add(proc);
-  let out = '';
-  let err = '';
-  proc.stdout!.on('data', (c) => (out += c));
-  proc.stderr!.on('data', (c) => (err += c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
-  return { proc, stdout: () => out, stderr: () => err, exited };
-}
-
-interface Service extends Run {
-  port: number;
-  base: string;
-  /** The token from the banner, or null when it says "configured". */
-  token: string | null;
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts the service on a free loopback port and parses the banner on stderr. */
-async function startServe(dataDir: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<Service> {
-  const run = spawnServe(['--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', ...extraArgs], env);
-  const deadline = Date.now() + 30_000;
-  while (!/API token: .*\n/.test(run.stderr())) {
-    if (run.proc.exitCode !== null) throw new Error(`serve exited with ${run.proc.exitCode}: ${run.stderr()}`);
-    if (Date.now() > deadline) throw new Error(`no banner within 30 s: ${run.stderr()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  const banner = run.stderr();
-  const port = Number(/REST API:\s+http:\/\/127\.0\.0\.1:(\d+)\/api/.exec(banner)?.[1]);
-  assert.ok(port > 0, `bound port in banner: ${banner}`);
-  assert.match(banner, new RegExp(`ws://127\\.0\\.0\\.1:${port}/ocpp/`), 'OCPP URL on the same port');
-  const tokenLine = /API token: (.*)/.exec(banner)![1]!;
-  const token = /^configured\b/.test(tokenLine) ? null : tokenLine.split(/\s+/)[0]!;
-  return {
-    ...run,
-    port,
-    base: `http://127.0.0.1:${port}`,
-    token,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      run.proc.kill(signal);
-      return run.exited;
-    },
-  };
-}
 
 const get = (s: Service, path: string, token?: string) => fetch(s.base + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
@@ -123,13 +61,10 @@ test('serve: SIGTERM shuts down cleanly (exit 0), closes charger sockets and mar
   const s = await startServe(dataDir);
   const cp = await TestCharger.connect(`ws://127.0.0.1:${s.port}/ocpp/CP_SIGTERM`);
   await boot(cp);
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const list = (await (await get(s, '/api/stations/connected/list', firstToken)).json()) as Array<{ chargePointId: string }>;
-    if (list.some((c) => c.chargePointId === 'CP_SIGTERM')) break;
-    assert.ok(Date.now() < deadline, 'charger shows as connected');
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await waitFor(
+    async () => ((await (await get(s, '/api/stations/connected/list', firstToken)).json()) as Array<{ chargePointId: string }>).some((c) => c.chargePointId === 'CP_SIGTERM'),
+    { timeoutMs: 5000, what: 'the charger to show as connected' },
+  );
   const closed = cp.closed();
   const t0 = Date.now();
   const exit = await s.stop('SIGTERM');
@@ -175,6 +110,21 @@ test('serve: OCPP_EDGE_API_TOKEN sets the API token', async () => {
   }
 });
 
+test('issue 8 serve: --api-token-file sets the API token without putting it on the command line (not visible in ps)', async () => {
+  const token = 'file-token-0123456789abcdef';
+  const file = join(root, 'api-token');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  const s = await startServe(join(root, 'file-token'), ['--api-token-file', file]);
+  try {
+    assert.equal(s.token, null);
+    assert.ok(!readFileSync(`/proc/${s.proc.pid}/cmdline`, 'utf8').includes(token), 'the token is not in the process arguments');
+    assert.equal((await get(s, '/api/stations', token)).status, 200);
+    assert.equal((await get(s, '/api/stations', 'file-token-0123456789abcdeX')).status, 401);
+  } finally {
+    assert.equal((await s.stop()).code, 0);
+  }
+});
+
 test('serve: bad config exits with code 2 and a clear message naming the key and its source', async () => {
   const badJsonDir = join(root, 'bad-json');
   const unknownKeyDir = join(root, 'unknown-key');
@@ -191,6 +141,9 @@ test('serve: bad config exits with code 2 and a clear message naming the key and
     { args: ['--data-dir', badJsonDir], expect: [/config\.json/, /not valid JSON/] },
     { args: ['--data-dir', unknownKeyDir], expect: [/config\.json/, /"prot"/, /unknown/] },
     { args: ['--bogus', '1'], expect: [/unknown option --bogus/, /Usage:/] },
+    { args: ['stray'], expect: [/unexpected argument "stray"/, /Usage:/] },
+    { args: ['--data-dir', join(root, 'bad3'), '--port'], expect: [/--port needs a value/, /Usage:/] },
+    { args: ['--data-dir', join(root, 'bad4'), '--api-token-file', join(root, 'no-such-token')], expect: [/option --api-token-file: apiTokenFile .*no-such-token cannot be read/] },
   ];
   const runs = cases.map((c) => ({ c, run: spawnServe(c.args, c.env ?? {}) }));
   for (const { c, run } of runs) {

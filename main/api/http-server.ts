@@ -8,6 +8,7 @@ import { compileSchema } from '../validation.js';
 import type { Authenticate } from './authenticate.js';
 import { openApiRoute, registerOpenApi, routeSchema } from './openapi.js';
 import { HttpError, type Route } from './router.js';
+import { StoreWriteError } from '../store/writer.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -73,6 +74,8 @@ const sendError = (reply: FastifyReply, e: HttpError): FastifyReply => sendJson(
 /** Fastify's own refusals, worded for an API user. */
 function asHttpError(err: FastifyError): HttpError | undefined {
   if (err instanceof HttpError) return err;
+  // A write the store could not commit (disk full, read-only): nothing of it was written.
+  if (err instanceof StoreWriteError) return new HttpError(503, err.unavailable);
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       // Connection: close, so the rest of an oversize upload never reaches another request.

@@ -10,7 +10,7 @@ export interface IdTagInfo {
 
 /**
  * The OCPP 1.6 idTagInfo for a tag from the local list, with no network needed.
- * `busyElsewhere`: the tag already holds a transaction it may not run concurrently with this one.
+ * `busyElsewhere`: the tag already holds as many transactions as it may run at once (its maxConcurrentSessions).
  */
 export function decideIdTag(tag: IdTag | undefined, now: Date, busyElsewhere: boolean): IdTagInfo {
   if (!tag) return { status: 'Invalid' };

@@ -1,9 +1,10 @@
 import type { Config } from '../config/schema.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
+import type { AdminWriter } from '../store/admin-ops.js';
 import type { Db } from '../store/db.js';
 import { getChargerAuth } from '../store/queries/chargers.js';
-import { insertAudit } from '../store/queries/audit.js';
+import { StoreWriteError } from '../store/writer.js';
 import { OUTBOUND_ACTIONS, type OutboundAction } from '../ocpp/actions.js';
 import { CallTimeoutError, NotConnectedError, TooManyPendingCallsError } from '../ocpp/connection.js';
 import { RpcError } from '../ocpp/rpc.js';
@@ -11,12 +12,14 @@ import type { OcppServer } from '../ocpp/server.js';
 import type { ActionTypes } from '../ocpp/schema/ocpp16.js';
 import { CommandError } from './errors.js';
 import { effects, type EffectDeps } from './effects/index.js';
-import { syncLocalList } from './effects/local-list.js';
-import { redactRequest } from './effects/configuration.js';
+import { localListOutdated, syncLocalList } from './effects/local-list.js';
+import { maskSecrets } from './secrets.js';
 
 export interface CommandDeps {
   config: Config;
+  /** Reads only; every write goes through the writer (store/admin-ops.ts). */
   db: Db;
+  writer: AdminWriter;
   ocpp: OcppServer;
   events: EventBus;
   log: Logger;
@@ -49,7 +52,7 @@ export class CommandService {
       execute: (cp, action, payload, by) => this.execute(cp, action, payload, by),
       recordRefusal: (cp, action, request, by, err) => {
         const started = Date.now();
-        this.record(cp, action, request, by, new Date(started).toISOString(), started, { ok: false, error: err.message });
+        return this.record(cp, action, request, by, new Date(started).toISOString(), started, { ok: false, error: err.message });
       },
     };
     for (const e of Object.values(effects)) {
@@ -61,6 +64,11 @@ export class CommandService {
   /** SendLocalList built from the RFID table (Full, or Differential since the last accepted list). */
   syncLocalList(chargePointId: string, updateType: 'Full' | 'Differential', by: string): Promise<CommandOutcome<'SendLocalList'>> {
     return syncLocalList(this.effectDeps, chargePointId, updateType, by);
+  }
+
+  /** Whether syncLocalList would change the charger's list (used to bring reconnecting chargers up to date). */
+  localListOutdated(chargePointId: string): boolean {
+    return localListOutdated(this.effectDeps, chargePointId);
   }
 
   close(): void {
@@ -75,22 +83,33 @@ export class CommandService {
     const started = Date.now();
     const at = new Date(started).toISOString();
     let request = payload;
+    let answered = false;
     try {
       if (!this.isCommand(action)) throw new CommandError('invalid', `${action} is not an OCPP 1.6 central-system command`, { field: 'action' });
       this.checkState(chargePointId, action);
       const effect = effects[action] as EffectOf<A> | undefined;
-      request = effect?.prepare ? await effect.prepare(this.effectDeps, chargePointId, payload) : payload;
+      if (effect?.prepare) {
+        request = await effect.prepare(this.effectDeps, chargePointId, payload);
+        // The charger may have dropped or been rejected while prepare awaited (e.g. a key hash).
+        this.checkState(chargePointId, action);
+      }
       const response = await this.d.ocpp.call(chargePointId, action, request);
+      answered = true;
       const extra = (await effect?.after?.(this.effectDeps, chargePointId, request, response)) ?? {};
-      // A new AuthorizationKey is not echoed back nor written to the audit log.
-      const shown = redactRequest(action, request) as typeof request;
-      const outcome: CommandOutcome<A> = { chargePointId, action, request: shown, response, ...extra };
-      this.record(chargePointId, action, shown, by, at, started, { ok: true, result: { response, ...extra } });
+      // An AuthorizationKey (sent or read back) is never echoed, audited nor broadcast.
+      const shown = maskSecrets(action, request);
+      const shownResponse = maskSecrets(action, response);
+      const outcome: CommandOutcome<A> = { chargePointId, action, request: shown, response: shownResponse, ...extra };
+      await this.record(chargePointId, action, shown, by, at, started, { ok: true, result: { response: shownResponse, ...extra } });
       return outcome;
     } catch (err) {
-      const e = toCommandError(err, chargePointId, action);
-      (effects[action] as EffectOf<A> | undefined)?.failed?.(this.effectDeps, chargePointId, request, e);
-      this.record(chargePointId, action, redactRequest(action, request), by, at, started, { ok: false, error: e.message });
+      const e = toCommandError(err, chargePointId, action, answered);
+      try {
+        await (effects[action] as EffectOf<A> | undefined)?.failed?.(this.effectDeps, chargePointId, request, e);
+      } catch (failedErr) {
+        this.d.log.error({ err: failedErr, cp: chargePointId, action }, 'could not record the failure of a command');
+      }
+      await this.record(chargePointId, action, maskSecrets(action, request), by, at, started, { ok: false, error: e.message });
       throw e;
     }
   }
@@ -106,7 +125,7 @@ export class CommandService {
     }
   }
 
-  private record(
+  private async record(
     chargePointId: string,
     action: string,
     request: unknown,
@@ -114,9 +133,9 @@ export class CommandService {
     at: string,
     started: number,
     r: { ok: boolean; result?: unknown; error?: string },
-  ): void {
+  ): Promise<void> {
     try {
-      insertAudit(this.d.db, {
+      await this.d.writer.run('auditCommand', {
         at,
         by,
         chargePointId,
@@ -144,8 +163,13 @@ export class CommandService {
 
 type EffectOf<A extends OutboundAction> = import('./effects/types.js').CommandEffect<A>;
 
-function toCommandError(err: unknown, chargePointId: string, action: string): CommandError {
+function toCommandError(err: unknown, chargePointId: string, action: string, answered: boolean): CommandError {
   if (err instanceof CommandError) return err;
+  if (err instanceof StoreWriteError) {
+    // Before the call nothing went out; after it, the charger acted on a command we could not record.
+    const sent = answered ? `; ${chargePointId} answered ${action} but its effect could not be recorded` : `; ${action} was not sent`;
+    return new CommandError('store-unavailable', err.unavailable + sent, {}, { cause: err });
+  }
   if (err instanceof NotConnectedError) return new CommandError('not-connected', err.message, {}, { cause: err });
   if (err instanceof CallTimeoutError) return new CommandError('timeout', err.message, {}, { cause: err });
   if (err instanceof TooManyPendingCallsError) return new CommandError('busy', err.message, {}, { cause: err });

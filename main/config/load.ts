@@ -57,6 +57,22 @@ function checkSource(values: Record<string, unknown>, sourceOf: (key: string) =>
   }
 }
 
+/** The token from `apiTokenFile` (its first line), checked like apiToken itself. */
+function readApiTokenFile(c: Config, sourceOf: (key: string) => string): string {
+  const file = c.apiTokenFile!;
+  if (c.apiToken !== undefined) throw new ConfigError(`${sourceOf('apiToken')} and ${sourceOf('apiTokenFile')}: set apiToken or apiTokenFile, not both`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${sourceOf('apiTokenFile')}: apiTokenFile ${file} cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+  const token = text.split(/\r?\n/, 1)[0]!.trim();
+  const r = validateKey.get('apiToken')!(token);
+  if (!r.ok) throw new ConfigError(`${sourceOf('apiTokenFile')}: the token in ${file} is not valid: ${r.error}`);
+  return token;
+}
+
 export interface LoadOptions {
   /** Values from the command line, still as text. */
   cli?: Record<string, string>;
@@ -109,12 +125,31 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   }
   const sourceOf = (key: string) =>
     key in fromCli ? `option ${optionName(key)}` : key in fromEnv ? `environment ${envName(key)}` : key in fromFile ? `config file ${file}` : 'defaults';
-  for (const key of ['tlsCertFile', 'tlsKeyFile'] as const) {
+  for (const key of ['tlsCertFile', 'tlsKeyFile', 'headofficeCaFile'] as const) {
     const path = c[key];
     if (path && !existsSync(path)) throw new ConfigError(`${sourceOf(key)}: ${key} ${path} does not exist`);
   }
-  if (c.backupCron !== 'off' && !cron.validate(c.backupCron)) {
-    throw new ConfigError(`${sourceOf('backupCron')}: backupCron "${c.backupCron}" is not a cron expression (e.g. "30 2 * * *") or "off"`);
+  if (c.apiTokenFile) c.apiToken = readApiTokenFile(c, sourceOf);
+  for (const key of ['backupCron', 'syncCron'] as const) {
+    if (c[key] !== 'off' && !cron.validate(c[key])) throw new ConfigError(`${sourceOf(key)}: ${key} "${c[key]}" is not a cron expression (e.g. "30 2 * * *") or "off"`);
   }
+  checkHeadoffice(c, sourceOf);
   return c;
+}
+
+/** The head-office settings make sense together (issue 10); a bad one is refused at start, named. */
+function checkHeadoffice(c: Config, sourceOf: (key: string) => string): void {
+  if (!c.headofficeUrl) return;
+  let url: URL;
+  try {
+    url = new URL(c.headofficeUrl);
+  } catch (err) {
+    throw new ConfigError(`${sourceOf('headofficeUrl')}: headofficeUrl "${c.headofficeUrl}" is not a URL`, { cause: err });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${sourceOf('headofficeUrl')}: headofficeUrl must be http:// or https://, not ${url.protocol}`);
+  if (url.username || url.password) throw new ConfigError(`${sourceOf('headofficeUrl')}: headofficeUrl must not carry credentials; set headofficeToken`);
+  if (!c.headofficeToken) throw new ConfigError(`${sourceOf('headofficeToken')}: headofficeToken is required when headofficeUrl is set`);
+  if (url.protocol === 'http:' && (c.headofficeCaFile || !c.headofficeTlsVerify)) {
+    throw new ConfigError(`${sourceOf(c.headofficeCaFile ? 'headofficeCaFile' : 'headofficeTlsVerify')}: TLS settings need an https:// headofficeUrl`);
+  }
 }

@@ -10,6 +10,7 @@ import * as connectors from '../store/queries/connectors.js';
 import * as tx from '../store/queries/transactions.js';
 import { insertMeterSamples, type MeterSample } from '../store/queries/meter-values.js';
 import { consumeReservation } from '../store/queries/reservations.js';
+import { enqueueChargerSnapshot } from '../store/queries/outbox.js';
 import * as messageLog from '../store/queries/message-log.js';
 import { insertAudit, type AuditEntry } from '../store/queries/audit.js';
 import { authorizeForStart } from '../auth/authorize.js';
@@ -55,7 +56,14 @@ function boot(db: Db, a: { chargePointId: string } & Omit<Parameters<typeof char
   // No row at all (deleted while connected): the registry no longer knows it.
   const status = chargers.getChargerAuth(db, a.chargePointId)?.registrationStatus ?? 'Rejected';
   chargers.recordBoot(db, a.chargePointId, { ...a, status });
+  // A new charger or changed inventory (firmware, meter) is reported to head office.
+  enqueueChargerSnapshot(db, a.chargePointId, 'boot');
   return { status };
+}
+
+/** A charger logged in with the key we were rolling out: it becomes its key, if still that pending one. */
+function confirmPendingPassword(db: Db, a: { chargePointId: string; pendingHash: string }): void {
+  chargers.promotePendingPassword(db, a.chargePointId, a.pendingHash);
 }
 
 function presence(db: Db, a: Array<{ chargePointId: string; at: string; heartbeat: boolean }>): void {
@@ -152,11 +160,13 @@ function stopTransaction(db: Db, a: StopArgs): { outcome: StopOutcome; energyWh:
     tx.insertOrphanStop(db, { ...a, transactionId: a.transactionId, stopTime: a.timestamp });
     return { outcome: 'unknown', energyWh: null, connectorId: null };
   }
+  // The stop's own samples go in first so the session's head-office record (queued by
+  // completeTransaction) summarises them; a retry's samples are ignored by their identity.
+  insertMeterSamples(db, a.samples.map((s) => ({ ...s, connectorId: t.connectorId })));
   // A retried stop changes nothing; a late real stop replaces the one we inferred.
   if (!tx.completeTransaction(db, a.transactionId, { meterStop: a.meterStop, stopTime: a.timestamp, reason: a.reason, idTag: a.idTag, receivedAt: a.receivedAt })) {
     return { outcome: 'already-stopped', energyWh: t.energyWh, connectorId: t.connectorId };
   }
-  insertMeterSamples(db, a.samples.map((s) => ({ ...s, connectorId: t.connectorId })));
   return { outcome: 'stopped', energyWh: a.meterStop - t.meterStart, connectorId: t.connectorId };
 }
 
@@ -173,6 +183,7 @@ function meterValues(db: Db, a: { chargePointId: string; samples: MeterSample[];
 
 function firmwareStatus(db: Db, a: { chargePointId: string; status: string; at: string }): void {
   chargers.setFirmwareStatus(db, a.chargePointId, a.status, a.at);
+  enqueueChargerSnapshot(db, a.chargePointId, 'firmware');
 }
 
 function diagnosticsStatus(db: Db, a: { chargePointId: string; status: string; at: string }): void {
@@ -209,6 +220,7 @@ export const writeOps = {
   disconnect,
   resyncConnections,
   boot,
+  confirmPendingPassword,
   presence,
   status,
   startTransaction,

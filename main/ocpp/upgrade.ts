@@ -4,7 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_QUEUE_MS, type LoginThrottle } from '../auth/login-throttle.js';
 import { verifyPassword } from '../auth/password.js';
 import { SECURITY_HEADERS } from '../security-headers.js';
-import { getChargerAuth, promotePendingPassword, type RegistrationStatus } from '../store/queries/chargers.js';
+import { getChargerAuth, type RegistrationStatus } from '../store/queries/chargers.js';
 import type { OcppServices } from './context.js';
 import type { BreachLog } from './limits.js';
 import { parseChargerUrl } from './url.js';
@@ -108,7 +108,7 @@ export class UpgradePipeline {
   }
 
   private async authenticate(req: IncomingMessage): Promise<Handshake | Refusal> {
-    const { config, db, log, events } = this.d.services;
+    const { config, db, writer, log, events } = this.d.services;
     const remoteAddress = req.socket.remoteAddress ?? '';
     const remotePort = req.socket.remotePort ?? 0;
     const parsed = parseChargerUrl(req.url ?? '/');
@@ -151,8 +151,13 @@ export class UpgradePipeline {
       const pending = known?.pendingPasswordHash;
       if (!matches && creds && pending && (await verifyPassword(creds.password, pending))) {
         matches = true;
-        promotePendingPassword(db, id);
-        log.info({ cp: id }, 'charger logged in with its new AuthorizationKey: key confirmed');
+        try {
+          await writer.run('confirmPendingPassword', { chargePointId: id, pendingHash: pending });
+          log.info({ cp: id }, 'charger logged in with its new AuthorizationKey: key confirmed');
+        } catch (err) {
+          // The store is down: the key stays pending (and valid), so the next login confirms it.
+          log.warn({ err, cp: id }, 'charger logged in with its new AuthorizationKey; confirming it failed');
+        }
       }
       const ok = matches && !!passwordHash && creds!.user === id && (known !== undefined || policy !== 'reject');
       if (!ok) {
@@ -166,14 +171,16 @@ export class UpgradePipeline {
         return { status: 401, message: 'authentication required', headers: { 'WWW-Authenticate': 'Basic realm="OCPP", charset="UTF-8"' } };
       }
     }
+    // Read again: the registry may have changed (e.g. to Rejected) while the password was checked.
+    const current = known && (getChargerAuth(db, id) ?? known);
     return {
       chargePointId: id,
       remoteAddress,
       remotePort,
-      autoRegister: known ? null : policy === 'pending' ? 'Pending' : 'Accepted',
-      lenient: known?.lenient ?? false,
+      autoRegister: current ? null : policy === 'pending' ? 'Pending' : 'Accepted',
+      lenient: current?.lenient ?? false,
       passwordless: !passwordHash,
-      ...(known && { registrationStatus: known.registrationStatus }),
+      ...(current && { registrationStatus: current.registrationStatus }),
     };
   }
 

@@ -15,13 +15,18 @@ interface Job {
 
 export class StoreWriteError extends Error {
   override name = 'StoreWriteError';
+  /** What an API caller is told (answered 503): the SQLite error behind it, or why the store refused. */
+  get unavailable(): string {
+    return `store unavailable: ${(this.cause as Error | undefined)?.message ?? this.message}`;
+  }
 }
 
 /**
- * Group commit: every write asked for in one turn of the event loop runs in one SQLite
- * transaction (each job in its own savepoint, so one bad job fails alone), and every
- * promise settles only after COMMIT returned. Callers answer the charger after that, so an
- * acknowledged message is on disk; one fsync is shared by all chargers of the batch.
+ * Group commit: the writes queued until the next flush (the next event-loop turn, or up to
+ * `lazyMs` for lazy ones) run in one SQLite transaction, and every promise settles only after
+ * COMMIT returned. If one job throws, the batch is rolled back and redone with a savepoint per
+ * job, so that job fails alone. Callers answer the charger after that, so an acknowledged
+ * message is on disk; one fsync is shared by all chargers of the batch.
  */
 export class GroupCommitWriter<T extends OpTable> {
   private queue: Job[] = [];

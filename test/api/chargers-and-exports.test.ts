@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp } from '../helpers/app.js';
 import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { holdThreadpool } from '../helpers/threadpool.js';
+import { getCharger } from '../../main/store/queries/chargers.js';
 
 const SIEMENS = {
   chargePointId: 'JAAL34S021',
@@ -126,3 +128,102 @@ test('issue 2: RFID tag ids are unique ignoring case, as OCPP idTags are (CiStri
     await app.dispose();
   }
 });
+
+test('issue 8: POST /api/charger while that charger connects and auto-registers during the password hash answers 409, not 500', async () => {
+  const app = await startTestApp();
+  const pool = await holdThreadpool();
+  let released = false;
+  const release = () => (released ? Promise.resolve() : ((released = true), pool.release()));
+  let cp: TestCharger | undefined;
+  try {
+    const post = app.api('/api/charger', { method: 'POST', json: { chargePointId: 'RACE1', vendor: 'Siemens', password: 'correct horse battery' } });
+    await pool.scryptQueued; // the handler passed its existence check and is hashing
+    cp = await TestCharger.connect(`${app.wsBase}/ocpp/RACE1`);
+    await waitUntil(() => getCharger(app.db, 'RACE1') !== undefined, 'auto-registration committed');
+    await release();
+    const r = await post;
+    assert.equal(r.status, 409);
+    assert.match(((await r.json()) as any).error, /registered itself meanwhile/);
+    const row = getCharger(app.db, 'RACE1')!;
+    assert.equal(row.autoRegistered, true);
+    assert.equal(row.hasPassword, false, 'the refused request wrote nothing');
+  } finally {
+    await release();
+    await cp?.close();
+    await app.dispose();
+  }
+});
+
+test('issue 8: PATCH /api/charger/:cpId with a password for a charger deleted during the hash answers 404 and writes nothing', async () => {
+  const app = await startTestApp();
+  try {
+    assert.equal((await app.api('/api/charger', { method: 'POST', json: { chargePointId: 'RACE2' } })).status, 201);
+    const pool = await holdThreadpool();
+    const patch = app.api('/api/charger/RACE2', { method: 'PATCH', json: { targetGroup: 'B', password: 'correct horse battery' } });
+    await pool.scryptQueued;
+    assert.equal((await app.api('/api/charger/RACE2', { method: 'DELETE' })).status, 200);
+    await pool.release();
+    assert.equal((await patch).status, 404);
+    assert.equal(getCharger(app.db, 'RACE2'), undefined);
+  } finally {
+    await app.dispose();
+  }
+});
+
+test('issue 8: PATCH registrationStatus Rejected reaches the live connection: it is closed, and after reconnecting the charger is answered Rejected and may send nothing else', async () => {
+  const app = await startTestApp();
+  let cp = await TestCharger.connect(`${app.wsBase}/ocpp/LIVE-REJ`);
+  try {
+    assert.equal((await boot(cp)).status, 'Accepted');
+    const closed = cp.closed();
+    const r = await app.api('/api/charger/LIVE-REJ', { method: 'PATCH', json: { registrationStatus: 'Rejected' } });
+    assert.equal(r.status, 200);
+    assert.deepEqual(await within(closed, 'the socket to close'), { code: 1000, reason: 'registration status changed to Rejected: boot again' });
+    cp = await TestCharger.connect(`${app.wsBase}/ocpp/LIVE-REJ`);
+    await assert.rejects(cp.call('Heartbeat', {}), /SecurityError/);
+    assert.equal((await boot(cp)).status, 'Rejected');
+    await assert.rejects(cp.call('StartTransaction', { connectorId: 1, idTag: 'X', meterStart: 0, timestamp: new Date().toISOString() }), /SecurityError/);
+    const cmd = await app.api('/api/admin/LIVE-REJ/get-configuration', { method: 'POST', json: {} });
+    assert.equal(cmd.status, 409, 'no command goes to a rejected charger');
+  } finally {
+    await cp.close();
+    await app.dispose();
+  }
+});
+
+test('issue 8: PATCH registrationStatus Pending reaches the live connection: the charger boots again into Pending, where remote start is refused and configuration is allowed', async () => {
+  const app = await startTestApp();
+  let cp = await TestCharger.connect(`${app.wsBase}/ocpp/LIVE-PEN`);
+  try {
+    assert.equal((await boot(cp)).status, 'Accepted');
+    const closed = cp.closed();
+    assert.equal((await app.api('/api/charger/LIVE-PEN', { method: 'PATCH', json: { registrationStatus: 'Pending' } })).status, 200);
+    assert.equal((await within(closed, 'the socket to close')).code, 1000);
+    cp = await TestCharger.connect(`${app.wsBase}/ocpp/LIVE-PEN`);
+    cp.onCall = (action) => (action === 'GetConfiguration' ? { configurationKey: [] } : { status: 'Accepted' });
+    assert.equal((await boot(cp)).status, 'Pending');
+    const start = await app.api('/api/admin/LIVE-PEN/start-transaction', { method: 'POST', json: { idTag: 'TAG1', connectorId: 1 } });
+    assert.equal(start.status, 409);
+    assert.equal((await app.api('/api/admin/LIVE-PEN/get-configuration', { method: 'POST', json: {} })).status, 200);
+    // Approved again: nothing is closed; the charger's next boot is Accepted.
+    assert.equal((await app.api('/api/charger/LIVE-PEN', { method: 'PATCH', json: { registrationStatus: 'Accepted' } })).status, 200);
+    assert.equal((await boot(cp)).status, 'Accepted');
+    assert.equal((await app.api('/api/admin/LIVE-PEN/clear-cache', { method: 'POST', json: {} })).status, 200);
+  } finally {
+    await cp.close();
+    await app.dispose();
+  }
+});
+
+function within<T>(p: Promise<T>, what: string, timeoutMs = 5000): Promise<T> {
+  let timer!: NodeJS.Timeout;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs)))]).finally(() => clearTimeout(timer));
+}
+
+async function waitUntil(pred: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

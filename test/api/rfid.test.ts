@@ -201,3 +201,65 @@ test('seed 001: tag ids are matched exactly and URL-decoded in paths', async () 
   assert.equal(((await res.json()) as any).tagId, 'A/B#C');
   assert.equal((await app.api(`/api/rfid/${encodeURIComponent('A/B#C')}/block`, { method: 'POST' })).status, 200);
 });
+
+test('issue 9: an RFID card carries maxConcurrentSessions (default 1, 0 = unlimited) through create, update and list, documented in OpenAPI', async () => {
+  const plain = (await (await post('/api/rfid', { tagId: 'FLEET_DEF' })).json()) as any;
+  assert.equal(plain.maxConcurrentSessions, 1);
+  const fleet = await post('/api/rfid', { tagId: 'FLEET_TWO', maxConcurrentSessions: 2 });
+  assert.equal(fleet.status, 201);
+  assert.equal(((await fleet.json()) as any).maxConcurrentSessions, 2);
+  const patched = await app.api('/api/rfid/FLEET_TWO', { method: 'PATCH', json: { maxConcurrentSessions: 0, description: 'vans' } });
+  assert.equal(patched.status, 200);
+  const card = (await patched.json()) as any;
+  assert.equal(card.maxConcurrentSessions, 0);
+  assert.equal(card.description, 'vans');
+  const listed = ((await (await app.api('/api/rfid')).json()) as any[]).find((c) => c.tagId === 'FLEET_TWO');
+  assert.equal(listed.maxConcurrentSessions, 0);
+  for (const bad of [-1, 1.5, 'two']) {
+    await assertJsonError(await post('/api/rfid', { tagId: 'FLEET_BAD', maxConcurrentSessions: bad }), 400, 'body.maxConcurrentSessions');
+    await assertJsonError(await app.api('/api/rfid/FLEET_TWO', { method: 'PATCH', json: { maxConcurrentSessions: bad } }), 400, 'body.maxConcurrentSessions');
+  }
+  assert.equal((await app.api('/api/rfid/NO_SUCH_CARD', { method: 'PATCH', json: { status: 'Blocked' } })).status, 404);
+  const doc = (await (await fetch(`${app.httpBase}/api/openapi.json`)).json()) as any;
+  for (const [path, method] of [['/api/rfid', 'post'], ['/api/rfid/{tagId}', 'patch']] as const) {
+    const schema = doc.paths[path][method].requestBody.content['application/json'].schema;
+    assert.equal(schema.properties.maxConcurrentSessions.minimum, 0, `${method} ${path} documents maxConcurrentSessions`);
+  }
+});
+
+/** Starts a session on a fresh charger with `idTag`: the Authorize and StartTransaction answers. */
+async function startOn(cpId: string, idTag: string, chargers: TestCharger[]): Promise<[string, string]> {
+  const cp = await TestCharger.connect(`${app.wsBase}/ocpp/${cpId}`);
+  chargers.push(cp);
+  await boot(cp);
+  const auth = (await cp.call('Authorize', { idTag })).idTagInfo.status;
+  const start = (await cp.call('StartTransaction', { connectorId: 1, idTag, meterStart: 0, timestamp: new Date().toISOString() })).idTagInfo.status;
+  return [auth, start];
+}
+
+test('issue 9: a fleet card with maxConcurrentSessions 2 runs two sessions at once on two chargers; the third gets ConcurrentTx on Authorize and StartTransaction', async () => {
+  await post('/api/rfid', { tagId: 'FLEET_2', maxConcurrentSessions: 2 });
+  const chargers: TestCharger[] = [];
+  try {
+    assert.deepEqual(await startOn('FL2-A', 'FLEET_2', chargers), ['Accepted', 'Accepted']);
+    assert.deepEqual(await startOn('FL2-B', 'FLEET_2', chargers), ['Accepted', 'Accepted']);
+    // Still Accepted where one of its sessions runs: the driver may be stopping it.
+    assert.equal((await chargers[0]!.call('Authorize', { idTag: 'FLEET_2' })).idTagInfo.status, 'Accepted');
+    assert.deepEqual(await startOn('FL2-C', 'FLEET_2', chargers), ['ConcurrentTx', 'ConcurrentTx']);
+  } finally {
+    await Promise.all(chargers.map((c) => c.close()));
+  }
+});
+
+test('issue 9: maxConcurrentSessions 0 is unlimited; the default 1 keeps one session at a time', async () => {
+  await post('/api/rfid', { tagId: 'FLEET_0', maxConcurrentSessions: 0 });
+  await post('/api/rfid', { tagId: 'SINGLE_1' });
+  const chargers: TestCharger[] = [];
+  try {
+    for (const id of ['FL0-A', 'FL0-B', 'FL0-C']) assert.deepEqual(await startOn(id, 'FLEET_0', chargers), ['Accepted', 'Accepted'], id);
+    assert.deepEqual(await startOn('S1-A', 'SINGLE_1', chargers), ['Accepted', 'Accepted']);
+    assert.deepEqual(await startOn('S1-B', 'SINGLE_1', chargers), ['ConcurrentTx', 'ConcurrentTx']);
+  } finally {
+    await Promise.all(chargers.map((c) => c.close()));
+  }
+});

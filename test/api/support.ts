@@ -1,21 +1,8 @@
 import assert from 'node:assert/strict';
+import { waitFor } from '../helpers/wait.js';
 
-/** Polls `fn` until it returns a truthy value (or throws its last error after `timeoutMs`). */
-export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 3000, stepMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = new Error('condition still false');
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw last;
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
+/** Polls `fn` until it returns a truthy value (a throw counts as not yet), for at most `timeoutMs`. */
+export const eventually = <T>(fn: () => Promise<T> | T, timeoutMs = 3000, stepMs = 20) => waitFor(fn, { timeoutMs, stepMs });
 
 /** Asserts a JSON error answer: status, `error` text, optional `field`. */
 export async function assertJsonError(res: Response, status: number, field?: string | RegExp): Promise<{ error: string; field?: string }> {

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { SimCharger, type ReceivedCall, type SimChargerOptions } from '../sim/charger.js';
+import { waitFor } from '../helpers/wait.js';
 import { OcppValidator } from '../../main/ocpp/validator.js';
 
 let app: TestApp;
@@ -73,12 +74,11 @@ const get = async (path: string): Promise<any> => {
 const charger = (cp: string) => get(`/api/charger/${cp}`);
 
 async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 4000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 25));
+  let last: T | undefined;
+  try {
+    return (await waitFor(async () => ok((last = await fn())) && { value: last }, { timeoutMs, stepMs: 25, what })).value;
+  } catch (err) {
+    assert.fail(`${(err as Error).message}; last: ${JSON.stringify(last)}`);
   }
 }
 

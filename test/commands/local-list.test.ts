@@ -12,6 +12,7 @@ import { TestCharger, boot } from '../helpers/ocpp-client.js';
 import { SimCharger, type IdTagInfo, type SimChargerOptions } from '../sim/charger.js';
 import { OcppValidator } from '../../main/ocpp/validator.js';
 import { saveConfiguration } from '../../main/store/queries/charger-config.js';
+import { waitFor } from '../helpers/wait.js';
 import { deleteIdTag, insertIdTag } from '../../main/store/queries/id-tags.js';
 
 const validator = new OcppValidator();
@@ -145,7 +146,7 @@ test('SendLocalList Full then Differential (after adding, blocking, expiring and
     assert.deepEqual(await del.json(), { tagId: 'CARD-D', deleted: true });
     assert.equal((await app.api('/api/rfid/CARD-D')).status, 404);
     assert.equal((await app.api('/api/rfid/CARD-D', { method: 'DELETE' })).status, 404, 'deleting an unknown card is a 404');
-    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(soon) - Date.now() + 20)));
+    await waitFor(() => Date.now() > Date.parse(soon), { timeoutMs: 5000, what: `the clock to pass ${soon} (the card's expiry)` });
 
     const diff = await sync(app, sim.id, 'Differential');
     assert.equal(diff.status, 200, JSON.stringify(diff.body));
@@ -342,25 +343,33 @@ test('SendLocalList refuses a table larger than the charger LocalAuthListMaxLeng
     assert.equal(sim.localListVersion, 0);
   }));
 
-test('SendLocalList to a charger that does not know SendLocalListMaxLength / LocalAuthListMaxLength is sent in one message', async () => {
+test('issue 8: SendLocalList Full of 1,001 cards to a charger that does not report SendLocalListMaxLength asks it first, then sends a Full of 100 and Differentials of at most 100 (never one 57 KB frame)', async () => {
   const app = await startTestApp({ callTimeoutMs: 2000 });
   const cp = await TestCharger.connect(`${app.wsBase}/ocpp/LL-NOLIMIT`);
   try {
     await boot(cp);
     const got: any[] = [];
+    const frames: number[] = [];
     cp.onCall = (action, p) => {
       got.push([action, p]);
       if (action === 'GetConfiguration') return { configurationKey: [], unknownKey: p.key };
       if (action === 'SendLocalList') return { status: 'Accepted' };
       return {};
     };
-    bulkAdd(app, tagsFrom('NL-', 120));
+    cp.ws.on('message', (data: Buffer) => frames.push(data.length));
+    bulkAdd(app, tagsFrom('NL-', 1001));
     const r = await sync(app, 'LL-NOLIMIT', 'Full');
     assert.equal(r.body.response.status, 'Accepted');
     assert.deepEqual(r.body.limits, { sendLocalListMaxLength: null, localAuthListMaxLength: null });
+    assert.equal(r.body.entriesPerMessage, 100);
+    assert.deepEqual(got[0], ['GetConfiguration', { key: ['SendLocalListMaxLength', 'LocalAuthListMaxLength'] }], 'the charger is asked first');
     const lists = got.filter(([a]) => a === 'SendLocalList').map(([, p]) => p);
-    assert.equal(lists.length, 1);
-    assert.equal(lists[0].localAuthorizationList.length, 120);
+    assert.deepEqual(lists.map((l) => l.updateType), ['Full', ...Array(10).fill('Differential')]);
+    assert.deepEqual(lists.map((l) => l.localAuthorizationList.length), [...Array(10).fill(100), 1]);
+    assert.deepEqual(lists.map((l) => l.listVersion), Array.from({ length: 11 }, (_, i) => i + 1));
+    assert.equal(new Set(lists.flatMap((l) => l.localAuthorizationList.map((e: any) => e.idTag))).size, 1001, 'every card sent once');
+    assert.ok(Math.max(...frames) < 8 * 1024, `largest frame ${Math.max(...frames)} bytes`);
+    assert.equal(r.body.listVersion, 11);
   } finally {
     await cp.close();
     await app.dispose();

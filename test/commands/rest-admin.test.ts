@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
+import { waitFor } from '../helpers/wait.js';
 import { TestCharger, boot } from '../helpers/ocpp-client.js';
 
 async function withCharger(fn: (app: TestApp, cp: TestCharger) => Promise<void>, overrides = {}): Promise<void> {
@@ -25,11 +26,12 @@ test('issue 3: remote start answers with the charger status and the transactionI
   withCharger(async (app, cp) => {
     cp.onCall = (action, p) => {
       if (action === 'RemoteStartTransaction') {
-        setTimeout(() => void cp.call('StartTransaction', { connectorId: p.connectorId, idTag: p.idTag, meterStart: 100, timestamp: new Date().toISOString() }), 20);
+        // Sent once the answer is out, as a charger does.
+        setImmediate(() => void cp.call('StartTransaction', { connectorId: p.connectorId, idTag: p.idTag, meterStart: 100, timestamp: new Date().toISOString() }));
         return { status: 'Accepted' };
       }
       if (action === 'RemoteStopTransaction') {
-        setTimeout(() => void cp.call('StopTransaction', { transactionId: p.transactionId, meterStop: 900, timestamp: new Date().toISOString(), reason: 'Remote' }), 20);
+        setImmediate(() => void cp.call('StopTransaction', { transactionId: p.transactionId, meterStop: 900, timestamp: new Date().toISOString(), reason: 'Remote' }));
         return { status: 'Accepted' };
       }
       return {};
@@ -40,14 +42,13 @@ test('issue 3: remote start answers with the charger status and the transactionI
     assert.ok(Number.isInteger(start.body.transactionId));
     const stop = await post(app, '/api/admin/CP1/stop-transaction', { transactionId: start.body.transactionId });
     assert.equal(stop.body.response.status, 'Accepted');
-    const deadline = Date.now() + 3000;
-    let session: any;
-    while (Date.now() < deadline) {
-      session = await (await app.api(`/api/sessions/${start.body.transactionId}`)).json();
-      if (session.status === 'Completed') break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    assert.equal(session.status, 'Completed');
+    const session = await waitFor(
+      async () => {
+        const s = (await (await app.api(`/api/sessions/${start.body.transactionId}`)).json()) as any;
+        return s.status === 'Completed' && s;
+      },
+      { what: 'the session to complete' },
+    );
     assert.equal(session.energyWh, 800);
     assert.equal(session.stopReason, 'Remote');
   }));
@@ -180,8 +181,7 @@ test('issue 3: live events at /api/events push connect, status, transactions, me
     cp.onCall = () => ({ status: 'Accepted' });
     await app.api('/api/admin/EV1/reset', { method: 'POST', json: { type: 'Soft' } });
     await cp.close();
-    const deadline = Date.now() + 2000;
-    while (!events.includes('charger.disconnected') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => events.includes('charger.disconnected'), { timeoutMs: 2000, what: 'charger.disconnected' });
     for (const e of ['hello', 'charger.connected', 'charger.booted', 'connector.status', 'transaction.started', 'meter.values', 'transaction.stopped', 'command.result', 'charger.disconnected']) {
       assert.ok(events.includes(e), `${e} pushed (got ${events.join(', ')})`);
     }

@@ -41,6 +41,8 @@ const STRING_SAMPLES: Record<string, string> = {
   discoveryMdnsTypes: '_evse._tcp',
   discoveryMdnsInterface: '192.168.10.5',
   discoveryPorts: '80,8443',
+  headofficeUrl: 'https://headoffice.example.test/edge',
+  syncCron: '15 3 * * *',
 };
 
 /** A valid value for a setting that differs from its default, as text (env/CLI) and typed. */
@@ -138,7 +140,9 @@ test('config: every key is settable by OCPP_EDGE_<KEY>', () => {
   const key = join(t.dir, 'key.pem');
   writeFileSync(cert, 'c');
   writeFileSync(key, 'k');
-  const special: Record<string, string> = { dataDir: t.dir, tlsCertFile: cert, tlsKeyFile: key };
+  const tokenFile = join(t.dir, 'token');
+  writeFileSync(tokenFile, 'file-token-0123456789abcdef\n');
+  const special: Record<string, string> = { dataDir: t.dir, tlsCertFile: cert, tlsKeyFile: key, apiTokenFile: tokenFile, headofficeCaFile: cert };
   const keys = Object.keys(properties);
   assert.ok(keys.length >= 20, 'the schema lists the settings');
   for (const k of keys) {
@@ -146,6 +150,11 @@ test('config: every key is settable by OCPP_EDGE_<KEY>', () => {
     const env: Record<string, string> = { [envName(k)]: sample.text };
     if (k === 'tlsCertFile') env[envName('tlsKeyFile')] = key;
     if (k === 'tlsKeyFile') env[envName('tlsCertFile')] = cert;
+    // Head-office settings are only valid with an https URL and a token beside them.
+    if (k.startsWith('headoffice')) {
+      env[envName('headofficeUrl')] ??= STRING_SAMPLES.headofficeUrl!;
+      env[envName('headofficeToken')] ??= 'sample-token';
+    }
     const c = loadConfig({ env, cli: k === 'dataDir' ? {} : { dataDir: t.dir } });
     assert.deepEqual(c[k as keyof typeof c], sample.value, `${envName(k)}=${sample.text} sets ${k}`);
   }
@@ -226,6 +235,25 @@ test('config: an API token shorter than 16 characters is refused', () => {
   const msg = configError(() => loadConfig({ env: { OCPP_EDGE_API_TOKEN: 'short' }, cli: { dataDir: t.dir } }));
   assert.match(msg, /OCPP_EDGE_API_TOKEN/);
   assert.match(msg, /apiToken/);
+});
+
+test('issue 8 config: the API token can come from a file (--api-token-file / OCPP_EDGE_API_TOKEN_FILE), so it is not in ps', () => {
+  const t = tempDir();
+  const file = join(t.dir, 'token');
+  writeFileSync(file, 'file-token-0123456789abcdef\nsecond line ignored\n');
+  const { values, errors } = parseArgs(['--data-dir', t.dir, '--api-token-file', file]);
+  assert.deepEqual(errors, []);
+  assert.equal(loadConfig({ env: {}, cli: values }).apiToken, 'file-token-0123456789abcdef');
+  assert.equal(loadConfig({ env: { OCPP_EDGE_API_TOKEN_FILE: file }, cli: { dataDir: t.dir } }).apiToken, 'file-token-0123456789abcdef');
+
+  const missing = configError(() => loadConfig({ env: {}, cli: { dataDir: t.dir, apiTokenFile: join(t.dir, 'nope') } }));
+  assert.match(missing, /option --api-token-file: apiTokenFile .*nope cannot be read/);
+  const both = configError(() => loadConfig({ env: { OCPP_EDGE_API_TOKEN: 'env-token-0123456789abcdef' }, cli: { dataDir: t.dir, apiTokenFile: file } }));
+  assert.match(both, /environment OCPP_EDGE_API_TOKEN and option --api-token-file: set apiToken or apiTokenFile, not both/);
+  writeFileSync(file, 'shortsecret\n');
+  const short = configError(() => loadConfig({ env: {}, cli: { dataDir: t.dir, apiTokenFile: file } }));
+  assert.match(short, /option --api-token-file: the token in .*token is not valid: .*16/);
+  assert.doesNotMatch(short, /shortsecret/, 'the error does not print the secret');
 });
 
 test('config: an unknown key in the config file is refused, naming it and the file', () => {

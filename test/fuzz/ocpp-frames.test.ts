@@ -43,6 +43,7 @@ import { accepts, describeExpect, templateArb, toWire, VALIDATION_CODES, wellFor
 import type { FuzzJob, ToMain, ToWorker } from './ocpp-frame-worker.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { quietWindow, waitFor } from '../helpers/wait.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20250505);
 const TOTAL_FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
@@ -215,7 +216,7 @@ function goodCharger(cp: TestCharger, everyMs: number) {
         problems.push(`${action}: ${(e as Error).message}`);
       }
       latencies.push(performance.now() - t0);
-      await new Promise((r) => setTimeout(r, everyMs));
+      await new Promise((r) => setTimeout(r, everyMs)); // the probe's pace: one call every everyMs
     }
   })();
   return {
@@ -383,7 +384,7 @@ test(`issue 5 bad input: ${TOTAL_FRAMES} fuzzed frames over ${SOCKETS} sockets e
     const [results, big] = await Promise.all([fuzz, oversizeAndEncoding(app, 6)]);
     const fuzzMs = performance.now() - fuzzStart;
     // Frames that must get no answer: nothing may trickle in after the last batch either.
-    await new Promise((r) => setTimeout(r, 300));
+    await quietWindow(300);
     const late = peers.flatMap((p) => p.recentFailures);
     const latency = await monitor.stop();
     loopDelay.disable();
@@ -455,7 +456,7 @@ test('issue 5 bad input: with the default limits a fuzzing charger is disconnect
       .filter((f) => f.key !== null && f.times === 1 && f.expect.kind === 'error' && f.expect.codes.every((c) => BAD_INPUT.has(c)))
       .slice(0, 400);
     const monitor = goodCharger(good, 5);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => monitor.latencies.length >= 5, { what: 'the other charger answered before the fuzz' });
     const fuzzer = await rawSocket(app, 'FUZZER-1');
     let answers = 0;
     fuzzer.on('message', () => answers++);
@@ -464,7 +465,8 @@ test('issue 5 bad input: with the default limits a fuzzing charger is disconnect
     assert.equal(await closed, 1008, 'closed as a policy violation');
     const limit = app.config.maxBadMessagesPerMinute;
     assert.ok(answers <= limit + 1 && answers >= limit / 2, `${answers} CALLERRORs before the disconnect (limit ${limit})`);
-    await new Promise((r) => setTimeout(r, 300));
+    const callsAtClose = monitor.latencies.length;
+    await waitFor(() => monitor.latencies.length >= callsAtClose + 5, { what: 'the other charger answered after the disconnect' });
     const latency = await monitor.stop();
     console.log(`# default limits: fuzzer closed 1008 after ${answers} CALLERRORs; other charger ${latency.calls} calls, p99 ${ms(latency.p99)}, max ${ms(latency.max)}`);
     assert.deepEqual(monitor.problems, []);
@@ -573,7 +575,7 @@ test('fuzz regression: a CALLRESULT or CALLERROR is never answered, however malf
     cp.sendRaw('[2,"short"]');
     const hb = await cp.callRaw('Heartbeat', {}, 'after');
     assert.equal(hb[0], 3);
-    await new Promise((r) => setTimeout(r, 50));
+    await quietWindow(50); // answers came before the Heartbeat's; no late one may follow
     const got = cp.received.slice(from).filter((f) => f[1] !== 'after');
     assert.deepEqual(
       got.map((f) => [f[0], f[1], f[2]]),
@@ -604,7 +606,7 @@ test('fuzz regression: ignored frames (unsolicited answers, binary frames) are l
     }
     assert.equal((await cp.callRaw('Heartbeat', {}))[0], 3);
     await cp.close();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => lines.some((l) => /unknown or expired call/.test(l.msg)) && lines.some((l) => /binary frame/.test(l.msg)), { what: 'the ignored frames logged' });
     const unsolicited = lines.filter((l) => /unknown or expired call/.test(l.msg)).length;
     const binary = lines.filter((l) => /binary frame/.test(l.msg)).length;
     assert.equal(unsolicited, 1, `unsolicited answers logged ${unsolicited} times`);

@@ -44,6 +44,8 @@ interface Probe {
   mustRefuse?: boolean;
   /** Sent without the bearer token (or with a wrong one). */
   token?: string | null;
+  /** A body over the 1 MiB limit: the server may cut the connection after answering 413, before the client has read it. */
+  oversize?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,7 +245,7 @@ function send(app: TestApp, p: Probe, token: string): Promise<Res> {
     );
     req.on('timeout', () => req.destroy(new Error('no answer within 15 s')));
     req.on('error', (err) => {
-      // An oversize upload may be cut off by the server once it has answered 413.
+      // Judged by problemsOf: only an oversize upload may be cut off.
       if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || (err as NodeJS.ErrnoException).code === 'EPIPE') resolve({ status: -1, headers: {}, body: '' });
       else reject(err);
     });
@@ -279,7 +281,11 @@ const SECURITY_HEADERS: Array<[string, RegExp]> = [
 function problemsOf(p: Probe, r: Res): string[] {
   const out: string[] = [];
   const what = `${p.method} ${p.path.slice(0, 160)} (${p.what})`;
-  if (r.status === -1) return out; // connection cut after a 413 that the client could not read
+  if (r.status === -1) {
+    // Only an oversize upload may be cut off (after its 413, which the client could not read).
+    if (!p.oversize) out.push(`${what}: connection reset without an answer`);
+    return out;
+  }
   if (r.status >= 500) out.push(`${what}: ${r.status} ${r.body.slice(0, 200)}`);
   for (const [h, re] of SECURITY_HEADERS) if (!re.test(String(r.headers[h] ?? ''))) out.push(`${what}: ${r.status} without ${h}`);
   if (r.status >= 400 && p.method !== 'HEAD') {
@@ -407,9 +413,9 @@ function probesFor(op: Op, ids: Record<string, string>, seed: number): Probe[] {
     for (const m of MALFORMED_JSON) out.push(refuse(`malformed JSON ${m.slice(0, 20)}`, m));
     const sample = fc.sample(validArb(op.body), { seed, numRuns: 1 })[0] as Record<string, unknown>;
     for (const ct of CONTENT_TYPES) out.push(refuse(`content-type "${ct}"`, ct === 'application/x-www-form-urlencoded' ? 'a=1&b=2' : JSON.stringify(sample), ct ? { 'content-type': ct } : {}));
-    out.push(refuse('body of 1 MiB + 1 (Content-Length)', Buffer.alloc(MIB + 1, 0x20)));
-    out.push(refuse('body of 1.5 MiB, chunked', chunked(1.5 * MIB)));
-    out.push(refuse('JSON string of 2 MiB', JSON.stringify({ x: 'a'.repeat(2 * MIB) })));
+    out.push({ ...refuse('body of 1 MiB + 1 (Content-Length)', Buffer.alloc(MIB + 1, 0x20)), oversize: true });
+    out.push({ ...refuse('body of 1.5 MiB, chunked', chunked(1.5 * MIB)), oversize: true });
+    out.push({ ...refuse('JSON string of 2 MiB', JSON.stringify({ x: 'a'.repeat(2 * MIB) })), oversize: true });
     if (op.body.type === 'object') {
       out.push(refuse('top level array', JSON.stringify([sample])));
       out.push(refuse('top level string', JSON.stringify('x')));
@@ -455,7 +461,7 @@ function probesFor(op: Op, ids: Record<string, string>, seed: number): Probe[] {
   } else if (op.method !== 'GET') {
     // no body schema: whatever is sent, the answer is not a 5xx (the handler may still act)
     out.push({ method: op.method, path: op.method === 'DELETE' ? fill(() => 'UNKNOWN-CP-2') : good, what: 'malformed JSON to a body-less route', headers: json, body: '{"a":' });
-    out.push({ method: op.method, path: op.method === 'DELETE' ? fill(() => 'UNKNOWN-CP-2') : good, what: 'oversize body to a body-less route', headers: json, body: Buffer.alloc(MIB + 10, 0x20) });
+    out.push({ method: op.method, path: op.method === 'DELETE' ? fill(() => 'UNKNOWN-CP-2') : good, what: 'oversize body to a body-less route', headers: json, body: Buffer.alloc(MIB + 10, 0x20), oversize: true });
   }
   // no token, a wrong one: 401 for every route but the open ones (errors carry the headers too)
   out.push({ method: op.method, path: good, what: 'no token', token: null, headers: json, body: op.body ? '{}' : undefined });
@@ -481,6 +487,9 @@ test(`issue 5 bad input: a sweep of every OpenAPI route with generated bad input
     const cp = await TestCharger.connect(`${app.wsBase}/ocpp/SWEEP-CP`);
     await boot(cp);
     cp.onCall = (action) => minimal(CONF_SCHEMAS.get(confSchemaId(action))!);
+    // SWEEP-CP itself may be set Pending/Rejected by a PATCH, which closes its socket (issue 8): a bystander proves chargers are still served.
+    const bystander = await TestCharger.connect(`${app.wsBase}/ocpp/SWEEP-BYSTANDER`);
+    await boot(bystander);
     assert.equal((await app.api('/api/charger', { method: 'POST', json: { chargePointId: 'SWEEP-OFF' } })).status, 201);
     assert.equal((await app.api('/api/rfid', { method: 'POST', json: { tagId: 'SWEEPTAG' } })).status, 201);
     const ids: Record<string, string> = { cpId: 'SWEEP-CP', tagId: 'SWEEPTAG', id: '1', kind: 'identity', key: 'SWEEP-CP' };
@@ -551,7 +560,8 @@ test(`issue 5 bad input: a sweep of every OpenAPI route with generated bad input
     assert.equal(health.status, 200);
     assert.equal(((await health.json()) as { status: string }).status, 'ok');
     assert.equal((await send(app, { method: 'GET', path: '/api/stations', what: 'after' }, token)).status, 200);
-    assert.equal((await cp.callRaw('Heartbeat', {}))[0], 3, 'the charger is still served');
+    assert.equal((await bystander.callRaw('Heartbeat', {}))[0], 3, 'chargers are still served');
+    await bystander.close();
     await cp.close();
   } finally {
     agent.destroy();

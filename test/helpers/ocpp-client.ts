@@ -29,10 +29,17 @@ export class TestCharger {
     });
   }
 
-  /** `localAddress`: connect from this loopback address (127.0.0.x), as a charger elsewhere on the LAN would. */
-  static connect(url: string, opts: { protocols?: string[] | null; headers?: Record<string, string>; localAddress?: string } = {}): Promise<TestCharger> {
+  /**
+   * `localAddress`: connect from this loopback address (127.0.0.x), as a charger elsewhere on the LAN would.
+   * `clearText`: mask frames with zeros, so the server's reads in a syscall trace show them.
+   */
+  static connect(url: string, opts: { protocols?: string[] | null; headers?: Record<string, string>; localAddress?: string; clearText?: boolean } = {}): Promise<TestCharger> {
     const protocols = opts.protocols === null ? undefined : opts.protocols ?? ['ocpp1.6'];
-    const ws = new WebSocket(url, protocols, { headers: opts.headers ?? {}, ...(opts.localAddress && { localAddress: opts.localAddress }) });
+    const ws = new WebSocket(url, protocols, {
+      headers: opts.headers ?? {},
+      ...(opts.localAddress && { localAddress: opts.localAddress }),
+      ...(opts.clearText && { generateMask: (mask: Buffer) => void mask.fill(0) }),
+    });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new TestCharger(ws)));
       ws.once('error', reject);

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getCharger } from '../../main/store/queries/chargers.js';
-import { boot, connect, connectBooted, cpid, sleep, startTestApp, waitFor, type TestApp, type TestCharger } from './support.js';
+import { boot, connect, connectBooted, cpid, quietWindow, startTestApp, waitFor, type TestApp, type TestCharger } from './support.js';
 
 const localPort = (cp: TestCharger): number => (cp.ws as unknown as { _socket: { localPort: number } })._socket.localPort;
 
@@ -37,7 +37,7 @@ describe('connection state (isConnected, lastSeen, remote address and port)', ()
     const id = cpid('CS');
     const cp = await connectBooted(app, id);
     const before = getCharger(app.db, id)!.lastSeen!;
-    await sleep(20);
+    await waitFor(() => Date.now() > Date.parse(before), 'the clock to pass the stored lastSeen');
     const hb = await cp.call('Heartbeat', {});
     assert.ok(Date.parse(hb.currentTime) > 0, 'Heartbeat answers the current time');
     const live = app.ocpp.connection(id)!.lastSeenMs;
@@ -82,7 +82,7 @@ describe('connection state (isConnected, lastSeen, remote address and port)', ()
     const { code, reason } = await firstClosed;
     assert.equal(code, 1000);
     assert.match(reason, /replaced/);
-    await sleep(100); // give a wrong "disconnect" write every chance to land
+    await quietWindow(100); // a wrong "disconnect" event or write must not come in this window
     off();
     assert.deepEqual(disconnected, [], 'no disconnect event for the replaced socket');
     const c = getCharger(app.db, id)!;

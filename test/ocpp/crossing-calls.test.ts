@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectBooted, cpid, startTestApp, type TestApp } from './support.js';
+import { connectBooted, cpid, quietWindow, startTestApp, waitFor, type TestApp } from './support.js';
 
 describe('calls that cross (OCPP-J 4.1.1: one outstanding CALL per direction, never refused because of the other)', () => {
   let app: TestApp;
@@ -45,7 +45,7 @@ describe('calls that cross (OCPP-J 4.1.1: one outstanding CALL per direction, ne
     assert.equal(hb[0], 3);
     let settled = false;
     void pending.then(() => (settled = true), () => (settled = true));
-    await new Promise((r) => setTimeout(r, 30));
+    await quietWindow(30); // the Heartbeat's answer must not settle our call, now or a moment later
     assert.equal(settled, false, 'our call is still waiting for its own answer');
     cp.sendRaw(JSON.stringify([3, msgId, { status: 'Accepted' }]));
     assert.deepEqual(await pending, { status: 'Accepted' });
@@ -57,13 +57,15 @@ describe('calls that cross (OCPP-J 4.1.1: one outstanding CALL per direction, ne
     const cp = await connectBooted(app, id);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    let inHandler = false;
     const off = app.ocpp.registerDataTransferHandler('com.example.slow', async () => {
+      inHandler = true;
       await gate;
       return { status: 'Accepted', data: 'done' };
     });
     try {
       const inbound = cp.callRaw('DataTransfer', { vendorId: 'com.example.slow', messageId: 'x' });
-      await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => inHandler, 'the DataTransfer in its handler');
       cp.onCall = (action) => (action === 'Reset' ? { status: 'Accepted' } : {});
       // The CS's Reset crosses the charger's unanswered DataTransfer.
       const reset = await app.ocpp.call(id, 'Reset', { type: 'Soft' });

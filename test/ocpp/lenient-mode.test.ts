@@ -101,7 +101,8 @@ describe('per-charger lenient mode', () => {
     const before = deviations().length;
     await lenient.call('Heartbeat', {});
     await lenient.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' });
-    await new Promise((r) => setTimeout(r, 30));
+    // Deviations are queued while a message is handled: once the writer is idle they are stored.
+    await waitFor(() => app.writer.backlog === 0, 'the writer to be idle');
     assert.equal(deviations().length, before);
   });
 

@@ -67,7 +67,8 @@ test('message log: messageLogMaxRows = 0 turns the log off', async () => {
     const cp = await connectBooted(app, cpid('NOLOG'));
     await cp.call('Heartbeat', {});
     app.ocpp['frameLog'].flush();
-    await new Promise((r) => setTimeout(r, 30));
+    // Whatever the flush queued has been committed.
+    await waitFor(() => app.writer.backlog === 0, 'the writer to be idle');
     assert.equal(rows(app, 'SELECT count(*) AS n FROM message_log')[0]!.n, 0);
     await cp.close();
   });

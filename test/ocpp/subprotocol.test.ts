@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { TestCharger, boot, cpid, row, sleep, upgradeStatus, waitFor, withApp, startTestApp, type TestApp } from './support.js';
+import { TestCharger, boot, cpid, quietWindow, row, upgradeStatus, waitFor, withApp, startTestApp, type TestApp } from './support.js';
 
 /** Raw upgrade that reports the response's Sec-WebSocket-Protocol header (ws's client would abort first). */
 function handshake(url: string, protocols: string[]): Promise<{ status: number; protocol: string | undefined; ws?: WebSocket; closed?: Promise<number> }> {
@@ -45,7 +45,7 @@ describe('WebSocket subprotocol negotiation', () => {
     assert.equal(h.protocol, undefined, 'no protocol agreed');
     // The ws client itself refuses such a handshake; either way the charger never becomes connected.
     await assert.rejects(TestCharger.connect(`${app.wsBase}/ocpp/${id}`, { protocols: ['ocpp2.0.1'] }));
-    await sleep(50);
+    await quietWindow(50); // the charger must not show up as connected or registered in this window
     assert.ok(!app.ocpp.connectedIds.includes(id));
     assert.equal(row(app, 'SELECT count(*) AS n FROM chargers WHERE charge_point_id = ?', id)?.n, 0, 'not auto-registered');
   });

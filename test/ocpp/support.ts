@@ -5,6 +5,7 @@
 import type { Config } from '../../main/config/schema.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { quietWindow, waitFor as waitUntil } from '../helpers/wait.js';
 
 export { TestCharger, boot, startTestApp, type TestApp };
 
@@ -35,17 +36,9 @@ export async function connectBooted(app: TestApp, id: string): Promise<TestCharg
 }
 
 /** Polls until `fn` returns a truthy value (for effects written after a socket closes). */
-export async function waitFor<T>(fn: () => T | undefined | null | false, what = 'condition', timeoutMs = 3000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export const waitFor = <T>(fn: () => T | Promise<T>, what = 'condition', timeoutMs = 3000) => waitUntil(fn, { what, timeoutMs });
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { quietWindow };
 
 /** Rows of a read-only query against the app's store. */
 export const rows = <T = Record<string, any>>(app: TestApp, sql: string, ...args: unknown[]): T[] => app.db.prepare(sql).all(...args) as T[];

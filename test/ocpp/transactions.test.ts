@@ -323,7 +323,8 @@ describe('StartTransaction / StopTransaction', () => {
     assert.deepEqual({ ...r }, { start_time: iso(t0), stop_time: iso(t0 + 2 * HOUR), energy_wh: 2000, status: 'Completed' });
   });
 
-  test('durability: Start, MeterValues and Stop are committed (visible to another SQLite connection) before their CALLRESULT arrives', async () => {
+  // That each commit reached the disk before its answer is proven from system calls in durability-order.test.ts.
+  test('durability: Start, MeterValues and Stop are visible to another SQLite connection once their CALLRESULT has arrived (committed, not queued)', async () => {
     const other = new Database(dbPath(app.config), { readonly: true });
     try {
       const t = tag('DUR');

@@ -40,3 +40,33 @@ test('OCPP 1.6 security profile 1: a charger that rejects the new AuthorizationK
     await app.dispose();
   }
 });
+
+test('issue 8: a second AuthorizationKey change while one is under way is refused (409), so the key the charger accepted is the key stored', async () => {
+  const app = await startTestApp({ callTimeoutMs: 1000, authMaxFailures: 100 });
+  try {
+    await app.api('/api/charger', { method: 'POST', json: { chargePointId: 'AK3', password: 'old-key-0123456789' } });
+    const cp = await TestCharger.connect(`${app.wsBase}/ocpp/AK3`, { headers: basic('AK3', 'old-key-0123456789') });
+    await boot(cp);
+    cp.onCall = () => undefined; // answered by hand
+    const firstCall = cp.next((f) => f[0] === 2 && f[2] === 'ChangeConfiguration');
+    const first = app.api('/api/admin/AK3/change-configuration', { method: 'POST', json: { key: 'AuthorizationKey', value: 'key-a-0123456789ab' } });
+    const call = await firstCall;
+    const second = await app.api('/api/admin/AK3/change-configuration', { method: 'POST', json: { key: 'AuthorizationKey', value: 'key-b-0123456789ab' } });
+    assert.equal(second.status, 409);
+    assert.match(((await second.json()) as any).error, /already under way/);
+    cp.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }]));
+    assert.equal(((await (await first).json()) as any).passwordUpdated, true);
+    await cp.close();
+    await assert.rejects(TestCharger.connect(`${app.wsBase}/ocpp/AK3`, { headers: basic('AK3', 'key-b-0123456789ab') }), /401/);
+    const ok = await TestCharger.connect(`${app.wsBase}/ocpp/AK3`, { headers: basic('AK3', 'key-a-0123456789ab') });
+    await ok.close();
+    // Once answered, the next roll-out may go.
+    const again = await TestCharger.connect(`${app.wsBase}/ocpp/AK3`, { headers: basic('AK3', 'key-a-0123456789ab') });
+    again.onCall = () => ({ status: 'Rejected' });
+    const third = await app.api('/api/admin/AK3/change-configuration', { method: 'POST', json: { key: 'AuthorizationKey', value: 'key-c-0123456789ab' } });
+    assert.equal(((await third.json()) as any).passwordUpdated, false);
+    await again.close();
+  } finally {
+    await app.dispose();
+  }
+});

@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import WebSocket from 'ws';
 import { startTestApp, TEST_TOKEN } from '../helpers/app.js';
 import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { netnsUnavailable, withNetns } from '../helpers/netns.js';
 import { getChargerAuth, insertCharger } from '../../main/store/queries/chargers.js';
 import { waitFor } from '../ocpp/support.js';
 import { hashPassword } from '../../main/auth/password.js';
@@ -202,4 +203,54 @@ test('issue 5 intruders: apiLoopbackOnly serves the API to this PC only (loopbac
   } finally {
     await app.dispose();
   }
+});
+
+/** Run with `node -e` inside the namespace: the status of each request, as one JSON line. */
+const LAN_CALLER = `
+const http = require('node:http');
+const [base, token] = process.argv.slice(1);
+const ws = { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+const get = (path, headers) => new Promise((resolve, reject) => {
+  const req = http.get(base + path, { headers }, (res) => {
+    let body = '';
+    res.on('data', (c) => (body += c));
+    res.on('end', () => resolve({ status: res.statusCode, body }));
+  });
+  req.on('upgrade', (res, socket) => { socket.destroy(); resolve({ status: res.statusCode, body: '' }); });
+  req.on('error', reject);
+});
+(async () => {
+  const auth = { authorization: 'Bearer ' + token };
+  console.log(JSON.stringify({
+    api: await get('/api/stations', auth),
+    ui: await get('/', {}),
+    events: await get('/api/events', { ...auth, ...ws }),
+    charger: await get('/ocpp/LB-LAN', { ...ws, 'sec-websocket-protocol': 'ocpp1.6' }),
+  }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+
+test('issue 8 intruders: with apiLoopbackOnly a caller from a non-loopback address (a network namespace) gets 403 for the API, UI and event stream, while a charger from there still connects', async (t) => {
+  const why = netnsUnavailable();
+  if (why) return void t.skip(why);
+  await withNetns(async (ns) => {
+    for (const apiLoopbackOnly of [true, false]) {
+      const app = await startTestApp({ apiLoopbackOnly, host: ns.hostAddress });
+      try {
+        const seen = JSON.parse(await ns.exec(process.execPath, ['-e', LAN_CALLER, `http://${ns.hostAddress}:${app.port}`, TEST_TOKEN])) as Record<string, { status: number; body: string }>;
+        assert.equal(seen.charger!.status, 101, 'chargers still connect from the LAN');
+        if (apiLoopbackOnly) {
+          for (const what of ['api', 'ui', 'events'] as const) {
+            assert.equal(seen[what]!.status, 403, `${what} from ${ns.nsAddress}: ${JSON.stringify(seen[what])}`);
+            assert.match(seen[what]!.body, /apiLoopbackOnly/, what);
+          }
+        } else {
+          // The same caller is served without the setting: the 403 above is the setting's.
+          assert.equal(seen.api!.status, 200, `api from ${ns.nsAddress} without apiLoopbackOnly`);
+        }
+      } finally {
+        await app.dispose();
+      }
+    }
+  });
 });

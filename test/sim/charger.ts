@@ -48,6 +48,11 @@ export interface SimChargerOptions {
   url: string;
   /** Security profile 1: HTTP basic auth password (AuthorizationKey). */
   password?: string;
+  /**
+   * GetConfiguration shows the AuthorizationKey's value (some firmware does, against the
+   * security whitepaper's write-only rule); default false: write-only, no value.
+   */
+  revealAuthorizationKey?: boolean;
   connectors?: number;
   vendor?: string;
   model?: string;
@@ -74,7 +79,10 @@ export interface SimChargerOptions {
   config?: Record<string, string>;
   /**
    * 'strict': a session whose Authorize is not Accepted does not start (what a real charger does).
-   * 'advisory': it starts anyway; the central system still records it (load tests with unknown tags).
+   * 'advisory': it starts anyway; the central system still records it (load tests with unknown
+   * tags). Either way a StartTransaction answered other than Accepted stops the session with
+   * reason DeAuthorized while StopTransactionOnInvalidId is true (the default, as on real
+   * chargers): load tests that must keep charging set it to 'false'.
    */
   authorizeMode?: 'strict' | 'advisory';
   /** Delay between firmware / diagnostics progress notifications. */
@@ -1235,7 +1243,8 @@ export class SimCharger extends EventEmitter {
     },
 
     GetConfiguration: (req) => {
-      const asKey = (key: string, e: ConfigEntry) => ({ key, readonly: e.readonly, ...(e.kind !== 'secret' && { value: e.value }) });
+      const shown = (e: ConfigEntry) => e.kind !== 'secret' || this.opts.revealAuthorizationKey === true;
+      const asKey = (key: string, e: ConfigEntry) => ({ key, readonly: e.readonly, ...(shown(e) && { value: e.value }) });
       if (!req.key?.length) return { response: { configurationKey: [...this.config].map(([k, e]) => asKey(k, e)) } };
       const max = this.intConfig('GetConfigurationMaxKeys', 50);
       const keys = req.key.slice(0, max);

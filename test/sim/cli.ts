@@ -24,8 +24,14 @@ Options:
                             (default <prefix>-TAG-{n})
   --prefix SIM              charger id prefix (default SIM)
   --password P              HTTP basic auth password (security profile 1)
-  --api URL                 REST API base (http://HOST:PORT); with --api-token the id tags
-  --api-token T             are created first through POST /api/rfid (409 = exists is fine)
+  --api-token T             API token (the one \`npm run serve\` printed; or OCPP_EDGE_API_TOKEN):
+                            the id tags are registered first through POST /api/rfid (409 =
+                            exists is fine), so the central system accepts them
+  --api URL                 REST API base (default: the --url's host and port, http(s)://)
+  --charge-unknown-tags     load-test mode: start and keep charging whatever the central system
+                            answers for a tag (default: as real chargers, a refused tag is not
+                            started, and a start refused by StartTransaction is stopped with
+                            reason DeAuthorized, StopTransactionOnInvalidId=true)
   --deadline-sec S          give up after S seconds (default 300)
   --quiet                   only the final summary
   --help`;
@@ -41,7 +47,7 @@ function int(values: Record<string, string | boolean | undefined>, name: string,
   return n;
 }
 
-function parse(argv: string[]) {
+function parse(argv: string[], env: NodeJS.ProcessEnv) {
   let parsed;
   try {
     parsed = parseArgs({
@@ -60,6 +66,7 @@ function parse(argv: string[]) {
         password: { type: 'string' },
         api: { type: 'string' },
         'api-token': { type: 'string' },
+        'charge-unknown-tags': { type: 'boolean' },
         'deadline-sec': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean' },
@@ -86,8 +93,11 @@ function parse(argv: string[]) {
     const t = tagFor(idTag, n);
     if (!/^[\x21-\x7e]{1,20}$/.test(t)) throw new UsageError(`--id-tag gives "${t}": an idTag is 1-20 printable characters (use --id-tag or a shorter --prefix)`);
   }
-  if (Boolean(v.api) !== Boolean(v['api-token'])) throw new UsageError('--api and --api-token go together');
+  const apiToken = v['api-token'] ?? (env.OCPP_EDGE_API_TOKEN || undefined);
+  if (v.api && !apiToken) throw new UsageError('--api needs --api-token (or OCPP_EDGE_API_TOKEN) to register the id tags');
   if (v.api && !/^https?:\/\//.test(v.api)) throw new UsageError(`--api must be an http:// or https:// URL, got "${v.api}"`);
+  // The REST API listens beside the OCPP endpoint: same host and port.
+  const api = apiToken ? (v.api ?? `${url.protocol === 'wss:' ? 'https' : 'http'}://${url.host}`) : undefined;
   if (v.password !== undefined && v.password.length === 0) throw new UsageError('--password must not be empty');
   return {
     url: v.url,
@@ -100,8 +110,9 @@ function parse(argv: string[]) {
     idTag,
     prefix,
     password: v.password,
-    api: v.api?.replace(/\/+$/, ''),
-    apiToken: v['api-token'],
+    api: api?.replace(/\/+$/, ''),
+    apiToken,
+    chargeUnknownTags: v['charge-unknown-tags'] ?? false,
     quiet: v.quiet ?? false,
   };
 }
@@ -131,7 +142,7 @@ async function createTags(api: string, token: string, tags: string[]): Promise<v
 async function main(): Promise<number> {
   let args;
   try {
-    args = parse(process.argv.slice(2));
+    args = parse(process.argv.slice(2), process.env);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`sim: ${err.message}\n\n${USAGE}`);
@@ -151,6 +162,7 @@ async function main(): Promise<number> {
     meterIntervalMs: args.meterIntervalMs,
     samplesPerSession: args.samples,
     deadlineMs: args.deadlineSec * 1000,
+    chargeUnknownTags: args.chargeUnknownTags,
     ...(args.password && { password: args.password }),
     ...(!args.quiet && { onProgress: (p) => console.log(formatProgress(p)) }),
   });
@@ -159,9 +171,16 @@ async function main(): Promise<number> {
       await createTags(args.api, args.apiToken, fleet.idTags);
       if (!args.quiet) console.log(`sim: ${new Set(fleet.idTags).size} id tag(s) registered through ${args.api}/api/rfid`);
     } catch (err) {
-      console.error(`sim: could not create the id tags: ${(err as Error).message}`);
+      console.error(`sim: could not register the id tags through ${args.api}/api/rfid: ${(err as Error).message}`);
       return 1;
     }
+  } else if (!args.chargeUnknownTags) {
+    console.log(
+      `sim: no --api-token: the id tags (${fleet.idTags[0]} ...) are not registered. A central system answers unknown tags Invalid, ` +
+        'and these chargers, like real ones, then start no session (and stop one refused at StartTransaction, StopTransactionOnInvalidId=true). ' +
+        'Pass --api-token T (the token `npm run serve` printed) to register them first, register them yourself (POST /api/rfid), ' +
+        'or use --charge-unknown-tags to charge whatever the answer.',
+    );
   }
   if (!args.quiet) console.log(`sim: ${args.chargers} charger(s) x ${args.sessions} session(s) against ${args.url}`);
   let interrupted = false;
@@ -176,6 +195,9 @@ async function main(): Promise<number> {
   for (const e of summary.errorList.slice(0, 20)) console.error(`sim error: ${e}`);
   if (summary.errorList.length > 20) console.error(`sim: ... and ${summary.errorList.length - 20} more errors`);
   console.log(formatSummary(summary) + (interrupted ? ' INTERRUPTED' : ''));
+  if (summary.sessionsRefused || summary.sessionsDeauthorized) {
+    console.log(`sim: ${summary.sessionsRefused} session(s) refused at Authorize, ${summary.sessionsDeauthorized} stopped as DeAuthorized: the central system does not accept the tags (see above)`);
+  }
   return summary.ok && !interrupted ? 0 : 1;
 }
 

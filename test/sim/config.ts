@@ -40,7 +40,8 @@ export function defaultConfiguration(connectors: number): Map<string, ConfigEntr
     ['NumberOfConnectors', ro(String(connectors), 'int')],
     ['ResetRetries', rw('3', 'int')],
     ['StopTransactionOnEVSideDisconnect', rw('true', 'bool')],
-    ['StopTransactionOnInvalidId', rw('false', 'bool')],
+    // What chargers ship with: a session the central system refuses at StartTransaction is stopped (DeAuthorized).
+    ['StopTransactionOnInvalidId', rw('true', 'bool')],
     ['StopTxnAlignedData', rw('', 'csl', measurandList)],
     ['StopTxnSampledData', rw('Energy.Active.Import.Register', 'csl', measurandList)],
     ['SupportedFeatureProfiles', ro('Core,FirmwareManagement,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger', 'csl')],

@@ -25,6 +25,14 @@ export interface FleetOptions {
   rampMs?: number;
   /** Hard bound of the whole run. */
   deadlineMs?: number;
+  /**
+   * true (default, load tests): chargers start and keep charging whatever the central system
+   * answers for their tags (authorizeMode advisory, StopTransactionOnInvalidId and
+   * AllowOfflineTxForUnknownId as needed). false: as real chargers do: a tag Authorize does not
+   * accept is not started (that session is counted as refused, not retried), and a session
+   * refused at StartTransaction is stopped with reason DeAuthorized.
+   */
+  chargeUnknownTags?: boolean;
   /** Extra options for every charger (backoff, timeouts, configuration ...). */
   charger?: Partial<Omit<SimChargerOptions, 'id' | 'url'>>;
   onProgress?: (p: FleetProgress) => void;
@@ -40,6 +48,10 @@ export interface FleetProgress {
   sessionsStarted: number;
   /** StopTransactions acknowledged. */
   sessionsCompleted: number;
+  /** Sessions not started because Authorize refused the tag (Invalid, Blocked, Expired). */
+  sessionsRefused: number;
+  /** Sessions stopped because StartTransaction refused the tag (reason DeAuthorized). */
+  sessionsDeauthorized: number;
   meterValuesAcked: number;
   pendingTransactionMessages: number;
   errors: number;
@@ -59,6 +71,7 @@ export interface FleetSummary extends FleetProgress {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const REFUSED_TAG = /^authorization (Invalid|Blocked|Expired)$/;
 
 export function chargerId(prefix: string, n: number): string {
   return `${prefix}-${String(n).padStart(4, '0')}`;
@@ -72,6 +85,7 @@ export class Fleet {
   readonly chargers: SimCharger[];
   readonly idTags: string[];
   private readonly failures: string[] = [];
+  private refused = 0;
   private stopped = false;
   private wakeStop: () => void = () => {};
   private readonly stopRequested = new Promise<void>((r) => (this.wakeStop = r));
@@ -83,6 +97,7 @@ export class Fleet {
     const tag = o.idTag ?? `${prefix}-TAG-{n}`;
     this.idTags = Array.from({ length: o.chargers }, (_, i) => tagFor(tag, i + 1));
     const meterIntervalMs = o.meterIntervalMs ?? 1000;
+    const anyTag = o.chargeUnknownTags ?? true;
     this.chargers = Array.from(
       { length: o.chargers },
       (_, i) =>
@@ -93,9 +108,9 @@ export class Fleet {
           backoffMaxMs: 5000,
           callTimeoutMs: 15_000,
           txRetryIntervalMs: 1000,
-          authorizeMode: 'advisory',
+          authorizeMode: anyTag ? 'advisory' : 'strict',
           ...o.charger,
-          config: { AllowOfflineTxForUnknownId: 'true', ...o.charger?.config },
+          config: { ...(anyTag && { AllowOfflineTxForUnknownId: 'true', StopTransactionOnInvalidId: 'false' }), ...o.charger?.config },
           id: chargerId(prefix, i + 1),
           url: o.url,
           meterIntervalMs,
@@ -114,6 +129,8 @@ export class Fleet {
       sessionsPlanned: this.chargers.length * this.o.sessions,
       sessionsStarted: sum((c) => c.ledger.starts.length),
       sessionsCompleted: sum((c) => c.ledger.stops.length),
+      sessionsRefused: this.refused,
+      sessionsDeauthorized: sum((c) => c.ledger.stops.filter((x) => x.reason === 'DeAuthorized').length),
       meterValuesAcked: sum((c) => c.ledger.meterValues.length),
       pendingTransactionMessages: sum((c) => c.pendingTransactionMessages),
       errors: sum((c) => c.errors.length) + this.failures.length,
@@ -182,6 +199,7 @@ export class Fleet {
       const connectors = c.connectorCount;
       for (let s = 0; s < this.o.sessions && !this.stopped; s++) {
         let started = false;
+        let refused = false;
         // A refused start (busy, reserved, offline without permission) is retried, bounded.
         for (let attempt = 0; attempt < 200 && !this.stopped && Date.now() < deadline; attempt++) {
           const r = await c.startSession({
@@ -194,7 +212,16 @@ export class Fleet {
             await r.tx.ended;
             break;
           }
+          // The central system refused the tag: a real driver walks away; retrying changes nothing.
+          if (REFUSED_TAG.test(r.reason)) {
+            refused = true;
+            break;
+          }
           await sleep(250);
+        }
+        if (refused) {
+          this.refused++;
+          continue;
         }
         if (!started) {
           if (!this.stopped) this.failures.push(`${c.id}: session ${s + 1} could not start`);
@@ -233,6 +260,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetSummary> {
 export function formatSummary(s: FleetSummary): string {
   return (
     `sim summary: chargers=${s.chargers} sessions=${s.sessionsCompleted}/${s.sessionsPlanned} completed started=${s.sessionsStarted} ` +
+    `refused=${s.sessionsRefused} deauthorized=${s.sessionsDeauthorized} ` +
     `meterValues=${s.meterValuesAcked} energy=${(s.energyWh / 1000).toFixed(1)}kWh reconnects=${s.reconnects} resends=${s.resends} ` +
     `errors=${s.errors}${s.timedOut ? ' TIMED-OUT' : ''} duration=${(s.elapsedMs / 1000).toFixed(1)}s`
   );

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
 import { SimCharger, type SimChargerOptions } from './charger.js';
 import { FakeCentralSystem, defaultAnswer } from './fake-cs.js';
 import { runFleet } from './fleet.js';
@@ -28,6 +28,7 @@ function simFor(url: string, o: Partial<SimChargerOptions> & { id: string }): Si
     // The test app answers Invalid for tags it does not know; sessions run anyway.
     authorizeMode: 'advisory',
     ...o,
+    config: { StopTransactionOnInvalidId: 'false', ...o.config },
   });
 }
 
@@ -134,8 +135,8 @@ test('issue 2 simulator: a StartTransaction whose answer is lost is resent uncha
     cs.onCall = (action) => {
       if (action === 'StartTransaction' && dropStart) {
         dropStart = false;
-        // The central system goes away before answering.
-        setTimeout(() => cs.dropAll(), 150);
+        // The central system goes away before answering, once meter values queue behind the start.
+        void c.waitFor(() => c.pendingTransactionMessages >= 2, 5000, 'meter values queued behind the start').then(() => cs.dropAll());
         return { hold: new Promise(() => {}) };
       }
       return defaultAnswer(action);
@@ -172,7 +173,7 @@ test('issue 2 simulator: at most one outstanding CALL, and a CS->CP call is answ
     cs.onCall = (action) => {
       const answer = defaultAnswer(action);
       if (action === 'StartTransaction') return { hold: new Promise((r) => (releaseStart = () => r(answer))) };
-      // Every answer is slow, so the charger's queue fills up behind it.
+      // Every answer is slow (a 20 ms round trip: the scenario, not a wait), so the charger's queue fills up behind it.
       return { hold: new Promise((r) => setTimeout(() => r(answer), 20)) };
     };
     c.start();
@@ -540,4 +541,52 @@ test('issue 2 simulator CLI: bad arguments exit with code 2 and say what is wron
   assert.match(scheme.stderr, /must start with ws:\/\/ or wss:\/\//);
   assert.equal(tag.status, 2);
   assert.match(tag.stderr, /an idTag is 1-20 printable characters/);
+});
+
+test('issue 8 simulator: StopTransactionOnInvalidId is true by default, as on real chargers: a session refused at StartTransaction is stopped with reason DeAuthorized', () =>
+  withApp(async (app, sim) => {
+    // Advisory: the session starts although Authorize answered Invalid (as a charger starting on plug-in would).
+    const c = await sim({ id: 'DEAUTH-1', config: { StopTransactionOnInvalidId: 'true' } });
+    const fresh = new SimCharger({ id: 'DEAUTH-DEFAULT', url: `${app.wsBase}/ocpp` });
+    assert.equal(fresh.configValue('StopTransactionOnInvalidId'), 'true', 'the default');
+    const r = await c.startSession({ idTag: 'UNKNOWN-TAG', samples: 1000 });
+    assert.ok(r.started);
+    await r.tx.ended;
+    await c.drain(5000);
+    assert.equal(r.tx.startStatus, 'Invalid');
+    assert.deepEqual(c.ledger.stops.map((s) => s.reason), ['DeAuthorized']);
+    const stored = row(app, 'SELECT status, stop_reason AS reason FROM transactions WHERE charge_point_id = ?', 'DEAUTH-1');
+    assert.equal(stored.reason, 'DeAuthorized');
+  }));
+
+test('issue 8 simulator CLI: a first run without an API token says the tags are not registered and reports the refused sessions; with --api-token it registers them and every session completes', async () => {
+  const app = await startTestApp();
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    new Promise<{ status: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/sim/cli.ts', '--url', `${app.wsBase}/ocpp`, '--chargers', '2', '--meter-interval-ms', '20', '--samples', '2', '--deadline-sec', '30', ...args], {
+        cwd: root,
+        env: { ...process.env, OCPP_EDGE_API_TOKEN: '', ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+        timeout: 60_000,
+      });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.once('close', (status) => resolve({ status, stdout }));
+    });
+  try {
+    const first = await cli(['--prefix', 'NEW']);
+    assert.match(first.stdout, /no --api-token: the id tags \(NEW-TAG-0001 \.\.\.\) are not registered/);
+    assert.match(first.stdout, /sessions=0\/2 completed started=0 refused=2 deauthorized=0/);
+    assert.equal(first.status, 1, 'not every session ran');
+    const registered = await cli(['--prefix', 'REG', '--api-token', TEST_TOKEN]);
+    assert.match(registered.stdout, /2 id tag\(s\) registered through http:\/\/127\.0\.0\.1:\d+\/api\/rfid/);
+    assert.match(registered.stdout, /sessions=2\/2 completed started=2 refused=0 deauthorized=0/);
+    assert.equal(registered.status, 0);
+    const fromEnv = await cli(['--prefix', 'ENV'], { OCPP_EDGE_API_TOKEN: TEST_TOKEN });
+    assert.match(fromEnv.stdout, /sessions=2\/2 completed/);
+    const sessions = (await (await app.api('/api/sessions?limit=100')).json()) as { items: Array<{ idTag: string; status: string }> };
+    assert.deepEqual(sessions.items.map((s) => s.idTag).sort(), ['ENV-TAG-0001', 'ENV-TAG-0002', 'REG-TAG-0001', 'REG-TAG-0002']);
+  } finally {
+    await app.dispose();
+  }
 });

@@ -17,20 +17,15 @@ import { loadConfig } from '../../main/config/load.js';
 import { createLogger } from '../../main/log/logger.js';
 import { SimCharger } from '../sim/charger.js';
 import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { waitFor } from '../helpers/wait.js';
 import { checkStore, storeCheckOk } from './check.js';
 
 const TOKEN = 'disk-test-token-0123456789abcdef';
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const iso = (ms = Date.now()) => new Date(ms).toISOString();
 type Frame = [number, string, ...unknown[]];
 
-async function until(pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+/** Polls `pred` every 20 ms until true, for at most `timeoutMs`. */
+const until = (pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string) => waitFor(pred, { timeoutMs, what, stepMs: 20 });
 
 interface Harness {
   app: App;
@@ -101,7 +96,7 @@ function simChargers(h: Harness, prefix: string, n: number): SimCharger[] {
         authorizeMode: 'advisory',
         // A real charger retries a refused transaction message for a while; this one long enough
         // to outlast the outage.
-        config: { TransactionMessageAttempts: '100000', AllowOfflineTxForUnknownId: 'true' },
+        config: { TransactionMessageAttempts: '100000', AllowOfflineTxForUnknownId: 'true', StopTransactionOnInvalidId: 'false' },
       }),
   );
 }
@@ -140,6 +135,10 @@ async function outage(t: { diagnostic: (s: string) => void }, o: { prefix: strin
 
     const logsBefore = h.logs.length;
     const outageStart = Date.now();
+    // Housekeeping writes (presence, message log) the periodic flushers ask for during the outage.
+    const housekeeping = new Set<string>();
+    const runLazy = h.app.writer.runLazy.bind(h.app.writer);
+    h.app.writer.runLazy = ((op, args) => (housekeeping.add(op), runLazy(op, args))) as typeof runLazy;
     o.breakStore(h);
 
     // StartTransaction: a CALLERROR, nothing stored. (A write that still fits, e.g. into a page
@@ -224,9 +223,10 @@ async function outage(t: { diagnostic: (s: string) => void }, o: { prefix: strin
       assert.equal(r.status, 200, `GET ${path} while the store cannot be written`);
     }
 
-    // The sim chargers keep retrying; the outage lasts long enough for the presence (5 s) and
-    // message-log (1 s) flushers to run and fail too.
-    await sleep(6000);
+    // The sim chargers keep retrying; the outage lasts until the presence (every 5 s) and
+    // message-log (every 1 s) flushers have run and failed too.
+    const droppedBefore = h.app.writer.dropped;
+    await until(() => housekeeping.has('presence') && housekeeping.has('logFrames') && h.app.writer.dropped >= droppedBefore + 2, 15_000, 'the presence and message-log flushers to fail');
     const simRefusals = sims.reduce((n, c) => n + c.sent.filter((s) => s.error?.startsWith('InternalError')).length, 0);
     assert.ok(simRefusals > 0, 'the sim chargers were refused too');
     const errorLines = h.logs.slice(logsBefore).filter((l) => l.level >= 50);

@@ -219,7 +219,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         txRetryIntervalMs: 1000,
         authorizeMode: 'advisory',
         // A charger that never gives a transaction message up while the service is being killed.
-        config: { AllowOfflineTxForUnknownId: 'true', TransactionMessageAttempts: '10' },
+        config: { AllowOfflineTxForUnknownId: 'true', StopTransactionOnInvalidId: 'false', TransactionMessageAttempts: '10' },
         logLimit: 20,
       }),
   );

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import type { Db } from '../../main/store/db.js';
+import { quietWindow, waitFor } from '../helpers/wait.js';
 import { GroupCommitWriter, StoreWriteError } from '../../main/store/writer.js';
 
 function setup() {
@@ -65,16 +66,14 @@ test('writer outage: with recoveryQuietMs, recovery is declared only after real 
   db.pragma('query_only = 0');
   await w.run('insert', { v: 'b' }); // one write fits ...
   db.pragma('query_only = 1');
-  await new Promise((r) => setTimeout(r, 50));
   await assert.rejects(w.run('insert', { v: 'c' }), StoreWriteError); // ... the next does not: no flap
-  await new Promise((r) => setTimeout(r, 200));
+  await quietWindow(200); // longer than recoveryQuietMs: no recovery is declared in it
   assert.equal(recovered, 0);
   assert.ok(w.lastError);
   db.pragma('query_only = 0');
   await w.run('insert', { v: 'd' });
   assert.ok(w.lastError, 'not yet: the quiet period runs');
-  await new Promise((r) => setTimeout(r, 250));
-  assert.equal(w.lastError, null);
+  await waitFor(() => w.lastError === null, { what: 'recovery once the quiet period has passed' });
   assert.equal(recovered, 1);
   w.close();
   db.close();

@@ -1,9 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { hashPassword } from '../../auth/password.js';
+import { applyRegistrationStatus } from '../../ocpp/registration.js';
 import type { OcppServer } from '../../ocpp/server.js';
 import { validateChargePointId } from '../../ocpp/url.js';
+import type { AdminWriter } from '../../store/admin-ops.js';
 import type { Db } from '../../store/db.js';
-import { deleteCharger, getCharger, insertCharger, listChargers, setChargerPassword, touchLastSeen, updateCharger, type ChargerFields as StoredFields } from '../../store/queries/chargers.js';
+import { getCharger, listChargers, type ChargerFields as StoredFields } from '../../store/queries/chargers.js';
 import { listConnectors } from '../../store/queries/connectors.js';
 import { getConfiguration } from '../../store/queries/charger-config.js';
 import { listAvailability } from '../../store/queries/availability.js';
@@ -46,18 +48,23 @@ const ConnectionStatusBody = Type.Object(
 type Fields = Static<typeof UpdateChargerBody>;
 
 /** Seed 004 charger CRUD, plus what the store knows about a charger. */
-export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
+export function chargerRoutes(db: Db, writer: AdminWriter, ocpp: OcppServer): Route[] {
+  const missing = (id: string) => new HttpError(404, `no charger ${id}`, 'cpId');
   const must = (id: string) => {
     const c = getCharger(db, id);
-    if (!c) throw new HttpError(404, `no charger ${id}`, 'cpId');
+    if (!c) throw missing(id);
     return c;
   };
+  /** Hashed (slow, off the main thread) before the checks its write depends on, so nothing can change in between. */
+  const hashOf = async (password: string | null | undefined) => (password ? await hashPassword(password) : password);
   const apply = async (id: string, f: Fields) => {
     const { password, ...fields } = f;
-    if (Object.keys(fields).length) updateCharger(db, id, fields as never);
-    if (password !== undefined) setChargerPassword(db, id, password === null ? null : await hashPassword(password));
+    const passwordHash = await hashOf(password);
+    // The op checks that the charger still exists and writes fields and password in one step.
+    if (!(await writer.run('updateCharger', { chargePointId: id, fields: fields as StoredFields, ...(passwordHash !== undefined && { passwordHash }) }))) throw missing(id);
     const live = ocpp.connection(id);
     if (live && fields.lenient !== undefined) live.lenient = fields.lenient;
+    if (live && fields.registrationStatus) applyRegistrationStatus(live, fields.registrationStatus);
   };
   return [
     { method: 'GET', path: '/api/charger', summary: 'List chargers', handler: () => listChargers(db) },
@@ -71,8 +78,11 @@ export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
         const { chargePointId, password, ...fields } = body as Static<typeof CreateChargerBody>;
         const problem = validateChargePointId(chargePointId);
         if (problem) throw new HttpError(400, problem, 'chargePointId');
-        if (getCharger(db, chargePointId)) throw new HttpError(409, `charger ${chargePointId} already exists`, 'chargePointId');
-        insertCharger(db, chargePointId, { ...(fields as StoredFields), passwordHash: password ? await hashPassword(password) : null });
+        const exists = (how = '') => new HttpError(409, `charger ${chargePointId} already exists${how}: change it with PATCH /api/charger/${chargePointId}`, 'chargePointId');
+        if (getCharger(db, chargePointId)) throw exists();
+        const passwordHash = (await hashOf(password)) ?? null;
+        // It may have connected and auto-registered while the hash was computed: the insert itself decides.
+        if (!(await writer.run('createCharger', { chargePointId, fields: { ...(fields as StoredFields), passwordHash } }))) throw exists(' (it connected and registered itself meanwhile)');
         return new Created(getCharger(db, chargePointId));
       },
     },
@@ -81,14 +91,14 @@ export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
       path: '/api/charger/connection-status',
       summary: 'Report connection status (seed 004); the live socket state wins',
       body: ConnectionStatusBody,
-      handler: ({ body }) => {
+      handler: async ({ body }) => {
         const b = body as Static<typeof ConnectionStatusBody>;
         must(b.chargePointId);
         const live = !!ocpp.connection(b.chargePointId);
         if (live !== b.isConnected) {
           throw new HttpError(409, `${b.chargePointId} is ${live ? '' : 'not '}connected to this central system; its socket state is authoritative`, 'isConnected');
         }
-        if (b.lastSeen) touchLastSeen(db, b.chargePointId, isoDateTime(b.lastSeen, 'lastSeen'), false);
+        if (b.lastSeen) await writer.run('reportLastSeen', { chargePointId: b.chargePointId, at: isoDateTime(b.lastSeen, 'lastSeen') });
         return getCharger(db, b.chargePointId);
       },
     },
@@ -125,10 +135,10 @@ export function chargerRoutes(db: Db, ocpp: OcppServer): Route[] {
       method: 'DELETE',
       path: '/api/charger/:cpId',
       summary: 'Delete a charger (refused while it is connected)',
-      handler: ({ params }) => {
+      handler: async ({ params }) => {
         must(params.cpId!);
         if (ocpp.connection(params.cpId!)) throw new HttpError(409, `${params.cpId} is connected: disconnect it first (DELETE /connections/${params.cpId})`, 'cpId');
-        deleteCharger(db, params.cpId!);
+        if (!(await writer.run('deleteCharger', { chargePointId: params.cpId! }))) throw missing(params.cpId!);
         return { chargePointId: params.cpId, deleted: true };
       },
     },

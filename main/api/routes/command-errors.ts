@@ -10,6 +10,7 @@ const STATUS: Record<CommandErrorKind, number> = {
   timeout: 504,
   'call-error': 502,
   busy: 503,
+  'store-unavailable': 503,
 };
 
 /** Runs a command and turns its failure into the HTTP status a caller can act on. */

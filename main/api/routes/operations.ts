@@ -1,3 +1,4 @@
+import type { AdminWriter } from '../../store/admin-ops.js';
 import type { Db } from '../../store/db.js';
 import { listAudit } from '../../store/queries/audit.js';
 import { listReservations } from '../../store/queries/reservations.js';
@@ -6,7 +7,7 @@ import type { Route } from '../router.js';
 import { intParam } from './params.js';
 
 /** Audit log of commands, reservations, and token rotation. */
-export function operationRoutes(db: Db): Route[] {
+export function operationRoutes(db: Db, writer: AdminWriter): Route[] {
   return [
     {
       method: 'GET',
@@ -31,7 +32,7 @@ export function operationRoutes(db: Db): Route[] {
       method: 'POST',
       path: '/api/token/rotate',
       summary: 'Issue a new API token; the old one stops working at once',
-      handler: () => ({ token: rotateApiToken(db) }),
+      handler: async () => ({ token: await rotateApiToken(writer) }),
     },
   ];
 }

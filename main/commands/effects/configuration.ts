@@ -1,49 +1,58 @@
 import { hashPassword } from '../../auth/password.js';
-import { promotePendingPassword, setPendingPassword } from '../../store/queries/chargers.js';
-import { saveConfiguration, setConfigurationValue } from '../../store/queries/charger-config.js';
-import { nowIso, type CommandEffect } from './types.js';
-
-/** Security profile 1: the charger's basic-auth password is its AuthorizationKey. */
-export const SECRET_KEYS = new Set(['AuthorizationKey']);
-const mask = (key: string, value: string | undefined) => (value !== undefined && SECRET_KEYS.has(key) ? '********' : value);
-
-/** The request as it may be shown (audit log, REST answer, events): secret values masked. */
-export function redactRequest(action: string, request: unknown): unknown {
-  if (action !== 'ChangeConfiguration' || typeof request !== 'object' || request === null) return request;
-  const r = request as { key?: unknown; value?: unknown };
-  return typeof r.key === 'string' && SECRET_KEYS.has(r.key) && r.value !== undefined ? { ...r, value: '********' } : request;
-}
+import { maskSecrets } from '../secrets.js';
+import { CommandError } from '../errors.js';
+import { nowIso, type CommandEffect, type EffectDeps } from './types.js';
 
 export const getConfiguration: CommandEffect<'GetConfiguration'> = {
-  after(d, cp, req, res) {
-    const entries = (res.configurationKey ?? []).map((k) => ({ key: k.key, readonly: k.readonly, ...(k.value !== undefined && { value: mask(k.key, k.value)! }) }));
-    d.db.transaction(() => saveConfiguration(d.db, cp, entries, !req.key?.length, nowIso()))();
+  async after(d, cp, req, res) {
+    const entries = (maskSecrets('GetConfiguration', res).configurationKey ?? []).map((k) => ({ key: k.key, readonly: k.readonly, ...(k.value !== undefined && { value: k.value }) }));
+    await d.writer.run('saveConfigurationSnapshot', { chargePointId: cp, entries, full: !req.key?.length, at: nowIso() });
   },
 };
 
+/**
+ * One AuthorizationKey roll-out per charger at a time: two overlapping ones overwrote each
+ * other's pending key across the hash's await, so the key promoted could be the one the charger
+ * refused (a lockout). The running roll-out is keyed by its request object.
+ */
+const rollouts = new WeakMap<EffectDeps, Map<string, object>>();
+
+function endRollout(d: EffectDeps, cp: string, req: object | undefined): void {
+  const running = rollouts.get(d);
+  if (running?.get(cp) === req) running!.delete(cp);
+}
+
 export const changeConfiguration: CommandEffect<'ChangeConfiguration'> = {
   async prepare(d, cp, req) {
+    if (req.key !== 'AuthorizationKey') return req;
+    let running = rollouts.get(d);
+    if (!running) rollouts.set(d, (running = new Map()));
+    if (running.has(cp)) throw new CommandError('conflict', `an AuthorizationKey change for ${cp} is already under way; try again when it has been answered`, { field: 'key' });
+    running.set(cp, req);
     // Recorded before the call: if we crash after the charger accepted, it can still log in.
-    if (req.key === 'AuthorizationKey') setPendingPassword(d.db, cp, await hashPassword(req.value));
+    await d.writer.run('setPendingPassword', { chargePointId: cp, hash: await hashPassword(req.value) });
     return req;
   },
-  after(d, cp, req, res) {
+  async after(d, cp, req, res) {
     const accepted = res.status === 'Accepted' || res.status === 'RebootRequired';
     if (req.key === 'AuthorizationKey') {
+      endRollout(d, cp, req);
       // The old key stays valid until the charger has accepted the new one (OCPP 1.6 security whitepaper).
       if (!accepted) {
-        setPendingPassword(d.db, cp, null);
+        await d.writer.run('setPendingPassword', { chargePointId: cp, hash: null });
         return { passwordUpdated: false };
       }
-      promotePendingPassword(d.db, cp);
     }
     if (!accepted) return;
-    setConfigurationValue(d.db, cp, req.key, mask(req.key, req.value)!, nowIso());
+    const value = maskSecrets('ChangeConfiguration', req).value;
+    await d.writer.run('configurationChanged', { chargePointId: cp, key: req.key, value, promotePassword: req.key === 'AuthorizationKey', at: nowIso() });
     if (req.key === 'AuthorizationKey') return { passwordUpdated: true };
   },
-  failed(d, cp, req, err) {
+  async failed(d, cp, req, err) {
+    if (req?.key !== 'AuthorizationKey' || err.kind === 'conflict') return;
+    endRollout(d, cp, req);
     // A timeout or a dropped socket leaves it open whether the charger took the key: keep the
     // pending key valid (the next login with it promotes it). A refusal before sending clears it.
-    if (req?.key === 'AuthorizationKey' && (err.kind === 'invalid' || err.kind === 'not-connected' || err.kind === 'not-allowed')) setPendingPassword(d.db, cp, null);
+    if (err.kind === 'invalid' || err.kind === 'not-connected' || err.kind === 'not-allowed') await d.writer.run('setPendingPassword', { chargePointId: cp, hash: null });
   },
 };

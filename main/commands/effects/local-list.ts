@@ -1,7 +1,7 @@
 import { decideIdTag } from '../../auth/decide.js';
 import { getConfiguration } from '../../store/queries/charger-config.js';
 import { listIdTags } from '../../store/queries/id-tags.js';
-import { getLocalListVersion, getSentEntries, saveLocalList, type LocalListEntry } from '../../store/queries/local-list.js';
+import { getLocalListVersion, getSentEntries, type LocalListEntry } from '../../store/queries/local-list.js';
 import type { SendLocalListRequest } from '../../ocpp/schema/ocpp16.js';
 import { CommandError } from '../errors.js';
 import type { CommandOutcome } from '../service.js';
@@ -32,17 +32,23 @@ const toAuthorizationData = (e: LocalListEntry): AuthorizationData => ({
 
 const same = (a: LocalListEntry, b: LocalListEntry) => a.status === b.status && a.expiryDate === b.expiryDate && a.parentIdTag === b.parentIdTag;
 
+/** The charger's list, as it last accepted it, differs from what the RFID table says it should hold. */
+export function localListOutdated(d: EffectDeps, cp: string): boolean {
+  const sent = new Map(getSentEntries(d.db, cp).map((e) => [e.idTag, e]));
+  const desired = desiredEntries(d);
+  return desired.length !== sent.size || desired.some((e) => !sent.has(e.idTag) || !same(sent.get(e.idTag)!, e));
+}
+
 /** Records what the charger holds once it accepted a SendLocalList (built by us or sent raw). */
 export const sendLocalList: CommandEffect<'SendLocalList'> = {
-  after(d, cp, req, res) {
+  async after(d, cp, req, res) {
     if (res.status !== 'Accepted') return;
     const list = req.localAuthorizationList ?? [];
     const entries = list
       .filter((a) => a.idTagInfo)
       .map((a) => ({ idTag: a.idTag, status: a.idTagInfo!.status, expiryDate: a.idTagInfo!.expiryDate ?? null, parentIdTag: a.idTagInfo!.parentIdTag ?? null }));
     const removed = list.filter((a) => !a.idTagInfo).map((a) => a.idTag);
-    // One transaction: hundreds of entries would otherwise be as many commits.
-    d.db.transaction(() => saveLocalList(d.db, cp, req.listVersion, entries, removed, req.updateType === 'Full', nowIso()))();
+    await d.writer.run('recordLocalList', { chargePointId: cp, version: req.listVersion, entries, removed, full: req.updateType === 'Full', at: nowIso() });
   },
 };
 
@@ -77,9 +83,17 @@ function limitsFromSnapshot(d: EffectDeps, cp: string): { limits: LocalListLimit
 }
 
 /**
+ * Entries per SendLocalList when the charger does not say (no SendLocalListMaxLength in its
+ * configuration): about 6 KB a message at ~57 bytes an entry, which fits the small receive
+ * buffers of embedded charger firmware; 1,001 tags unsplit made one 57 KB frame.
+ */
+export const ASSUMED_SEND_LOCAL_LIST_MAX_LENGTH = 100;
+
+/**
  * The limits from the configuration snapshot; keys it does not hold are read from the charger
  * with a GetConfiguration (which also stores them). A charger that does not know the keys, or
- * refuses the GetConfiguration with a CALLERROR, is sent unsplit lists (its own answer decides).
+ * refuses the GetConfiguration with a CALLERROR, is sent lists of ASSUMED_SEND_LOCAL_LIST_MAX_LENGTH
+ * entries a message, with no total cap (its own answer decides).
  */
 export async function localListLimits(d: EffectDeps, cp: string, by: string): Promise<LocalListLimits> {
   const first = limitsFromSnapshot(d, cp);
@@ -101,9 +115,8 @@ export interface LocalListPart {
   status: string;
 }
 
-function chunk<T>(items: T[], size: number | null): T[][] {
+function chunk<T>(items: T[], size: number): T[][] {
   if (!items.length) return [[]];
-  if (!size) return [items];
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
@@ -131,7 +144,8 @@ function serialized<T>(d: EffectDeps, cp: string, fn: () => Promise<T>): Promise
  *   (checked with GetLocalListVersion: a replaced or reset charger, or a list loaded behind
  *   our back, gets a Full instead); a VersionMismatch answer also falls back to a Full
  *   (OCPP 1.6 §5.15).
- * - Split to the charger's SendLocalListMaxLength: a Full is its first chunk as a Full and the
+ * - Split to the charger's SendLocalListMaxLength (ASSUMED_SEND_LOCAL_LIST_MAX_LENGTH when it does
+ *   not say): a Full is its first chunk as a Full and the
  *   rest as Differentials, each with the next version; a Differential's changes are chunked the
  *   same way, removals first so the list never grows past its final size on the way.
  * - A table larger than the charger's LocalAuthListMaxLength is refused before anything is
@@ -154,7 +168,7 @@ async function runSync(d: EffectDeps, cp: string, updateType: 'Full' | 'Differen
       `the RFID table has ${desired.length} cards but ${cp} holds at most ${cap} (LocalAuthListMaxLength): ${desired.length - cap} would not fit; nothing was sent`,
       { field: 'localAuthorizationList' },
     );
-    d.recordRefusal(cp, 'SendLocalList', { updateType, cards: desired.length, localAuthListMaxLength: cap }, by, err);
+    await d.recordRefusal(cp, 'SendLocalList', { updateType, cards: desired.length, localAuthListMaxLength: cap }, by, err);
     throw err;
   }
   const extra: Record<string, unknown> = {};
@@ -179,7 +193,8 @@ async function runSync(d: EffectDeps, cp: string, updateType: 'Full' | 'Differen
     extra.recoveredFrom = 'VersionMismatch';
     type = 'Full';
   }
-  return { ...result.outcome, ...extra, updateType: type, messages: result.parts.length, parts: result.parts, listVersion: getLocalListVersion(d.db, cp), limits };
+  const entriesPerMessage = limits.sendLocalListMaxLength ?? ASSUMED_SEND_LOCAL_LIST_MAX_LENGTH;
+  return { ...result.outcome, ...extra, updateType: type, messages: result.parts.length, parts: result.parts, listVersion: getLocalListVersion(d.db, cp), limits, entriesPerMessage };
 }
 
 async function sendParts(
@@ -200,7 +215,7 @@ async function sendParts(
     const changes = desired.filter((e) => !sent.has(e.idTag) || !same(sent.get(e.idTag)!, e)).map(toAuthorizationData);
     items = [...removals, ...changes];
   }
-  const chunks = chunk(items, limits.sendLocalListMaxLength);
+  const chunks = chunk(items, limits.sendLocalListMaxLength ?? ASSUMED_SEND_LOCAL_LIST_MAX_LENGTH);
   const parts: LocalListPart[] = [];
   let outcome!: CommandOutcome<'SendLocalList'>;
   for (const [i, list] of chunks.entries()) {

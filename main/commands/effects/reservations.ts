@@ -1,12 +1,4 @@
-import {
-  applyReserveNow,
-  createReservation,
-  expireReservations,
-  getReservation,
-  insertReservationWithId,
-  nextReservationExpiry,
-  setReservationStatus,
-} from '../../store/queries/reservations.js';
+import { nextReservationExpiry } from '../../store/queries/reservations.js';
 import { CommandError } from '../errors.js';
 import { nowIso, type CommandEffect, type EffectDeps } from './types.js';
 
@@ -18,34 +10,32 @@ type ReserveNowInput = { connectorId: number; idTag: string; expiryDate: string;
  * time; a StartTransaction naming it consumes it (see ocpp/ops.ts).
  */
 export const reserveNow: CommandEffect<'ReserveNow'> = {
-  prepare(d, cp, payload) {
+  async prepare(d, cp, payload) {
     const p = payload as ReserveNowInput;
     const expiryDate = new Date(p.expiryDate);
     if (Number.isNaN(expiryDate.getTime())) throw new CommandError('invalid', 'expiryDate must be an ISO 8601 date-time', { field: 'expiryDate' });
     if (expiryDate.getTime() <= Date.now()) throw new CommandError('invalid', 'expiryDate must be in the future', { field: 'expiryDate' });
-    const at = nowIso();
-    let reservationId = p.reservationId;
-    if (reservationId === undefined) {
-      reservationId = createReservation(d.db, { chargePointId: cp, connectorId: p.connectorId, idTag: p.idTag, parentIdTag: p.parentIdTag ?? null, expiryDate: expiryDate.toISOString(), at });
-    } else {
-      const existing = getReservation(d.db, reservationId);
-      // Re-sending an id of the same charger replaces that reservation (1.6 §5.13); another charger's id is refused.
-      if (existing && existing.chargePointId !== cp) throw new CommandError('conflict', `reservation ${reservationId} belongs to ${existing.chargePointId}`, { field: 'reservationId' });
-      if (!existing) {
-        insertReservationWithId(d.db, { id: reservationId, chargePointId: cp, connectorId: p.connectorId, idTag: p.idTag, parentIdTag: p.parentIdTag ?? null, expiryDate: expiryDate.toISOString(), at });
-      }
-    }
-    return { ...p, reservationId, expiryDate: expiryDate.toISOString() };
+    const opened = await d.writer.run('openReservation', {
+      chargePointId: cp,
+      connectorId: p.connectorId,
+      idTag: p.idTag,
+      parentIdTag: p.parentIdTag ?? null,
+      expiryDate: expiryDate.toISOString(),
+      at: nowIso(),
+      ...(p.reservationId !== undefined && { id: p.reservationId }),
+    });
+    if ('ownedBy' in opened) throw new CommandError('conflict', `reservation ${p.reservationId} belongs to ${opened.ownedBy}`, { field: 'reservationId' });
+    return { ...p, reservationId: opened.reservationId, expiryDate: expiryDate.toISOString() };
   },
-  after(d, cp, req, res) {
+  async after(d, cp, req, res) {
     const status = res.status === 'Accepted' ? 'Reserved' : res.status;
-    applyReserveNow(d.db, { id: req.reservationId, status, connectorId: req.connectorId, idTag: req.idTag, parentIdTag: req.parentIdTag ?? null, expiryDate: req.expiryDate, at: nowIso() });
+    await d.writer.run('applyReserveNow', { id: req.reservationId, status, connectorId: req.connectorId, idTag: req.idTag, parentIdTag: req.parentIdTag ?? null, expiryDate: req.expiryDate, at: nowIso() });
     d.events.emit('reservation.changed', { chargePointId: cp, reservationId: req.reservationId, status, at: nowIso() });
     if (status === 'Reserved') scheduleSweep(d);
     return { reservationId: req.reservationId };
   },
-  failed(d, _cp, req) {
-    if (req?.reservationId !== undefined && getReservation(d.db, req.reservationId)?.status === 'Requested') setReservationStatus(d.db, req.reservationId, 'Failed', nowIso());
+  async failed(d, _cp, req) {
+    if (req?.reservationId !== undefined) await d.writer.run('failRequestedReservation', { id: req.reservationId, at: nowIso() });
   },
   subscribe(d) {
     scheduleSweep(d);
@@ -54,9 +44,9 @@ export const reserveNow: CommandEffect<'ReserveNow'> = {
 };
 
 export const cancelReservation: CommandEffect<'CancelReservation'> = {
-  after(d, cp, req, res) {
+  async after(d, cp, req, res) {
     if (res.status !== 'Accepted') return;
-    setReservationStatus(d.db, req.reservationId, 'Cancelled', nowIso());
+    await d.writer.run('setReservationStatus', { id: req.reservationId, status: 'Cancelled', at: nowIso() });
     d.events.emit('reservation.changed', { chargePointId: cp, reservationId: req.reservationId, status: 'Cancelled', at: nowIso() });
   },
 };
@@ -64,22 +54,27 @@ export const cancelReservation: CommandEffect<'CancelReservation'> = {
 /** One timer per service, set for the earliest expiry; each sweep re-arms it for the next. */
 const sweepTimers = new WeakMap<EffectDeps, NodeJS.Timeout>();
 
-function scheduleSweep(d: EffectDeps): void {
+/** After a failed sweep (store outage) the due reservations are retried this much later, not at once in a loop. */
+const SWEEP_RETRY_MS = 5000;
+
+function scheduleSweep(d: EffectDeps, notBeforeMs = 0): void {
   clearTimeout(sweepTimers.get(d));
   if (!d.db.open) return;
   const next = nextReservationExpiry(d.db);
   if (!next) return;
-  const delay = Math.max(0, Math.min(Date.parse(next) - Date.now(), 2 ** 31 - 1));
-  const timer = setTimeout(() => {
+  const delay = Math.max(notBeforeMs, Math.min(Date.parse(next) - Date.now(), 2 ** 31 - 1));
+  const timer = setTimeout(async () => {
     if (!d.db.open) return;
+    let retryMs = 0;
     try {
-      for (const r of expireReservations(d.db, nowIso())) {
+      for (const r of await d.writer.run('expireReservations', { now: nowIso() })) {
         d.events.emit('reservation.changed', { chargePointId: r.chargePointId, reservationId: r.reservationId, status: 'Expired', at: nowIso() });
       }
     } catch (err) {
       d.log.error({ err }, 'reservation expiry sweep failed');
+      retryMs = SWEEP_RETRY_MS;
     }
-    scheduleSweep(d);
+    scheduleSweep(d, retryMs);
   }, delay);
   timer.unref();
   sweepTimers.set(d, timer);

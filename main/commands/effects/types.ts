@@ -7,7 +7,7 @@ export interface EffectDeps extends CommandDeps {
   /** Runs another command through the service (audited like any other). */
   execute<A extends OutboundAction>(chargePointId: string, action: A, payload: ActionTypes[A]['request'], by: string): Promise<CommandOutcome<A>>;
   /** Audits a command refused before any call went out (e.g. a local list too large for the charger). */
-  recordRefusal(chargePointId: string, action: OutboundAction, request: unknown, by: string, err: CommandError): void;
+  recordRefusal(chargePointId: string, action: OutboundAction, request: unknown, by: string, err: CommandError): Promise<void>;
 }
 
 /** What a command does to the store around the call itself. */
@@ -21,7 +21,7 @@ export interface CommandEffect<A extends OutboundAction> {
     request: ActionTypes[A]['request'],
     response: ActionTypes[A]['response'],
   ): Record<string, unknown> | void | Promise<Record<string, unknown> | void>;
-  failed?(d: EffectDeps, chargePointId: string, request: ActionTypes[A]['request'], err: CommandError): void;
+  failed?(d: EffectDeps, chargePointId: string, request: ActionTypes[A]['request'], err: CommandError): void | Promise<void>;
   /** Listens to charger events the command's state depends on (called once at start); returns its cleanup. */
   subscribe?(d: EffectDeps): (() => void) | void;
 }

@@ -6,7 +6,9 @@ import { m004PendingPassword } from './004-pending-password.js';
 import { m005ActiveTagIndex } from './005-active-tag-index.js';
 import { m006ExactIdentities } from './006-exact-identities.js';
 import { m007NormalisedValues } from './007-normalised-values.js';
-import { m011Discovery } from './011-discovery.js';
+import { m008TagMaxSessions } from './008-tag-max-sessions.js';
+import { m009SyncOutbox } from './009-sync-outbox.js';
+import { m010Discovery } from './010-discovery.js';
 
 /** Migration N is at index N-1; never edit one that has shipped, add the next. */
-export const migrations: ReadonlyArray<(db: Db) => void> = [m001Init, m002Commands, m003InferredStops, m004PendingPassword, m005ActiveTagIndex, m006ExactIdentities, m007NormalisedValues, m011Discovery];
+export const migrations: ReadonlyArray<(db: Db) => void> = [m001Init, m002Commands, m003InferredStops, m004PendingPassword, m005ActiveTagIndex, m006ExactIdentities, m007NormalisedValues, m008TagMaxSessions, m009SyncOutbox, m010Discovery];

@@ -139,12 +139,16 @@ export function setPendingPassword(db: Db, id: string, hash: string | null): voi
   stmt(db, 'UPDATE chargers SET password_hash_pending = ?, updated_at = ? WHERE charge_point_id = ?').run(hash, nowIso(), id);
 }
 
-/** The pending key is now the charger's key (it accepted it, or logged in with it). */
-export function promotePendingPassword(db: Db, id: string): void {
+/**
+ * The pending key is now the charger's key (it accepted it, or logged in with it). `expected`:
+ * only if the pending key is still that one (a login checked against it across an await).
+ */
+export function promotePendingPassword(db: Db, id: string, expected?: string): void {
   stmt(
     db,
-    'UPDATE chargers SET password_hash = password_hash_pending, password_hash_pending = NULL, updated_at = ? WHERE charge_point_id = ? AND password_hash_pending IS NOT NULL',
-  ).run(nowIso(), id);
+    `UPDATE chargers SET password_hash = password_hash_pending, password_hash_pending = NULL, updated_at = ?
+     WHERE charge_point_id = ? AND password_hash_pending IS NOT NULL AND password_hash_pending = coalesce(?, password_hash_pending)`,
+  ).run(nowIso(), id, expected ?? null);
 }
 
 /** Fields an operator may set (seed 004 charger CRUD). */
@@ -162,7 +166,8 @@ function sqlValue(v: unknown): unknown {
   return typeof v === 'boolean' ? (v ? 1 : 0) : v;
 }
 
-export function insertCharger(db: Db, id: string, fields: ChargerFields & { autoRegistered?: boolean; passwordHash?: string | null } = {}): void {
+/** Inserts the charger; false (nothing written) when the identity exists already. One statement, no check-then-insert. */
+export function insertCharger(db: Db, id: string, fields: ChargerFields & { autoRegistered?: boolean; passwordHash?: string | null } = {}): boolean {
   const now = nowIso();
   const cols = ['charge_point_id', 'created_at', 'updated_at', 'auto_registered', 'password_hash'];
   const vals: unknown[] = [id, now, now, fields.autoRegistered ? 1 : 0, fields.passwordHash ?? null];
@@ -172,7 +177,7 @@ export function insertCharger(db: Db, id: string, fields: ChargerFields & { auto
     cols.push(col);
     vals.push(sqlValue(v));
   }
-  db.prepare(`INSERT INTO chargers(${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`).run(...vals);
+  return db.prepare(`INSERT INTO chargers(${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')}) ON CONFLICT(charge_point_id) DO NOTHING`).run(...vals).changes > 0;
 }
 
 /** Creates the row on first sight (auto-registration) and reports whether it existed. */

@@ -10,12 +10,16 @@ export interface IdTag {
   validUntil: string | null;
   parentIdTag: string | null;
   description: string | null;
+  /** Sessions the card may hold at once: 1 (default) = ConcurrentTx beyond one, 0 = unlimited. */
+  maxConcurrentSessions: number;
+  /** Who owns the card: head office's auth list replaces its own cards, local ones stay (issue 10). */
+  source: 'local' | 'headoffice';
   createdAt: string;
   updatedAt: string;
 }
 
-const SELECT = `SELECT tag_id AS tagId, status, valid_until AS validUntil, parent_id_tag AS parentIdTag, description,
-  created_at AS createdAt, updated_at AS updatedAt FROM id_tags`;
+const SELECT = `SELECT tag_id AS tagId, status, valid_until AS validUntil, parent_id_tag AS parentIdTag, description, source,
+  max_concurrent_sessions AS maxConcurrentSessions, created_at AS createdAt, updated_at AS updatedAt FROM id_tags`;
 
 export function getIdTag(db: Db, tagId: string): IdTag | undefined {
   return stmt(db, `${SELECT} WHERE tag_id = ?`).get(tagId) as IdTag | undefined;
@@ -34,14 +38,21 @@ export function listIdTags(db: Db): IdTag[] {
   return stmt(db, `${SELECT} ORDER BY tag_id`).all() as IdTag[];
 }
 
-export function insertIdTag(db: Db, t: { tagId: string; status?: IdTagStatus; validUntil?: string | null; parentIdTag?: string | null; description?: string | null }): IdTag {
+export function insertIdTag(
+  db: Db,
+  t: { tagId: string; status?: IdTagStatus; validUntil?: string | null; parentIdTag?: string | null; description?: string | null; maxConcurrentSessions?: number },
+): IdTag {
   const now = nowIso();
-  stmt(db, 'INSERT INTO id_tags(tag_id, status, valid_until, parent_id_tag, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+  stmt(
+    db,
+    'INSERT INTO id_tags(tag_id, status, valid_until, parent_id_tag, description, max_concurrent_sessions, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(
     t.tagId,
     t.status ?? 'Active',
     t.validUntil ?? null,
     t.parentIdTag ?? null,
     t.description ?? null,
+    t.maxConcurrentSessions ?? 1,
     now,
     now,
   );
@@ -51,11 +62,17 @@ export function insertIdTag(db: Db, t: { tagId: string; status?: IdTagStatus; va
 export function updateIdTag(
   db: Db,
   tagId: string,
-  t: Partial<{ status: IdTagStatus; validUntil: string | null; parentIdTag: string | null; description: string | null }>,
+  t: Partial<{ status: IdTagStatus; validUntil: string | null; parentIdTag: string | null; description: string | null; maxConcurrentSessions: number }>,
 ): IdTag | undefined {
   const sets: string[] = [];
   const vals: unknown[] = [];
-  const cols: Record<string, string> = { status: 'status', validUntil: 'valid_until', parentIdTag: 'parent_id_tag', description: 'description' };
+  const cols: Record<string, string> = {
+    status: 'status',
+    validUntil: 'valid_until',
+    parentIdTag: 'parent_id_tag',
+    description: 'description',
+    maxConcurrentSessions: 'max_concurrent_sessions',
+  };
   for (const [k, v] of Object.entries(t)) {
     if (v === undefined || !cols[k]) continue;
     sets.push(`${cols[k]} = ?`);

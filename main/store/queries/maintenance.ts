@@ -20,6 +20,21 @@ export function updateLatestJob(db: Db, chargePointId: string, kind: Maintenance
   ).run(status, at, chargePointId, kind);
 }
 
+/**
+ * The command's answer for a job: its file name, and a status that applies only while the job
+ * is still Requested (a status notification that came before the answer wins). One statement.
+ */
+export function recordJobAnswer(db: Db, id: number, a: { fileName?: string | null; statusIfRequested: string; at: string }): void {
+  stmt(
+    db,
+    `UPDATE maintenance_jobs SET file_name = coalesce(?, file_name), status = CASE WHEN status = 'Requested' THEN ? ELSE status END, updated_at = ? WHERE id = ?`,
+  ).run(a.fileName ?? null, a.statusIfRequested, a.at, id);
+}
+
+export function deleteJob(db: Db, id: number): void {
+  stmt(db, 'DELETE FROM maintenance_jobs WHERE id = ?').run(id);
+}
+
 export function listJobs(db: Db, chargePointId: string): unknown[] {
   return stmt(
     db,

@@ -1,5 +1,7 @@
 import type { Db } from '../db.js';
+import { randomUUID } from 'node:crypto';
 import { stmt } from '../statements.js';
+import { enqueueOrphanStop, enqueueSession } from './outbox.js';
 
 export interface Session {
   transactionId: number;
@@ -50,9 +52,9 @@ export function insertTransaction(
 ): number {
   const r = stmt(
     db,
-    `INSERT INTO transactions(charge_point_id, connector_id, id_tag, start_auth_status, meter_start, start_time, reservation_id, started_received_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(t.chargePointId, t.connectorId, t.idTag, t.authStatus, t.meterStart, t.startTime, t.reservationId, t.receivedAt);
+    `INSERT INTO transactions(charge_point_id, connector_id, id_tag, start_auth_status, meter_start, start_time, reservation_id, started_received_at, session_uid)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(t.chargePointId, t.connectorId, t.idTag, t.authStatus, t.meterStart, t.startTime, t.reservationId, t.receivedAt, randomUUID());
   return Number(r.lastInsertRowid);
 }
 
@@ -86,13 +88,17 @@ export function staleActiveOnConnector(db: Db, chargePointId: string, connectorI
   ).all(chargePointId, connectorId, before) as Array<{ id: number; meterStart: number; lastMeterWh: number | null }>;
 }
 
-/** Closes a session whose stop was lost; flagged so the real stop still applies if it comes. */
+/**
+ * Closes a session whose stop was lost; flagged so the real stop still applies if it comes.
+ * Its head-office record is queued in the same transaction (as for every completion below).
+ */
 export function completeInferred(db: Db, id: number, s: { meterStop: number; stopTime: string; receivedAt: string }): void {
-  stmt(
+  const closed = stmt(
     db,
     `UPDATE transactions SET status = 'Completed', meter_stop = ?, stop_time = ?, stop_reason = 'Other', stop_inferred = 1,
        energy_wh = ? - meter_start, stopped_received_at = ? WHERE id = ? AND status = 'Active'`,
-  ).run(s.meterStop, s.stopTime, s.meterStop, s.receivedAt, id);
+  ).run(s.meterStop, s.stopTime, s.meterStop, s.receivedAt, id).changes;
+  if (closed) enqueueSession(db, id);
 }
 
 /**
@@ -104,13 +110,14 @@ export function completeTransaction(
   id: number,
   s: { meterStop: number; stopTime: string; reason: string | null; idTag: string | null; receivedAt: string },
 ): boolean {
-  return (
+  const completed =
     stmt(
       db,
       `UPDATE transactions SET status = 'Completed', meter_stop = ?, stop_time = ?, stop_reason = ?, stop_id_tag = ?,
          energy_wh = ? - meter_start, stopped_received_at = ?, stop_inferred = 0 WHERE id = ? AND (status = 'Active' OR stop_inferred = 1)`,
-    ).run(s.meterStop, s.stopTime, s.reason, s.idTag, s.meterStop, s.receivedAt, id).changes > 0
-  );
+    ).run(s.meterStop, s.stopTime, s.reason, s.idTag, s.meterStop, s.receivedAt, id).changes > 0;
+  if (completed) enqueueSession(db, id);
+  return completed;
 }
 
 /**
@@ -179,15 +186,18 @@ export function* sessionSlices(db: Db, f: SessionFilter, size: number): Generato
   }
 }
 
+/** Keeps a stop for an unknown transaction (a retry of one already kept changes nothing) and queues it for head office. */
 export function insertOrphanStop(
   db: Db,
   o: { chargePointId: string; transactionId: number; idTag: string | null; meterStop: number; stopTime: string; reason: string | null; payload: string; receivedAt: string },
 ): void {
-  stmt(
+  const sessionUid = randomUUID();
+  const kept = stmt(
     db,
-    `INSERT OR IGNORE INTO orphan_stops(charge_point_id, transaction_id, id_tag, meter_stop, stop_time, reason, payload, received_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(o.chargePointId, o.transactionId, o.idTag, o.meterStop, o.stopTime, o.reason, o.payload, o.receivedAt);
+    `INSERT OR IGNORE INTO orphan_stops(charge_point_id, transaction_id, id_tag, meter_stop, stop_time, reason, payload, received_at, session_uid)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(o.chargePointId, o.transactionId, o.idTag, o.meterStop, o.stopTime, o.reason, o.payload, o.receivedAt, sessionUid).changes;
+  if (kept) enqueueOrphanStop(db, { ...o, sessionUid });
 }
 
 export function listOrphanStops(db: Db, limit: number): unknown[] {

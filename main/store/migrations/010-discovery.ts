@@ -5,7 +5,7 @@ import type { Db } from '../db.js';
  * OCPP sockets) with the scans that found them, and provisioning (steps shown live, the
  * configuration template per target group).
  */
-export function m011Discovery(db: Db): void {
+export function m010Discovery(db: Db): void {
   db.exec(`
     CREATE TABLE discovery_scans (
       id TEXT PRIMARY KEY,
