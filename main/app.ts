@@ -1,43 +1,43 @@
 import { readFileSync } from 'node:fs';
-import pkg from '../package.json' with { type: 'json' };
-import { isAbsolute, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Config } from './config/schema.js';
-import { EventBus } from './events.js';
-import type { Logger } from './log/logger.js';
-import { openDb, type Db } from './store/db.js';
-import { markAllDisconnected } from './store/queries/chargers.js';
-import { GroupCommitWriter } from './store/writer.js';
-import { writeOps, type WriteOps } from './ocpp/ops.js';
-import { adminOps, type AdminOps } from './store/admin-ops.js';
-import { discoveryOps, type DiscoveryOps } from './store/discovery-ops.js';
-import { OcppServer } from './ocpp/server.js';
-import type { DataTransferHandler } from './ocpp/context.js';
+import { isAbsolute, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import pkg from '../package.json' with { type: 'json' };
+import { tokenAuthenticator } from './api/authenticate.js';
+import { EventStream } from './api/events-stream.js';
 import { createHttpServer, isLoopback, rawErrorResponse } from './api/http-server.js';
 import type { Route } from './api/router.js';
-import { tokenAuthenticator } from './api/authenticate.js';
-import { checkApiToken, ensureApiToken } from './api/token.js';
-import { stationRoutes } from './api/routes/stations.js';
-import { sessionRoutes } from './api/routes/sessions.js';
-import { rfidRoutes } from './api/routes/rfid.js';
 import { adminRoutes } from './api/routes/admin.js';
-import { gatewayRoutes } from './api/routes/gateway.js';
-import { connectionRoutes } from './api/routes/connections.js';
-import { chargerRoutes } from './api/routes/chargers.js';
-import { sessionDetailRoutes } from './api/routes/session-details.js';
-import { operationRoutes } from './api/routes/operations.js';
-import { EventStream } from './api/events-stream.js';
-import { CommandService } from './commands/service.js';
-import { BackupScheduler } from './scheduler/backups.js';
 import { backupRoutes } from './api/routes/backups.js';
-import { securityHealth, securityRoutes } from './api/routes/security.js';
+import { chargerRoutes } from './api/routes/chargers.js';
+import { connectionRoutes } from './api/routes/connections.js';
 import { discoveryRoutes } from './api/routes/discovery.js';
+import { gatewayRoutes } from './api/routes/gateway.js';
+import { operationRoutes } from './api/routes/operations.js';
 import { provisioningRoutes } from './api/routes/provisioning.js';
-import { DiscoveryService } from './discovery/service.js';
-import { Provisioner, type ProvisioningCommands } from './discovery/provisioning.js';
+import { rfidRoutes } from './api/routes/rfid.js';
+import { securityHealth, securityRoutes } from './api/routes/security.js';
+import { sessionDetailRoutes } from './api/routes/session-details.js';
+import { sessionRoutes } from './api/routes/sessions.js';
+import { stationRoutes } from './api/routes/stations.js';
 import { syncRoutes } from './api/routes/sync.js';
+import { checkApiToken, ensureApiToken } from './api/token.js';
+import { CommandService } from './commands/service.js';
+import type { Config } from './config/schema.js';
+import { Provisioner, type ProvisioningCommands } from './discovery/provisioning.js';
+import { DiscoveryService } from './discovery/service.js';
+import { EventBus } from './events.js';
+import type { Logger } from './log/logger.js';
+import type { DataTransferHandler } from './ocpp/context.js';
+import { type WriteOps, writeOps } from './ocpp/ops.js';
+import { OcppServer } from './ocpp/server.js';
+import { BackupScheduler } from './scheduler/backups.js';
+import { type AdminOps, adminOps } from './store/admin-ops.js';
+import { type Db, openDb } from './store/db.js';
+import { type DiscoveryOps, discoveryOps } from './store/discovery-ops.js';
+import { markAllDisconnected } from './store/queries/chargers.js';
 import { configureOutbox } from './store/queries/outbox.js';
+import { GroupCommitWriter } from './store/writer.js';
 import { SyncService } from './sync/service.js';
 
 export interface App {
@@ -81,30 +81,37 @@ export function createApp(config: Config, log: Logger): App {
   // failed commit: with the disk full every batch fails, many times a second. A reminder is
   // logged at most once a minute while it lasts.
   let outage: { since: number; code: string; failedCommits: number; loggedAt: number; droppedBefore: number } | null = null;
-  const writer = new GroupCommitWriter(db, { ...writeOps, ...adminOps, ...discoveryOps }, {
-    bestEffort: ['presence', 'logFrames'],
-    recoveryQuietMs: 2000,
-    onCommitError: (err) => {
-      const now = Date.now();
-      const code = String((err.cause as { code?: unknown } | undefined)?.code ?? 'unknown');
-      if (outage && outage.code === code) {
-        outage.failedCommits++;
-        if (now - outage.loggedAt >= 60_000) {
-          outage.loggedAt = now;
-          log.error({ err, failedCommits: outage.failedCommits, sinceMs: now - outage.since }, 'store commits still failing');
+  const writer = new GroupCommitWriter(
+    db,
+    { ...writeOps, ...adminOps, ...discoveryOps },
+    {
+      bestEffort: ['presence', 'logFrames'],
+      recoveryQuietMs: 2000,
+      onCommitError: (err) => {
+        const now = Date.now();
+        const code = String((err.cause as { code?: unknown } | undefined)?.code ?? 'unknown');
+        if (outage && outage.code === code) {
+          outage.failedCommits++;
+          if (now - outage.loggedAt >= 60_000) {
+            outage.loggedAt = now;
+            log.error({ err, failedCommits: outage.failedCommits, sinceMs: now - outage.since }, 'store commits still failing');
+          }
+          return;
         }
-        return;
-      }
-      outage = { since: outage?.since ?? now, code, failedCommits: (outage?.failedCommits ?? 0) + 1, loggedAt: now, droppedBefore: outage?.droppedBefore ?? writer.dropped };
-      log.error({ err }, 'store commit failed: chargers get errors instead of acknowledgements');
-      events.emit('alert', { kind: 'store', message: err.message, at: new Date().toISOString() });
+        outage = { since: outage?.since ?? now, code, failedCommits: (outage?.failedCommits ?? 0) + 1, loggedAt: now, droppedBefore: outage?.droppedBefore ?? writer.dropped };
+        log.error({ err }, 'store commit failed: chargers get errors instead of acknowledgements');
+        events.emit('alert', { kind: 'store', message: err.message, at: new Date().toISOString() });
+      },
+      onRecovered: () => {
+        log.warn(
+          { failedCommits: outage?.failedCommits ?? 0, downMs: outage ? Date.now() - outage.since : 0, droppedHousekeepingWrites: writer.dropped - (outage?.droppedBefore ?? writer.dropped) },
+          'store commits work again',
+        );
+        outage = null;
+        events.emit('alert', { kind: 'store-recovered', message: 'store commits work again', at: new Date().toISOString() });
+      },
     },
-    onRecovered: () => {
-      log.warn({ failedCommits: outage?.failedCommits ?? 0, downMs: outage ? Date.now() - outage.since : 0, droppedHousekeepingWrites: writer.dropped - (outage?.droppedBefore ?? writer.dropped) }, 'store commits work again');
-      outage = null;
-      events.emit('alert', { kind: 'store-recovered', message: 'store commits work again', at: new Date().toISOString() });
-    },
-  });
+  );
   const dataTransferHandlers = new Map<string, DataTransferHandler>();
   const ocpp = new OcppServer({ config, db, writer, events, log, dataTransferHandlers });
   const commands = new CommandService({ config, db, writer, ocpp, events, log });
@@ -134,7 +141,13 @@ export function createApp(config: Config, log: Logger): App {
   const eventStream = new EventStream(events, authenticate, log);
 
   const routes: Route[] = [
-    { method: 'GET', path: '/health', open: true, summary: 'Liveness: always open', handler: () => ({ status: 'ok', connectedChargers: ocpp.connectedIds.length, storeError: writer.lastError?.message ?? null, security: securityHealth(db) }) },
+    {
+      method: 'GET',
+      path: '/health',
+      open: true,
+      summary: 'Liveness: always open',
+      handler: () => ({ status: 'ok', connectedChargers: ocpp.connectedIds.length, storeError: writer.lastError?.message ?? null, security: securityHealth(db) }),
+    },
     ...stationRoutes(db),
     ...sessionDetailRoutes(db),
     ...sessionRoutes(db),

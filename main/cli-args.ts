@@ -1,6 +1,6 @@
-import { parseArgs as parseArgv, type ParseArgsConfig } from 'node:util';
-import { ConfigSchema } from './config/schema.js';
+import { type ParseArgsConfig, parseArgs as parseArgv } from 'node:util';
 import { optionName } from './config/load.js';
+import { ConfigSchema } from './config/schema.js';
 
 const kinds = ConfigSchema.properties as Record<string, { type?: string }>;
 const camel = (kebab: string) => kebab.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

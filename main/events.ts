@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { SyncStatus } from './sync/status.js';
 import type { DiscoveredDevice, ScanRecord } from './store/queries/discovery.js';
 import type { ProvisioningStep } from './store/queries/provisioning.js';
+import type { SyncStatus } from './sync/status.js';
 
 /** Everything modules tell each other without importing each other's insides. */
 export interface EdgeEvents {
@@ -26,7 +26,7 @@ export interface EdgeEvents {
   'command.result': { chargePointId: string; action: string; ok: boolean; result?: unknown; error?: string; by: string; at: string };
   'reservation.changed': { chargePointId: string; reservationId: number; status: string; at: string };
   'security.lockout': { kind: 'address' | 'identity'; key: string; until: string; failures: number };
-  'alert': { kind: string; message: string; at: string };
+  alert: { kind: string; message: string; at: string };
   /** Head-office sync (issue 10): the whole state after every change (pending count, run progress, errors). */
   'sync.status': SyncStatus;
   /** Head office rejected a record: kept, not retried until an operator says so. */
@@ -78,7 +78,7 @@ const EVENT_NAMES: Record<EventName, true> = {
   'command.result': true,
   'reservation.changed': true,
   'security.lockout': true,
-  'alert': true,
+  alert: true,
   'sync.status': true,
   'sync.parked': true,
   'sync.authList': true,

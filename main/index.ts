@@ -4,20 +4,21 @@
  * URLs and permissions, the quit rule, IPC argument checks) is a plain module in main/desktop/,
  * tested without Electron.
  */
-import { app as electronApp, BrowserWindow, dialog, safeStorage, session } from 'electron';
+
 import { join } from 'node:path';
-import { createApp, type App } from './app.js';
+import { BrowserWindow, dialog, app as electronApp, safeStorage, session } from 'electron';
 import { checkApiToken } from './api/token.js';
+import { type App, createApp } from './app.js';
 import { loadConfig } from './config/load.js';
-import { createServiceLogger, type Logger } from './log/logger.js';
 import { recordedAddresses } from './desktop/charger-addresses.js';
 import { contentSecurityPolicy } from './desktop/csp.js';
 import { registerDesktopIpc } from './desktop/ipc-main.js';
 import { QUIT_BUTTON, quitQuestion } from './desktop/quit-guard.js';
-import { recallToken, rememberToken, REMEMBERED_TOKEN_FILE, type SecretCipher } from './desktop/remembered-token.js';
+import { REMEMBERED_TOKEN_FILE, recallToken, rememberToken, type SecretCipher } from './desktop/remembered-token.js';
 import { startupErrorMessage } from './desktop/startup-error.js';
 import { isAppUrl, isServiceRequest, startUrl, uiOrigin } from './desktop/ui-origin.js';
 import { ALLOWED_PERMISSIONS, mainWindowOptions } from './desktop/window-options.js';
+import { createServiceLogger, type Logger } from './log/logger.js';
 
 let core: App | undefined;
 let log: Logger | undefined;
@@ -109,7 +110,14 @@ async function start(): Promise<void> {
   // The desktop app keeps its data in the per-user app folder unless OCPP_EDGE_DATA_DIR says otherwise.
   const config = loadConfig({ cli: process.env.OCPP_EDGE_DATA_DIR ? {} : { dataDir: join(electronApp.getPath('userData'), 'data') } });
   // No console to read: logs go to a rotated file in <dataDir>/logs/.
-  log = await createServiceLogger({ level: config.logLevel, dataDir: config.dataDir, logFile: config.logFile ?? 'logs/ocpp-edge.log', logMaxSize: config.logMaxSize, logKeepFiles: config.logKeepFiles, stdout: false });
+  log = await createServiceLogger({
+    level: config.logLevel,
+    dataDir: config.dataDir,
+    logFile: config.logFile ?? 'logs/ocpp-edge.log',
+    logMaxSize: config.logMaxSize,
+    logKeepFiles: config.logKeepFiles,
+    stdout: false,
+  });
   core = createApp(config, log);
   await core.start();
   const app = core;

@@ -3,11 +3,12 @@
  *   npm run restore -- --data-dir DIR --from FILE      (FILE: a backup, or "latest")
  * The replaced database is kept beside it as <db>.before-restore-<time>.
  */
-import { loadConfig, ConfigError } from './config/load.js';
+
 import { dbPath } from './app.js';
-import { listBackups, restoreBackup, BackupError } from './store/backup.js';
-import { backupDirOf } from './scheduler/backups.js';
 import { parseArgs } from './cli-args.js';
+import { ConfigError, loadConfig } from './config/load.js';
+import { backupDirOf } from './scheduler/backups.js';
+import { BackupError, listBackups, restoreBackup } from './store/backup.js';
 
 const { values, errors } = parseArgs(process.argv.slice(2), ['config', 'from']);
 const from = values.from;

@@ -3,11 +3,12 @@
  *   npm run seed-demo -- [--data-dir DIR] [--config FILE]
  * Safe to run again: existing chargers, cards and templates are kept.
  */
-import { loadConfig, ConfigError } from './config/load.js';
+
 import { dbPath } from './app.js';
 import { parseArgs } from './cli-args.js';
-import { seedDemo } from './store/demo-data.js';
+import { ConfigError, loadConfig } from './config/load.js';
 import { openDb } from './store/db.js';
+import { seedDemo } from './store/demo-data.js';
 
 const { values, errors } = parseArgs(process.argv.slice(2));
 try {

@@ -2,15 +2,25 @@
  * Headless entry: the same core as the desktop app, as a service.
  *   npm run serve -- --data-dir DIR --port N [--host H] [--api-token-file FILE] [--config FILE]
  */
-import { ConfigSchema } from './config/schema.js';
-import { ConfigError, envName, loadConfig } from './config/load.js';
+
 import { parseArgs } from './cli-args.js';
+import { ConfigError, envName, loadConfig } from './config/load.js';
+import { ConfigSchema } from './config/schema.js';
 
 function usage(): string {
   const lines = Object.entries(ConfigSchema.properties as Record<string, { description?: string; default?: unknown }>).map(
-    ([k, p]) => `  --${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()).padEnd(28)} ${p.description ?? ''}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ''}  [${envName(k)}]`,
+    ([k, p]) =>
+      `  --${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).padEnd(28)} ${p.description ?? ''}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ''}  [${envName(k)}]`,
   );
-  return ['Usage: npm run serve -- [options]', '', 'Options (each also settable by the environment variable in brackets):', ...lines, '  --config FILE                  JSON config file (default <data-dir>/config.json)', '  --rotate-token                 issue a new API token and print it', '  --help                         show this help'].join('\n');
+  return [
+    'Usage: npm run serve -- [options]',
+    '',
+    'Options (each also settable by the environment variable in brackets):',
+    ...lines,
+    '  --config FILE                  JSON config file (default <data-dir>/config.json)',
+    '  --rotate-token                 issue a new API token and print it',
+    '  --help                         show this help',
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -56,7 +66,7 @@ async function main(): Promise<void> {
       ? `  API token: ${token}   (shown once; only its hash is stored. Send as "Authorization: Bearer <token>")`
       : '  API token: configured (set it with OCPP_EDGE_API_TOKEN or --api-token-file FILE, or --rotate-token for a new one)',
   ];
-  process.stderr.write(banner.join('\n') + '\n');
+  process.stderr.write(`${banner.join('\n')}\n`);
   log.info({ port: app.port, tlsPort: app.tlsPort, host: config.host }, 'service started');
 
   let stopping = false;

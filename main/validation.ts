@@ -1,6 +1,6 @@
+import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsImport from 'ajv-formats';
-import type { TSchema } from '@sinclair/typebox';
 
 // ajv-formats ships CommonJS with a default export that NodeNext sees as a namespace.
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;

@@ -3,14 +3,15 @@
  * central system acknowledged must be on disk, exactly once, after the chargers reconnected
  * and delivered their queues to the restarted service.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { openDb } from '../main/store/db.js';
-import { Fleet } from './sim/fleet.js';
 import { waitFor } from './helpers/wait.js';
+import { Fleet } from './sim/fleet.js';
 import { freePort, ServiceProcess } from './sim/service.js';
 
 const TOKEN = 'crash-test-token-0123456789abcdef';
@@ -105,9 +106,7 @@ test('issue 2 acceptance: SIGKILL while 50 chargers run sessions loses nothing a
       }
       const stored = db.prepare(`SELECT count(*) AS n FROM transactions WHERE charge_point_id LIKE 'CRASH-%'`).get() as { n: number };
       assert.equal(stored.n, starts.length, 'no transaction beyond the acknowledged ones');
-      const dupTx = db
-        .prepare(`SELECT charge_point_id, connector_id, start_time, meter_start, id_tag, count(*) AS n FROM transactions GROUP BY 1, 2, 3, 4, 5 HAVING n > 1`)
-        .all();
+      const dupTx = db.prepare(`SELECT charge_point_id, connector_id, start_time, meter_start, id_tag, count(*) AS n FROM transactions GROUP BY 1, 2, 3, 4, 5 HAVING n > 1`).all();
       assert.deepEqual(dupTx, [], 'no duplicate transaction for the same identity');
 
       // Every acknowledged stop completed its transaction with the right meter reading.
@@ -141,7 +140,11 @@ test('issue 2 acceptance: SIGKILL while 50 chargers run sessions loses nothing a
         .all();
       assert.deepEqual(dupMeter, [], 'no duplicate meter rows');
       const stopRows = db.prepare(`SELECT count(*) AS n FROM meter_values WHERE source = 'StopTransaction' AND charge_point_id LIKE 'CRASH-%'`).get() as { n: number };
-      assert.equal(stopRows.n, stops.reduce((n, s) => n + s.transactionDataSamples, 0), 'transactionData of every stop, once');
+      assert.equal(
+        stopRows.n,
+        stops.reduce((n, s) => n + s.transactionDataSamples, 0),
+        'transactionData of every stop, once',
+      );
     } finally {
       db.close();
     }

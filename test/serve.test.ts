@@ -2,17 +2,18 @@
  * The headless entry as a real process: `node --import tsx main/serve.ts` (what `npm run serve`
  * runs via tsx, without npm/npx in between so signals and exit codes reach the service itself).
  */
-import { after, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { ConfigSchema } from '../main/config/schema.js';
 import { envName } from '../main/config/load.js';
-import { TestCharger, boot } from './helpers/ocpp-client.js';
-import { cleanupServes, spawnServe, startServe, type Service } from './helpers/serve-process.js';
+import { ConfigSchema } from '../main/config/schema.js';
+import { boot, TestCharger } from './helpers/ocpp-client.js';
+import { cleanupServes, type Service, spawnServe, startServe } from './helpers/serve-process.js';
 import { waitFor } from './helpers/wait.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ocpp-edge-serve-'));
@@ -61,10 +62,10 @@ test('serve: SIGTERM shuts down cleanly (exit 0), closes charger sockets and mar
   const s = await startServe(dataDir);
   const cp = await TestCharger.connect(`ws://127.0.0.1:${s.port}/ocpp/CP_SIGTERM`);
   await boot(cp);
-  await waitFor(
-    async () => ((await (await get(s, '/api/stations/connected/list', firstToken)).json()) as Array<{ chargePointId: string }>).some((c) => c.chargePointId === 'CP_SIGTERM'),
-    { timeoutMs: 5000, what: 'the charger to show as connected' },
-  );
+  await waitFor(async () => ((await (await get(s, '/api/stations/connected/list', firstToken)).json()) as Array<{ chargePointId: string }>).some((c) => c.chargePointId === 'CP_SIGTERM'), {
+    timeoutMs: 5000,
+    what: 'the charger to show as connected',
+  });
   const closed = cp.closed();
   const t0 = Date.now();
   const exit = await s.stop('SIGTERM');
@@ -76,10 +77,17 @@ test('serve: SIGTERM shuts down cleanly (exit 0), closes charger sockets and mar
   const db = new Database(join(dataDir, 'ocpp-edge.db'), { readonly: true });
   try {
     const rows = db.prepare('SELECT charge_point_id AS id, is_connected AS c FROM chargers').all() as Array<{ id: string; c: number }>;
-    assert.ok(rows.some((r) => r.id === 'CP_SIGTERM'), 'the charger was recorded');
-    assert.deepEqual(rows.filter((r) => r.c !== 0), [], 'no charger is left marked connected');
+    assert.ok(
+      rows.some((r) => r.id === 'CP_SIGTERM'),
+      'the charger was recorded',
+    );
+    assert.deepEqual(
+      rows.filter((r) => r.c !== 0),
+      [],
+      'no charger is left marked connected',
+    );
     // Shut down cleanly: the WAL was checkpointed or is consistent; the file is a valid database.
-    assert.equal((db.pragma('integrity_check', { simple: true }) as string), 'ok');
+    assert.equal(db.pragma('integrity_check', { simple: true }) as string, 'ok');
   } finally {
     db.close();
   }
@@ -177,7 +185,7 @@ test('serve: --help (through npx tsx, as documented) lists every option with its
   const out = run.stdout();
   assert.match(out, /^Usage:/m);
   for (const key of Object.keys(ConfigSchema.properties)) {
-    const opt = '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+    const opt = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     assert.match(out, new RegExp(`^\\s+${opt}\\s`, 'm'), `${opt} listed`);
     assert.ok(out.includes(envName(key)), `${envName(key)} listed`);
   }

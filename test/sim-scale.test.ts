@@ -3,12 +3,13 @@
  * completes with 0 errors and /api/sessions lists all 400 sessions with their energy.
  * Both run as child processes, exactly as an installer would run them.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { freePort, repoRoot, ServiceProcess } from './sim/service.js';
 
 const TOKEN = 'scale-test-token-0123456789abcdef';
@@ -22,7 +23,9 @@ interface Session {
   meterStop: number | null;
 }
 
-test('issue 2 acceptance: npm run sim -- --chargers 200 --sessions 2 against npm run serve completes with 0 errors and /api/sessions lists all 400 sessions with their energy', { timeout: 120_000 }, async (t) => {
+test('issue 2 acceptance: npm run sim -- --chargers 200 --sessions 2 against npm run serve completes with 0 errors and /api/sessions lists all 400 sessions with their energy', {
+  timeout: 120_000,
+}, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ocpp-edge-scale-'));
   const port = await freePort();
   let service: ServiceProcess | null = null;
@@ -30,15 +33,24 @@ test('issue 2 acceptance: npm run sim -- --chargers 200 --sessions 2 against npm
   try {
     service = await ServiceProcess.start({ dataDir, port, token: TOKEN });
     const args = [
-      'tsx', 'test/sim/cli.ts',
-      '--url', `ws://127.0.0.1:${port}/ocpp`,
-      '--chargers', '200',
-      '--sessions', '2',
-      '--meter-interval-ms', '200',
-      '--samples', '3',
-      '--api', `http://127.0.0.1:${port}`,
-      '--api-token', TOKEN,
-      '--deadline-sec', '60',
+      'tsx',
+      'test/sim/cli.ts',
+      '--url',
+      `ws://127.0.0.1:${port}/ocpp`,
+      '--chargers',
+      '200',
+      '--sessions',
+      '2',
+      '--meter-interval-ms',
+      '200',
+      '--samples',
+      '3',
+      '--api',
+      `http://127.0.0.1:${port}`,
+      '--api-token',
+      TOKEN,
+      '--deadline-sec',
+      '60',
     ];
     const child = spawn('npx', args, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     sim = child;

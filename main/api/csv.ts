@@ -9,11 +9,11 @@ function cell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-const lines = <T extends object>(columns: ReadonlyArray<keyof T & string>, rows: readonly T[]): string => rows.map((r) => columns.map((c) => cell(r[c])).join(',') + '\r\n').join('');
+const lines = <T extends object>(columns: ReadonlyArray<keyof T & string>, rows: readonly T[]): string => rows.map((r) => `${columns.map((c) => cell(r[c])).join(',')}\r\n`).join('');
 
 /** RFC 4180 CSV with a header line. */
 export function toCsv<T extends object>(columns: ReadonlyArray<keyof T & string>, rows: readonly T[]): string {
-  return columns.join(',') + '\r\n' + lines(columns, rows);
+  return `${columns.join(',')}\r\n${lines(columns, rows)}`;
 }
 
 /**
@@ -24,7 +24,7 @@ export function toCsv<T extends object>(columns: ReadonlyArray<keyof T & string>
  */
 export function csvStream<T extends object>(columns: ReadonlyArray<keyof T & string>, slices: Iterable<readonly T[]>): Readable {
   async function* chunks(): AsyncGenerator<string> {
-    yield columns.join(',') + '\r\n';
+    yield `${columns.join(',')}\r\n`;
     for (const rows of slices) {
       yield lines(columns, rows);
       await nextTurn();

@@ -1,14 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Logger } from '../log/logger.js';
 import { SECURITY_HEADERS } from '../security-headers.js';
+import { StoreWriteError } from '../store/writer.js';
 import { compileSchema } from '../validation.js';
 import type { Authenticate } from './authenticate.js';
 import { openApiRoute, registerOpenApi, routeSchema } from './openapi.js';
 import { HttpError, type Route } from './router.js';
-import { StoreWriteError } from '../store/writer.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -191,7 +191,10 @@ export async function createHttpServer(o: HttpOptions): Promise<FastifyInstance>
   api.setNotFoundHandler((request, reply) => {
     const path = pathOf(request.raw.url ?? '/');
     const allowed = METHODS.filter((method) => api.findRoute({ method, url: path }));
-    return sendError(reply, allowed.length ? new HttpError(405, `${request.method} not allowed on ${path}`, undefined, undefined, { Allow: allowed.join(', ') }) : new HttpError(404, `no route ${path}`));
+    return sendError(
+      reply,
+      allowed.length ? new HttpError(405, `${request.method} not allowed on ${path}`, undefined, undefined, { Allow: allowed.join(', ') }) : new HttpError(404, `no route ${path}`),
+    );
   });
 
   await registerOpenApi(api, o.routes, o.version);

@@ -25,16 +25,8 @@ export function authorizeForCharger(db: Db, chargePointId: string, idTag: string
  * new start there means that session ended and its StopTransaction was lost (charger reboot).
  * Counting it made the driver's card ConcurrentTx on its own connector for good.
  */
-export function authorizeForStart(
-  db: Db,
-  idTag: string,
-  exceptTransactionId: number | null,
-  now = new Date(),
-  at?: { chargePointId: string; connectorId: number },
-): IdTagInfo {
-  const active = activeTransactionsForTag(db, idTag).filter(
-    (t) => t.id !== exceptTransactionId && !(at && t.chargePointId === at.chargePointId && t.connectorId === at.connectorId),
-  );
+export function authorizeForStart(db: Db, idTag: string, exceptTransactionId: number | null, now = new Date(), at?: { chargePointId: string; connectorId: number }): IdTagInfo {
+  const active = activeTransactionsForTag(db, idTag).filter((t) => t.id !== exceptTransactionId && !(at && t.chargePointId === at.chargePointId && t.connectorId === at.connectorId));
   const tag = findIdTagForAuthorization(db, idTag);
   return decideIdTag(tag, now, atLimit(tag, active.length));
 }

@@ -1,18 +1,18 @@
 import type { Config } from '../config/schema.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
+import { OUTBOUND_ACTIONS, type OutboundAction } from '../ocpp/actions.js';
+import { CallTimeoutError, NotConnectedError, TooManyPendingCallsError } from '../ocpp/connection.js';
+import { RpcError } from '../ocpp/rpc.js';
+import type { ActionTypes } from '../ocpp/schema/ocpp16.js';
+import type { OcppServer } from '../ocpp/server.js';
 import type { AdminWriter } from '../store/admin-ops.js';
 import type { Db } from '../store/db.js';
 import { getChargerAuth } from '../store/queries/chargers.js';
 import { StoreWriteError } from '../store/writer.js';
-import { OUTBOUND_ACTIONS, type OutboundAction } from '../ocpp/actions.js';
-import { CallTimeoutError, NotConnectedError, TooManyPendingCallsError } from '../ocpp/connection.js';
-import { RpcError } from '../ocpp/rpc.js';
-import type { OcppServer } from '../ocpp/server.js';
-import type { ActionTypes } from '../ocpp/schema/ocpp16.js';
-import { CommandError } from './errors.js';
-import { effects, type EffectDeps } from './effects/index.js';
+import { type EffectDeps, effects } from './effects/index.js';
 import { localListOutdated, syncLocalList } from './effects/local-list.js';
+import { CommandError } from './errors.js';
 import { maskSecrets } from './secrets.js';
 
 export interface CommandDeps {
@@ -125,15 +125,7 @@ export class CommandService {
     }
   }
 
-  private async record(
-    chargePointId: string,
-    action: string,
-    request: unknown,
-    by: string,
-    at: string,
-    started: number,
-    r: { ok: boolean; result?: unknown; error?: string },
-  ): Promise<void> {
+  private async record(chargePointId: string, action: string, request: unknown, by: string, at: string, started: number, r: { ok: boolean; result?: unknown; error?: string }): Promise<void> {
     try {
       await this.d.writer.run('auditCommand', {
         at,

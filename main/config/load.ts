@@ -1,10 +1,10 @@
-import { readFileSync, existsSync } from 'node:fs';
-import cron from 'node-cron';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
-import { ConfigSchema, type Config } from './schema.js';
+import cron from 'node-cron';
 import { compileSchema } from '../validation.js';
+import { type Config, ConfigSchema } from './schema.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -12,7 +12,7 @@ export class ConfigError extends Error {
 
 /** `heartbeatIntervalSec` -> `OCPP_EDGE_HEARTBEAT_INTERVAL_SEC` */
 export function envName(key: string): string {
-  return 'OCPP_EDGE_' + key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  return `OCPP_EDGE_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
 }
 
 /** Per-user data folder, as an installed desktop app would use. */
@@ -28,7 +28,7 @@ const validateConfig = compileSchema<Config>(ConfigSchema);
 const validateKey = new Map(Object.entries(properties).map(([key, prop]) => [key, compileSchema<unknown>(prop, key)]));
 
 /** `heartbeatIntervalSec` -> `--heartbeat-interval-sec` */
-export const optionName = (key: string): string => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+export const optionName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Turns a text value (env or CLI) into the type the schema wants, or reports why it can't. */
 function parseText(key: string, raw: string, source: string): unknown {
@@ -123,8 +123,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (Boolean(c.tlsCertFile) !== Boolean(c.tlsKeyFile)) {
     throw new ConfigError('invalid configuration: tlsCertFile and tlsKeyFile must be set together');
   }
-  const sourceOf = (key: string) =>
-    key in fromCli ? `option ${optionName(key)}` : key in fromEnv ? `environment ${envName(key)}` : key in fromFile ? `config file ${file}` : 'defaults';
+  const sourceOf = (key: string) => (key in fromCli ? `option ${optionName(key)}` : key in fromEnv ? `environment ${envName(key)}` : key in fromFile ? `config file ${file}` : 'defaults');
   for (const key of ['tlsCertFile', 'tlsKeyFile', 'headofficeCaFile'] as const) {
     const path = c[key];
     if (path && !existsSync(path)) throw new ConfigError(`${sourceOf(key)}: ${key} ${path} does not exist`);

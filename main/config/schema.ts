@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 
 /** 1-65535 as a regular expression (a port list is configured as text). */
 const TCP_PORT = '([1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])';
@@ -14,12 +14,14 @@ export const ConfigSchema = Type.Object(
     host: Type.String({ minLength: 1, default: '0.0.0.0', description: 'Listening address; 127.0.0.1 keeps everything on this PC' }),
     dataDir: Type.String({ minLength: 1, description: 'Folder holding the SQLite database and other state' }),
     dbFile: Type.String({ minLength: 1, default: 'ocpp-edge.db', description: 'SQLite file name inside dataDir (or an absolute path)' }),
-    apiToken: Type.Optional(Type.String({ minLength: 16, description: 'Bearer token for the REST API; generated on first run when unset (visible in ps when given as an option: prefer apiTokenFile or the environment)' })),
-    apiTokenFile: Type.Optional(Type.String({ minLength: 1, description: 'File whose first line is the API token (instead of apiToken, for automation)' })),
-    logLevel: Type.Union(
-      [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')],
-      { default: 'info', description: 'debug logs one line per OCPP frame' },
+    apiToken: Type.Optional(
+      Type.String({ minLength: 16, description: 'Bearer token for the REST API; generated on first run when unset (visible in ps when given as an option: prefer apiTokenFile or the environment)' }),
     ),
+    apiTokenFile: Type.Optional(Type.String({ minLength: 1, description: 'File whose first line is the API token (instead of apiToken, for automation)' })),
+    logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], {
+      default: 'info',
+      description: 'debug logs one line per OCPP frame',
+    }),
     heartbeatIntervalSec: Type.Integer({ minimum: 1, maximum: 86400, default: 60, description: 'Heartbeat interval sent in an Accepted BootNotification' }),
     bootRetryIntervalSec: Type.Integer({ minimum: 1, maximum: 86400, default: 30, description: 'Wait before the next boot attempt in a Pending/Rejected BootNotification' }),
     unknownChargerPolicy: Type.Union([Type.Literal('accept'), Type.Literal('pending'), Type.Literal('reject')], {
@@ -37,7 +39,12 @@ export const ConfigSchema = Type.Object(
     tlsKeyFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key for tlsCertFile' })),
     tlsPort: Type.Integer({ minimum: 0, maximum: 65535, default: 3443, description: 'Port of the TLS listener (wss:// and https://)' }),
     remoteStartWaitMs: Type.Integer({ minimum: 0, maximum: 300000, default: 15000, description: 'How long a remote start waits for the StartTransaction to report its transactionId' }),
-    maxMessagesPerSecond: Type.Integer({ minimum: 1, maximum: 1000000, default: 100, description: 'Inbound messages per second per charger; above it the socket is paused (backpressure, nothing is refused)' }),
+    maxMessagesPerSecond: Type.Integer({
+      minimum: 1,
+      maximum: 1000000,
+      default: 100,
+      description: 'Inbound messages per second per charger; above it the socket is paused (backpressure, nothing is refused)',
+    }),
     messageBurst: Type.Integer({ minimum: 1, maximum: 1000000, default: 300, description: 'Messages a charger may send at once before maxMessagesPerSecond applies' }),
     maxBadMessagesPerMinute: Type.Integer({ minimum: 1, maximum: 1000000, default: 120, description: 'Malformed or invalid messages per minute before a charger is disconnected (close 1008)' }),
     maxPendingCalls: Type.Integer({ minimum: 1, maximum: 100000, default: 100, description: 'Commands queued for one charger before new ones are refused' }),
@@ -54,13 +61,23 @@ export const ConfigSchema = Type.Object(
       default: false,
       description: "mDNS/DNS-SD: browse for chargers and advertise this controller as _ocpp._tcp. Off until enabled: it multicasts on the PC's networks, which a depot's IT may not expect",
     }),
-    discoveryMdnsTypes: Type.String({ default: '', pattern: '^[A-Za-z0-9_.,\\s-]*$', description: 'Extra DNS-SD service types to browse besides _http._tcp, _https._tcp, _ocpp._tcp (comma-separated)' }),
+    discoveryMdnsTypes: Type.String({
+      default: '',
+      pattern: '^[A-Za-z0-9_.,\\s-]*$',
+      description: 'Extra DNS-SD service types to browse besides _http._tcp, _https._tcp, _ocpp._tcp (comma-separated)',
+    }),
     discoveryMdnsInterface: Type.Optional(Type.String({ format: 'ipv4', description: 'Multicast only on the network of this local IPv4 address (default: every network)' })),
-    discoveryPorts: Type.String({ default: '80,443,8080', pattern: `^${TCP_PORT}(,${TCP_PORT}){0,15}$`, description: 'Ports a subnet scan probes when the request names none (comma-separated, at most 16)' }),
+    discoveryPorts: Type.String({
+      default: '80,443,8080',
+      pattern: `^${TCP_PORT}(,${TCP_PORT}){0,15}$`,
+      description: 'Ports a subnet scan probes when the request names none (comma-separated, at most 16)',
+    }),
     discoveryProbeConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 32, description: 'Addresses a subnet scan probes at once' }),
     discoveryProbeTimeoutMs: Type.Integer({ minimum: 100, maximum: 30000, default: 1500, description: 'How long a scan waits for one port of one address (connect, TLS and answer)' }),
     logKeepFiles: Type.Integer({ minimum: 1, maximum: 1000, default: 14, description: 'Rotated log files kept besides the current one (daily rotation: about that many days)' }),
-    headofficeUrl: Type.Optional(Type.String({ minLength: 1, description: 'Head-office base URL (http or https) sessions are uploaded to and the auth list is pulled from; unset: standalone, the outbox still fills' })),
+    headofficeUrl: Type.Optional(
+      Type.String({ minLength: 1, description: 'Head-office base URL (http or https) sessions are uploaded to and the auth list is pulled from; unset: standalone, the outbox still fills' }),
+    ),
     headofficeToken: Type.Optional(Type.String({ minLength: 8, description: 'Bearer token sent to head office' })),
     headofficeHmacSecret: Type.Optional(Type.String({ minLength: 16, description: 'When set, each request body is signed: X-Signature: sha256=<hex HMAC-SHA256 of the body>' })),
     headofficeTimeoutMs: Type.Integer({ minimum: 500, maximum: 600000, default: 15000, description: 'How long one head-office request may take, answer included' }),
@@ -68,7 +85,12 @@ export const ConfigSchema = Type.Object(
     headofficeTlsVerify: Type.Boolean({ default: true, description: 'Verify the head-office TLS certificate (turn off only for a lab)' }),
     syncCron: Type.String({ minLength: 1, default: '0 2 * * *', description: 'When the nightly head-office sync runs (cron, local time; 6 fields for seconds); "off" disables it' }),
     syncBatchSize: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Records per head-office upload request' }),
-    syncBackoffMaxMs: Type.Integer({ minimum: 100, maximum: 3600000, default: 300000, description: 'Longest wait between upload attempts while head office is unreachable (exponential backoff with jitter)' }),
+    syncBackoffMaxMs: Type.Integer({
+      minimum: 100,
+      maximum: 3600000,
+      default: 300000,
+      description: 'Longest wait between upload attempts while head office is unreachable (exponential backoff with jitter)',
+    }),
     syncIncludeMeterSamples: Type.Boolean({ default: false, description: 'Upload every meter sample of a session, not only its summary' }),
   },
   { additionalProperties: false },

@@ -5,9 +5,10 @@
  * the installer carries no other node_modules.
  *   npm run build:electron
  */
-import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
+
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

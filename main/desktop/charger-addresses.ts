@@ -3,8 +3,9 @@
  * remote address of its live OCPP connection, and the last one stored for it. Undefined when
  * no such charger is registered.
  */
-import type { Db } from '../store/db.js';
+
 import type { OcppServer } from '../ocpp/server.js';
+import type { Db } from '../store/db.js';
 import { getCharger } from '../store/queries/chargers.js';
 
 export function recordedAddresses(db: Db, ocpp: OcppServer, chargePointId: string): string[] | undefined {

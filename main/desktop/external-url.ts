@@ -11,7 +11,10 @@ export type UrlDecision = { ok: true; url: string } | { ok: false; error: string
 
 /** `::ffff:192.168.10.5` (IPv4 on a dual-stack socket) -> `192.168.10.5`; IPv6 lower-case, brackets off. */
 export function normaliseAddress(address: string): string {
-  const a = address.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const a = address
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
   return mapped ? mapped[1]! : a;
 }

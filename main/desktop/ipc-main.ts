@@ -3,8 +3,9 @@
  * contract (preload/contract.ts) and gives the dispatcher (ipc-dispatch.ts, where senders and
  * arguments are checked) Electron's system browser, save dialog and notifications.
  */
-import { app, dialog, ipcMain, Notification, shell, type BrowserWindow } from 'electron';
+
 import { join } from 'node:path';
+import { app, type BrowserWindow, dialog, ipcMain, Notification, shell } from 'electron';
 import { IPC_CHANNELS } from './ipc-args.js';
 import { createIpcDispatch, type IpcDispatchDeps } from './ipc-dispatch.js';
 
@@ -18,7 +19,13 @@ export function registerDesktopIpc(deps: DesktopIpcDeps): void {
     ports: {
       openExternal: (url) => shell.openExternal(url),
       chooseSavePath: async (suggestedName) => {
-        const options = { defaultPath: join(app.getPath('downloads'), suggestedName), filters: [{ name: 'CSV', extensions: ['csv'] }, { name: 'All files', extensions: ['*'] }] };
+        const options = {
+          defaultPath: join(app.getPath('downloads'), suggestedName),
+          filters: [
+            { name: 'CSV', extensions: ['csv'] },
+            { name: 'All files', extensions: ['*'] },
+          ],
+        };
         const win = deps.window();
         const choice = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
         return choice.canceled || !choice.filePath ? null : choice.filePath;

@@ -38,7 +38,10 @@ const ENTRIES: readonly Entry[] = table.fingerprints.map((f) => ({
 }));
 
 export function guessVendor(facts: readonly HttpFacts[]): VendorGuess | null {
-  const text = facts.flatMap((f) => [f.title, f.server, f.certSubject, f.body]).filter((t): t is string => !!t).join('\n');
+  const text = facts
+    .flatMap((f) => [f.title, f.server, f.certSubject, f.body])
+    .filter((t): t is string => !!t)
+    .join('\n');
   if (!text) return null;
   const hit = ENTRIES.find((e) => e.any.some((r) => r.test(text)) && e.also.every((r) => r.test(text)));
   return hit ? { vendor: hit.vendor, model: hit.model, generic: hit.generic } : null;

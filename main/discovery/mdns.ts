@@ -4,8 +4,9 @@
  * port and WebSocket path. bonjour-service multicasts on every interface unless told
  * otherwise: `bonjour` options (interface, bind, or an injected socket) pass straight through.
  */
-import { Bonjour, type Service } from 'bonjour-service';
+
 import { isIPv4 } from 'node:net';
+import { Bonjour, type Service } from 'bonjour-service';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { DiscoveryWriter } from '../store/discovery-ops.js';
@@ -15,7 +16,11 @@ export const DEFAULT_BROWSE_TYPES = ['_http._tcp', '_https._tcp', '_ocpp._tcp'] 
 
 /** `_http._tcp`, `http._tcp`, `_http` or `http` -> `http`; null when it is no DNS-SD service name. */
 export function serviceType(raw: string): string | null {
-  const t = raw.trim().toLowerCase().replace(/^_/, '').replace(/\._tcp$/, '');
+  const t = raw
+    .trim()
+    .toLowerCase()
+    .replace(/^_/, '')
+    .replace(/\._tcp$/, '');
   return /^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(t) ? t : null;
 }
 
@@ -47,8 +52,7 @@ export interface MdnsDeps {
   bonjour?: Record<string, unknown>;
 }
 
-const txtText = (txt: unknown) =>
-  txt && typeof txt === 'object' ? Object.entries(txt as Record<string, unknown>).map(([k, v]) => `${k}=${Buffer.isBuffer(v) ? v.toString('utf8') : String(v)}`) : [];
+const txtText = (txt: unknown) => (txt && typeof txt === 'object' ? Object.entries(txt as Record<string, unknown>).map(([k, v]) => `${k}=${Buffer.isBuffer(v) ? v.toString('utf8') : String(v)}`) : []);
 
 export class MdnsDiscovery {
   private readonly bonjour: Bonjour;

@@ -53,8 +53,7 @@ export function parseArpAn(text: string): NeighbourTable {
   return table;
 }
 
-const run = (cmd: string, args: string[]) =>
-  new Promise<string>((resolve, reject) => execFile(cmd, args, { timeout: 5000, windowsHide: true }, (err, out) => (err ? reject(err) : resolve(out))));
+const run = (cmd: string, args: string[]) => new Promise<string>((resolve, reject) => execFile(cmd, args, { timeout: 5000, windowsHide: true }, (err, out) => (err ? reject(err) : resolve(out))));
 
 /** Reads this machine's neighbour table; an empty table where the OS gives none. */
 export async function readNeighbours(platform: NodeJS.Platform = process.platform): Promise<NeighbourTable> {

@@ -15,7 +15,10 @@ export interface OuiLookup {
 export function ouiTable(data: Record<string, string>): OuiLookup {
   return {
     vendorOf(mac) {
-      const key = mac.replace(/[^0-9a-fA-F]/g, '').slice(0, 6).toUpperCase();
+      const key = mac
+        .replace(/[^0-9a-fA-F]/g, '')
+        .slice(0, 6)
+        .toUpperCase();
       const entry = key.length === 6 ? data[key] : undefined;
       return entry ? entry.split('\n')[0]!.trim() || null : null;
     },

@@ -20,8 +20,7 @@ const MAX_BODY = 64 * 1024;
 /** Ports whose web server speaks TLS. */
 export const TLS_PORTS: ReadonlySet<number> = new Set([443, 8443]);
 
-const decodeEntities = (s: string) =>
-  s.replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' })[e] ?? _m);
+const decodeEntities = (s: string) => s.replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' })[e] ?? _m);
 
 export function pageTitle(html: string): string | null {
   const m = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html);

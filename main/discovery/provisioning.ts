@@ -8,13 +8,13 @@ import { randomInt } from 'node:crypto';
 import type { networkInterfaces } from 'node:os';
 import { hashPassword } from '../auth/password.js';
 import type { Config } from '../config/schema.js';
+import { normaliseAddress } from '../desktop/external-url.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { Db } from '../store/db.js';
 import type { DiscoveryWriter } from '../store/discovery-ops.js';
-import { getCharger, type Charger, type ChargerFields } from '../store/queries/chargers.js';
+import { type Charger, type ChargerFields, getCharger } from '../store/queries/chargers.js';
 import { getProvisioning, getTemplate, isProvisioning, type ProvisioningStep, type ProvisioningStepName } from '../store/queries/provisioning.js';
-import { normaliseAddress } from '../desktop/external-url.js';
 import { localAddressFor } from './ranges.js';
 
 /** What provisioning asks of the command service (composed in main/app.ts). */

@@ -4,13 +4,16 @@
  * Only private, link-local and loopback space is allowed, so the probe never touches the
  * internet, and at most a /22 (1024 addresses) at a time.
  */
-import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import { type NetworkInterfaceInfo, networkInterfaces } from 'node:os';
 
 export const MAX_ADDRESSES = 1024;
 
 export class ScanRangeError extends Error {
   override name = 'ScanRangeError';
-  constructor(message: string, readonly field: string) {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
     super(message);
   }
 }
@@ -50,7 +53,7 @@ function allowedBlock(first: number, last: number): string | undefined {
   for (const [net, prefix, kind] of ALLOWED) {
     const base = parseIpv4(net)!;
     const m = mask(prefix);
-    if (((first & m) >>> 0) === base && ((last & m) >>> 0) === base) return kind;
+    if ((first & m) >>> 0 === base && (last & m) >>> 0 === base) return kind;
   }
   return undefined;
 }
@@ -130,12 +133,12 @@ export function defaultRange(ifaces: Interfaces = networkInterfaces()): string {
  */
 export function localAddressFor(chargerIp: string | null, ifaces: Interfaces = networkInterfaces()): string | null {
   const target = chargerIp ? parseIpv4(chargerIp) : null;
-  if (target !== null && (target >>> 24) === 127) return '127.0.0.1';
+  if (target !== null && target >>> 24 === 127) return '127.0.0.1';
   const lan = lanAddresses(ifaces);
   if (target !== null) {
     const same = lan.find((l) => {
       const m = parseIpv4(l.netmask)!;
-      return ((parseIpv4(l.address)! & m) >>> 0) === ((target & m) >>> 0);
+      return (parseIpv4(l.address)! & m) >>> 0 === (target & m) >>> 0;
     });
     if (same) return same.address;
   }

@@ -15,7 +15,7 @@ import { guessVendor } from './fingerprint.js';
 import type { NeighbourTable } from './neighbours.js';
 import type { OuiLookup } from './oui.js';
 import { probePort } from './probe.js';
-import { addressesOf, inRange, type AddressRange } from './ranges.js';
+import { type AddressRange, addressesOf, inRange } from './ranges.js';
 
 export interface ScannerDeps {
   db: Db;
@@ -57,7 +57,19 @@ export class Scanner {
     const startedAt = new Date().toISOString();
     await this.d.writer.run('insertScan', { id, range: range.text, ports, total: range.size, startedAt });
     const progress: ScanProgress = {
-      id, range: range.text, ports, state: 'running', total: range.size, done: 0, found: 0, error: null, startedAt, finishedAt: null, foundIps: [], newIps: [], goneIps: [],
+      id,
+      range: range.text,
+      ports,
+      state: 'running',
+      total: range.size,
+      done: 0,
+      found: 0,
+      error: null,
+      startedAt,
+      finishedAt: null,
+      foundIps: [],
+      newIps: [],
+      goneIps: [],
     };
     const abort = new AbortController();
     // Every probe in flight listens on it: concurrency x ports listeners, by design.
@@ -139,7 +151,9 @@ export class Scanner {
       p.state = 'cancelled';
     } else {
       await this.addMacs(p);
-      const candidates = listDevices(this.d.db).filter((d) => inRange(range, d.ip)).map((d) => d.ip);
+      const candidates = listDevices(this.d.db)
+        .filter((d) => inRange(range, d.ip))
+        .map((d) => d.ip);
       p.goneIps = await this.d.writer.run('markGone', { candidates, found: p.foundIps });
       p.state = 'done';
     }

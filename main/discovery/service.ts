@@ -4,14 +4,14 @@
  */
 import { hostname } from 'node:os';
 import type { Config } from '../config/schema.js';
+import { normaliseAddress } from '../desktop/external-url.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { Db } from '../store/db.js';
 import type { DiscoveryWriter } from '../store/discovery-ops.js';
 import type { DeviceSighting } from '../store/queries/discovery.js';
-import { normaliseAddress } from '../desktop/external-url.js';
-import { MdnsDiscovery, browseTypes } from './mdns.js';
-import { readNeighbours, type NeighbourTable } from './neighbours.js';
+import { browseTypes, MdnsDiscovery } from './mdns.js';
+import { type NeighbourTable, readNeighbours } from './neighbours.js';
 import { loadOuiPackage, type OuiLookup } from './oui.js';
 import { defaultRange, lanAddresses, parseRange, ScanRangeError } from './ranges.js';
 import { Scanner, type ScanProgress } from './scanner.js';

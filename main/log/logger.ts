@@ -1,5 +1,5 @@
 import { isAbsolute, join } from 'node:path';
-import { pino, type Logger, type LevelWithSilent, type DestinationStream } from 'pino';
+import { type DestinationStream, type LevelWithSilent, type Logger, pino } from 'pino';
 import pinoRoll from 'pino-roll';
 
 export type { Logger };

@@ -1,7 +1,7 @@
-import type { WebSocket, RawData } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../log/logger.js';
 import { TokenBucket, WindowCounter } from './limits.js';
-import { CALL, CALLERROR, CALLRESULT, parseFrame, RpcError, serializeCall, serializeError, serializeResult, type RpcErrorCode } from './rpc.js';
+import { CALL, CALLERROR, CALLRESULT, parseFrame, RpcError, type RpcErrorCode, serializeCall, serializeError, serializeResult } from './rpc.js';
 
 export type BootState = 'Accepted' | 'Pending' | 'Rejected' | 'Unknown';
 
@@ -23,14 +23,7 @@ export interface ConnectionLimits {
 }
 
 /** Answers that mean the charger sent something malformed or invalid. */
-const BAD_INPUT: ReadonlySet<string> = new Set([
-  'FormationViolation',
-  'ProtocolError',
-  'PropertyConstraintViolation',
-  'OccurenceConstraintViolation',
-  'TypeConstraintViolation',
-  'NotImplemented',
-]);
+const BAD_INPUT: ReadonlySet<string> = new Set(['FormationViolation', 'ProtocolError', 'PropertyConstraintViolation', 'OccurenceConstraintViolation', 'TypeConstraintViolation', 'NotImplemented']);
 
 interface PendingCall {
   id: string;

@@ -3,10 +3,10 @@ import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { Db } from '../store/db.js';
 import type { GroupCommitWriter } from '../store/writer.js';
+import type { InboundAction } from './actions.js';
 import type { Connection } from './connection.js';
 import type { WriteOps } from './ops.js';
 import type { ActionTypes } from './schema/ocpp16.js';
-import type { InboundAction } from './actions.js';
 
 /** A vendor's DataTransfer handler, registered by vendorId. */
 export type DataTransferHandler = (
@@ -32,7 +32,4 @@ export interface HandlerContext extends OcppServices {
   receivedAt: string;
 }
 
-export type Handler<A extends InboundAction> = (
-  ctx: HandlerContext,
-  req: ActionTypes[A]['request'],
-) => Promise<ActionTypes[A]['response']> | ActionTypes[A]['response'];
+export type Handler<A extends InboundAction> = (ctx: HandlerContext, req: ActionTypes[A]['request']) => Promise<ActionTypes[A]['response']> | ActionTypes[A]['response'];

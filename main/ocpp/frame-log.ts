@@ -9,10 +9,9 @@ const MAX_FRAME_CHARS = 8192;
 
 /** Replaces the value of an AuthorizationKey configuration entry in a frame's text. */
 export function maskSecrets(frame: string): string {
-  return frame.replace(/("key"\s*:\s*"AuthorizationKey"[^{}]*?"value"\s*:\s*)"(?:[^"\\]|\\.)*"/g, '$1"********"').replace(
-    /("value"\s*:\s*)"(?:[^"\\]|\\.)*"([^{}]*?"key"\s*:\s*"AuthorizationKey")/g,
-    '$1"********"$2',
-  );
+  return frame
+    .replace(/("key"\s*:\s*"AuthorizationKey"[^{}]*?"value"\s*:\s*)"(?:[^"\\]|\\.)*"/g, '$1"********"')
+    .replace(/("value"\s*:\s*)"(?:[^"\\]|\\.)*"([^{}]*?"key"\s*:\s*"AuthorizationKey")/g, '$1"********"$2');
 }
 
 /**

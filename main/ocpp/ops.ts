@@ -3,18 +3,19 @@
  * inside the group-commit writer's transaction, so checks and inserts are atomic and an
  * answer goes to the charger only once they are committed.
  */
-import type { Db } from '../store/db.js';
-import { stmt } from '../store/statements.js';
-import * as chargers from '../store/queries/chargers.js';
-import * as connectors from '../store/queries/connectors.js';
-import * as tx from '../store/queries/transactions.js';
-import { insertMeterSamples, type MeterSample } from '../store/queries/meter-values.js';
-import { consumeReservation } from '../store/queries/reservations.js';
-import { enqueueChargerSnapshot } from '../store/queries/outbox.js';
-import * as messageLog from '../store/queries/message-log.js';
-import { insertAudit, type AuditEntry } from '../store/queries/audit.js';
+
 import { authorizeForStart } from '../auth/authorize.js';
 import type { IdTagInfo } from '../auth/decide.js';
+import type { Db } from '../store/db.js';
+import { type AuditEntry, insertAudit } from '../store/queries/audit.js';
+import * as chargers from '../store/queries/chargers.js';
+import * as connectors from '../store/queries/connectors.js';
+import * as messageLog from '../store/queries/message-log.js';
+import { insertMeterSamples, type MeterSample } from '../store/queries/meter-values.js';
+import { enqueueChargerSnapshot } from '../store/queries/outbox.js';
+import { consumeReservation } from '../store/queries/reservations.js';
+import * as tx from '../store/queries/transactions.js';
+import { stmt } from '../store/statements.js';
 import { latestEnergyWh } from './meter.js';
 
 function connect(db: Db, a: { chargePointId: string; autoRegister: chargers.RegistrationStatus | null; remoteAddress: string; remotePort: number; at: string }): void {
@@ -23,10 +24,7 @@ function connect(db: Db, a: { chargePointId: string; autoRegister: chargers.Regi
 }
 
 /** After a store outage: the connected flags are rewritten from the live sockets. */
-function resyncConnections(
-  db: Db,
-  a: { live: Array<{ chargePointId: string; remoteAddress: string; remotePort: number }>; autoRegister: chargers.RegistrationStatus; at: string },
-): void {
+function resyncConnections(db: Db, a: { live: Array<{ chargePointId: string; remoteAddress: string; remotePort: number }>; autoRegister: chargers.RegistrationStatus; at: string }): void {
   const live = new Set(a.live.map((c) => c.chargePointId));
   for (const c of chargers.listChargers(db, { connectedOnly: true })) {
     if (live.has(c.chargePointId)) continue;
@@ -162,7 +160,10 @@ function stopTransaction(db: Db, a: StopArgs): { outcome: StopOutcome; energyWh:
   }
   // The stop's own samples go in first so the session's head-office record (queued by
   // completeTransaction) summarises them; a retry's samples are ignored by their identity.
-  insertMeterSamples(db, a.samples.map((s) => ({ ...s, connectorId: t.connectorId })));
+  insertMeterSamples(
+    db,
+    a.samples.map((s) => ({ ...s, connectorId: t.connectorId })),
+  );
   // A retried stop changes nothing; a late real stop replaces the one we inferred.
   if (!tx.completeTransaction(db, a.transactionId, { meterStop: a.meterStop, stopTime: a.timestamp, reason: a.reason, idTag: a.idTag, receivedAt: a.receivedAt })) {
     return { outcome: 'already-stopped', energyWh: t.energyWh, connectorId: t.connectorId };
@@ -191,14 +192,7 @@ function diagnosticsStatus(db: Db, a: { chargePointId: string; status: string; a
 }
 
 function dataTransfer(db: Db, a: { chargePointId: string; vendorId: string; messageId: string | null; data: string | null; status: string; at: string }): void {
-  stmt(db, 'INSERT INTO data_transfers(charge_point_id, vendor_id, message_id, data, status, at) VALUES (?, ?, ?, ?, ?, ?)').run(
-    a.chargePointId,
-    a.vendorId,
-    a.messageId,
-    a.data,
-    a.status,
-    a.at,
-  );
+  stmt(db, 'INSERT INTO data_transfers(charge_point_id, vendor_id, message_id, data, status, at) VALUES (?, ?, ?, ?, ?, ?)').run(a.chargePointId, a.vendorId, a.messageId, a.data, a.status, a.at);
 }
 
 function logFrames(db: Db, a: { frames: messageLog.LoggedFrame[]; keep: number }): void {

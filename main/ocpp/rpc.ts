@@ -118,5 +118,4 @@ export function parseFrame(text: string): Frame {
 
 export const serializeCall = (id: string, action: string, payload: unknown): string => JSON.stringify([CALL, id, action, payload]);
 export const serializeResult = (id: string, payload: unknown): string => JSON.stringify([CALLRESULT, id, payload]);
-export const serializeError = (id: string, code: RpcErrorCode, description: string, details: unknown = {}): string =>
-  JSON.stringify([CALLERROR, id, code, description.slice(0, 255), details]);
+export const serializeError = (id: string, code: RpcErrorCode, description: string, details: unknown = {}): string => JSON.stringify([CALLERROR, id, code, description.slice(0, 255), details]);

@@ -30,7 +30,10 @@ export class SecurityAlerts {
       `live connection of ${a.chargePointId} from ${a.previousAddress} replaced by a new one from ${a.remoteAddress}` +
       (a.passwordless ? ': the charger has no password, so anyone can connect with its identity; set one (security profile 1)' : '');
     const at = new Date().toISOString();
-    this.s.log.warn({ cp: a.chargePointId, previousAddress: a.previousAddress, remoteAddress: a.remoteAddress, passwordless: a.passwordless }, 'security alert: connection replaced from another address');
+    this.s.log.warn(
+      { cp: a.chargePointId, previousAddress: a.previousAddress, remoteAddress: a.remoteAddress, passwordless: a.passwordless },
+      'security alert: connection replaced from another address',
+    );
     this.recent.push({ kind: 'security', chargePointId: a.chargePointId, message, at });
     if (this.recent.length > KEEP_COUNT) this.recent.shift();
     this.s.events.emit('alert', { kind: 'security', message, at });

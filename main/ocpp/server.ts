@@ -1,20 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { LoginThrottle } from '../auth/login-throttle.js';
 import { isInboundAction, OUTBOUND_ACTIONS, type OutboundAction } from './actions.js';
 import { CallTimeoutError, Connection, NotConnectedError } from './connection.js';
-import { OcppStats } from './stats.js';
-import { BreachLog } from './limits.js';
-import { LoginThrottle } from '../auth/login-throttle.js';
 import type { DataTransferHandler, OcppServices } from './context.js';
 import { createDispatcher } from './dispatcher.js';
 import { FrameLog } from './frame-log.js';
+import { BreachLog } from './limits.js';
 import { PresenceFlusher } from './presence.js';
 import { RpcError } from './rpc.js';
-import { SecurityAlerts } from './security-alerts.js';
 import type { ActionTypes } from './schema/ocpp16.js';
 import { confSchemaId, requestSchemaId } from './schema/schemas.js';
-import { UpgradePipeline, type Handshake } from './upgrade.js';
+import { SecurityAlerts } from './security-alerts.js';
+import { OcppStats } from './stats.js';
+import { type Handshake, UpgradePipeline } from './upgrade.js';
 import { OcppValidator } from './validator.js';
 
 export { maskSecrets } from './frame-log.js';
@@ -152,9 +152,7 @@ export class OcppServer {
     if (this.connections.get(conn.chargePointId) !== conn) return;
     this.connections.delete(conn.chargePointId);
     if (this.closing) return;
-    void this.s.writer
-      .runLazy('disconnect', { chargePointId: conn.chargePointId, at })
-      .catch((err) => this.s.log.error({ cp: conn.chargePointId, err }, 'could not record disconnection'));
+    void this.s.writer.runLazy('disconnect', { chargePointId: conn.chargePointId, at }).catch((err) => this.s.log.error({ cp: conn.chargePointId, err }, 'could not record disconnection'));
     this.s.events.emit('charger.disconnected', { chargePointId: conn.chargePointId, code, reason, at });
   }
 

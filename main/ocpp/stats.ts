@@ -46,7 +46,14 @@ export class OcppStats {
       Object.fromEntries(
         [...m].map(([a, s]) => [
           a,
-          { count: s.count, errors: s.errors, ...(s.timeouts !== undefined && { timeouts: s.timeouts }), errorRate: s.count ? s.errors / s.count : 0, avgMs: s.count ? s.totalMs / s.count : 0, maxMs: s.maxMs },
+          {
+            count: s.count,
+            errors: s.errors,
+            ...(s.timeouts !== undefined && { timeouts: s.timeouts }),
+            errorRate: s.count ? s.errors / s.count : 0,
+            avgMs: s.count ? s.totalMs / s.count : 0,
+            maxMs: s.maxMs,
+          },
         ]),
       );
     const n = Math.min(this.recentCount, WINDOW);

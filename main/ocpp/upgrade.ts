@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { MAX_QUEUE_MS, type LoginThrottle } from '../auth/login-throttle.js';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { type LoginThrottle, MAX_QUEUE_MS } from '../auth/login-throttle.js';
 import { verifyPassword } from '../auth/password.js';
 import { SECURITY_HEADERS } from '../security-headers.js';
 import { getChargerAuth, type RegistrationStatus } from '../store/queries/chargers.js';

@@ -10,7 +10,7 @@ const ID_PATTERN = /^[A-Za-z0-9._~:@!$&'()*+,;=-]{1,48}$/;
 const RESERVED = new Set(['api', 'health', 'connections', 'statistics', 'assets', 'index.html', 'favicon.ico']);
 
 export function validateChargePointId(id: string): string | null {
-  if (!ID_PATTERN.test(id)) return 'charge point id must be 1-48 characters of letters, digits and ._~:@!$&\'()*+,;=-';
+  if (!ID_PATTERN.test(id)) return "charge point id must be 1-48 characters of letters, digits and ._~:@!$&'()*+,;=-";
   if (RESERVED.has(id.toLowerCase())) return `"${id}" is reserved`;
   return null;
 }

@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { RpcError, type RpcErrorCode } from './rpc.js';
-import { ocpp16Schemas, schemaKey, type OcppSchema } from './schema/schemas.js';
+import { type OcppSchema, ocpp16Schemas, schemaKey } from './schema/schemas.js';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 

@@ -1,10 +1,10 @@
-import cron, { type ScheduledTask } from 'node-cron';
 import { join } from 'node:path';
+import cron, { type ScheduledTask } from 'node-cron';
 import type { Config } from '../config/schema.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
+import { type BackupFile, backupNow, listBackups } from '../store/backup.js';
 import type { Db } from '../store/db.js';
-import { backupNow, listBackups, type BackupFile } from '../store/backup.js';
 
 export const backupDirOf = (config: Config): string => config.backupDir ?? join(config.dataDir, 'backups');
 

@@ -6,17 +6,17 @@
  * the write it guards run in one op, so nothing can change in between.
  */
 import type { Db } from './db.js';
-import type { GroupCommitWriter } from './writer.js';
-import { insertAudit, type AuditEntry } from './queries/audit.js';
+import { type AuditEntry, insertAudit } from './queries/audit.js';
 import { setAvailability, settleScheduledAvailability } from './queries/availability.js';
 import { saveConfiguration, setConfigurationValue } from './queries/charger-config.js';
 import * as chargers from './queries/chargers.js';
 import { clearChargingProfiles, saveChargingProfile } from './queries/charging-profiles.js';
 import * as idTags from './queries/id-tags.js';
-import { saveLocalList, type LocalListEntry } from './queries/local-list.js';
-import { deleteJob, insertJob, recordJobAnswer, updateLatestJob, type MaintenanceKind } from './queries/maintenance.js';
+import { type LocalListEntry, saveLocalList } from './queries/local-list.js';
+import { deleteJob, insertJob, type MaintenanceKind, recordJobAnswer, updateLatestJob } from './queries/maintenance.js';
 import * as reservations from './queries/reservations.js';
 import { setSetting } from './queries/settings.js';
+import type { GroupCommitWriter } from './writer.js';
 
 type Cp = { chargePointId: string };
 

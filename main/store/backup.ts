@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Db } from './db.js';
 
 const PREFIX = 'ocpp-edge-';

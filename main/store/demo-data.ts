@@ -5,7 +5,7 @@
  * `npm run sim` uses by default) and a Production template. Idempotent: what exists is kept.
  */
 import type { Db } from './db.js';
-import { getCharger, insertCharger, type ChargerFields } from './queries/chargers.js';
+import { type ChargerFields, getCharger, insertCharger } from './queries/chargers.js';
 import { findIdTagForAuthorization, insertIdTag } from './queries/id-tags.js';
 import { getTemplate, putTemplate } from './queries/provisioning.js';
 
@@ -26,8 +26,28 @@ export const DEMO_CHARGERS: ReadonlyArray<ChargerFields & { chargePointId: strin
     targetGroup: 'Production',
     description: DEMO,
   },
-  { chargePointId: 'ABB-TAC-0001', serialNumber: 'ABB-TAC-0001', vendor: 'ABB', model: 'Terra AC W22-T-RD-M-0', ratedVolts: 400, ratedAmps: 32, maximumAmps: 32, targetGroup: 'Production', description: DEMO },
-  { chargePointId: 'TWC3-0001', serialNumber: 'TWC3-0001', vendor: 'Tesla', model: 'Wall Connector Gen 3', ratedVolts: 240, ratedAmps: 48, maximumAmps: 48, targetGroup: 'Production', description: DEMO },
+  {
+    chargePointId: 'ABB-TAC-0001',
+    serialNumber: 'ABB-TAC-0001',
+    vendor: 'ABB',
+    model: 'Terra AC W22-T-RD-M-0',
+    ratedVolts: 400,
+    ratedAmps: 32,
+    maximumAmps: 32,
+    targetGroup: 'Production',
+    description: DEMO,
+  },
+  {
+    chargePointId: 'TWC3-0001',
+    serialNumber: 'TWC3-0001',
+    vendor: 'Tesla',
+    model: 'Wall Connector Gen 3',
+    ratedVolts: 240,
+    ratedAmps: 48,
+    maximumAmps: 48,
+    targetGroup: 'Production',
+    description: DEMO,
+  },
   { chargePointId: 'EVB-BL-0001', serialNumber: 'EVB-BL-0001', vendor: 'EVBox', model: 'BusinessLine', ratedVolts: 230, ratedAmps: 32, maximumAmps: 32, targetGroup: 'Production', description: DEMO },
 ];
 
@@ -35,7 +55,13 @@ export const DEMO_CARDS = ['DEMO-CARD-0001', 'DEMO-CARD-0002', 'DEMO-CARD-0003',
 
 export const DEMO_TEMPLATE = {
   targetGroup: 'Production',
-  keys: { HeartbeatInterval: '60', MeterValueSampleInterval: '60', MeterValuesSampledData: 'Energy.Active.Import.Register,Power.Active.Import', LocalAuthorizeOffline: 'true', LocalPreAuthorize: 'true' },
+  keys: {
+    HeartbeatInterval: '60',
+    MeterValueSampleInterval: '60',
+    MeterValuesSampledData: 'Energy.Active.Import.Register,Power.Active.Import',
+    LocalAuthorizeOffline: 'true',
+    LocalPreAuthorize: 'true',
+  },
   sendLocalList: true,
 };
 

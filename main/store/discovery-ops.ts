@@ -4,10 +4,10 @@
  * commit order and outage policy instead of writing past it.
  */
 import type { Db } from './db.js';
-import type { GroupCommitWriter } from './writer.js';
-import { getCharger, insertCharger, type ChargerFields } from './queries/chargers.js';
+import { type ChargerFields, getCharger, insertCharger } from './queries/chargers.js';
 import * as discovery from './queries/discovery.js';
 import * as provisioning from './queries/provisioning.js';
+import type { GroupCommitWriter } from './writer.js';
 
 /** Creates the charger and its provisioning record together; false when the id is taken. */
 function provisionCharger(db: Db, a: { chargePointId: string; fields: ChargerFields; passwordHash: string | null }): boolean {

@@ -130,7 +130,6 @@ export class GroupCommitWriter<T extends OpTable> {
   private readonly flushNow = (): void => this.flush();
   private lazyTimer: NodeJS.Timeout | null = null;
 
-
   /** Pending jobs not yet committed. */
   get backlog(): number {
     return this.queue.length;

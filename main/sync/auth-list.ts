@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../store/db.js';
 import { utcInstant } from '../store/instant.js';
+import { type HeadofficeTag, replaceHeadofficeTags } from '../store/queries/headoffice-tags.js';
 import { getSetting, setSetting } from '../store/queries/settings.js';
-import { replaceHeadofficeTags, type HeadofficeTag } from '../store/queries/headoffice-tags.js';
 import { compileSchema } from '../validation.js';
-import { HeadofficeError, type HeadofficeClient } from './client.js';
+import { type HeadofficeClient, HeadofficeError } from './client.js';
 
 const AuthListBody = Type.Object({
   version: Type.Integer({ minimum: 0 }),

@@ -82,7 +82,7 @@ export function createHeadofficeClient(c: Settings & { headofficeUrl: string }):
           res.once('end', () => {
             clearTimeout(timer);
             const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = undefined;
+            let parsed: unknown;
             if (text) {
               try {
                 parsed = JSON.parse(text);

@@ -16,7 +16,10 @@ export interface DayManifest {
 }
 
 /** sha256 over the sorted session ids, one per line: head office recomputes it from what it stored. */
-export const sessionDigest = (ids: string[]): string => createHash('sha256').update([...ids].sort().join('\n')).digest('hex');
+export const sessionDigest = (ids: string[]): string =>
+  createHash('sha256')
+    .update([...ids].sort().join('\n'))
+    .digest('hex');
 
 const localDate = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 

@@ -1,12 +1,12 @@
-import cron, { type ScheduledTask } from 'node-cron';
 import { performance } from 'node:perf_hooks';
+import cron, { type ScheduledTask } from 'node-cron';
 import type { Config } from '../config/schema.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { Db } from '../store/db.js';
-import { nowIso } from '../store/statements.js';
+import { enqueueAlert, hasPending, listParked, type OutboxRecord, outboxStats, pruneSent, resolveParked } from '../store/queries/outbox.js';
 import { getSetting, setSetting } from '../store/queries/settings.js';
-import { enqueueAlert, hasPending, listParked, outboxStats, pruneSent, resolveParked, type OutboxRecord } from '../store/queries/outbox.js';
+import { nowIso } from '../store/statements.js';
 import { appliedAuthListVersion, pullAuthList } from './auth-list.js';
 import { createHeadofficeClient, type HeadofficeClient } from './client.js';
 import { buildDayManifest } from './manifest.js';
@@ -62,9 +62,7 @@ export class SyncService {
   private loopDone: Promise<void> = Promise.resolve();
   private kickTimer: NodeJS.Timeout | null = null;
 
-  constructor(
-    private readonly d: { config: Config; db: Db; events: EventBus; log: Logger; localList: LocalListPort },
-  ) {
+  constructor(private readonly d: { config: Config; db: Db; events: EventBus; log: Logger; localList: LocalListPort }) {
     const c = d.config;
     this.client = c.headofficeUrl ? createHeadofficeClient({ ...c, headofficeUrl: c.headofficeUrl }) : null;
     // Standalone there is nothing to sync with: no nightly run (and none shown as next).
@@ -189,7 +187,18 @@ export class SyncService {
   }
 
   private async runPhases(client: HeadofficeClient, progress: SyncProgress): Promise<SyncRunResult> {
-    const result: SyncRunResult = { trigger: progress.trigger, startedAt: progress.startedAt, finishedAt: '', ok: false, uploaded: 0, parked: 0, errors: [], manifests: [], authList: null, pushed: [] };
+    const result: SyncRunResult = {
+      trigger: progress.trigger,
+      startedAt: progress.startedAt,
+      finishedAt: '',
+      ok: false,
+      uploaded: 0,
+      parked: 0,
+      errors: [],
+      manifests: [],
+      authList: null,
+      pushed: [],
+    };
     const phase = async (name: SyncProgress['phase'], fn: () => Promise<void>) => {
       progress.phase = name;
       this.publish();

@@ -1,7 +1,7 @@
 import type { Db } from '../store/db.js';
+import { markSent, noteFailure, type OutboxKind, type OutboxRecord, park, pendingBatch } from '../store/queries/outbox.js';
 import { nowIso } from '../store/statements.js';
-import { markSent, noteFailure, park, pendingBatch, type OutboxKind, type OutboxRecord } from '../store/queries/outbox.js';
-import { HeadofficeError, type HeadofficeClient } from './client.js';
+import { type HeadofficeClient, HeadofficeError } from './client.js';
 
 /** Where each kind of record goes (resources/headoffice-openapi.yaml). */
 const ENDPOINTS: ReadonlyArray<{ path: string; kinds: readonly OutboxKind[] }> = [
@@ -66,7 +66,13 @@ async function send(db: Db, client: HeadofficeClient, endpoint: string, records:
   } catch (err) {
     const e = err instanceof HeadofficeError ? err : new HeadofficeError(String(err), 'protocol', null, { cause: err });
     if (!e.aboutContent) {
-      db.transaction(() => noteFailure(db, records.map((r) => r.id), e.message))();
+      db.transaction(() =>
+        noteFailure(
+          db,
+          records.map((r) => r.id),
+          e.message,
+        ),
+      )();
       throw e;
     }
     if (records.length > 1) {

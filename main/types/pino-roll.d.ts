@@ -1,6 +1,7 @@
 // pino-roll ships JSDoc only; the part we use, typed.
 declare module 'pino-roll' {
   import type { DestinationStream } from 'pino';
+
   interface PinoRollOptions {
     file: string;
     size?: number | string;

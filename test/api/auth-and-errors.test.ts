@@ -1,5 +1,5 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
 import { assertJsonError, concretePath } from './support.js';
@@ -29,7 +29,10 @@ test('api token: every /api route answers 401 without a token, with a wrong toke
   const routes = app.routes.filter((r) => !r.open);
   assert.ok(routes.length >= 10, 'the seed 001 read API is registered');
   for (const path of ['/api/stations', '/api/stations/:cpId', '/api/stations/connected/list', '/api/sessions', '/api/sessions/station/:cpId', '/api/rfid', '/api/rfid/:tagId']) {
-    assert.ok(routes.some((r) => r.path === path && r.method === 'GET'), `GET ${path} exists`);
+    assert.ok(
+      routes.some((r) => r.path === path && r.method === 'GET'),
+      `GET ${path} exists`,
+    );
   }
   for (const r of routes) {
     const path = concretePath(r.path);
@@ -75,7 +78,10 @@ test('api token: GET /health is open without a token', async () => {
   assert.equal(body.connectedChargers, 0);
   const open = app.routes.filter((r) => r.open);
   assert.ok(open.some((r) => r.path === '/health' && r.method === 'GET'));
-  assert.ok(open.every((r) => r.method === 'GET'), 'only read-only routes may be open');
+  assert.ok(
+    open.every((r) => r.method === 'GET'),
+    'only read-only routes may be open',
+  );
   assert.ok(!open.some((r) => /stations|sessions|rfid/.test(r.path)), 'no seed 001 data route is open');
 });
 

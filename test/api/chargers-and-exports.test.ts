@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
-import { holdThreadpool } from '../helpers/threadpool.js';
+import { test } from 'node:test';
 import { getCharger } from '../../main/store/queries/chargers.js';
+import { startTestApp } from '../helpers/app.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
+import { holdThreadpool } from '../helpers/threadpool.js';
 
 const SIEMENS = {
   chargePointId: 'JAAL34S021',
@@ -48,7 +48,7 @@ test('issue 3 / seed 004: a password set through the API is required at the next
   try {
     await app.api('/api/charger', { method: 'POST', json: { chargePointId: 'PW1', password: 'correct horse' } });
     await assert.rejects(TestCharger.connect(`${app.wsBase}/ocpp/PW1`), /401/);
-    const auth = 'Basic ' + Buffer.from('PW1:correct horse').toString('base64');
+    const auth = `Basic ${Buffer.from('PW1:correct horse').toString('base64')}`;
     const cp = await TestCharger.connect(`${app.wsBase}/ocpp/PW1`, { headers: { authorization: auth } });
     assert.equal(((await (await app.api('/api/charger/PW1')).json()) as any).hasPassword, true);
     await cp.close();
@@ -86,7 +86,15 @@ test('issue 3: sessions filter and paginate, a session lists its meter values, a
       await cp.call('MeterValues', {
         connectorId: 1,
         transactionId,
-        meterValue: [{ timestamp: t, sampledValue: [{ value: '1.5', unit: 'kWh' }, { value: '7200', measurand: 'Power.Active.Import', unit: 'W' }] }],
+        meterValue: [
+          {
+            timestamp: t,
+            sampledValue: [
+              { value: '1.5', unit: 'kWh' },
+              { value: '7200', measurand: 'Power.Active.Import', unit: 'W' },
+            ],
+          },
+        ],
       });
       await cp.call('StopTransaction', { transactionId, meterStop: 2000, timestamp: t });
       ids.push(transactionId);
@@ -95,18 +103,27 @@ test('issue 3: sessions filter and paginate, a session lists its meter values, a
     assert.equal(page.total, 2);
     assert.equal(page.items.length, 1);
     const ranged = (await (await app.api('/api/sessions?from=2026-01-02T00:00:00Z&to=2026-01-03T00:00:00Z')).json()) as any;
-    assert.deepEqual(ranged.items.map((s: any) => s.transactionId), [ids[1]]);
+    assert.deepEqual(
+      ranged.items.map((s: any) => s.transactionId),
+      [ids[1]],
+    );
     const samples = (await (await app.api(`/api/sessions/${ids[0]}/meter-values`)).json()) as any[];
-    assert.deepEqual(samples.map((s) => [s.measurand, s.unit, s.value]), [
-      ['Energy.Active.Import.Register', 'kWh', '1.5'],
-      ['Power.Active.Import', 'W', '7200'],
-    ]);
+    assert.deepEqual(
+      samples.map((s) => [s.measurand, s.unit, s.value]),
+      [
+        ['Energy.Active.Import.Register', 'kWh', '1.5'],
+        ['Power.Active.Import', 'W', '7200'],
+      ],
+    );
     const csv = await app.api('/api/sessions/export.csv?station=EX1');
     assert.match(csv.headers.get('content-type')!, /text\/csv/);
     const lines = (await csv.text()).trim().split('\r\n');
     assert.equal(lines.length, 4);
     assert.match(lines[0]!, /^transactionId,chargePointId,connectorId,idTag/);
-    assert.ok(lines.some((l) => l.includes(`"'=HYPERLINK(""x"")"`)), 'formula-like cells are neutralised');
+    assert.ok(
+      lines.some((l) => l.includes(`"'=HYPERLINK(""x"")"`)),
+      'formula-like cells are neutralised',
+    );
     const mv = (await (await app.api(`/api/sessions/${ids[0]}/meter-values.csv`)).text()).trim().split('\r\n');
     assert.equal(mv.length, 3);
     assert.equal((await app.api('/api/sessions/abc')).status, 400);

@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { Writable } from 'node:stream';
+import { test } from 'node:test';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 
 const ROWS = 100_000;
 /** What a charger may wait for an answer while the export runs (the old synchronous export held the loop for about a second). */
@@ -76,7 +76,9 @@ function abortedExport(app: TestApp): Promise<void> {
   });
 }
 
-test('issue 8: an export of 100,000 sessions streams; a charger is answered within the bound meanwhile, its writes succeed, and the CSV is complete and correct (also after a client gave up on one)', { timeout: 180_000 }, async () => {
+test('issue 8: an export of 100,000 sessions streams; a charger is answered within the bound meanwhile, its writes succeed, and the CSV is complete and correct (also after a client gave up on one)', {
+  timeout: 180_000,
+}, async () => {
   const app = await startTestApp();
   try {
     insertSessions(app);
@@ -115,7 +117,10 @@ test('issue 8: an export of 100,000 sessions streams; a charger is answered with
     assert.ok(heldUp.length >= 10, `${heldUp.length} of ${rtts.length} heartbeats ran while this process had the CPU`);
     const max = Math.max(...heldUp.map((r) => r.ms));
     const slowest = Math.max(...rtts.map((r) => r.ms));
-    assert.ok(max < MAX_HEARTBEAT_MS, `slowest Heartbeat this process held up took ${max.toFixed(1)} ms (bound ${MAX_HEARTBEAT_MS} ms; ${rtts.length} heartbeats, slowest of all ${slowest.toFixed(1)} ms)`);
+    assert.ok(
+      max < MAX_HEARTBEAT_MS,
+      `slowest Heartbeat this process held up took ${max.toFixed(1)} ms (bound ${MAX_HEARTBEAT_MS} ms; ${rtts.length} heartbeats, slowest of all ${slowest.toFixed(1)} ms)`,
+    );
 
     const lines = text.split('\r\n');
     assert.equal(lines.pop(), '', 'the CSV ends with a line break');

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { startTestApp } from '../helpers/app.js';
 

@@ -1,8 +1,8 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { after, before, test } from 'node:test';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 import { assertJsonError } from './support.js';
 
 let app: TestApp;
@@ -221,7 +221,10 @@ test('issue 9: an RFID card carries maxConcurrentSessions (default 1, 0 = unlimi
   }
   assert.equal((await app.api('/api/rfid/NO_SUCH_CARD', { method: 'PATCH', json: { status: 'Blocked' } })).status, 404);
   const doc = (await (await fetch(`${app.httpBase}/api/openapi.json`)).json()) as any;
-  for (const [path, method] of [['/api/rfid', 'post'], ['/api/rfid/{tagId}', 'patch']] as const) {
+  for (const [path, method] of [
+    ['/api/rfid', 'post'],
+    ['/api/rfid/{tagId}', 'patch'],
+  ] as const) {
     const schema = doc.paths[path][method].requestBody.content['application/json'].schema;
     assert.equal(schema.properties.maxConcurrentSessions.minimum, 0, `${method} ${path} documents maxConcurrentSessions`);
   }

@@ -1,9 +1,9 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { after, before, test } from 'node:test';
 import { insertCharger } from '../../main/store/queries/chargers.js';
 import { completeTransaction, insertTransaction } from '../../main/store/queries/transactions.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 import { assertJsonError } from './support.js';
 
 let app: TestApp;
@@ -27,7 +27,17 @@ after(() => app.dispose());
 
 interface Page {
   total: number;
-  items: Array<{ transactionId: number; chargePointId: string; idTag: string; status: string; energyWh: number | null; meterStart: number; meterStop: number | null; startTime: string; stopTime: string | null }>;
+  items: Array<{
+    transactionId: number;
+    chargePointId: string;
+    idTag: string;
+    status: string;
+    energyWh: number | null;
+    meterStart: number;
+    meterStop: number | null;
+    startTime: string;
+    stopTime: string | null;
+  }>;
 }
 const page = async (path: string): Promise<Page> => {
   const res = await app.api(path);
@@ -125,7 +135,11 @@ test('seed 001: a session run by a real charger appears with its energy', async 
     await boot(cp);
     const start = await cp.call('StartTransaction', { connectorId: 2, idTag: 'TAG_LIVE', meterStart: 200, timestamp: new Date().toISOString() });
     let p = await page('/api/sessions/station/CP_S3?status=Active');
-    assert.deepEqual(p.items.map((i) => i.transactionId), [start.transactionId], 'acknowledged start is listed at once');
+    assert.deepEqual(
+      p.items.map((i) => i.transactionId),
+      [start.transactionId],
+      'acknowledged start is listed at once',
+    );
     await cp.call('StopTransaction', { transactionId: start.transactionId, meterStop: 1450, timestamp: new Date().toISOString() });
     p = await page('/api/sessions/station/CP_S3');
     assert.equal(p.items[0]!.status, 'Completed');

@@ -1,8 +1,8 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { after, before, test } from 'node:test';
 import { insertCharger } from '../../main/store/queries/chargers.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 import { assertJsonError, eventually } from './support.js';
 
 let app: TestApp;
@@ -23,7 +23,21 @@ test('seed 001: GET /api/stations lists every registered station with the seed 0
   const list = await getJson<any[]>('/api/stations');
   const s = list.find((x) => x.chargePointId === 'ST_REGISTERED');
   assert.ok(s, 'listed');
-  for (const field of ['chargePointId', 'serialNumber', 'catalogNumber', 'vendor', 'model', 'firmwareVersion', 'ratedVolts', 'ratedAmps', 'maximumAmps', 'ipAddress', 'targetGroup', 'isConnected', 'lastSeen']) {
+  for (const field of [
+    'chargePointId',
+    'serialNumber',
+    'catalogNumber',
+    'vendor',
+    'model',
+    'firmwareVersion',
+    'ratedVolts',
+    'ratedAmps',
+    'maximumAmps',
+    'ipAddress',
+    'targetGroup',
+    'isConnected',
+    'lastSeen',
+  ]) {
     assert.ok(field in s, `field ${field}`);
   }
   assert.equal(s.serialNumber, 'JAAL34S021');

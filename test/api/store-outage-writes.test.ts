@@ -6,10 +6,11 @@
  * first. (A full disk is not used here: a small write may still fit in a page with room left.) Once the store can write again, the
  * same writes succeed and the outage alert clears.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 import { eventually } from './support.js';
 
 /** Every table a REST route or a command effect writes. */
@@ -90,7 +91,10 @@ test('issue 8: REST and command writes go through the writer: during a store out
     const health = (await (await app.api('/health')).json()) as { storeError: string | null };
     assert.ok(health.storeError, 'the outage shows in /health');
     // No command went out whose record could not be stored first.
-    const sent = cp.received.filter((f) => f[0] === 2).slice(callsBefore).map((f) => f[2]);
+    const sent = cp.received
+      .filter((f) => f[0] === 2)
+      .slice(callsBefore)
+      .map((f) => f[2]);
     assert.deepEqual(
       sent,
       ATTEMPTS.filter((a) => a.answered).map((a) => a.what),
@@ -113,4 +117,3 @@ test('issue 8: REST and command writes go through the writer: during a store out
     await app.dispose();
   }
 });
-

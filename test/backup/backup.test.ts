@@ -1,15 +1,15 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
-import { waitFor } from '../helpers/wait.js';
-import { cleanEnv, cleanupServes, startServe } from '../helpers/serve-process.js';
-import { loadConfig, ConfigError } from '../../main/config/load.js';
+import { after, test } from 'node:test';
+import { ConfigError, loadConfig } from '../../main/config/load.js';
 import { backupNow, checkIntegrity, listBackups } from '../../main/store/backup.js';
+import { startTestApp } from '../helpers/app.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
+import { cleanEnv, cleanupServes, startServe } from '../helpers/serve-process.js';
+import { waitFor } from '../helpers/wait.js';
 
 after(cleanupServes);
 
@@ -63,7 +63,11 @@ test('issue 8 backups: two backups in the same millisecond get two names, both k
       'every backup is listed, newest (last taken) first',
     );
     for (const x of listBackups(dir)) assert.equal(checkIntegrity(x.file), 'ok');
-    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.partial')), [], 'no partial file left');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.partial')),
+      [],
+      'no partial file left',
+    );
   } finally {
     await app.dispose();
     rmSync(dir, { recursive: true, force: true });
@@ -112,7 +116,11 @@ test('issue 8 restore: refused while the service runs (its database untouched), 
   const refused = (r: ReturnType<typeof restore>, who: string) => {
     assert.equal(r.status, 2, `${who}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, /restore: the database .*ocpp-edge\.db is in use: stop the service/);
-    assert.deepEqual(readdirSync(dataDir).filter((f) => f.includes('.before-restore')), [], `${who}: the database was not renamed`);
+    assert.deepEqual(
+      readdirSync(dataDir).filter((f) => f.includes('.before-restore')),
+      [],
+      `${who}: the database was not renamed`,
+    );
   };
   try {
     const app = await startTestApp({ dataDir, backupCron: 'off' });
@@ -145,5 +153,8 @@ test('issue 8 restore: refused while the service runs (its database untouched), 
 });
 
 test('issue 5 backups: a bad backupCron is refused at start with a clear message', () => {
-  assert.throws(() => loadConfig({ env: {}, cli: { dataDir: '/tmp/x', backupCron: 'every night' } }), (e: Error) => e instanceof ConfigError && /backupCron "every night"/.test(e.message));
+  assert.throws(
+    () => loadConfig({ env: {}, cli: { dataDir: '/tmp/x', backupCron: 'every night' } }),
+    (e: Error) => e instanceof ConfigError && /backupCron "every night"/.test(e.message),
+  );
 });

@@ -33,7 +33,7 @@ server.on('upgrade', (req, socket, head) => {
       } catch {
         return;
       }
-      if (Array.isArray(msg) && msg[0] === 2) ws.send('[3,' + JSON.stringify(msg[1]) + ',{}]');
+      if (Array.isArray(msg) && msg[0] === 2) ws.send(`[3,${JSON.stringify(msg[1])},{}]`);
     });
     ws.on('error', () => {});
   });

@@ -104,7 +104,7 @@ function answerServerCall(sim: Sim, data: Buffer): void {
   counters.serverCalls++;
   try {
     const msg = JSON.parse(data.toString()) as [number, string];
-    sim.ws?.send('[3,' + JSON.stringify(msg[1]) + ',{}]');
+    sim.ws?.send(`[3,${JSON.stringify(msg[1])},{}]`);
   } catch {
     counters.protocolErrors++;
   }
@@ -121,12 +121,12 @@ function sendBoot(sim: Sim): void {
   send(
     sim,
     K_BOOT,
-    '[2,"' + ++sim.seq + '","BootNotification",{"chargePointVendor":"BenchVendor","chargePointModel":"AC22-Sim","chargePointSerialNumber":"SN' + sim.idx + '","firmwareVersion":"1.4.2"}]',
+    `[2,"${++sim.seq}","BootNotification",{"chargePointVendor":"BenchVendor","chargePointModel":"AC22-Sim","chargePointSerialNumber":"SN${sim.idx}","firmwareVersion":"1.4.2"}]`,
   );
 }
 
 function sendHeartbeat(sim: Sim): void {
-  send(sim, K_HB, '[2,"' + ++sim.seq + '","Heartbeat",{}]');
+  send(sim, K_HB, `[2,"${++sim.seq}","Heartbeat",{}]`);
 }
 
 function nextMeter(sim: Sim): string {
@@ -162,7 +162,7 @@ function sendMeterValues(sim: Sim): void {
 
 function sendStart(sim: Sim): void {
   const ts = nextMeter(sim);
-  send(sim, K_START, '[2,"' + ++sim.seq + '","StartTransaction",{"connectorId":1,"idTag":"' + sim.tag + '","meterStart":' + sim.wh + ',"timestamp":"' + ts + '"}]');
+  send(sim, K_START, `[2,"${++sim.seq}","StartTransaction",{"connectorId":1,"idTag":"${sim.tag}","meterStart":${sim.wh},"timestamp":"${ts}"}]`);
 }
 
 function sendStop(sim: Sim): void {
@@ -208,7 +208,8 @@ function transactionIdOf(data: Buffer): number {
 function takeTransactionId(sim: Sim, ok: boolean, data: Buffer): boolean {
   const tx = ok ? transactionIdOf(data) : 0;
   if (tx > 0) sim.txId = tx;
-  else if (!strict) sim.txId = ++fakeTx; // the baseline answers {}
+  else if (!strict)
+    sim.txId = ++fakeTx; // the baseline answers {}
   else return false;
   return true;
 }
@@ -250,7 +251,7 @@ function setup(cmd: Extract<GenCommand, { op: 'setup' }>): { chargers: number } 
   sims = [];
   for (let i = cmd.from; i < cmd.to; i++) {
     const id = cmd.idPrefix + String(i).padStart(5, '0');
-    sims.push(new Sim(i, id, 'T' + String(i).padStart(5, '0'), `127.0.0.${SRC_FIRST + (i % SRC_COUNT)}`));
+    sims.push(new Sim(i, id, `T${String(i).padStart(5, '0')}`, `127.0.0.${SRC_FIRST + (i % SRC_COUNT)}`));
   }
   return { chargers: sims.length };
 }
@@ -268,7 +269,16 @@ function connect(cmd: Extract<GenCommand, { op: 'connect' }>): Promise<ConnectRe
   const todo = (cmd.upTo === undefined ? sims : sims.slice(0, cmd.upTo)).filter((s) => !s.ready);
   const bootLatency = new Histogram();
   const connectToAccepted = new Histogram();
-  const res: ConnectResult = { attempted: todo.length, accepted: 0, failed: 0, retries: 0, lastAcceptedAt: 0, bootLatency: bootLatency.data(), connectToAccepted: connectToAccepted.data(), failures: [] };
+  const res: ConnectResult = {
+    attempted: todo.length,
+    accepted: 0,
+    failed: 0,
+    retries: 0,
+    lastAcceptedAt: 0,
+    bootLatency: bootLatency.data(),
+    connectToAccepted: connectToAccepted.data(),
+    failures: [],
+  };
   const deadline = toLocal(cmd.deadlineAt);
   let next = 0;
   let inFlight = 0;
@@ -347,11 +357,14 @@ function connect(cmd: Extract<GenCommand, { op: 'connect' }>): Promise<ConnectRe
         fail(sim, `boot answer ${data.toString('utf8', 0, 200)}`);
       }
     };
-    const guard = setTimeout(() => {
-      res.failures.push(`deadline: ${todo.length - res.accepted - res.failed} chargers not Accepted in time`);
-      res.failed += todo.length - res.accepted - res.failed;
-      finish();
-    }, Math.max(0, deadline - performance.now()) + 2000);
+    const guard = setTimeout(
+      () => {
+        res.failures.push(`deadline: ${todo.length - res.accepted - res.failed} chargers not Accepted in time`);
+        res.failed += todo.length - res.accepted - res.failed;
+        finish();
+      },
+      Math.max(0, deadline - performance.now()) + 2000,
+    );
     void sleep(toLocal(cmd.startAt) - performance.now()).then(launch);
   });
 }
@@ -363,13 +376,13 @@ async function disconnect(cmd: Extract<GenCommand, { op: 'disconnect' }>): Promi
   await new Promise<void>((resolve) => {
     if (!left) return resolve();
     const t = setTimeout(() => {
-      for (const s of open) if (s.ws) (s.ws.terminate(), terminated++);
+      for (const s of open) if (s.ws) s.ws.terminate(), terminated++;
       resolve();
     }, cmd.timeoutMs);
     for (const s of open) {
       s.closing = true;
       s.ws!.once('close', () => {
-        if (--left === 0) (clearTimeout(t), resolve());
+        if (--left === 0) clearTimeout(t), resolve();
       });
       s.ws!.close(1000);
     }
@@ -408,10 +421,13 @@ function startTx(cmd: Extract<GenCommand, { op: 'startTx' }>): Promise<{ started
       else failed++;
       launch();
     };
-    const guard = setTimeout(() => {
-      failed = todo.length - started;
-      finish();
-    }, Math.max(0, toLocal(cmd.deadlineAt) - performance.now()));
+    const guard = setTimeout(
+      () => {
+        failed = todo.length - started;
+        finish();
+      },
+      Math.max(0, toLocal(cmd.deadlineAt) - performance.now()),
+    );
     launch();
   });
 }
@@ -649,7 +665,7 @@ if (!process.send) {
 process.on('message', (msg: { reqId: number; cmd: GenCommand }) => {
   handle(msg.cmd).then(
     (result) => process.send!({ reqId: msg.reqId, ok: true, result, counters } satisfies GenReply),
-    (err: unknown) => process.send!({ reqId: msg.reqId, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err), counters } satisfies GenReply),
+    (err: unknown) => process.send!({ reqId: msg.reqId, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err), counters } satisfies GenReply),
   );
 });
 // The parent gone (crash, kill): leave at once, sockets and all.

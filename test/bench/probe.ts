@@ -42,10 +42,10 @@ if (file) {
       gc.count++;
       gc.ms += d;
       if (d > gc.maxMs) gc.maxMs = d;
-      const kind = ((e as unknown as { detail?: { kind?: number } }).detail)?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) (gc.minor++, (gc.minorMs += d));
-      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) (gc.major++, (gc.majorMs += d));
-      else if (kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) (gc.incremental++, (gc.incrementalMs += d));
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.minor++, (gc.minorMs += d);
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++, (gc.majorMs += d);
+      else if (kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) gc.incremental++, (gc.incrementalMs += d);
     }
   });
   obs.observe({ entryTypes: ['gc'] });
@@ -93,8 +93,8 @@ if (file) {
     // The profile (when asked for) must be on disk before the snapshot says "done".
     if (profileFile && snap.seq === 2) toggleProfiler(2);
     try {
-      writeFileSync(file + '.tmp', JSON.stringify(snap));
-      renameSync(file + '.tmp', file);
+      writeFileSync(`${file}.tmp`, JSON.stringify(snap));
+      renameSync(`${file}.tmp`, file);
     } catch {
       /* no fd left: the bench gets no snapshot this time */
     }

@@ -3,7 +3,7 @@
  * `bash -c 'ulimit -n N; exec ...'` so it gets a raised open-file limit and keeps its pid (exec),
  * is registered, and is killed when the bench exits for any reason.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -201,7 +201,7 @@ export async function startServer(target: Target, o: ServerOptions): Promise<Ser
   return h;
 }
 
-let probeSeq = new Map<number, number>();
+const probeSeq = new Map<number, number>();
 /** Asks the server's probe for a snapshot (GC totals, event-loop delay since the last one). */
 export async function probe(h: ServerHandle): Promise<ProbeSnapshot | null> {
   const want = (probeSeq.get(h.pid) ?? 0) + 1;

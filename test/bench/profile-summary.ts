@@ -42,9 +42,7 @@ function areaOf(fn: string, url: string, parentUrl: string): string {
     if (/^validate\d*$/.test(fn)) return 'ajv compiled validators';
     if (SQLITE_NATIVE.has(fn)) {
       // better-sqlite3's transaction wrapper runs BEGIN, SAVEPOINT, RELEASE and COMMIT (whose fsync blocks the thread).
-      return parentUrl.includes('better-sqlite3/lib/methods/transaction.js')
-        ? 'SQLite BEGIN/SAVEPOINT/RELEASE/COMMIT (incl. the fsync of COMMIT)'
-        : 'SQLite statements (main/store queries)';
+      return parentUrl.includes('better-sqlite3/lib/methods/transaction.js') ? 'SQLite BEGIN/SAVEPOINT/RELEASE/COMMIT (incl. the fsync of COMMIT)' : 'SQLite statements (main/store queries)';
     }
     if (SOCKET_NATIVE.has(fn)) return 'socket writes (libuv, C++)';
     return 'other native (V8 builtins, C++ bindings)';
@@ -53,7 +51,7 @@ function areaOf(fn: string, url: string, parentUrl: string): string {
   if (nm) return nm[1]!;
   if (url.startsWith('node:')) {
     const parts = url.slice(5).split('/');
-    return 'node:' + (parts[0] === 'internal' ? parts.slice(0, 2).join('/') : parts[0]);
+    return `node:${parts[0] === 'internal' ? parts.slice(0, 2).join('/') : parts[0]}`;
   }
   const m = /^(main|test)\/([^/]+)/.exec(url);
   if (m) return m[2]!.endsWith('.ts') ? `${m[1]}/${m[2]}` : `${m[1]}/${m[2]}/`;

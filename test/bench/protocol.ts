@@ -14,7 +14,7 @@ export type GenCommand =
       to: number;
       idPrefix: string;
     }
-  | { op: 'connect'; startAt: number; window: number; deadlineAt: number; /** Connect only the first upTo chargers of this process. */ upTo?: number }
+  | { op: 'connect'; startAt: number; window: number; deadlineAt: number /** Connect only the first upTo chargers of this process. */; upTo?: number }
   | { op: 'disconnect'; timeoutMs: number }
   | { op: 'startTx'; window: number; deadlineAt: number }
   | { op: 'idleStart'; intervalMs: number }

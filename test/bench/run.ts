@@ -15,12 +15,14 @@
  *   npm run bench -- --message-log-rows 200000   run the service with its message log on
  */
 import { spawnSync } from 'node:child_process';
-import { availableParallelism, cpus, release, totalmem, tmpdir } from 'node:os';
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Histogram, mergeHistograms, type LatencySummary } from './hist.js';
+import { Histogram, type LatencySummary, mergeHistograms } from './hist.js';
+import type { ProbeSnapshot } from './probe.js';
 import {
   cpuMs,
+  type Generator,
   installCleanup,
   killAll,
   listenDrops,
@@ -29,18 +31,16 @@ import {
   openFileLimit,
   openFiles,
   probe,
-  removeTempDir,
   ROOT,
+  removeTempDir,
   rssKB,
+  type ServerHandle,
   startGenerator,
   startServer,
-  type Generator,
-  type ServerHandle,
   type Target,
 } from './procs.js';
+import { type ProfileSummary, summariseProfile } from './profile-summary.js';
 import type { ConnectResult, ErrorCounters, GenCommand, LoopResult } from './protocol.js';
-import type { ProbeSnapshot } from './probe.js';
-import { summariseProfile, type ProfileSummary } from './profile-summary.js';
 
 // ---------------------------------------------------------------- options
 
@@ -79,7 +79,17 @@ const TITLES: Record<Scenario, string> = {
 };
 
 function parseOptions(argv: string[]) {
-  const o = { quick: false, workers: 2, only: new Set<Scenario>(SCENARIOS), profile: [] as Scenario[], nofile: 65536, messageLogRows: 0, out: join(ROOT, 'bench-results'), retries: -1, serverNodeFlags: [] as string[] };
+  const o = {
+    quick: false,
+    workers: 2,
+    only: new Set<Scenario>(SCENARIOS),
+    profile: [] as Scenario[],
+    nofile: 65536,
+    messageLogRows: 0,
+    out: join(ROOT, 'bench-results'),
+    retries: -1,
+    serverNodeFlags: [] as string[],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = () => {
@@ -94,15 +104,16 @@ function parseOptions(argv: string[]) {
       const list = (next && !next.startsWith('--') ? (i++, next) : 'c').split(',').map((x) => x.trim()) as Scenario[];
       for (const x of list) if (!SCENARIOS.includes(x) || x === 'b') usage(`--profile: scenario ${x} cannot be profiled (a, c, d or e)`);
       o.profile = list;
-    }
-    else if (a === '--workers') o.workers = Math.max(1, Math.min(16, Number(val()) || 1));
+    } else if (a === '--workers') o.workers = Math.max(1, Math.min(16, Number(val()) || 1));
     else if (a === '--nofile') o.nofile = Number(val());
     else if (a === '--message-log-rows') o.messageLogRows = Number(val());
     else if (a === '--server-node-flags') o.serverNodeFlags = val().split(/\s+/).filter(Boolean);
     else if (a === '--out') o.out = val();
     else if (a === '--retries') o.retries = Math.max(0, Number(val()) || 0);
     else if (a === '--only') {
-      const list = val().split(',').map((s) => s.trim()) as Scenario[];
+      const list = val()
+        .split(',')
+        .map((s) => s.trim()) as Scenario[];
       for (const s of list) if (!SCENARIOS.includes(s)) usage(`unknown scenario ${s}`);
       o.only = new Set(list);
     } else if (a === '--help' || a === '-h') usage();
@@ -128,7 +139,7 @@ function readHeader(): string {
     '  --profile [LIST]     after the scenarios, run these (default c; a, c, d, e) once more for the service alone with the',
     '                       V8 CPU profiler on over the measurement window, and summarise where its time went',
     '  --nofile N           open-file limit for the server and generator processes (default 65536)',
-    '  --message-log-rows N the service\'s messageLogMaxRows (default 0: message log off)',
+    "  --message-log-rows N the service's messageLogMaxRows (default 0: message log off)",
     '  --server-node-flags "FLAGS"  extra node/V8 flags for the service process (e.g. "--max-semi-space-size=32")',
     '  --out DIR            where the JSON goes (default bench-results/)',
     '  --retries N          run a scenario again when other processes took > 30% of a core during it (default 2; quick 0)',
@@ -215,7 +226,10 @@ async function startRig(target: Target, chargers: number, prefix: string, extra:
 async function stopRig(rig: Rig, where: string): Promise<void> {
   try {
     const cs = await Promise.all(rig.gens.map((g) => g.call<ErrorCounters>({ op: 'counters' }, 10000)));
-    addCounters(`${where} ${rig.target}`, cs.map((c) => c.result));
+    addCounters(
+      `${where} ${rig.target}`,
+      cs.map((c) => c.result),
+    );
     await Promise.all(rig.gens.map((g) => g.call({ op: 'disconnect', timeoutMs: 10000 }, 30000).catch(() => {})));
   } finally {
     if (rig.server.child.exitCode !== null) problems.push(`${where} ${rig.target}: server died: ${rig.server.stderrTail.slice(-5).join(' / ')}`);
@@ -277,7 +291,7 @@ async function createTags(server: ServerHandle, n: number): Promise<void> {
       const r = await fetch(`${server.httpBase}/api/rfid`, {
         method: 'POST',
         headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ tagId: 'T' + String(i).padStart(5, '0') }),
+        body: JSON.stringify({ tagId: `T${String(i).padStart(5, '0')}` }),
       });
       if (r.status !== 201 && r.status !== 200) throw new Error(`POST /api/rfid: HTTP ${r.status} ${await r.text()}`);
       await r.arrayBuffer().catch(() => {});
@@ -639,10 +653,39 @@ function rowsFrom(): Row[] {
   const a = results.a as PerTarget<{ first: ConnectSummary; reconnect: ConnectSummary }> | undefined;
   if (a) {
     const n = P.storm.chargers.toLocaleString('en-US');
-    rows.push({ scenario: TITLES.a, metric: `${n} chargers: time to all Accepted (s)`, edge: a.edge?.first.seconds ?? null, baseline: a.baseline?.first.seconds ?? null, digits: 2, better: 'lower', ...(!opts.quick && { target: le(a.edge?.first.seconds, 3, 's') }) });
-    rows.push({ scenario: TITLES.a, metric: `${n} reconnect (registered): time (s)`, edge: a.edge?.reconnect.seconds ?? null, baseline: a.baseline?.reconnect.seconds ?? null, digits: 2, better: 'lower' });
-    rows.push({ scenario: TITLES.a, metric: 'kernel accept-queue drops (SYN retried)', edge: a.edge?.first.listenDrops ?? null, baseline: a.baseline?.first.listenDrops ?? null, digits: 0, better: 'lower' });
-    rows.push({ scenario: TITLES.a, metric: 'connect→Accepted p99 (ms)', edge: a.edge?.first.connectToAccepted?.p99Ms ?? null, baseline: a.baseline?.first.connectToAccepted?.p99Ms ?? null, digits: 1, better: 'lower' });
+    rows.push({
+      scenario: TITLES.a,
+      metric: `${n} chargers: time to all Accepted (s)`,
+      edge: a.edge?.first.seconds ?? null,
+      baseline: a.baseline?.first.seconds ?? null,
+      digits: 2,
+      better: 'lower',
+      ...(!opts.quick && { target: le(a.edge?.first.seconds, 3, 's') }),
+    });
+    rows.push({
+      scenario: TITLES.a,
+      metric: `${n} reconnect (registered): time (s)`,
+      edge: a.edge?.reconnect.seconds ?? null,
+      baseline: a.baseline?.reconnect.seconds ?? null,
+      digits: 2,
+      better: 'lower',
+    });
+    rows.push({
+      scenario: TITLES.a,
+      metric: 'kernel accept-queue drops (SYN retried)',
+      edge: a.edge?.first.listenDrops ?? null,
+      baseline: a.baseline?.first.listenDrops ?? null,
+      digits: 0,
+      better: 'lower',
+    });
+    rows.push({
+      scenario: TITLES.a,
+      metric: 'connect→Accepted p99 (ms)',
+      edge: a.edge?.first.connectToAccepted?.p99Ms ?? null,
+      baseline: a.baseline?.first.connectToAccepted?.p99Ms ?? null,
+      digits: 1,
+      better: 'lower',
+    });
   }
   const b = results.b as PerTarget<{ steps: IdleStep[] }> | undefined;
   if (b) {
@@ -652,11 +695,26 @@ function rowsFrom(): Row[] {
       const bl = b.baseline?.steps.find((s) => s.chargers === n);
       const last = i === ns.length - 1;
       const note = capped && n === capped.cap ? ` (open-file limit ${capped.limit})` : '';
-      rows.push({ scenario: TITLES.b, metric: `RSS per idle charger @${n.toLocaleString('en-US')}${note} (KB)`, edge: e?.perChargerKB ?? null, baseline: bl?.perChargerKB ?? null, digits: 1, better: 'lower', ...(last && !opts.quick && { target: le(e?.perChargerKB, 12, 'KB') }) });
+      rows.push({
+        scenario: TITLES.b,
+        metric: `RSS per idle charger @${n.toLocaleString('en-US')}${note} (KB)`,
+        edge: e?.perChargerKB ?? null,
+        baseline: bl?.perChargerKB ?? null,
+        digits: 1,
+        better: 'lower',
+        ...(last && !opts.quick && { target: le(e?.perChargerKB, 12, 'KB') }),
+      });
     }
     const e = b.edge?.steps.at(-1);
     const bl = b.baseline?.steps.at(-1);
-    rows.push({ scenario: TITLES.b, metric: `server RSS @${(e?.chargers ?? 0).toLocaleString('en-US')} (MB)`, edge: e ? e.rssKB / 1024 : null, baseline: bl ? bl.rssKB / 1024 : null, digits: 0, better: 'lower' });
+    rows.push({
+      scenario: TITLES.b,
+      metric: `server RSS @${(e?.chargers ?? 0).toLocaleString('en-US')} (MB)`,
+      edge: e ? e.rssKB / 1024 : null,
+      baseline: bl ? bl.rssKB / 1024 : null,
+      digits: 0,
+      better: 'lower',
+    });
   }
   const c = results.c as Record<string, PerTarget<LoopOut>> | undefined;
   if (c) {
@@ -664,18 +722,42 @@ function rowsFrom(): Row[] {
       const e = c[n]?.edge;
       const bl = c[n]?.baseline;
       const last = n === P.closed.sizes.at(-1);
-      rows.push({ scenario: TITLES.c, metric: `msg/s @${n.toLocaleString('en-US')} chargers`, edge: e?.msgPerSec ?? null, baseline: bl?.msgPerSec ?? null, digits: 0, better: 'higher', ...(last && !opts.quick && { target: ratioTarget(e?.msgPerSec ?? null, bl?.msgPerSec ?? null, 0.5) }) });
+      rows.push({
+        scenario: TITLES.c,
+        metric: `msg/s @${n.toLocaleString('en-US')} chargers`,
+        edge: e?.msgPerSec ?? null,
+        baseline: bl?.msgPerSec ?? null,
+        digits: 0,
+        better: 'higher',
+        ...(last && !opts.quick && { target: ratioTarget(e?.msgPerSec ?? null, bl?.msgPerSec ?? null, 0.5) }),
+      });
       rows.push({ scenario: TITLES.c, metric: `p99 latency @${n.toLocaleString('en-US')} (ms)`, edge: e?.latency?.p99Ms ?? null, baseline: bl?.latency?.p99Ms ?? null, digits: 2, better: 'lower' });
     }
     const n = P.closed.sizes.at(-1)!;
     const logged = c[`${n}+log`]?.edge;
-    if (logged) rows.push({ scenario: TITLES.c, metric: `msg/s @${n.toLocaleString('en-US')}, message log on`, edge: logged.msgPerSec, baseline: c[n]?.baseline?.msgPerSec ?? null, digits: 0, better: 'higher' });
+    if (logged)
+      rows.push({
+        scenario: TITLES.c,
+        metric: `msg/s @${n.toLocaleString('en-US')}, message log on`,
+        edge: logged.msgPerSec,
+        baseline: c[n]?.baseline?.msgPerSec ?? null,
+        digits: 0,
+        better: 'higher',
+      });
   }
   const d = results.d as PerTarget<LoopOut> | undefined;
   if (d) {
     const label = `${P.fixed.chargers.toLocaleString('en-US')} ch @ ${P.fixed.rate.toLocaleString('en-US')} msg/s`;
     rows.push({ scenario: TITLES.d, metric: `${label}: p50 (ms)`, edge: d.edge?.latency?.p50Ms ?? null, baseline: d.baseline?.latency?.p50Ms ?? null, digits: 2, better: 'lower' });
-    rows.push({ scenario: TITLES.d, metric: `${label}: p99 (ms)`, edge: d.edge?.latency?.p99Ms ?? null, baseline: d.baseline?.latency?.p99Ms ?? null, digits: 2, better: 'lower', ...(!opts.quick && { target: le(d.edge?.latency?.p99Ms, 10, 'ms') }) });
+    rows.push({
+      scenario: TITLES.d,
+      metric: `${label}: p99 (ms)`,
+      edge: d.edge?.latency?.p99Ms ?? null,
+      baseline: d.baseline?.latency?.p99Ms ?? null,
+      digits: 2,
+      better: 'lower',
+      ...(!opts.quick && { target: le(d.edge?.latency?.p99Ms, 10, 'ms') }),
+    });
     rows.push({ scenario: TITLES.d, metric: `${label}: max (ms)`, edge: d.edge?.latency?.maxMs ?? null, baseline: d.baseline?.latency?.maxMs ?? null, digits: 2, better: 'lower' });
     rows.push({ scenario: TITLES.d, metric: `${label}: answered msg/s`, edge: d.edge?.msgPerSec ?? null, baseline: d.baseline?.msgPerSec ?? null, digits: 0, better: 'higher' });
   }
@@ -705,8 +787,8 @@ function table(rows: Row[]): string {
     r.target ? `${r.target.text} ${r.target.ok === null ? '?' : r.target.ok ? 'met' : 'MISSED'}` : '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => '| ' + cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ') + ' |';
-  const sep = '|' + widths.map((w, i) => (i >= 2 && i <= 4 ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  const sep = `|${widths.map((w, i) => (i >= 2 && i <= 4 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
   return [line(head), sep, ...body.map(line)].join('\n');
 }
 
@@ -729,7 +811,8 @@ function usageLines(): string[] {
   for (const t of TARGETS) add(`(d) fixed rate ${t}`, d?.[t]?.usage);
   for (const t of TARGETS) {
     const lag = d?.[t]?.sendLag;
-    if (lag) lines.push(`  ${`(d) ${t}: generator send lag`.padEnd(30)} p50 ${lag.p50Ms} ms  p99 ${lag.p99Ms} ms  max ${lag.maxMs} ms (how late the generator itself sent; included in the latencies above)`);
+    if (lag)
+      lines.push(`  ${`(d) ${t}: generator send lag`.padEnd(30)} p50 ${lag.p50Ms} ms  p99 ${lag.p99Ms} ms  max ${lag.maxMs} ms (how late the generator itself sent; included in the latencies above)`);
   }
   const e = results.e as PerTarget<LoopOut> | undefined;
   for (const t of TARGETS) add(`(e) churn ${t}`, e?.[t]?.usage);
@@ -869,7 +952,7 @@ async function main(): Promise<void> {
   for (const [sc, prof] of Object.entries(profiles)) {
     console.log('');
     console.log(`Where the service's main thread spent ${TITLES[sc as Scenario]}'s measurement window (V8 CPU profile, edge alone; ${prof.file}):`);
-    for (const l of prof.lines) console.log('  ' + l);
+    for (const l of prof.lines) console.log(`  ${l}`);
   }
   await Promise.all(pool.map((g) => g.stop()));
   console.log('');
@@ -877,7 +960,7 @@ async function main(): Promise<void> {
   if (problems.length) {
     console.log('');
     console.log('PROBLEMS:');
-    for (const p of problems) console.log('  - ' + p);
+    for (const p of problems) console.log(`  - ${p}`);
   }
   killAll();
   process.exit(problems.length ? 1 : 0);

@@ -5,12 +5,13 @@
  * carries the charger's reply (plus what we learned: transactionId, reservationId, jobId ...),
  * and the store shows the resulting state where there is one.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { SimCharger, type ReceivedCall, type SimChargerOptions } from '../sim/charger.js';
-import { waitFor } from '../helpers/wait.js';
+import { after, before, test } from 'node:test';
 import { OcppValidator } from '../../main/ocpp/validator.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { waitFor } from '../helpers/wait.js';
+import { type ReceivedCall, SimCharger, type SimChargerOptions } from '../sim/charger.js';
 
 let app: TestApp;
 const validator = new OcppValidator();
@@ -135,7 +136,11 @@ test('RemoteStartTransaction: the charger gets the idTag and connector, REST ans
     const stop = await command(sim.id, 'stop-transaction', { transactionId: start.body.transactionId });
     receivedCall(sim, 'RemoteStopTransaction', { transactionId: start.body.transactionId }, stop);
     assert.equal(stop.body.response.status, 'Accepted');
-    const session = await until(() => get(`/api/sessions/${start.body.transactionId}`), (s) => s.status === 'Completed', 'the session to complete');
+    const session = await until(
+      () => get(`/api/sessions/${start.body.transactionId}`),
+      (s) => s.status === 'Completed',
+      'the session to complete',
+    );
     assert.equal(session.stopReason, 'Remote');
     assert.equal(session.chargePointId, sim.id);
     assert.ok(session.energyWh > 0, 'energy delivered is recorded');
@@ -166,7 +171,11 @@ test('Reset Soft: the charger accepts, stops its running session with reason Sof
     receivedCall(sim, 'Reset', { type: 'Soft' }, reset);
     assert.equal(reset.body.response.status, 'Accepted');
     await sim.waitFor(() => sim.boots === 2 && sim.isOnline, 4000, 'the reboot');
-    const session = await until(() => get(`/api/sessions/${transactionId}`), (s) => s.status === 'Completed', 'the session to complete');
+    const session = await until(
+      () => get(`/api/sessions/${transactionId}`),
+      (s) => s.status === 'Completed',
+      'the session to complete',
+    );
     assert.equal(session.stopReason, 'SoftReset');
   }));
 
@@ -185,7 +194,11 @@ test('UnlockConnector: the charger unlocks connector 1 and a session running the
     const unlock = await command(sim.id, 'unlock-connector', { connectorId: 1 });
     receivedCall(sim, 'UnlockConnector', { connectorId: 1 }, unlock);
     assert.equal(unlock.body.response.status, 'Unlocked');
-    const session = await until(() => get(`/api/sessions/${transactionId}`), (s) => s.status === 'Completed', 'the session to complete');
+    const session = await until(
+      () => get(`/api/sessions/${transactionId}`),
+      (s) => s.status === 'Completed',
+      'the session to complete',
+    );
     assert.equal(session.stopReason, 'UnlockCommand');
     const zero = await command(sim.id, 'unlock-connector', { connectorId: 0 });
     assert.equal(zero.body.response.status, 'NotSupported');
@@ -204,7 +217,11 @@ test('ChangeAvailability: Inoperative is Effective at once on an idle connector 
         cp.availability.map((a: any) => [a.connectorId, a.requested, a.state]),
         [[1, 'Inoperative', 'Effective']],
       );
-      cp = await until(() => charger(sim.id), (c) => c.connectors.find((x: any) => x.connectorId === 1)?.status === 'Unavailable', 'connector 1 Unavailable in the store');
+      cp = await until(
+        () => charger(sim.id),
+        (c) => c.connectors.find((x: any) => x.connectorId === 1)?.status === 'Unavailable',
+        'connector 1 Unavailable in the store',
+      );
 
       // A session on connector 2: Inoperative there is Scheduled until the session ends.
       await addCard('CMD-AVAIL-TAG');
@@ -214,14 +231,22 @@ test('ChangeAvailability: Inoperative is Effective at once on an idle connector 
       cp = await charger(sim.id);
       assert.equal(cp.availability.find((a: any) => a.connectorId === 2).state, 'Scheduled');
       assert.equal((await command(sim.id, 'stop-transaction', { transactionId })).body.response.status, 'Accepted');
-      cp = await until(() => charger(sim.id), (c) => c.availability.find((a: any) => a.connectorId === 2).state === 'Effective', 'the scheduled change to take effect');
+      cp = await until(
+        () => charger(sim.id),
+        (c) => c.availability.find((a: any) => a.connectorId === 2).state === 'Effective',
+        'the scheduled change to take effect',
+      );
       assert.equal(sim.connectorStatus(2)!.availability, 'Inoperative');
       assert.equal(cp.connectors.find((x: any) => x.connectorId === 2).status, 'Unavailable');
 
       const on = await command(sim.id, 'change-availability', { connectorId: 0, type: 'Operative' });
       assert.equal(on.body.response.status, 'Accepted');
       assert.equal(sim.connectorStatus(1)!.availability, 'Operative');
-      await until(() => charger(sim.id), (c) => c.connectors.filter((x: any) => x.connectorId > 0).every((x: any) => x.status === 'Available'), 'connectors Available again');
+      await until(
+        () => charger(sim.id),
+        (c) => c.connectors.filter((x: any) => x.connectorId > 0).every((x: any) => x.status === 'Available'),
+        'connectors Available again',
+      );
     },
     { connectors: 2 },
   ));
@@ -345,14 +370,22 @@ test('ReserveNow: REST assigns the reservationId, the charger gets it and reserv
       stored.map((r) => [r.reservationId, r.status]),
       [[reserve.body.reservationId, 'Reserved']],
     );
-    await until(() => charger(sim.id), (c) => c.connectors.find((x: any) => x.connectorId === 1)?.status === 'Reserved', 'connector 1 Reserved in the store');
+    await until(
+      () => charger(sim.id),
+      (c) => c.connectors.find((x: any) => x.connectorId === 1)?.status === 'Reserved',
+      'connector 1 Reserved in the store',
+    );
 
     const cancel = await command(sim.id, 'cancel-reservation', { reservationId: reserve.body.reservationId });
     receivedCall(sim, 'CancelReservation', { reservationId: reserve.body.reservationId }, cancel);
     assert.equal(cancel.body.response.status, 'Accepted');
     assert.deepEqual(sim.reservations, []);
     assert.equal(((await get(`/api/reservations?station=${sim.id}`)) as any[])[0].status, 'Cancelled');
-    await until(() => charger(sim.id), (c) => c.connectors.find((x: any) => x.connectorId === 1)?.status === 'Available', 'connector 1 Available again');
+    await until(
+      () => charger(sim.id),
+      (c) => c.connectors.find((x: any) => x.connectorId === 1)?.status === 'Available',
+      'connector 1 Available again',
+    );
     const again = await command(sim.id, 'cancel-reservation', { reservationId: reserve.body.reservationId });
     assert.equal(again.body.response.status, 'Rejected', 'a reservation the charger no longer has');
   }));
@@ -397,8 +430,15 @@ test('UpdateFirmware: REST answers with a jobId; the charger downloads, installs
           'the firmware job to reach Installed',
         );
         const order = ['Requested', 'Downloading', 'Downloaded', 'Installing', 'Installed'];
-        assert.deepEqual(seen, order.filter((s) => seen.includes(s)), `the job moved forward only: ${seen.join(' > ')}`);
-        assert.ok(seen.some((s) => s !== 'Requested' && s !== 'Installed'), `progress seen in the job on the way: ${seen.join(' > ')}`);
+        assert.deepEqual(
+          seen,
+          order.filter((s) => seen.includes(s)),
+          `the job moved forward only: ${seen.join(' > ')}`,
+        );
+        assert.ok(
+          seen.some((s) => s !== 'Requested' && s !== 'Installed'),
+          `progress seen in the job on the way: ${seen.join(' > ')}`,
+        );
         assert.deepEqual(reached, ['Downloading', 'Downloaded', 'Installing', 'Installed'], 'every progress notification reached the central system');
         const job = cp.maintenanceJobs.find((j: any) => j.id === fw.body.jobId);
         assert.equal(job.kind, 'firmware');
@@ -418,7 +458,11 @@ test('UpdateFirmware from a failing location: the job ends DownloadFailed', () =
   withSim('CMD-FW-FAIL', async (sim) => {
     const fw = await command(sim.id, 'update-firmware', { location: 'http://127.0.0.1:9/fail/sim-9.bin', retrieveDate: new Date().toISOString() });
     assert.equal(fw.status, 200);
-    await until(() => charger(sim.id), (c) => c.maintenanceJobs.find((j: any) => j.id === fw.body.jobId).status === 'DownloadFailed', 'DownloadFailed');
+    await until(
+      () => charger(sim.id),
+      (c) => c.maintenanceJobs.find((j: any) => j.id === fw.body.jobId).status === 'DownloadFailed',
+      'DownloadFailed',
+    );
   }));
 
 test("GetDiagnostics: REST answers the charger's fileName and a jobId; DiagnosticsStatusNotifications move the job to Uploaded", () =>
@@ -428,14 +472,18 @@ test("GetDiagnostics: REST answers the charger's fileName and a jobId; Diagnosti
     receivedCall(sim, 'GetDiagnostics', { location, retries: 1 }, diag);
     assert.match(diag.body.response.fileName, /^diagnostics-CMD-DIAG-.*\.zip$/);
     assert.ok(Number.isInteger(diag.body.jobId));
-    const cp = await until(() => charger(sim.id), (c) => c.maintenanceJobs.find((j: any) => j.id === diag.body.jobId).status === 'Uploaded', 'the upload to finish');
+    const cp = await until(
+      () => charger(sim.id),
+      (c) => c.maintenanceJobs.find((j: any) => j.id === diag.body.jobId).status === 'Uploaded',
+      'the upload to finish',
+    );
     const job = cp.maintenanceJobs.find((j: any) => j.id === diag.body.jobId);
     assert.equal(job.kind, 'diagnostics');
     assert.equal(job.fileName, diag.body.response.fileName);
     assert.equal(job.location, location);
   }));
 
-test("DataTransfer: the charger gets vendorId, messageId and data; REST answers its status (the simulator knows no vendor: UnknownVendorId)", () =>
+test('DataTransfer: the charger gets vendorId, messageId and data; REST answers its status (the simulator knows no vendor: UnknownVendorId)', () =>
   withSim('CMD-DT', async (sim) => {
     const payload = { vendorId: 'com.example.depot', messageId: 'ping', data: '{"n":1}' };
     const dt = await command(sim.id, 'data-transfer', payload);
@@ -451,7 +499,7 @@ const maxProfile = (id: number, limitA: number, stackLevel = 1) => ({
   chargingSchedule: { chargingRateUnit: 'A', startSchedule: new Date(Date.now() - 60_000).toISOString(), chargingSchedulePeriod: [{ startPeriod: 0, limit: limitA }] },
 });
 
-test("SetChargingProfile / GetCompositeSchedule / ClearChargingProfile: an accepted profile is installed on the charger and stored; the composite schedule reflects its limit; clearing removes it on both sides", () =>
+test('SetChargingProfile / GetCompositeSchedule / ClearChargingProfile: an accepted profile is installed on the charger and stored; the composite schedule reflects its limit; clearing removes it on both sides', () =>
   withSim('CMD-PROFILE', async (sim) => {
     const profile = maxProfile(501, 16);
     const set = await command(sim.id, 'set-charging-profile', { connectorId: 0, csChargingProfiles: profile });

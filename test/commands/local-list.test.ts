@@ -5,15 +5,16 @@
  * track, diverged versions end in a Full update, and large tables are split to the charger's
  * SendLocalListMaxLength (LocalAuthListMaxLength is the total cap).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
-import { SimCharger, type IdTagInfo, type SimChargerOptions } from '../sim/charger.js';
+import { test } from 'node:test';
 import { OcppValidator } from '../../main/ocpp/validator.js';
 import { saveConfiguration } from '../../main/store/queries/charger-config.js';
-import { waitFor } from '../helpers/wait.js';
 import { deleteIdTag, insertIdTag } from '../../main/store/queries/id-tags.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
+import { waitFor } from '../helpers/wait.js';
+import { type IdTagInfo, SimCharger, type SimChargerOptions } from '../sim/charger.js';
 
 const validator = new OcppValidator();
 
@@ -319,8 +320,14 @@ test('SendLocalList Differential chunks send removals first, so a charger at its
     const d = await sync(app, sim.id, 'Differential');
     assert.equal(d.body.response.status, 'Accepted', JSON.stringify(d.body.parts));
     const [removals, additions] = sendLocalLists(sim).slice(3);
-    assert.ok(removals.localAuthorizationList.every((a: any) => !a.idTagInfo), 'first chunk: the removals');
-    assert.ok(additions.localAuthorizationList.every((a: any) => a.idTagInfo), 'then the additions');
+    assert.ok(
+      removals.localAuthorizationList.every((a: any) => !a.idTagInfo),
+      'first chunk: the removals',
+    );
+    assert.ok(
+      additions.localAuthorizationList.every((a: any) => a.idTagInfo),
+      'then the additions',
+    );
     await assertInSync(app, sim);
   }));
 
@@ -364,9 +371,18 @@ test('issue 8: SendLocalList Full of 1,001 cards to a charger that does not repo
     assert.equal(r.body.entriesPerMessage, 100);
     assert.deepEqual(got[0], ['GetConfiguration', { key: ['SendLocalListMaxLength', 'LocalAuthListMaxLength'] }], 'the charger is asked first');
     const lists = got.filter(([a]) => a === 'SendLocalList').map(([, p]) => p);
-    assert.deepEqual(lists.map((l) => l.updateType), ['Full', ...Array(10).fill('Differential')]);
-    assert.deepEqual(lists.map((l) => l.localAuthorizationList.length), [...Array(10).fill(100), 1]);
-    assert.deepEqual(lists.map((l) => l.listVersion), Array.from({ length: 11 }, (_, i) => i + 1));
+    assert.deepEqual(
+      lists.map((l) => l.updateType),
+      ['Full', ...Array(10).fill('Differential')],
+    );
+    assert.deepEqual(
+      lists.map((l) => l.localAuthorizationList.length),
+      [...Array(10).fill(100), 1],
+    );
+    assert.deepEqual(
+      lists.map((l) => l.listVersion),
+      Array.from({ length: 11 }, (_, i) => i + 1),
+    );
     assert.equal(new Set(lists.flatMap((l) => l.localAuthorizationList.map((e: any) => e.idTag))).size, 1001, 'every card sent once');
     assert.ok(Math.max(...frames) < 8 * 1024, `largest frame ${Math.max(...frames)} bytes`);
     assert.equal(r.body.listVersion, 11);

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 
 /**
  * A charger (SAP's e-mobility simulator does this) that sends its status notifications for a
@@ -34,7 +34,9 @@ test('issue 8: diagnostics status notifications that arrive before the GetDiagno
     const failed = await notifyBeforeAnswering(app, 'DIAG-EARLY', 'get-diagnostics', 'GetDiagnostics', { location }, 'DiagnosticsStatusNotification', ['Uploading', 'UploadFailed'], {});
     assert.equal(failed.job.status, 'UploadFailed');
     assert.equal(failed.jobs.length, 1, 'one job');
-    const uploaded = await notifyBeforeAnswering(app, 'DIAG-EARLY', 'get-diagnostics', 'GetDiagnostics', { location }, 'DiagnosticsStatusNotification', ['Uploading', 'Uploaded'], { fileName: 'diag.zip' });
+    const uploaded = await notifyBeforeAnswering(app, 'DIAG-EARLY', 'get-diagnostics', 'GetDiagnostics', { location }, 'DiagnosticsStatusNotification', ['Uploading', 'Uploaded'], {
+      fileName: 'diag.zip',
+    });
     assert.equal(uploaded.job.status, 'Uploaded');
     assert.equal(uploaded.job.fileName, 'diag.zip');
     assert.equal(uploaded.jobs.find((j) => j.id === failed.job.id)!.status, 'UploadFailed', 'the earlier job is left as it ended');
@@ -73,7 +75,10 @@ test('issue 8: a GetDiagnostics the charger refuses with a CALLERROR leaves its 
     cp.sendRaw(JSON.stringify([4, (await callArrived)[1], 'NotSupported', 'no diagnostics here', {}]));
     assert.equal((await rest).status, 502);
     const detail = (await (await app.api('/api/charger/DIAG-FAIL')).json()) as { maintenanceJobs: Array<{ status: string }> };
-    assert.deepEqual(detail.maintenanceJobs.map((j) => j.status), ['Failed']);
+    assert.deepEqual(
+      detail.maintenanceJobs.map((j) => j.status),
+      ['Failed'],
+    );
   } finally {
     await cp.close();
     await app.dispose();

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { startTestApp } from '../helpers/app.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 import { waitFor } from '../helpers/wait.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
 
 test('issue 3: a reservation expires on time, and a StartTransaction naming another one consumes it', async () => {
   const app = await startTestApp();

@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import WebSocket from 'ws';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 import { waitFor } from '../helpers/wait.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
 
 async function withCharger(fn: (app: TestApp, cp: TestCharger) => Promise<void>, overrides = {}): Promise<void> {
   const app = await startTestApp({ remoteStartWaitMs: 2000, callTimeoutMs: 1000, ...overrides });
@@ -118,7 +118,13 @@ test('issue 3: configuration snapshot kept from GetConfiguration and ChangeConfi
   withCharger(async (app, cp) => {
     cp.onCall = (action) =>
       action === 'GetConfiguration'
-        ? { configurationKey: [{ key: 'HeartbeatInterval', readonly: false, value: '60' }, { key: 'NumberOfConnectors', readonly: true, value: '2' }], unknownKey: [] }
+        ? {
+            configurationKey: [
+              { key: 'HeartbeatInterval', readonly: false, value: '60' },
+              { key: 'NumberOfConnectors', readonly: true, value: '2' },
+            ],
+            unknownKey: [],
+          }
         : { status: 'Accepted' };
     await post(app, '/api/admin/CP1/get-configuration', {});
     await post(app, '/api/admin/CP1/change-configuration', { key: 'HeartbeatInterval', value: '30' });

@@ -1,12 +1,12 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, test } from 'node:test';
 import type { TSchema } from '@sinclair/typebox';
-import { ConfigSchema } from '../../main/config/schema.js';
-import { ConfigError, defaultDataDir, envName, loadConfig } from '../../main/config/load.js';
 import { parseArgs } from '../../main/cli-args.js';
+import { ConfigError, defaultDataDir, envName, loadConfig } from '../../main/config/load.js';
+import { ConfigSchema } from '../../main/config/schema.js';
 
 const properties = ConfigSchema.properties as Record<string, TSchema>;
 
@@ -170,7 +170,16 @@ test('config: env names are OCPP_EDGE_ plus the key in upper snake case', () => 
 
 test('config: booleans accept true/false, 1/0, yes/no, on/off from text', () => {
   const t = tempDir();
-  for (const [text, value] of [['true', true], ['1', true], ['YES', true], ['on', true], ['false', false], ['0', false], ['no', false], ['Off', false]] as const) {
+  for (const [text, value] of [
+    ['true', true],
+    ['1', true],
+    ['YES', true],
+    ['on', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+    ['Off', false],
+  ] as const) {
     assert.equal(loadConfig({ env: { OCPP_EDGE_REQUIRE_CHARGER_PASSWORD: text }, cli: { dataDir: t.dir } }).requireChargerPassword, value, text);
   }
   const msg = configError(() => loadConfig({ env: { OCPP_EDGE_REQUIRE_CHARGER_PASSWORD: 'maybe' }, cli: { dataDir: t.dir } }));
@@ -320,7 +329,7 @@ test('cli: --data-dir X and --port=N are parsed into config keys', () => {
 
 test('cli: every config key has a --kebab-case option', () => {
   for (const key of Object.keys(properties)) {
-    const opt = '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+    const opt = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     const r = parseArgs([`${opt}=v`]);
     assert.deepEqual(r.errors, [], opt);
     assert.equal(r.values[key], 'v', opt);

@@ -4,21 +4,22 @@
  * address a charger's OCPP socket comes from counts as a device, merged with what a probe of
  * the same address finds, and matched to the registered charger.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { loadConfig } from '../../main/config/load.js';
+import { normaliseMac, parseArpA, parseArpAn, parseProcNetArp } from '../../main/discovery/neighbours.js';
+import { loadOuiPackage, ouiTable } from '../../main/discovery/oui.js';
+import { DiscoveryService } from '../../main/discovery/service.js';
 import { EventBus } from '../../main/events.js';
 import { createLogger } from '../../main/log/logger.js';
 import { openDb } from '../../main/store/db.js';
 import { discoveryOps } from '../../main/store/discovery-ops.js';
-import { GroupCommitWriter } from '../../main/store/writer.js';
 import { listDevices } from '../../main/store/queries/discovery.js';
-import { parseArpA, parseArpAn, parseProcNetArp, normaliseMac } from '../../main/discovery/neighbours.js';
-import { ouiTable, loadOuiPackage } from '../../main/discovery/oui.js';
-import { DiscoveryService } from '../../main/discovery/service.js';
+import { GroupCommitWriter } from '../../main/store/writer.js';
 import { startTestApp } from '../helpers/app.js';
 import { TestCharger } from '../helpers/ocpp-client.js';
 import { SIEMENS_LOGIN, waitFor, webServer } from './support.js';
@@ -83,14 +84,22 @@ test('issue 11: a scan adds the MAC and its OUI vendor from the neighbour table 
     events: new EventBus(),
     log: createLogger('silent'),
     // The OS table at the edge of the world: loopback has no ARP entries.
-    neighbours: async () => new Map([['127.0.95.4', '00:1b:1b:aa:bb:cc'], ['127.0.95.5', '00:1b:1b:00:00:05']]),
+    neighbours: async () =>
+      new Map([
+        ['127.0.95.4', '00:1b:1b:aa:bb:cc'],
+        ['127.0.95.5', '00:1b:1b:00:00:05'],
+      ]),
     oui: ouiTable({ '001B1B': 'Siemens AG\nNuernberg\nDE' }),
   });
   try {
     const scan = await discovery.startScan('127.0.95.1-127.0.95.8', [server.port]);
     await waitFor(() => discovery.scanner.get(scan.id)!.state === 'done', 'scan');
     const devices = listDevices(db);
-    assert.deepEqual(devices.map((d) => [d.ip, d.mac, d.macVendor, d.vendor]), [['127.0.95.4', '00:1b:1b:aa:bb:cc', 'Siemens AG', 'Siemens']], 'only the device found gets an entry');
+    assert.deepEqual(
+      devices.map((d) => [d.ip, d.mac, d.macVendor, d.vendor]),
+      [['127.0.95.4', '00:1b:1b:aa:bb:cc', 'Siemens AG', 'Siemens']],
+      'only the device found gets an entry',
+    );
   } finally {
     await discovery.close();
     writer.close();

@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bonjour, type Service } from 'bonjour-service';
 import { loadConfig } from '../../main/config/load.js';
+import { DiscoveryService } from '../../main/discovery/service.js';
 import { EventBus } from '../../main/events.js';
 import { createLogger } from '../../main/log/logger.js';
 import { openDb } from '../../main/store/db.js';
 import { discoveryOps } from '../../main/store/discovery-ops.js';
-import { GroupCommitWriter } from '../../main/store/writer.js';
 import { listDevices } from '../../main/store/queries/discovery.js';
-import { DiscoveryService } from '../../main/discovery/service.js';
+import { GroupCommitWriter } from '../../main/store/writer.js';
 import { waitFor } from './support.js';
 
 // bonjour-service passes these through to multicast-dns (its typings only name the service fields).

@@ -3,9 +3,10 @@
  * creates (never the machine's own: bonjour multicasts on every interface), and mDNS off
  * unless the config enables it.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { browseTypes } from '../../main/discovery/mdns.js';
 import { startTestApp } from '../helpers/app.js';
@@ -22,10 +23,14 @@ test('issue 11: mDNS inside a private network namespace: charger announcements l
   assert.equal(device.ip, '127.0.0.1');
   assert.deepEqual(device.sources, ['mdns']);
   assert.equal(device.vendor, 'Siemens', 'guessed from the announced name');
-  assert.deepEqual(device.mdnsServices.map((s: any) => [s.type, s.name, s.port]).sort(), [
-    ['_evse._tcp', 'depot-wallbox', 1234],
-    ['_http._tcp', 'VersiCharge JAAL34S021', 80],
-  ], 'a default type and one from discoveryMdnsTypes');
+  assert.deepEqual(
+    device.mdnsServices.map((s: any) => [s.type, s.name, s.port]).sort(),
+    [
+      ['_evse._tcp', 'depot-wallbox', 1234],
+      ['_http._tcp', 'VersiCharge JAAL34S021', 80],
+    ],
+    'a default type and one from discoveryMdnsTypes',
+  );
   assert.equal(advertised.port, 3001);
   assert.equal(advertised.txt.path, '/ocpp');
   assert.equal(advertised.txt.ocpp, '1.6j');

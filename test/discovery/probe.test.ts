@@ -6,10 +6,11 @@
  * gone devices; ranges outside private/link-local/loopback space and malformed ones get a
  * 400 naming the field. Loopback only.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { SIEMENS_LOGIN, silentServer, tlsServer, waitFor, webServer, type Closable } from './support.js';
+import { type Closable, SIEMENS_LOGIN, silentServer, tlsServer, waitFor, webServer } from './support.js';
 
 const NET = '127.0.93';
 const TLS_PORT = 8443;
@@ -54,7 +55,10 @@ test('issue 11: a probe of a 127.0.0.x range finds exactly the chargers served t
       assert.deepEqual([...done.foundIps].sort(), [`${NET}.12`, `${NET}.20`, `${NET}.5`, `${NET}.9`]);
       assert.equal(done.found, 4);
       assert.ok(events.length >= 2 && events.at(-1).state === 'done' && events.at(-1).done === 30, 'progress and the end on the event stream');
-      assert.ok(events.every((e, i) => i === 0 || e.done >= events[i - 1].done), 'progress only goes forward');
+      assert.ok(
+        events.every((e, i) => i === 0 || e.done >= events[i - 1].done),
+        'progress only goes forward',
+      );
 
       const devices = (await json(await app.api('/api/discovery/devices'))).body as any[];
       const byIp = new Map(devices.map((d) => [d.ip, d]));
@@ -65,7 +69,10 @@ test('issue 11: a probe of a 127.0.0.x range finds exactly the chargers served t
       assert.match(s.title, /VersiCharge/);
       assert.deepEqual(s.sources, ['probe']);
       assert.equal(s.state, 'new');
-      assert.deepEqual(s.openPorts.map((p: any) => [p.port, p.status, p.server]), [[port, 200, 'lighttpd/1.4.59']]);
+      assert.deepEqual(
+        s.openPorts.map((p: any) => [p.port, p.status, p.server]),
+        [[port, 200, 'lighttpd/1.4.59']],
+      );
       assert.equal(byIp.get(`${NET}.9`).vendor, 'ABB');
       const evbox = byIp.get(`${NET}.12`);
       assert.equal(evbox.vendor, 'EVBox');
@@ -91,7 +98,13 @@ test('issue 11: a rescan shows which devices are new and which are gone', async 
       assert.deepEqual(second.newIps, [`${NET}.8`]);
       assert.deepEqual(second.goneIps, [`${NET}.7`]);
       const devices = (await json(await app.api('/api/discovery/devices'))).body as any[];
-      assert.deepEqual(devices.map((d) => [d.ip, d.state]), [[`${NET}.7`, 'gone'], [`${NET}.8`, 'new']]);
+      assert.deepEqual(
+        devices.map((d) => [d.ip, d.state]),
+        [
+          [`${NET}.7`, 'gone'],
+          [`${NET}.8`, 'new'],
+        ],
+      );
     });
   } finally {
     await a.close();

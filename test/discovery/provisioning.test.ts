@@ -6,8 +6,9 @@
  * key by key through ChangeConfiguration with each result, then the local list sent, every
  * step recorded and on the event stream. A RebootRequired answer offers a reboot.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { DEMO_CHARGERS } from '../../main/store/demo-data.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { TestCharger } from '../helpers/ocpp-client.js';
@@ -68,7 +69,11 @@ test('issue 11: provision a charger, connect the simulator with the shown URL an
     const p = await applied(app, 'JAAL34S021');
 
     const summary = p.steps.map((s: any) => [s.step, s.ok]);
-    assert.deepEqual(summary.slice(0, 3), [['created', true], ['connected', true], ['boot', true]]);
+    assert.deepEqual(summary.slice(0, 3), [
+      ['created', true],
+      ['connected', true],
+      ['boot', true],
+    ]);
     assert.equal(p.steps[1].detail.remoteAddress, '127.0.0.1', 'connected from which IP');
     assert.equal(p.steps[2].detail.status, 'Accepted');
     const keys = p.steps.filter((s: any) => s.step === 'template-key').map((s: any) => [s.detail.key, s.detail.status]);
@@ -86,15 +91,26 @@ test('issue 11: provision a charger, connect the simulator with the shown URL an
     assert.deepEqual(p.steps.find((s: any) => s.step === 'local-list').detail, { status: 'Accepted' });
     assert.equal(p.rebootRequired, false);
     await waitFor(() => steps.filter((s) => s.step === 'connector-status').length === 3, 'connector 0, 1, 2 status');
-    const connectors = steps.filter((s) => s.step === 'connector-status').map((s) => [s.detail.connectorId, s.detail.status]).sort();
-    assert.deepEqual(connectors, [[0, 'Available'], [1, 'Available'], [2, 'Available']]);
+    const connectors = steps
+      .filter((s) => s.step === 'connector-status')
+      .map((s) => [s.detail.connectorId, s.detail.status])
+      .sort();
+    assert.deepEqual(connectors, [
+      [0, 'Available'],
+      [1, 'Available'],
+      [2, 'Available'],
+    ]);
 
     // What the charger now holds, and what the event stream told.
     assert.equal(sim.configValue('HeartbeatInterval'), '30');
     assert.equal(sim.configValue('MeterValueSampleInterval'), '15');
     assert.deepEqual(Object.keys(sim.localList).sort(), ['CARD-0001', 'CARD-0002']);
     const stored = (await api(app, '/api/provisioning/JAAL34S021')).body.steps;
-    assert.deepEqual(steps.map((s) => [s.step, s.ok, s.detail]), stored.map((s: any) => [s.step, s.ok, s.detail]), 'every stored step was an event');
+    assert.deepEqual(
+      steps.map((s) => [s.step, s.ok, s.detail]),
+      stored.map((s: any) => [s.step, s.ok, s.detail]),
+      'every stored step was an event',
+    );
   } finally {
     await sim?.close();
     await app.dispose();
@@ -123,13 +139,16 @@ test('issue 11: a key answered RebootRequired offers a reboot; opting out of the
     const resets: any[] = [];
     cp.onCall = (action, payload) => {
       if (action === 'ChangeConfiguration') return { status: 'RebootRequired' };
-      if (action === 'Reset') return resets.push(payload), { status: 'Accepted' };
+      if (action === 'Reset') return (resets.push(payload), { status: 'Accepted' });
       return {};
     };
     await cp.call('BootNotification', { chargePointVendor: 'ABB', chargePointModel: 'Terra AC' });
     const p = await applied(app, 'LAB-1');
     assert.equal(p.rebootRequired, true);
-    assert.deepEqual(p.steps.filter((s: any) => s.step === 'template-key').map((s: any) => [s.detail.key, s.detail.status, s.ok]), [['WebSocketPingInterval', 'RebootRequired', true]]);
+    assert.deepEqual(
+      p.steps.filter((s: any) => s.step === 'template-key').map((s: any) => [s.detail.key, s.detail.status, s.ok]),
+      [['WebSocketPingInterval', 'RebootRequired', true]],
+    );
     assert.ok(p.steps.some((s: any) => s.step === 'reboot-required'));
     assert.ok(!p.steps.some((s: any) => s.step === 'local-list'), 'the template said no local list');
     const reboot = await api(app, '/api/provisioning/LAB-1/reboot', 'POST');

@@ -3,9 +3,10 @@
  * /24 of this PC's LAN interface, and which of several local addresses a charger is told to
  * connect to (the one on its subnet). The PC's interfaces are given as data, as os would.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import type { NetworkInterfaceInfo } from 'node:os';
+import { test } from 'node:test';
 import { defaultRange, localAddressFor, parseRange } from '../../main/discovery/ranges.js';
 
 const iface = (address: string, netmask: string, internal = false): NetworkInterfaceInfo =>

@@ -3,12 +3,13 @@
  * VersiCharge JAAL34S021 with its exact fields, ABB, Tesla, EVBox), test RFID cards and a
  * template, and running it again changes nothing.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEMO_CHARGERS } from '../../main/store/demo-data.js';
 import { startTestApp } from '../helpers/app.js';
@@ -16,7 +17,9 @@ import { startTestApp } from '../helpers/app.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const seed = (dataDir: string) =>
   new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, ['--import', 'tsx', 'main/seed-demo.ts', '--data-dir', dataDir], { cwd: ROOT, timeout: 60_000 }, (err, out, stderr) => (err ? reject(new Error(stderr, { cause: err })) : resolve(out))),
+    execFile(process.execPath, ['--import', 'tsx', 'main/seed-demo.ts', '--data-dir', dataDir], { cwd: ROOT, timeout: 60_000 }, (err, out, stderr) =>
+      err ? reject(new Error(stderr, { cause: err })) : resolve(out),
+    ),
   );
 
 test('issue 11: npm run seed-demo creates the seed 004 chargers, test cards and a template, idempotently', async () => {

@@ -4,10 +4,11 @@
  * preload reaches nothing but `electron` and the contract; the contract is types only.
  * Checked on the real sources with the TypeScript parser.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -51,7 +52,11 @@ function moduleUses(file: string): ModuleUse[] {
 }
 
 const files = ['main', 'preload', 'renderer'].flatMap((d) => sources(join(root, d))).map((f) => ({ path: relative(root, f), uses: moduleUses(f) }));
-const importing = (pred: (u: ModuleUse) => boolean) => files.filter((f) => f.uses.some(pred)).map((f) => f.path).sort();
+const importing = (pred: (u: ModuleUse) => boolean) =>
+  files
+    .filter((f) => f.uses.some(pred))
+    .map((f) => f.path)
+    .sort();
 const fromElectron = (u: ModuleUse) => u.specifier === 'electron' || u.specifier.startsWith('electron/');
 
 test('issue 9: only the Electron entry, the IPC adapter and the preload import electron', () => {
@@ -60,8 +65,14 @@ test('issue 9: only the Electron entry, the IPC adapter and the preload import e
 });
 
 test('issue 9: one file imports ipcMain (the IPC adapter), one imports ipcRenderer (the preload)', () => {
-  assert.deepEqual(importing((u) => fromElectron(u) && (u.names.includes('ipcMain') || u.names.includes('*'))), ['main/desktop/ipc-main.ts']);
-  assert.deepEqual(importing((u) => fromElectron(u) && u.names.includes('ipcRenderer')), ['preload/index.ts']);
+  assert.deepEqual(
+    importing((u) => fromElectron(u) && (u.names.includes('ipcMain') || u.names.includes('*'))),
+    ['main/desktop/ipc-main.ts'],
+  );
+  assert.deepEqual(
+    importing((u) => fromElectron(u) && u.names.includes('ipcRenderer')),
+    ['preload/index.ts'],
+  );
 });
 
 test('issue 9: the preload reaches only electron and the contract (it cannot import main/)', () => {

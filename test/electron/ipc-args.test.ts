@@ -3,8 +3,9 @@
  * lengths, plain file names. The contract makes a channel or argument typo a compile error
  * (the @ts-expect-error lines fail `npm run typecheck` if that ever stops being true).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { checkIpcArgs, IpcArgumentError, LIMITS } from '../../main/desktop/ipc-args.js';
 import type { IpcChannels } from '../../preload/contract.js';
 
@@ -20,7 +21,7 @@ test('issue 9: IPC web-config:open takes a charger id and an address, both strin
   refuses(() => checkIpcArgs['web-config:open'](['', 'http://127.0.0.7/']), /charger id must not be empty/);
   refuses(() => checkIpcArgs['web-config:open'](['x'.repeat(LIMITS.chargePointId + 1), 'http://127.0.0.7/']), /charger id is longer than 48/);
   refuses(() => checkIpcArgs['web-config:open'](['CP\n1', 'http://127.0.0.7/']), /control characters/);
-  refuses(() => checkIpcArgs['web-config:open'](['CP', 'http://127.0.0.7/' + 'a'.repeat(3000)]), /address is longer than 2048/);
+  refuses(() => checkIpcArgs['web-config:open'](['CP', `http://127.0.0.7/${'a'.repeat(3000)}`]), /address is longer than 2048/);
 });
 
 test('issue 9: IPC file:save takes a plain file name (no folders) and text content', () => {
@@ -30,7 +31,7 @@ test('issue 9: IPC file:save takes a plain file name (no folders) and text conte
     refuses(() => checkIpcArgs['file:save']([name, 'x']), /plain name without folders/);
   }
   refuses(() => checkIpcArgs['file:save'](['', 'x']), /file name must not be empty/);
-  refuses(() => checkIpcArgs['file:save'](['x'.repeat(LIMITS.fileName + 1) + '.csv', 'x']), /file name is longer than 200/);
+  refuses(() => checkIpcArgs['file:save']([`${'x'.repeat(LIMITS.fileName + 1)}.csv`, 'x']), /file name is longer than 200/);
   refuses(() => checkIpcArgs['file:save'](['x.csv', new Uint8Array(3)]), /file content must be a string, got object/);
   refuses(() => checkIpcArgs['file:save'](['x.csv', 'x'.repeat(LIMITS.fileContentChars + 1)]), /file content is longer than/);
 });

@@ -3,11 +3,12 @@
  * through the same dispatcher the IPC adapter registers; the operating-system services
  * (system browser, save dialog, notifications) are recorded at that edge, files are real.
  */
-import { after, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, test } from 'node:test';
 import { createIpcDispatch, type DesktopPorts } from '../../main/desktop/ipc-dispatch.js';
 import { createLogger } from '../../main/log/logger.js';
 
@@ -55,7 +56,7 @@ test('issue 9: "Open web config" reaches the system browser only for the charger
   assert.deepEqual(opened, ['http://192.0.2.10/', 'https://192.0.2.11:8443/ocpp']);
 });
 
-test('issue 9: a call from any page but the app\'s own is refused before its arguments are looked at', async () => {
+test("issue 9: a call from any page but the app's own is refused before its arguments are looked at", async () => {
   const { dispatch, opened, notified } = setup();
   for (const sender of ['', 'http://127.0.0.1:3002/', 'http://192.0.2.10/', 'file:///tmp/x.html', 'devtools://devtools/bundled/inspector.html']) {
     assert.deepEqual(await dispatch('web-config:open', sender, ['JAAL34S021', 'http://192.0.2.10/']), { ok: false, error: 'refused: only the OCPP Edge page may use the desktop bridge' });
@@ -85,7 +86,7 @@ test('issue 9: a CSV export is written where the user chose; cancel writes nothi
   assert.ok(!existsSync(join(base, 'escape.csv')));
 });
 
-test('issue 9: alerts become desktop notifications; no notification system is a readable error; the version is the app\'s', async () => {
+test("issue 9: alerts become desktop notifications; no notification system is a readable error; the version is the app's", async () => {
   const { dispatch, notified } = setup();
   assert.deepEqual(await dispatch('alert:notify', PAGE, ['Store outage', 'commits failing: SQLITE_FULL']), { ok: true, value: undefined });
   assert.deepEqual(notified, [['Store outage', 'commits failing: SQLITE_FULL']]);

@@ -6,15 +6,16 @@
  * The main bundle's self-containment is proven by running the headless entry bundled the
  * same way with plain Node.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
-import { listPackage, statFile, extractFile } from '@electron/asar';
+import { extractFile, listPackage, statFile } from '@electron/asar';
 import { convertIcon } from 'app-builder-lib/out/util/iconConverter.js';
 import { bundleMain, bundlePreload, RUNTIME_PACKAGES } from '../../main/desktop/bundle.js';
 
@@ -49,7 +50,11 @@ before(async () => {
   // node_modules here is a symlink to a shared install, which `npm ls` (builder's npm collector)
   // resolves wrongly; builder's own fallback, a plain walk of node_modules, is selected instead.
   const { npm_execpath: _npmExecpath, ...env } = process.env;
-  const r = spawnSync('unshare', ['-n', process.execPath, ...args], { encoding: 'utf8', timeout: 90_000, env: { ...env, npm_config_user_agent: 'traversal', ELECTRON_BUILDER_CACHE: join(work, 'cache') } });
+  const r = spawnSync('unshare', ['-n', process.execPath, ...args], {
+    encoding: 'utf8',
+    timeout: 90_000,
+    env: { ...env, npm_config_user_agent: 'traversal', ELECTRON_BUILDER_CACHE: join(work, 'cache') },
+  });
   builder = { status: r.status, output: `${r.stdout}${r.stderr}${r.error ? String(r.error) : ''}` };
 });
 
@@ -63,7 +68,16 @@ test('issue 9: electron-builder lays out the app offline with a stub electronDis
 
 test('issue 9: the package holds the main bundle, the preload, the renderer build and only better-sqlite3 from node_modules', () => {
   const files = listPackage(asarPath(), { isPack: false }).map((f) => f.replace(/\\/g, '/').replace(/^\//, ''));
-  for (const f of ['package.json', 'dist/main/index.js', 'dist/preload/index.cjs', 'dist/renderer/index.html', 'node_modules/better-sqlite3/lib/index.js', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'node_modules/bindings/bindings.js', 'node_modules/file-uri-to-path/index.js']) {
+  for (const f of [
+    'package.json',
+    'dist/main/index.js',
+    'dist/preload/index.cjs',
+    'dist/renderer/index.html',
+    'node_modules/better-sqlite3/lib/index.js',
+    'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+    'node_modules/bindings/bindings.js',
+    'node_modules/file-uri-to-path/index.js',
+  ]) {
     assert.ok(files.includes(f), `${f} is not packaged`);
   }
   const topModules = new Set(files.filter((f) => f.startsWith('node_modules/')).map((f) => f.split('/')[1]));
@@ -111,8 +125,8 @@ function decodePng(buf: Buffer): { width: number; height: number; px: Buffer } {
 
 test('issue 9: the app icon is a real 512x512 glyph (bolt on a blue tile, transparent corners), accepted by electron-builder for Linux and Windows', async () => {
   const config = readFileSync(join(repo, 'electron-builder.yml'), 'utf8');
-  const linuxIcon = /^linux:\n(?:  .*\n)*?  icon: (\S+)/m.exec(config)?.[1];
-  const winIcon = /^win:\n(?:  .*\n)*?  icon: (\S+)/m.exec(config)?.[1];
+  const linuxIcon = /^linux:\n(?: {2}.*\n)*? {2}icon: (\S+)/m.exec(config)?.[1];
+  const winIcon = /^win:\n(?: {2}.*\n)*? {2}icon: (\S+)/m.exec(config)?.[1];
   assert.equal(linuxIcon, 'icon.png');
   assert.equal(winIcon, 'icon.ico');
   const roots = [join(repo, 'resources')];
@@ -143,7 +157,12 @@ test('issue 9: the app icon is a real 512x512 glyph (bolt on a blue tile, transp
     const data = icoBuf.subarray(icoBuf.readUInt32LE(e + 12), icoBuf.readUInt32LE(e + 12) + icoBuf.readUInt32LE(e + 8));
     return { size: icoBuf[e] || 256, png: data.subarray(0, 4).toString('hex') === '89504e47', bpp: data.subarray(0, 4).toString('hex') === '89504e47' ? 32 : data.readUInt16LE(14) };
   });
-  assert.deepEqual(entries, [{ size: 256, png: true, bpp: 32 }, { size: 48, png: false, bpp: 32 }, { size: 32, png: false, bpp: 32 }, { size: 16, png: false, bpp: 32 }]);
+  assert.deepEqual(entries, [
+    { size: 256, png: true, bpp: 32 },
+    { size: 48, png: false, bpp: 32 },
+    { size: 32, png: false, bpp: 32 },
+    { size: 16, png: false, bpp: 32 },
+  ]);
 });
 
 test('issue 9: the icons are what resources/make-icon.mjs draws, and the pinned electronVersion is the installed electron', () => {
@@ -173,7 +192,11 @@ test('issue 9: the main bundle carries the whole core: the headless entry bundle
   await bundleMain(join(repo, 'main/serve.ts'), join(smoke, 'dist/main/serve.js'));
   const data = join(work, 'smoke-data');
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '' };
-  const proc = spawn(process.execPath, [join(smoke, 'dist/main/serve.js'), '--data-dir', data, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'], { cwd: smoke, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [join(smoke, 'dist/main/serve.js'), '--data-dir', data, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'], {
+    cwd: smoke,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   try {

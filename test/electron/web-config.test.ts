@@ -4,18 +4,19 @@
  * of its OCPP connection. The addresses come from the real core with a charger connected over
  * loopback from its own address (127.0.0.5).
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
-import { checkWebConfigUrl, normaliseAddress } from '../../main/desktop/external-url.js';
 import { recordedAddresses } from '../../main/desktop/charger-addresses.js';
+import { checkWebConfigUrl, normaliseAddress } from '../../main/desktop/external-url.js';
 import { getCharger, insertCharger } from '../../main/store/queries/chargers.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 const CP = 'JAAL34S021';
 const recorded = ['127.0.0.7', '::ffff:127.0.0.5'];
 
-test('issue 9: web config opens http and https on the charger\'s recorded addresses, any port and path', () => {
+test("issue 9: web config opens http and https on the charger's recorded addresses, any port and path", () => {
   for (const url of ['http://127.0.0.7/', 'https://127.0.0.7/', 'http://127.0.0.7:8080/setup?tab=ocpp', 'http://127.0.0.5/', 'HTTP://127.0.0.7']) {
     const d = checkWebConfigUrl(CP, url, recorded);
     assert.ok(d.ok, `${url}: ${!d.ok && d.error}`);
@@ -60,7 +61,7 @@ before(async () => {
 });
 after(() => app.dispose());
 
-test('issue 9: the core records a charger\'s IP field and its OCPP remote address; only those open, and an unknown charger has none', async () => {
+test("issue 9: the core records a charger's IP field and its OCPP remote address; only those open, and an unknown charger has none", async () => {
   insertCharger(app.db, CP, { ipAddress: '127.0.0.7' });
   assert.deepEqual(recordedAddresses(app.db, app.ocpp, CP), ['127.0.0.7']);
   assert.equal(recordedAddresses(app.db, app.ocpp, 'NO-SUCH-CHARGER'), undefined);
@@ -71,7 +72,7 @@ test('issue 9: the core records a charger\'s IP field and its OCPP remote addres
   try {
     const deadline = Date.now() + 5000;
     while (getCharger(app.db, CP)?.remoteAddress !== '127.0.0.5') {
-      assert.ok(Date.now() < deadline, 'the connection\'s remote address was never stored');
+      assert.ok(Date.now() < deadline, "the connection's remote address was never stored");
       await new Promise((r) => setTimeout(r, 5));
     }
     const addrs = recordedAddresses(app.db, app.ocpp, CP)!;

@@ -3,13 +3,14 @@
  * the window may go and what it may request, the web permissions, and the quit rule, all
  * checked without launching Electron (the binary cannot be downloaded here).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { mainWindowOptions, ALLOWED_PERMISSIONS } from '../../main/desktop/window-options.js';
+import { test } from 'node:test';
 import { contentSecurityPolicy } from '../../main/desktop/csp.js';
-import { isAppUrl, isServiceRequest, startUrl, uiOrigin } from '../../main/desktop/ui-origin.js';
 import { QUIT_BUTTON, quitQuestion } from '../../main/desktop/quit-guard.js';
 import { startupErrorMessage } from '../../main/desktop/startup-error.js';
+import { isAppUrl, isServiceRequest, startUrl, uiOrigin } from '../../main/desktop/ui-origin.js';
+import { ALLOWED_PERMISSIONS, mainWindowOptions } from '../../main/desktop/window-options.js';
 
 const ORIGIN = 'http://127.0.0.1:3001';
 
@@ -27,7 +28,19 @@ test('issue 9: the window runs web content isolated: contextIsolation and sandbo
   assert.equal(p.navigateOnDragDrop, false);
   assert.equal(p.preload, '/app/dist/preload/index.cjs');
   // Nothing else slips in (e.g. enableRemoteModule, experimentalFeatures).
-  assert.deepEqual(Object.keys(p).sort(), ['allowRunningInsecureContent', 'contextIsolation', 'navigateOnDragDrop', 'nodeIntegration', 'nodeIntegrationInSubFrames', 'nodeIntegrationInWorker', 'preload', 'sandbox', 'spellcheck', 'webSecurity', 'webviewTag']);
+  assert.deepEqual(Object.keys(p).sort(), [
+    'allowRunningInsecureContent',
+    'contextIsolation',
+    'navigateOnDragDrop',
+    'nodeIntegration',
+    'nodeIntegrationInSubFrames',
+    'nodeIntegrationInWorker',
+    'preload',
+    'sandbox',
+    'spellcheck',
+    'webSecurity',
+    'webviewTag',
+  ]);
 });
 
 /** `script-src 'self'` -> ['script-src', ["'self'"]] */
@@ -79,7 +92,16 @@ test('issue 9: the window opens the embedded service over loopback, or on the on
 
 test('issue 9: navigation stays on the service origin; requests go only to the service (pages, API, event WebSocket)', () => {
   assert.ok(isAppUrl('http://127.0.0.1:3001/chargers/JAAL34S021', ORIGIN));
-  for (const url of ['http://127.0.0.1:3002/', 'https://127.0.0.1:3001/', 'http://localhost:3001/', 'http://192.168.10.5/', 'file:///etc/passwd', 'javascript:alert(1)', 'ws://127.0.0.1:3001/api/events', 'not a url']) {
+  for (const url of [
+    'http://127.0.0.1:3002/',
+    'https://127.0.0.1:3001/',
+    'http://localhost:3001/',
+    'http://192.168.10.5/',
+    'file:///etc/passwd',
+    'javascript:alert(1)',
+    'ws://127.0.0.1:3001/api/events',
+    'not a url',
+  ]) {
     assert.equal(isAppUrl(url, ORIGIN), false, url);
   }
   assert.ok(isServiceRequest('http://127.0.0.1:3001/api/chargers?limit=50', ORIGIN));

@@ -47,8 +47,7 @@ export const INBOUND = new Set<string>(INBOUND_ACTIONS);
 export const INT32: [number, number] = [-2147483648, 2147483647];
 /** OCPP 1.6 message tables: connectorId >= 0 (0 = the charger), > 0 for a transaction. */
 export const CONNECTOR_MIN: Record<string, number> = { MeterValues: 0, StatusNotification: 0, StartTransaction: 1 };
-export const intRange = (action: string, field: string | undefined): [number, number] =>
-  field === 'connectorId' && CONNECTOR_MIN[action] !== undefined ? [CONNECTOR_MIN[action]!, INT32[1]] : INT32;
+export const intRange = (action: string, field: string | undefined): [number, number] => (field === 'connectorId' && CONNECTOR_MIN[action] !== undefined ? [CONNECTOR_MIN[action]!, INT32[1]] : INT32);
 
 // ---------------------------------------------------------------------------------------------
 // Valid payloads from a schema
@@ -78,14 +77,12 @@ export const validDateTime = fc.oneof(
   { arbitrary: fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString()), weight: 6 },
   { arbitrary: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().replace(/\.\d+Z$/, 'Z')), weight: 2 },
   {
-    arbitrary: fc
-      .tuple(fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }), fc.integer({ min: -12 * 4, max: 14 * 4 }))
-      .map(([d, q]) => {
-        const off = q * 15;
-        const local = new Date(d.getTime() + off * 60000).toISOString().slice(0, 19);
-        const sign = off < 0 ? '-' : '+';
-        return `${local}${sign}${pad2(Math.floor(Math.abs(off) / 60))}:${pad2(Math.abs(off) % 60)}`;
-      }),
+    arbitrary: fc.tuple(fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }), fc.integer({ min: -12 * 4, max: 14 * 4 })).map(([d, q]) => {
+      const off = q * 15;
+      const local = new Date(d.getTime() + off * 60000).toISOString().slice(0, 19);
+      const sign = off < 0 ? '-' : '+';
+      return `${local}${sign}${pad2(Math.floor(Math.abs(off) / 60))}:${pad2(Math.abs(off) % 60)}`;
+    }),
     weight: 2,
   },
   {
@@ -292,12 +289,27 @@ function buildNodeMutations(s: Schema, action: string, field: string | undefined
           'bad-enum',
           'PropertyConstraintViolation',
           fc
-            .oneof(e.map((x) => x.toLowerCase()), e.map((x) => x.toUpperCase()), e.map((x) => ` ${x}`), fc.constantFrom('', 'Error', 'Unknown', 'null', 'Celsius ', 'Energy.Active.Import'), fc.string({ maxLength: 20 }))
+            .oneof(
+              e.map((x) => x.toLowerCase()),
+              e.map((x) => x.toUpperCase()),
+              e.map((x) => ` ${x}`),
+              fc.constantFrom('', 'Error', 'Unknown', 'null', 'Celsius ', 'Energy.Active.Import'),
+              fc.string({ maxLength: 20 }),
+            )
             .filter((v) => !allowed.has(v)),
         ),
       );
     } else if (s.format === 'date-time') {
-      m.typed.push(recipe('bad-date-time', 'PropertyConstraintViolation', fc.oneof(fc.constantFrom(...BAD_DATE_TIMES), fc.string({ maxLength: 30 }).filter((v) => !/\d/.test(v)))));
+      m.typed.push(
+        recipe(
+          'bad-date-time',
+          'PropertyConstraintViolation',
+          fc.oneof(
+            fc.constantFrom(...BAD_DATE_TIMES),
+            fc.string({ maxLength: 30 }).filter((v) => !/\d/.test(v)),
+          ),
+        ),
+      );
     } else if (s.maxLength !== undefined) {
       const max = s.maxLength;
       // Overlong by code points: 21 emoji are 42 UTF-16 units but still 21 characters.
@@ -308,7 +320,13 @@ function buildNodeMutations(s: Schema, action: string, field: string | undefined
           fc.tuple(fc.constantFrom('X', 'ü', '😀', '\u0000', ' '), fc.oneof(fc.constant(max + 1), fc.integer({ min: max + 1, max: max + 3000 }))).map(([c, n]) => c.repeat(n)),
         ),
       );
-      m.harmless.push(recipe('at-max-length', null, fc.constantFrom('Y', '€', '😀').map((c) => c.repeat(max))));
+      m.harmless.push(
+        recipe(
+          'at-max-length',
+          null,
+          fc.constantFrom('Y', '€', '😀').map((c) => c.repeat(max)),
+        ),
+      );
     }
   }
   return m;
@@ -387,9 +405,9 @@ export function mutatedPayload(action: string, n: number): fc.Arbitrary<MutatedP
         for (const arb of arbs) {
           options.push(
             arb.map((r) => {
-                const out = applyRecipe(value, site, r);
-                return { value: out.value, applied: [...applied, out.applied] };
-              }),
+              const out = applyRecipe(value, site, r);
+              return { value: out.value, applied: [...applied, out.applied] };
+            }),
           );
         }
       }
@@ -454,7 +472,14 @@ export const inboundAction = fc.constantFrom(...INBOUND_ACTIONS);
 export const payloadTemplate = fc
   .tuple(inboundAction, fc.oneof({ arbitrary: fc.constant(0), weight: 2 }, { arbitrary: fc.constant(1), weight: 7 }, { arbitrary: fc.integer({ min: 2, max: 4 }), weight: 3 }))
   .chain(([action, n]) => mutatedPayload(action, n))
-  .map((p): Template => ({ cat: p.codes.length ? `payload, ${p.kinds.length} mutation(s)` : p.kinds.length ? 'payload, mutated but valid' : 'payload, valid', label: `payload ${p.action} [${p.kinds.join(', ') || 'valid'}]`, frame: [2, ID, p.action, p.payload], payload: p }));
+  .map(
+    (p): Template => ({
+      cat: p.codes.length ? `payload, ${p.kinds.length} mutation(s)` : p.kinds.length ? 'payload, mutated but valid' : 'payload, valid',
+      label: `payload ${p.action} [${p.kinds.join(', ') || 'valid'}]`,
+      frame: [2, ID, p.action, p.payload],
+      payload: p,
+    }),
+  );
 
 export const weirdAction = fc.oneof(
   fc.constantFrom(...SECURITY_EXT_OR_OUTBOUND),
@@ -528,7 +553,10 @@ export const notArrayTemplate = fc
 
 export const unknownTypeTemplate = fc
   .tuple(
-    fc.oneof(fc.integer({ min: -1000, max: 1000 }).filter((n) => n < 2 || n > 4), fc.constantFrom(0, 1, 5, 6, 9, 99, -2, 2.5, 3.000001, 1e21, -0)),
+    fc.oneof(
+      fc.integer({ min: -1000, max: 1000 }).filter((n) => n < 2 || n > 4),
+      fc.constantFrom(0, 1, 5, 6, 9, 99, -2, 2.5, 3.000001, 1e21, -0),
+    ),
     fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
     fc.boolean(),
   )
@@ -542,7 +570,13 @@ export const badIdTemplate = fc
     ),
     validCall,
   )
-  .map(([slot, [action, payload]]): Template => ({ cat: 'bad message id', label: `bad message id ${slot.id === 'long' ? `of ${slot.length} characters` : JSON.stringify((slot as { value: unknown }).value)}`, frame: [2, slot, action, payload] }));
+  .map(
+    ([slot, [action, payload]]): Template => ({
+      cat: 'bad message id',
+      label: `bad message id ${slot.id === 'long' ? `of ${slot.length} characters` : JSON.stringify((slot as { value: unknown }).value)}`,
+      frame: [2, slot, action, payload],
+    }),
+  );
 
 /**
  * Duplicate ids. OCPP-J says ids are unique per sender, but not what the receiver answers when
@@ -551,17 +585,30 @@ export const badIdTemplate = fc
  * waits for its commit, and the charger would take the error for the answer to its call; a retry
  * with the same id is also how some firmware repeats a message, and the handlers are idempotent.)
  */
-export const duplicateTemplate = fc.oneof(validCall.map(([a, p]) => [2, ID, a, p]), payloadTemplate.map((t) => t.frame!)).map((frame): Template => ({ cat: 'duplicate message id (x2)', label: 'duplicate message id', frame: frame as unknown[], duplicate: true }));
+export const duplicateTemplate = fc
+  .oneof(
+    validCall.map(([a, p]) => [2, ID, a, p]),
+    payloadTemplate.map((t) => t.frame!),
+  )
+  .map((frame): Template => ({ cat: 'duplicate message id (x2)', label: 'duplicate message id', frame: frame as unknown[], duplicate: true }));
 
 export const shapeTemplate = fc
   .oneof(
     fc.constant<unknown[]>([2, ID]),
     fc.constant<unknown[]>([2, ID, 'Heartbeat']),
     fc.tuple(validCall, fc.array(fc.jsonValue({ maxDepth: 1 }), { minLength: 1, maxLength: 3 })).map(([[a, p], more]) => [2, ID, a, p, ...more]),
-    fc.tuple(fc.oneof(fc.constant(null), fc.integer(), fc.constant(''), fc.constant(['Heartbeat']), fc.constant({ action: 'Heartbeat' }), fc.boolean()), fc.constant({})).map(([a, p]) => [2, ID, a, p]),
+    fc
+      .tuple(fc.oneof(fc.constant(null), fc.integer(), fc.constant(''), fc.constant(['Heartbeat']), fc.constant({ action: 'Heartbeat' }), fc.boolean()), fc.constant({}))
+      .map(([a, p]) => [2, ID, a, p]),
     fc.tuple(inboundAction, fc.oneof(fc.constant(null), fc.constant([]), fc.constant([{}]), fc.string({ maxLength: 5 }), fc.integer(), fc.boolean())).map(([a, p]) => [2, ID, a, p]),
     // a message type that is not a number: the id is echoed when it is usable
-    fc.tuple(fc.constantFrom<unknown>('2', null, [2], { t: 2 }, true, '', 'CALL'), fc.oneof(fc.constant<unknown>(ID), fc.constant<unknown>({ id: 'long', length: 60 }), fc.constant<unknown>(''), fc.constant<unknown>(7)), validCall).map(([t, id, [a, p]]) => [t, id, a, p]),
+    fc
+      .tuple(
+        fc.constantFrom<unknown>('2', null, [2], { t: 2 }, true, '', 'CALL'),
+        fc.oneof(fc.constant<unknown>(ID), fc.constant<unknown>({ id: 'long', length: 60 }), fc.constant<unknown>(''), fc.constant<unknown>(7)),
+        validCall,
+      )
+      .map(([t, id, [a, p]]) => [t, id, a, p]),
   )
   .map((frame): Template => ({ cat: 'CALL shape', label: 'CALL shape', frame }));
 
@@ -571,7 +618,15 @@ export const responseTemplate = fc
     fc.tuple(fc.constant(3), fc.oneof(fc.constant<unknown>(ID), fc.constantFrom<unknown>(5, null, '', { id: 'long', length: 80 })), fc.jsonValue({ maxDepth: 2 })).map((t) => [...t]),
     fc.constant<unknown[]>([3, ID]),
     fc.constant<unknown[]>([3, ID, {}, 'extra']),
-    fc.tuple(fc.constant(4), fc.oneof(fc.constant<unknown>(ID), fc.constantFrom<unknown>(5, null, '')), fc.constantFrom<unknown>(...RPC_ERROR_CODES, 'Nope', 7), fc.jsonValue({ maxDepth: 1 }), fc.jsonValue({ maxDepth: 1 })).map((t) => [...t]),
+    fc
+      .tuple(
+        fc.constant(4),
+        fc.oneof(fc.constant<unknown>(ID), fc.constantFrom<unknown>(5, null, '')),
+        fc.constantFrom<unknown>(...RPC_ERROR_CODES, 'Nope', 7),
+        fc.jsonValue({ maxDepth: 1 }),
+        fc.jsonValue({ maxDepth: 1 }),
+      )
+      .map((t) => [...t]),
     fc.constant<unknown[]>([4, ID, 'GenericError']),
   )
   .map((frame): Template => ({ cat: 'unsolicited CALLRESULT/CALLERROR', label: 'unsolicited CALLRESULT/CALLERROR', frame }));
@@ -589,7 +644,10 @@ export const anyJsonTemplate = fc
     fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constant('2'), fc.constant(null)),
     fc.oneof(fc.constant<unknown>(ID), fc.integer(), fc.constant(null)),
     fc.oneof(fc.constantFrom<unknown>(...INBOUND_ACTIONS, 'Reset', 'Nope', ''), fc.jsonValue({ maxDepth: 2 })),
-    fc.oneof(fc.dictionary(fc.constantFrom('connectorId', 'idTag', 'status', 'errorCode', 'meterStart', 'timestamp', 'transactionId', 'vendorId', 'x'), fc.jsonValue({ maxDepth: 2 })), fc.jsonValue({ maxDepth: 2 })),
+    fc.oneof(
+      fc.dictionary(fc.constantFrom('connectorId', 'idTag', 'status', 'errorCode', 'meterStart', 'timestamp', 'transactionId', 'vendorId', 'x'), fc.jsonValue({ maxDepth: 2 })),
+      fc.jsonValue({ maxDepth: 2 }),
+    ),
     fc.integer({ min: 1, max: 5 }),
   )
   .map(([a, b, c, d, n]): Template => ({ cat: 'near-miss JSON frame', label: 'near-miss JSON frame', frame: [a, b, c, d].slice(0, n) }));

@@ -23,27 +23,28 @@
  * Deterministic: a fixed seed (FUZZ_SEED to change it), printed with any failure; replay with
  *   FUZZ_SEED=<seed> npm test -- test/fuzz/ocpp-frames.test.ts
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { createApp } from '../../main/app.js';
 import { loadConfig } from '../../main/config/load.js';
 import { createLogger } from '../../main/log/logger.js';
 import { OcppValidator } from '../../main/ocpp/validator.js';
-import { accepts, describeExpect, templateArb, toWire, VALIDATION_CODES, wellFormed, type WireFrame } from './ocpp-frame-gen.js';
-import type { FuzzJob, ToMain, ToWorker } from './ocpp-frame-worker.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 import { quietWindow, waitFor } from '../helpers/wait.js';
+import { accepts, describeExpect, templateArb, toWire, VALIDATION_CODES, type WireFrame, wellFormed } from './ocpp-frame-gen.js';
+import type { FuzzJob, ToMain, ToWorker } from './ocpp-frame-worker.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20250505);
 const TOTAL_FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
@@ -179,7 +180,9 @@ class FuzzPeer {
     }
     if (this.outstanding > 0) {
       const missing = [...this.pending.values()].flat().slice(0, 5);
-      this.fail(`${this.outstanding} frames never answered, e.g.\n${missing.map((p) => `    ${p.frame.label}: ${p.frame.text.slice(0, 200)} (expected ${describeExpect(p.frame.expect)})`).join('\n')}`);
+      this.fail(
+        `${this.outstanding} frames never answered, e.g.\n${missing.map((p) => `    ${p.frame.label}: ${p.frame.text.slice(0, 200)} (expected ${describeExpect(p.frame.expect)})`).join('\n')}`,
+      );
       this.pending.clear();
       this.outstanding = 0;
     }
@@ -208,7 +211,8 @@ function goodCharger(cp: TestCharger, everyMs: number) {
     while (!stop) {
       const t0 = performance.now();
       const i = ++n;
-      const [action, payload] = i % 3 === 0 ? ['StatusNotification', { connectorId: 1, errorCode: 'NoError', status: i % 2 ? 'Available' : 'Preparing' }] : i % 3 === 1 ? ['Heartbeat', {}] : ['Authorize', { idTag: 'GOOD1' }];
+      const [action, payload] =
+        i % 3 === 0 ? ['StatusNotification', { connectorId: 1, errorCode: 'NoError', status: i % 2 ? 'Available' : 'Preparing' }] : i % 3 === 1 ? ['Heartbeat', {}] : ['Authorize', { idTag: 'GOOD1' }];
       try {
         const f = await cp.callRaw(action as string, payload, `good-${i}`);
         if (f[0] !== 3) problems.push(`${action} answered ${JSON.stringify(f)}`);
@@ -347,7 +351,9 @@ async function oversizeAndEncoding(app: TestApp, rounds: number): Promise<{ fram
 // The tests
 // ---------------------------------------------------------------------------------------------
 
-test(`issue 5 bad input: ${TOTAL_FRAMES} fuzzed frames over ${SOCKETS} sockets each get the OCPP-J answer; the server stays up, another charger is unaffected, memory stays bounded (seed ${SEED})`, { timeout: 240_000 }, async () => {
+test(`issue 5 bad input: ${TOTAL_FRAMES} fuzzed frames over ${SOCKETS} sockets each get the OCPP-J answer; the server stays up, another charger is unaffected, memory stays bounded (seed ${SEED})`, {
+  timeout: 240_000,
+}, async () => {
   const t0 = performance.now();
   console.log(`# ocpp fuzz: seed ${SEED} (replay: FUZZ_SEED=${SEED}), ${TOTAL_FRAMES} frames, ${SOCKETS} sockets x batches of ${BATCH}`);
   // Generous limits for this test: every frame is bad on purpose. The bad-message disconnect
@@ -397,12 +403,20 @@ test(`issue 5 bad input: ${TOTAL_FRAMES} fuzzed frames over ${SOCKETS} sockets e
     assert.deepEqual(late, [], 'answers after the last batch');
     assert.deepEqual(big.failures, [], 'oversize / bad UTF-8 frames');
     const framesTried = stats.framesSent + big.frames;
-    const list = (m: Map<string | number, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ');
-    console.log(`# frames tried: ${framesTried} (${stats.framesSent} pipelined in ${(fuzzMs / 1000).toFixed(1)} s = ${Math.round(stats.framesSent / (fuzzMs / 1000))}/s; ${big.frames} on oversize/UTF-8 sockets)`);
+    const list = (m: Map<string | number, number>) =>
+      [...m]
+        .sort((a, b) => b[1] - a[1])
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', ');
+    console.log(
+      `# frames tried: ${framesTried} (${stats.framesSent} pipelined in ${(fuzzMs / 1000).toFixed(1)} s = ${Math.round(stats.framesSent / (fuzzMs / 1000))}/s; ${big.frames} on oversize/UTF-8 sockets)`,
+    );
     console.log(`# frames by kind: ${list(stats.kinds)}`);
     console.log(`# answers: ${list(stats.answers)}`);
     console.log(`# closes: ${list(big.codes)}`);
-    console.log(`# well-behaved charger: ${latency.calls} calls, latency p50 ${ms(latency.p50)}, p99 ${ms(latency.p99)}, max ${ms(latency.max)}; event loop delay p50 ${ms(loopDelay.percentile(50) / 1e6)}, p99 ${ms(loopDelay.percentile(99) / 1e6)}, max ${ms(loopDelay.max / 1e6)}`);
+    console.log(
+      `# well-behaved charger: ${latency.calls} calls, latency p50 ${ms(latency.p50)}, p99 ${ms(latency.p99)}, max ${ms(latency.max)}; event loop delay p50 ${ms(loopDelay.percentile(50) / 1e6)}, p99 ${ms(loopDelay.percentile(99) / 1e6)}, max ${ms(loopDelay.max / 1e6)}`,
+    );
     console.log(`# memory (gc ${gc ? 'forced' : 'not available'}): heapUsed ${mb(before.heapUsed)} -> ${mb(after.heapUsed)}; rss ${mb(before.rss)} -> ${mb(after.rss)}`);
 
     assert.ok(framesTried >= TOTAL_FRAMES, `at least ${TOTAL_FRAMES} frames (${framesTried})`);
@@ -421,7 +435,11 @@ test(`issue 5 bad input: ${TOTAL_FRAMES} fuzzed frames over ${SOCKETS} sockets e
     assert.ok(latency.p99 < 1500 && latency.max < 5000, `good charger latency p99 ${ms(latency.p99)}, max ${ms(latency.max)}`);
 
     // The server is up: every fuzz socket still open, /health answers, a new charger boots.
-    assert.deepEqual(peers.map((p) => p.closed), peers.map(() => null), 'no fuzz socket was closed');
+    assert.deepEqual(
+      peers.map((p) => p.closed),
+      peers.map(() => null),
+      'no fuzz socket was closed',
+    );
     assert.equal(app.ocpp.connectedIds.length, SOCKETS + 1);
     assert.equal((await fetch(`${app.httpBase}/health`)).status, 200);
     const newcomer = await TestCharger.connect(`${app.wsBase}/ocpp/LATE-1`);
@@ -567,7 +585,8 @@ test('fuzz regression: a CALLRESULT or CALLERROR is never answered, however malf
   try {
     const cp = await TestCharger.connect(`${app.wsBase}/ocpp/REG-4`);
     const from = cp.received.length;
-    for (const text of ['[3,5,{}]', '[3,null,{}]', '[3,""]', `[3,"${'x'.repeat(40)}",{}]`, '[3,"a"]', '[3,"a",{},1]', '[4,7,"GenericError","",{}]', '[4,"a","GenericError"]', '[4,{},[],[]]']) cp.sendRaw(text);
+    for (const text of ['[3,5,{}]', '[3,null,{}]', '[3,""]', `[3,"${'x'.repeat(40)}",{}]`, '[3,"a"]', '[3,"a",{},1]', '[4,7,"GenericError","",{}]', '[4,"a","GenericError"]', '[4,{},[],[]]'])
+      cp.sendRaw(text);
     // a message type that is not a number: the id is echoed when usable, cut to 36
     const long = 'L'.repeat(60);
     cp.sendRaw(JSON.stringify(['2', long, 'Heartbeat', {}]));

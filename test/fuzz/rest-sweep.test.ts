@@ -15,14 +15,15 @@
  *
  * Deterministic (fixed seed, REST_SWEEP_SEED to change it, printed with failures).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import { confSchemaId, ocpp16Schemas, schemaKey } from '../../main/ocpp/schema/schemas.js';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 
 const SEED = Number(process.env.REST_SWEEP_SEED ?? 20250505);
 const MIB = 1024 * 1024;
@@ -72,13 +73,25 @@ interface S {
 }
 
 /** Date-times that `format: date-time` accepts, the awkward ones first. */
-const EDGY_DATE_TIMES = ['2016-12-31T23:59:60Z', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '2024-02-29T12:00:00+14:00', '2024-05-01t10:00:00z', '2024-05-01 10:00:00Z', '1970-01-01T00:00:00.000000001Z', '2024-05-01T10:00:00-23:59'];
+const EDGY_DATE_TIMES = [
+  '2016-12-31T23:59:60Z',
+  '0000-01-01T00:00:00Z',
+  '9999-12-31T23:59:59Z',
+  '2024-02-29T12:00:00+14:00',
+  '2024-05-01t10:00:00z',
+  '2024-05-01 10:00:00Z',
+  '1970-01-01T00:00:00.000000001Z',
+  '2024-05-01T10:00:00-23:59',
+];
 
 const text = (min: number, max: number) =>
   fc.oneof(
     fc.string({ minLength: min, maxLength: Math.min(max, 30) }),
     fc.string({ unit: fc.integer({ min: 0, max: 0x10ffff }).map((c) => String.fromCodePoint(c)), minLength: min, maxLength: Math.min(max, 30) }),
-    fc.constantFrom('😀', 'Ž', '\u0000', ' ', "'; DROP TABLE chargers; --", '<script>alert(1)</script>', '../../etc/passwd').map((c) => c.repeat(Math.max(min, Math.min(max, 3)))).filter((s) => [...s].length >= min && [...s].length <= max),
+    fc
+      .constantFrom('😀', 'Ž', '\u0000', ' ', "'; DROP TABLE chargers; --", '<script>alert(1)</script>', '../../etc/passwd')
+      .map((c) => c.repeat(Math.max(min, Math.min(max, 3))))
+      .filter((s) => [...s].length >= min && [...s].length <= max),
   );
 
 /** Values the schema accepts, biased to the edges. */
@@ -110,7 +123,11 @@ function validBase(s: S): fc.Arbitrary<unknown> {
     case 'boolean':
       return fc.boolean();
     case 'string': {
-      if (s.format === 'date-time') return fc.oneof(fc.constantFrom(...EDGY_DATE_TIMES), fc.date({ min: new Date(0), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()));
+      if (s.format === 'date-time')
+        return fc.oneof(
+          fc.constantFrom(...EDGY_DATE_TIMES),
+          fc.date({ min: new Date(0), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+        );
       if (s.format === 'ipv4') return fc.ipV4();
       if (s.format === 'ipv6') return fc.ipV6();
       if (s.format === 'uri') return fc.webUrl();
@@ -295,7 +312,8 @@ function problemsOf(p: Probe, r: Res): string[] {
     } catch {
       /* reported below */
     }
-    if (!/^application\/json/.test(String(r.headers['content-type'] ?? '')) || typeof body?.error !== 'string' || !body.error) out.push(`${what}: ${r.status} error without a JSON {error} body: ${r.body.slice(0, 120)}`);
+    if (!/^application\/json/.test(String(r.headers['content-type'] ?? '')) || typeof body?.error !== 'string' || !body.error)
+      out.push(`${what}: ${r.status} error without a JSON {error} body: ${r.body.slice(0, 120)}`);
   }
   if (p.mustRefuse && r.status < 400) out.push(`${what}: accepted (${r.status}) input its schema refuses: ${r.body.slice(0, 120)}`);
   return out;
@@ -357,17 +375,32 @@ const BAD_QUERIES = [
   'status=',
   'station=%00',
   'station=../../etc',
-  'idTag=' + 'Z'.repeat(5000),
+  `idTag=${'Z'.repeat(5000)}`,
   'limit=1&limit=2&limit=x',
   'kind=address&key=%zz',
   '%zz=1',
   '=',
   '&&&',
   'limit[]=1',
-  'x=' + 'y'.repeat(7000),
+  `x=${'y'.repeat(7000)}`,
 ];
 
-const MALFORMED_JSON = ['{', '{"a":', '[1,2', 'nul', '{"a":1}x', '\ufeff{}', "{'a':1}", '{"a":1,}', 'NaN', '{"a":NaN}', '{"a":"\\ud800"}', '"\\u00"', '{"a":1}{"b":2}', '[' .repeat(20000) + ']'.repeat(20000)];
+const MALFORMED_JSON = [
+  '{',
+  '{"a":',
+  '[1,2',
+  'nul',
+  '{"a":1}x',
+  '\ufeff{}',
+  "{'a':1}",
+  '{"a":1,}',
+  'NaN',
+  '{"a":NaN}',
+  '{"a":"\\ud800"}',
+  '"\\u00"',
+  '{"a":1}{"b":2}',
+  '['.repeat(20000) + ']'.repeat(20000),
+];
 
 const CONTENT_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/jsonx', '', 'application/json; charset=utf-16'];
 
@@ -403,13 +436,26 @@ function probesFor(op: Op, ids: Record<string, string>, seed: number): Probe[] {
   // path tricks, one parameter at a time (the others valid); DELETE routes never get a real id
   for (const name of op.params) {
     for (const [trick, what] of PATH_TRICKS) {
-      out.push({ method: op.method, path: fill((n) => (n === name ? trick : op.method === 'DELETE' ? 'UNKNOWN-CP-2' : (ids[n] ?? 'X1'))), what: `path ${name}: ${what}`, headers: json, body: op.body ? '{}' : undefined });
+      out.push({
+        method: op.method,
+        path: fill((n) => (n === name ? trick : op.method === 'DELETE' ? 'UNKNOWN-CP-2' : (ids[n] ?? 'X1'))),
+        what: `path ${name}: ${what}`,
+        headers: json,
+        body: op.body ? '{}' : undefined,
+      });
     }
   }
   if (op.method === 'GET') for (const q of BAD_QUERIES) out.push({ method: 'GET', path: `${good}?${q}`, what: `query ${q.slice(0, 40)}` });
   if (op.body) {
     const target = op.method === 'DELETE' ? fill(() => 'UNKNOWN-CP-2') : good;
-    const refuse = (what: string, body: string | Buffer | (() => AsyncIterable<Buffer>), headers: Record<string, string> = json): Probe => ({ method: op.method, path: target, what, headers, body, mustRefuse: true });
+    const refuse = (what: string, body: string | Buffer | (() => AsyncIterable<Buffer>), headers: Record<string, string> = json): Probe => ({
+      method: op.method,
+      path: target,
+      what,
+      headers,
+      body,
+      mustRefuse: true,
+    });
     for (const m of MALFORMED_JSON) out.push(refuse(`malformed JSON ${m.slice(0, 20)}`, m));
     const sample = fc.sample(validArb(op.body), { seed, numRuns: 1 })[0] as Record<string, unknown>;
     for (const ct of CONTENT_TYPES) out.push(refuse(`content-type "${ct}"`, ct === 'application/x-www-form-urlencoded' ? 'a=1&b=2' : JSON.stringify(sample), ct ? { 'content-type': ct } : {}));
@@ -439,7 +485,8 @@ function probesFor(op: Op, ids: Record<string, string>, seed: number): Probe[] {
     }
     // Bodies the schema accepts, at its edges: 4xx for what the service refuses, never 5xx.
     // Random ones, then every leaf of a full body set to each of its edge values.
-    for (const v of fc.sample(validArb(op.body), { seed: seed + 1, numRuns: 12 })) out.push({ method: op.method, path: target, what: 'schema-valid random body', headers: json, body: JSON.stringify(v) });
+    for (const v of fc.sample(validArb(op.body), { seed: seed + 1, numRuns: 12 }))
+      out.push({ method: op.method, path: target, what: 'schema-valid random body', headers: json, body: JSON.stringify(v) });
     // The ids in a body name this test's charger (connected, or known and offline) and a new
     // card each time, so the edge values get past "no such charger" / "card exists".
     const fixtures = [
@@ -461,7 +508,14 @@ function probesFor(op: Op, ids: Record<string, string>, seed: number): Probe[] {
   } else if (op.method !== 'GET') {
     // no body schema: whatever is sent, the answer is not a 5xx (the handler may still act)
     out.push({ method: op.method, path: op.method === 'DELETE' ? fill(() => 'UNKNOWN-CP-2') : good, what: 'malformed JSON to a body-less route', headers: json, body: '{"a":' });
-    out.push({ method: op.method, path: op.method === 'DELETE' ? fill(() => 'UNKNOWN-CP-2') : good, what: 'oversize body to a body-less route', headers: json, body: Buffer.alloc(MIB + 10, 0x20), oversize: true });
+    out.push({
+      method: op.method,
+      path: op.method === 'DELETE' ? fill(() => 'UNKNOWN-CP-2') : good,
+      what: 'oversize body to a body-less route',
+      headers: json,
+      body: Buffer.alloc(MIB + 10, 0x20),
+      oversize: true,
+    });
   }
   // no token, a wrong one: 401 for every route but the open ones (errors carry the headers too)
   out.push({ method: op.method, path: good, what: 'no token', token: null, headers: json, body: op.body ? '{}' : undefined });
@@ -477,7 +531,9 @@ function probesFor(op: Op, ids: Record<string, string>, seed: number): Probe[] {
 
 const CONF_SCHEMAS = new Map(ocpp16Schemas.map((s) => [schemaKey(s.$id), s as unknown as S]));
 
-test(`issue 5 bad input: a sweep of every OpenAPI route with generated bad input finds no 5xx, only JSON 4xx errors, security headers on every response (seed ${SEED})`, { timeout: 170_000 }, async () => {
+test(`issue 5 bad input: a sweep of every OpenAPI route with generated bad input finds no 5xx, only JSON 4xx errors, security headers on every response (seed ${SEED})`, {
+  timeout: 170_000,
+}, async () => {
   const t0 = performance.now();
   const app = await startTestApp({ remoteStartWaitMs: 0, callTimeoutMs: 3000 });
   let token = TEST_TOKEN;
@@ -533,7 +589,10 @@ test(`issue 5 bad input: a sweep of every OpenAPI route with generated bad input
       ['invalid Content-Length', `POST /api/rfid HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n`],
       ['conflicting lengths', `POST /api/rfid HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`],
       ['not HTTP', `HELLO\r\n\r\n`],
-      ['event stream upgrade without a token', `GET /api/events HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`],
+      [
+        'event stream upgrade without a token',
+        `GET /api/events HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+      ],
     ];
     for (const [what, text] of rawCases) {
       const answer = await raw(app, text);
@@ -552,7 +611,12 @@ test(`issue 5 bad input: a sweep of every OpenAPI route with generated bad input
     }
 
     const elapsed = (performance.now() - t0) / 1000;
-    console.log(`# rest sweep: ${ops.length} operations, ${probes.length + rawCases.length} requests in ${elapsed.toFixed(1)} s; statuses ${[...statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s} x${n}`).join(', ')}`);
+    console.log(
+      `# rest sweep: ${ops.length} operations, ${probes.length + rawCases.length} requests in ${elapsed.toFixed(1)} s; statuses ${[...statuses]
+        .sort((a, b) => a[0] - b[0])
+        .map(([s, n]) => `${s} x${n}`)
+        .join(', ')}`,
+    );
     assert.deepEqual(problems.slice(0, 40), [], `${problems.length} problems (seed ${SEED})`);
 
     // Still serving.

@@ -15,7 +15,15 @@ function fail(message: string): never {
 let values;
 try {
   ({ values } = parseArgs({
-    options: { port: { type: 'string', default: '8090' }, host: { type: 'string', default: '127.0.0.1' }, 'data-dir': { type: 'string' }, token: { type: 'string' }, 'hmac-secret': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } },
+    options: {
+      port: { type: 'string', default: '8090' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'data-dir': { type: 'string' },
+      token: { type: 'string' },
+      'hmac-secret': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+    },
   }));
 } catch (err) {
   fail((err as Error).message);
@@ -26,6 +34,13 @@ if (!values['data-dir']) fail('--data-dir is required');
 if (!values.token || values.token.length < 8) fail('--token of at least 8 characters is required');
 if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) fail('--tls-cert and --tls-key go together');
 const tls = values['tls-cert'] && values['tls-key'] ? { cert: readFileSync(values['tls-cert'], 'utf8'), key: readFileSync(values['tls-key'], 'utf8') } : undefined;
-const ho = await startHeadoffice({ port, host: values.host, dataDir: values['data-dir'], token: values.token, ...(values['hmac-secret'] && { hmacSecret: values['hmac-secret'] }), ...(tls && { tls }) });
+const ho = await startHeadoffice({
+  port,
+  host: values.host,
+  dataDir: values['data-dir'],
+  token: values.token,
+  ...(values['hmac-secret'] && { hmacSecret: values['hmac-secret'] }),
+  ...(tls && { tls }),
+});
 console.log(`reference head office listening on ${ho.url} (data in ${values['data-dir']})`);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void ho.close().then(() => process.exit(0)));

@@ -6,13 +6,14 @@
  * through its API, and has a fault mode: fail a share of requests, hang past the client's
  * timeout, or drop the connection after storing but before answering.
  */
-import Database from 'better-sqlite3';
+
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 
 export interface Faults {
   /** Share of upload requests answered 503 before anything is stored (0..1). */
@@ -75,7 +76,10 @@ function openStore(dataDir: string): Database.Database {
 
 const count = (db: Database.Database, name: string, by = 1) => db.prepare('UPDATE counters SET n = n + ? WHERE name = ?').run(by, name);
 const counter = (db: Database.Database, name: string) => (db.prepare('SELECT n FROM counters WHERE name = ?').get(name) as { n: number }).n;
-const digest = (ids: string[]) => createHash('sha256').update([...ids].sort().join('\n')).digest('hex');
+const digest = (ids: string[]) =>
+  createHash('sha256')
+    .update([...ids].sort().join('\n'))
+    .digest('hex');
 
 /** Why a session record cannot be booked; null when it can. */
 function sessionProblem(r: Record<string, unknown>, faults: Faults): string | null {
@@ -198,12 +202,9 @@ export async function startHeadoffice(o: HeadofficeOptions): Promise<Headoffice>
         answer = {
           days: (days as Array<{ date: string; from: string; to: string; sessions: number; digest: string }>).map((d) => {
             const check = checkManifest(db, d);
-            db.prepare('INSERT INTO manifests(date, payload, check_result, received_at) VALUES (?, ?, ?, ?) ON CONFLICT(date) DO UPDATE SET payload = excluded.payload, check_result = excluded.check_result, received_at = excluded.received_at').run(
-              d.date,
-              JSON.stringify(d),
-              JSON.stringify(check),
-              at,
-            );
+            db.prepare(
+              'INSERT INTO manifests(date, payload, check_result, received_at) VALUES (?, ?, ?, ?) ON CONFLICT(date) DO UPDATE SET payload = excluded.payload, check_result = excluded.check_result, received_at = excluded.received_at',
+            ).run(d.date, JSON.stringify(d), JSON.stringify(check), at);
             return check;
           }),
         };
@@ -222,12 +223,9 @@ export async function startHeadoffice(o: HeadofficeOptions): Promise<Headoffice>
       if (req.method === 'PUT') {
         const b = (json ?? {}) as { status?: unknown; valid_until?: unknown; parent_id_tag?: unknown };
         if (b.status !== 'Active' && b.status !== 'Blocked') throw new HttpFailure(400, 'status must be Active or Blocked');
-        db.prepare('INSERT INTO auth_tags(id_tag, status, valid_until, parent_id_tag) VALUES (?, ?, ?, ?) ON CONFLICT(id_tag) DO UPDATE SET status = excluded.status, valid_until = excluded.valid_until, parent_id_tag = excluded.parent_id_tag').run(
-          idTag,
-          b.status,
-          typeof b.valid_until === 'string' ? b.valid_until : null,
-          typeof b.parent_id_tag === 'string' ? b.parent_id_tag : null,
-        );
+        db.prepare(
+          'INSERT INTO auth_tags(id_tag, status, valid_until, parent_id_tag) VALUES (?, ?, ?, ?) ON CONFLICT(id_tag) DO UPDATE SET status = excluded.status, valid_until = excluded.valid_until, parent_id_tag = excluded.parent_id_tag',
+        ).run(idTag, b.status, typeof b.valid_until === 'string' ? b.valid_until : null, typeof b.parent_id_tag === 'string' ? b.parent_id_tag : null);
       } else if (!db.prepare('DELETE FROM auth_tags WHERE id_tag = ?').run(idTag).changes) throw new HttpFailure(404, `no tag ${idTag}`);
       count(db, 'auth_list_version');
       return send(res, 200, authList(db).body);
@@ -246,16 +244,26 @@ export async function startHeadoffice(o: HeadofficeOptions): Promise<Headoffice>
         faults,
       });
     }
-    if (route === 'GET /v1/sessions') return send(res, 200, (db.prepare('SELECT payload FROM sessions ORDER BY received_at').all() as Array<{ payload: string }>).map((r) => JSON.parse(r.payload)));
+    if (route === 'GET /v1/sessions')
+      return send(
+        res,
+        200,
+        (db.prepare('SELECT payload FROM sessions ORDER BY received_at').all() as Array<{ payload: string }>).map((r) => JSON.parse(r.payload)),
+      );
     if (route === 'GET /v1/manifests') {
-      return send(res, 200, (db.prepare('SELECT check_result FROM manifests ORDER BY date').all() as Array<{ check_result: string }>).map((r) => JSON.parse(r.check_result)));
+      return send(
+        res,
+        200,
+        (db.prepare('SELECT check_result FROM manifests ORDER BY date').all() as Array<{ check_result: string }>).map((r) => JSON.parse(r.check_result)),
+      );
     }
     if (route === 'PUT /faults') {
       const f = (json ?? {}) as Partial<Faults>;
       for (const k of ['failRate', 'hangRate', 'dropAfterStoreRate'] as const) {
         if (f[k] !== undefined && (typeof f[k] !== 'number' || f[k] < 0 || f[k] > 1)) throw new HttpFailure(400, `${k} must be a number from 0 to 1`);
       }
-      if (f.rejectAuthIds !== undefined && (!Array.isArray(f.rejectAuthIds) || f.rejectAuthIds.some((x) => typeof x !== 'string'))) throw new HttpFailure(400, 'rejectAuthIds must be an array of strings');
+      if (f.rejectAuthIds !== undefined && (!Array.isArray(f.rejectAuthIds) || f.rejectAuthIds.some((x) => typeof x !== 'string')))
+        throw new HttpFailure(400, 'rejectAuthIds must be an array of strings');
       Object.assign(faults, NO_FAULTS, f);
       return send(res, 200, faults);
     }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type App } from '../../main/app.js';
+import { type App, createApp } from '../../main/app.js';
 import { loadConfig } from '../../main/config/load.js';
 import type { Config } from '../../main/config/schema.js';
 import { createLogger } from '../../main/log/logger.js';

@@ -32,7 +32,7 @@ export async function withNetns<T>(fn: (ns: Netns) => Promise<T>): Promise<T> {
   const hostIf = `oeh${tag}`.slice(0, 15);
   const nsIf = `oen${tag}`.slice(0, 15);
   // A /30 per test process, so parallel runs do not share a subnet.
-  const third = (process.pid >> 6) % 254 + 1;
+  const third = ((process.pid >> 6) % 254) + 1;
   const fourth = (process.pid % 64) * 4;
   const hostAddress = `169.254.${third}.${fourth + 1}`;
   const nsAddress = `169.254.${third}.${fourth + 2}`;
@@ -58,7 +58,10 @@ export async function withNetns<T>(fn: (ns: Netns) => Promise<T>): Promise<T> {
     return await fn({ name, hostAddress, nsAddress, exec });
   } finally {
     // Deleting the namespace removes its end of the pair, and with it this end.
-    for (const args of [['netns', 'del', name], ['link', 'del', hostIf]]) {
+    for (const args of [
+      ['netns', 'del', name],
+      ['link', 'del', hostIf],
+    ]) {
       try {
         ip(...args);
       } catch {

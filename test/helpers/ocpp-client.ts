@@ -34,7 +34,7 @@ export class TestCharger {
    * `clearText`: mask frames with zeros, so the server's reads in a syscall trace show them.
    */
   static connect(url: string, opts: { protocols?: string[] | null; headers?: Record<string, string>; localAddress?: string; clearText?: boolean } = {}): Promise<TestCharger> {
-    const protocols = opts.protocols === null ? undefined : opts.protocols ?? ['ocpp1.6'];
+    const protocols = opts.protocols === null ? undefined : (opts.protocols ?? ['ocpp1.6']);
     const ws = new WebSocket(url, protocols, {
       headers: opts.headers ?? {},
       ...(opts.localAddress && { localAddress: opts.localAddress }),

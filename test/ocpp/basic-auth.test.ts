@@ -1,15 +1,15 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { hashPassword } from '../../main/auth/password.js';
 import { insertCharger, setChargerPassword } from '../../main/store/queries/chargers.js';
-import { TestCharger, boot, connect, cpid, row, startTestApp, upgradeStatus, waitFor, withApp, type TestApp } from './support.js';
+import { boot, connect, cpid, row, startTestApp, type TestApp, TestCharger, upgradeStatus, waitFor, withApp } from './support.js';
 
-const basic = (user: string, password: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') });
+const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
 
 /** Captures the warnings the OCPP server logs (the test app's logger is silent otherwise). */
 function captureWarnings(app: TestApp): { lines: Array<{ obj: unknown; msg: string }>; restore: () => void } {
@@ -126,7 +126,9 @@ test('security profile 2: with a certificate configured, chargers connect over w
   try {
     const cert = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], {
+      stdio: 'ignore',
+    });
     await withApp({ tlsCertFile: cert, tlsKeyFile: key, tlsPort: 0 }, async (app) => {
       assert.ok(app.tlsPort && app.tlsPort > 0, 'TLS listener bound');
       const id = cpid('TLS');
@@ -168,10 +170,16 @@ test('issue 8: a charger without a password replaced from another address raises
     assert.equal((await replaced).reason, 'replaced by a newer connection');
     assert.equal(app.ocpp.connection(id)?.remoteAddress, '127.0.0.3');
     // ...but it is announced, listed and audited.
-    assert.deepEqual(alerts.map((a) => a.kind), ['security']);
+    assert.deepEqual(
+      alerts.map((a) => a.kind),
+      ['security'],
+    );
     assert.match(alerts[0]!.message, /127\.0\.0\.2.*127\.0\.0\.3.*no password/);
     const listed = (await (await app.api('/api/alerts')).json()) as Array<{ kind: string; chargePointId?: string }>;
-    assert.deepEqual(listed.map((a) => `${a.kind}:${a.chargePointId}`), [`security:${id}`]);
+    assert.deepEqual(
+      listed.map((a) => `${a.kind}:${a.chargePointId}`),
+      [`security:${id}`],
+    );
     await waitFor(() => row(app, `SELECT 1 AS y FROM command_audit WHERE charge_point_id = ? AND action = 'ConnectionReplaced'`, id), 'audit entry written');
     const audit = ((await (await app.api(`/api/audit?station=${id}`)).json()) as any[]).filter((e) => e.action === 'ConnectionReplaced');
     assert.deepEqual(
@@ -184,12 +192,18 @@ test('issue 8: a charger without a password replaced from another address raises
     assert.equal(alerts.length, 1);
     // The warning: per charger in the API, counted in the open /health, listed behind the token.
     const charger = (await (await app.api(`/api/charger/${id}`)).json()) as any;
-    assert.deepEqual(charger.security.warnings.map((w: { code: string }) => w.code), ['no-password']);
+    assert.deepEqual(
+      charger.security.warnings.map((w: { code: string }) => w.code),
+      ['no-password'],
+    );
     const health = (await (await fetch(`${app.httpBase}/health`)).json()) as any;
     assert.equal(health.security.passwordlessChargers, 1);
     assert.ok(!JSON.stringify(health).includes(id), 'the open /health does not name the chargers anyone can impersonate');
     const warnings = (await (await app.api('/api/security/warnings')).json()) as any;
-    assert.deepEqual(warnings.passwordless.map((c: { chargePointId: string }) => c.chargePointId), [id]);
+    assert.deepEqual(
+      warnings.passwordless.map((c: { chargePointId: string }) => c.chargePointId),
+      [id],
+    );
     // A password clears the warning.
     assert.equal((await app.api(`/api/charger/${id}`, { method: 'PATCH', json: { password: 'now-a-secret-123' } })).status, 200);
     assert.deepEqual(((await (await app.api(`/api/charger/${id}`)).json()) as any).security.warnings, []);

@@ -1,8 +1,8 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { insertCharger } from '../../main/store/queries/chargers.js';
+import { after, before, describe, test } from 'node:test';
 import { RPC_ERROR_CODES } from '../../main/ocpp/rpc.js';
-import { boot, connect, connectBooted, cpid, iso, row, quietWindow, startTestApp, waitFor, withApp, type TestApp, type TestCharger } from './support.js';
+import { insertCharger } from '../../main/store/queries/chargers.js';
+import { boot, connect, connectBooted, cpid, iso, quietWindow, row, startTestApp, type TestApp, type TestCharger, waitFor, withApp } from './support.js';
 
 type Frame = [number, string, ...unknown[]];
 
@@ -244,9 +244,12 @@ test('OCPP-J 4.2.3: disk full (SQLite FULL) -> InternalError, nothing acknowledg
     const fill = app.db.prepare(
       `INSERT INTO transactions(charge_point_id, connector_id, id_tag, start_auth_status, meter_start, start_time, started_received_at) VALUES ('FILLER', 1, 'FILLER', 'Accepted', ?, ?, ?)`,
     );
-    assert.throws(() => {
-      for (let i = 0; i < 100_000; i++) fill.run(i, iso(), iso());
-    }, (e: { code?: string }) => e.code === 'SQLITE_FULL');
+    assert.throws(
+      () => {
+        for (let i = 0; i < 100_000; i++) fill.run(i, iso(), iso());
+      },
+      (e: { code?: string }) => e.code === 'SQLITE_FULL',
+    );
     let failed: { req: Record<string, unknown>; frame: unknown[] } | undefined;
     for (let i = 0; i < 50 && !failed; i++) {
       const req = { connectorId: 1, idTag: `FULL${i}`, meterStart: i, timestamp: iso() };

@@ -1,7 +1,7 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import { getCharger } from '../../main/store/queries/chargers.js';
-import { boot, connect, connectBooted, cpid, quietWindow, startTestApp, waitFor, type TestApp, type TestCharger } from './support.js';
+import { boot, connect, connectBooted, cpid, quietWindow, startTestApp, type TestApp, type TestCharger, waitFor } from './support.js';
 
 const localPort = (cp: TestCharger): number => (cp.ws as unknown as { _socket: { localPort: number } })._socket.localPort;
 

@@ -1,6 +1,6 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectBooted, cpid, quietWindow, startTestApp, waitFor, type TestApp } from './support.js';
+import { after, before, describe, test } from 'node:test';
+import { connectBooted, cpid, quietWindow, startTestApp, type TestApp, waitFor } from './support.js';
 
 describe('calls that cross (OCPP-J 4.1.1: one outstanding CALL per direction, never refused because of the other)', () => {
   let app: TestApp;
@@ -44,7 +44,10 @@ describe('calls that cross (OCPP-J 4.1.1: one outstanding CALL per direction, ne
     const hb = await cp.callRaw('Heartbeat', {}, msgId);
     assert.equal(hb[0], 3);
     let settled = false;
-    void pending.then(() => (settled = true), () => (settled = true));
+    void pending.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     await quietWindow(30); // the Heartbeat's answer must not settle our call, now or a moment later
     assert.equal(settled, false, 'our call is still waiting for its own answer');
     cp.sendRaw(JSON.stringify([3, msgId, { status: 'Accepted' }]));

@@ -6,13 +6,14 @@
  * of its CALL from the charger's socket, a successful sync of the WAL, and the write of its
  * CALLRESULT to that socket. With synchronous=NORMAL (no sync at commit) this test fails.
  */
-import { after, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { after, test } from 'node:test';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 import { cleanupServes, startServe } from '../helpers/serve-process.js';
 
 const STRACE = '/usr/bin/strace';
@@ -73,7 +74,11 @@ test('durability (issue 8): each StartTransaction, MeterValues and StopTransacti
   const servicePid = Number(readFileSync(`/proc/${service.proc.pid}/task/${service.proc.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
   let socketTag = '';
   try {
-    const tag = await fetch(`${service.base}/api/rfid`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ tagId: 'DURABLE1' }) });
+    const tag = await fetch(`${service.base}/api/rfid`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ tagId: 'DURABLE1' }),
+    });
     assert.equal(tag.status, 201, await tag.text());
     const cp = await TestCharger.connect(`ws://127.0.0.1:${service.port}/ocpp/DURABLE-CP`, { clearText: true });
     socketTag = `->127.0.0.1:${(cp.ws as unknown as { _socket: { localPort: number } })._socket.localPort}]>`;
@@ -93,7 +98,11 @@ test('durability (issue 8): each StartTransaction, MeterValues and StopTransacti
   const onSocket = (names: string[], needle: string) => calls.find((c) => names.includes(c.name) && c.text.includes(socketTag) && c.text.includes(needle));
   const walSyncs = calls.filter((c) => (c.name === 'fsync' || c.name === 'fdatasync') && /-wal>\)? = 0$/.test(c.text));
   assert.ok(walSyncs.length > 0, 'the trace shows WAL syncs at all');
-  for (const [id, action] of [['durStart', 'StartTransaction'], ['durMeter', 'MeterValues'], ['durStop', 'StopTransaction']] as const) {
+  for (const [id, action] of [
+    ['durStart', 'StartTransaction'],
+    ['durMeter', 'MeterValues'],
+    ['durStop', 'StopTransaction'],
+  ] as const) {
     const received = onSocket(['read', 'recvfrom', 'recvmsg'], `[2,\\"${id}\\",\\"${action}\\"`);
     const answered = onSocket(['write', 'writev', 'sendto', 'sendmsg'], `[3,\\"${id}\\"`);
     assert.ok(received, `${action}: its CALL is read from the charger's socket in the trace`);

@@ -1,5 +1,5 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import { getCharger, insertCharger } from '../../main/store/queries/chargers.js';
 import { connect, connectBooted, cpid, row, rows, startTestApp, type TestApp, type TestCharger } from './support.js';
 

@@ -1,7 +1,7 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import { insertCharger, updateCharger } from '../../main/store/queries/chargers.js';
-import { connectBooted, cpid, iso, row, rows, startTestApp, waitFor, type TestApp, type TestCharger } from './support.js';
+import { connectBooted, cpid, iso, row, rows, startTestApp, type TestApp, type TestCharger, waitFor } from './support.js';
 
 /** Firmware that bends the schema in the three ways users report most. */
 const EXTRA_FIELD = { connectorId: 1, errorCode: 'NoError', status: 'Available', vendorInfo: { temp: 31 } };
@@ -15,7 +15,11 @@ describe('per-charger lenient mode', () => {
   const lenientId = cpid('LAX');
   const strictId = cpid('STRICT');
   const deviations = (action?: string) =>
-    rows(app, `SELECT action, direction, error, payload FROM schema_deviations WHERE charge_point_id = ?${action ? ' AND action = ?' : ''} ORDER BY id`, ...(action ? [lenientId, action] : [lenientId]));
+    rows(
+      app,
+      `SELECT action, direction, error, payload FROM schema_deviations WHERE charge_point_id = ?${action ? ' AND action = ?' : ''} ORDER BY id`,
+      ...(action ? [lenientId, action] : [lenientId]),
+    );
 
   before(async () => {
     app = await startTestApp();
@@ -55,7 +59,10 @@ describe('per-charger lenient mode', () => {
     assert.deepEqual({ ...tx }, { connector_id: 1, meter_start: 1000, t: 'integer' });
     const d = (await waitFor(() => (deviations('StartTransaction').length > before ? deviations('StartTransaction') : undefined), 'deviation row')).slice(before);
     assert.ok(d.length >= 1);
-    assert.ok(d.every((x) => /^TypeConstraintViolation: /.test(x.error)), JSON.stringify(d));
+    assert.ok(
+      d.every((x) => /^TypeConstraintViolation: /.test(x.error)),
+      JSON.stringify(d),
+    );
     assert.deepEqual(JSON.parse(d[0]!.payload), NUMBER_AS_STRING(ts), 'recorded as received, strings and all');
     await lenient.call('StopTransaction', { transactionId: r.transactionId, meterStop: 1500, timestamp: iso() });
   });

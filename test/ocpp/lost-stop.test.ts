@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { startTestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 
 test('OCPP 1.6 queued messages arrive in order: a new start on a connector closes the session whose stop was lost, flagged for review; a late real stop still wins', async () => {
   const app = await startTestApp();
@@ -16,7 +16,7 @@ test('OCPP 1.6 queued messages arrive in order: a new start on a connector close
     let s1 = (await (await app.api(`/api/sessions/${first.transactionId}`)).json()) as any;
     assert.equal(s1.status, 'Completed');
     assert.equal(s1.stopInferred, true);
-    assert.equal(s1.meterStop, 5000, 'closed at the next session\'s meter start');
+    assert.equal(s1.meterStop, 5000, "closed at the next session's meter start");
     assert.equal(s1.energyWh, 4000);
     assert.equal(s1.stopTime, t2);
     // The real stop turns up after all: it replaces the inferred one, once.

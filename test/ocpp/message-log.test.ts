@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { connectBooted, cpid, rows, waitFor, withApp } from './support.js';
 
 test('message log: every inbound and outbound frame of a charger is written, in order, with direction and time', async () => {

@@ -1,5 +1,5 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import { connectBooted, cpid, rows, startTestApp, type TestApp, type TestCharger } from './support.js';
 
 let app: TestApp;
@@ -60,7 +60,15 @@ test('issue 8: signed meter data is kept with its session and exported in full f
     transactionId,
     meterStop: 9000,
     timestamp: '2026-12-01T09:00:00.000Z',
-    transactionData: [{ timestamp: '2026-12-01T09:00:00.000Z', sampledValue: [{ value: '9000', context: 'Transaction.End' }, { value: ocmf(9000), format: 'SignedData', context: 'Transaction.End' }] }],
+    transactionData: [
+      {
+        timestamp: '2026-12-01T09:00:00.000Z',
+        sampledValue: [
+          { value: '9000', context: 'Transaction.End' },
+          { value: ocmf(9000), format: 'SignedData', context: 'Transaction.End' },
+        ],
+      },
+    ],
   });
   const res = await app.api(`/api/sessions/${transactionId}/signed-meter-values`);
   assert.equal(res.status, 200);

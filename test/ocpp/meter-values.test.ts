@@ -1,5 +1,5 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import { connectBooted, cpid, iso, row, rows, startTestApp, type TestApp, type TestCharger } from './support.js';
 
 const COLS = 'connector_id, transaction_id, value, value_num, context, format, measurand, phase, location, unit, source';
@@ -18,8 +18,7 @@ describe('MeterValues', () => {
     await app.dispose();
   });
 
-  const startTx = async (connectorId: number, meterStart: number) =>
-    (await cp.call('StartTransaction', { connectorId, idTag: 'METER', meterStart, timestamp: iso() })).transactionId as number;
+  const startTx = async (connectorId: number, meterStart: number) => (await cp.call('StartTransaction', { connectorId, idTag: 'METER', meterStart, timestamp: iso() })).transactionId as number;
   const session = async (transactionId: number) => {
     const { items } = (await (await app.api(`/api/sessions/station/${encodeURIComponent(cpId)}?limit=500`)).json()) as {
       items: Array<{ transactionId: number; energyWh: number | null; status: string }>;
@@ -170,7 +169,15 @@ describe('MeterValues', () => {
     const ts = iso();
     await cp.call('MeterValues', {
       connectorId: 0,
-      meterValue: [{ timestamp: ts, sampledValue: [{ value: '99887766', context: 'Sample.Clock' }, { value: '400.2', measurand: 'Voltage', phase: 'L1-L2', unit: 'V', context: 'Sample.Clock' }] }],
+      meterValue: [
+        {
+          timestamp: ts,
+          sampledValue: [
+            { value: '99887766', context: 'Sample.Clock' },
+            { value: '400.2', measurand: 'Voltage', phase: 'L1-L2', unit: 'V', context: 'Sample.Clock' },
+          ],
+        },
+      ],
     });
     const stored = rows(app, `SELECT ${COLS} FROM meter_values WHERE timestamp = ? AND connector_id = 0 ORDER BY id`, ts);
     assert.equal(stored.length, 2);

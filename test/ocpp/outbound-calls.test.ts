@@ -1,5 +1,5 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import { CallTimeoutError, NotConnectedError } from '../../main/ocpp/connection.js';
 import { RpcError } from '../../main/ocpp/rpc.js';
 import { connectBooted, cpid, quietWindow, startTestApp, type TestApp } from './support.js';

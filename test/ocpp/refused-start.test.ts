@@ -1,5 +1,5 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import { insertCharger, updateCharger } from '../../main/store/queries/chargers.js';
 import { insertIdTag } from '../../main/store/queries/id-tags.js';
 import { connectBooted, cpid, row, startTestApp, type TestApp, type TestCharger } from './support.js';
@@ -62,7 +62,11 @@ test('issue 8: a connector reporting Available, Reserved or Unavailable closes i
   const start = Date.parse('2026-12-05T10:00:00.000Z');
   const at = (min: number) => new Date(start + min * 60_000).toISOString();
   const ids: number[] = [];
-  for (const [connectorId, status] of [[1, 'Available'], [2, 'Reserved'], [3, 'Unavailable']] as const) {
+  for (const [connectorId, status] of [
+    [1, 'Available'],
+    [2, 'Reserved'],
+    [3, 'Unavailable'],
+  ] as const) {
     const { transactionId } = await a.call('StartTransaction', { connectorId, idTag: 'UNKNOWN-CARD', meterStart: 1000, timestamp: at(0) });
     await a.call('MeterValues', { connectorId, transactionId, meterValue: [{ timestamp: at(5), sampledValue: [{ value: '1750.4' }] }] });
     const announced: Array<[number | null, string | undefined]> = [];
@@ -84,7 +88,8 @@ test('issue 8: Faulted, Finishing, Charging, a status dated before the start, an
   const { transactionId } = await a.call('StartTransaction', { connectorId: 1, idTag: 'UNKNOWN-CARD', meterStart: 0, timestamp: '2026-12-06T10:00:00.000Z' });
   await a.call('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError', timestamp: '2026-12-06T09:59:59.000Z' });
   await a.call('StatusNotification', { connectorId: 0, status: 'Unavailable', errorCode: 'NoError', timestamp: '2026-12-06T10:01:00.000Z' });
-  for (const status of ['Charging', 'Faulted', 'Finishing']) await a.call('StatusNotification', { connectorId: 1, status, errorCode: status === 'Faulted' ? 'GroundFailure' : 'NoError', timestamp: '2026-12-06T10:02:00.000Z' });
+  for (const status of ['Charging', 'Faulted', 'Finishing'])
+    await a.call('StatusNotification', { connectorId: 1, status, errorCode: status === 'Faulted' ? 'GroundFailure' : 'NoError', timestamp: '2026-12-06T10:02:00.000Z' });
   assert.equal((await session(transactionId)).status, 'Active');
 });
 
@@ -101,7 +106,7 @@ test('issue 8: a StopTransaction without reason is stored (and announced) with r
   assert.equal(row(app, 'SELECT reason FROM orphan_stops WHERE transaction_id = 987654321')?.reason, 'Local');
 });
 
-test('issue 8: a lenient charger\'s unreadable timestamp is stored as the time it arrived (the deviation keeps what it sent)', async () => {
+test("issue 8: a lenient charger's unreadable timestamp is stored as the time it arrived (the deviation keeps what it sent)", async () => {
   const id = cpid('LAXT');
   insertCharger(app.db, id);
   updateCharger(app.db, id, { lenient: true });

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import { INBOUND_ACTIONS, OUTBOUND_ACTIONS } from '../../main/ocpp/actions.js';
 import { RPC_ERROR_CODES } from '../../main/ocpp/rpc.js';
@@ -61,7 +61,11 @@ test('issue 8: empty WebSocket frames (a vendor quirk) are ignored: no answer, a
     // Answered in order: everything sent before this Heartbeat has been handled when it is answered.
     const hb = await cp.callRaw('Heartbeat', {}, 'after-empty');
     assert.equal(hb[0], 3, 'still connected and answered');
-    assert.deepEqual(cp.received.slice(from).map((f) => f[1]), ['after-empty'], 'no answer to the empty frames');
+    assert.deepEqual(
+      cp.received.slice(from).map((f) => f[1]),
+      ['after-empty'],
+      'no answer to the empty frames',
+    );
     assert.equal(app.ocpp.connectedIds.length, 1);
     // A real bad message still counts: the limit is not switched off.
     const closed = cp.closed();

@@ -1,9 +1,9 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, connectBooted, cpid, iso, quietWindow, row, rows, startTestApp, waitFor, withApp, type TestApp } from './support.js';
+import { after, before, describe, test } from 'node:test';
+import { connect, connectBooted, cpid, iso, quietWindow, row, rows, startTestApp, type TestApp, waitFor, withApp } from './support.js';
 
 const connectorsOf = (app: TestApp, id: string) =>
   rows(app, 'SELECT connector_id, status, error_code, info, vendor_id, vendor_error_code, status_at FROM connectors WHERE charge_point_id = ? ORDER BY connector_id', id);
@@ -45,15 +45,18 @@ describe('StatusNotification', () => {
       vendorErrorCode: 'E-0815',
       timestamp: ts,
     });
-    assert.deepEqual({ ...connectorsOf(app, id)[0] }, {
-      connector_id: 1,
-      status: 'Faulted',
-      error_code: 'GroundFailure',
-      info: 'RCD tripped',
-      vendor_id: 'com.siemens',
-      vendor_error_code: 'E-0815',
-      status_at: ts,
-    });
+    assert.deepEqual(
+      { ...connectorsOf(app, id)[0] },
+      {
+        connector_id: 1,
+        status: 'Faulted',
+        error_code: 'GroundFailure',
+        info: 'RCD tripped',
+        vendor_id: 'com.siemens',
+        vendor_error_code: 'E-0815',
+        status_at: ts,
+      },
+    );
     // without a timestamp the arrival time is used
     const t0 = Date.now();
     await cp.call('StatusNotification', { connectorId: 2, errorCode: 'NoError', status: 'Available' });

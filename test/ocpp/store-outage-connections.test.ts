@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { getCharger } from '../../main/store/queries/chargers.js';
 import { startTestApp } from '../helpers/app.js';
 import { TestCharger } from '../helpers/ocpp-client.js';
 import { waitFor } from '../helpers/wait.js';
-import { getCharger } from '../../main/store/queries/chargers.js';
 
 test('issue 5: connection states missed during a store outage are rewritten from the live sockets once writes work again', async () => {
   const app = await startTestApp();

@@ -1,7 +1,7 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { TestCharger, boot, cpid, quietWindow, row, upgradeStatus, waitFor, withApp, startTestApp, type TestApp } from './support.js';
+import { boot, cpid, quietWindow, row, startTestApp, type TestApp, TestCharger, upgradeStatus, waitFor, withApp } from './support.js';
 
 /** Raw upgrade that reports the response's Sec-WebSocket-Protocol header (ws's client would abort first). */
 function handshake(url: string, protocols: string[]): Promise<{ status: number; protocol: string | undefined; ws?: WebSocket; closed?: Promise<number> }> {

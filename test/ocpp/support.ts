@@ -4,10 +4,10 @@
  */
 import type { Config } from '../../main/config/schema.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 import { quietWindow, waitFor as waitUntil } from '../helpers/wait.js';
 
-export { TestCharger, boot, startTestApp, type TestApp };
+export { boot, startTestApp, type TestApp, TestCharger };
 
 /** Runs `fn` against a fresh app and disposes it afterwards, pass or fail. */
 export async function withApp<T>(overrides: Partial<Config>, fn: (app: TestApp) => Promise<T>): Promise<T> {
@@ -24,8 +24,7 @@ let seq = 0;
 export const cpid = (prefix = 'CP'): string => `${prefix}-${process.pid.toString(36)}-${(++seq).toString(36)}`;
 
 /** Connects at ws://HOST:PORT/ocpp/ID with ocpp1.6 offered. */
-export const connect = (app: TestApp, id: string, opts: Parameters<typeof TestCharger.connect>[1] = {}) =>
-  TestCharger.connect(`${app.wsBase}/ocpp/${encodeURIComponent(id)}`, opts);
+export const connect = (app: TestApp, id: string, opts: Parameters<typeof TestCharger.connect>[1] = {}) => TestCharger.connect(`${app.wsBase}/ocpp/${encodeURIComponent(id)}`, opts);
 
 /** Connects and sends an accepted BootNotification. */
 export async function connectBooted(app: TestApp, id: string): Promise<TestCharger> {

@@ -1,8 +1,8 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { dbPath } from '../../main/app.js';
 import { insertIdTag } from '../../main/store/queries/id-tags.js';
@@ -27,8 +27,7 @@ describe('StartTransaction / StopTransaction', () => {
     await app.dispose();
   });
 
-  const start = (c: TestCharger, idTag: string, extra: Record<string, unknown> = {}) =>
-    c.call('StartTransaction', { connectorId: 1, idTag, meterStart: 1000, timestamp: iso(), ...extra });
+  const start = (c: TestCharger, idTag: string, extra: Record<string, unknown> = {}) => c.call('StartTransaction', { connectorId: 1, idTag, meterStart: 1000, timestamp: iso(), ...extra });
 
   test('StartTransaction assigns a unique integer transactionId to every session', async () => {
     const t = tag();
@@ -270,7 +269,13 @@ describe('StartTransaction / StopTransaction', () => {
       timestamp: iso(),
       transactionData: [
         { timestamp: iso(t0), sampledValue: [{ value: '0', context: 'Transaction.Begin' }] },
-        { timestamp: iso(t0 + 30_000), sampledValue: [{ value: '1.5', unit: 'kWh' }, { value: '7200', measurand: 'Power.Active.Import', unit: 'W' }] },
+        {
+          timestamp: iso(t0 + 30_000),
+          sampledValue: [
+            { value: '1.5', unit: 'kWh' },
+            { value: '7200', measurand: 'Power.Active.Import', unit: 'W' },
+          ],
+        },
         { timestamp: iso(), sampledValue: [{ value: '3000', context: 'Transaction.End' }] },
       ],
     });

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { test } from 'node:test';
 import { insertCharger, updateCharger } from '../../main/store/queries/chargers.js';
 import { boot, connect, cpid, row, upgradeStatus, waitFor, withApp } from './support.js';
 

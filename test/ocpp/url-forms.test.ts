@@ -1,6 +1,6 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestCharger, boot, cpid, row, startTestApp, upgradeStatus, type TestApp } from './support.js';
+import { after, before, describe, test } from 'node:test';
+import { boot, cpid, row, startTestApp, type TestApp, TestCharger, upgradeStatus } from './support.js';
 
 describe('charger URL forms (seeds 000-003)', () => {
   let app: TestApp;

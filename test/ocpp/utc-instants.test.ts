@@ -1,5 +1,5 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import { connectBooted, cpid, row, rows, startTestApp, type TestApp, type TestCharger } from './support.js';
 
 let app: TestApp;
@@ -47,10 +47,13 @@ test('issue 8: meter values with offsets are stored as UTC, listed in time order
   const energy = ((await (await app.api(`/api/sessions/${transactionId}`)).json()) as { energyWh: number }).energyWh;
   assert.equal(energy, 5000);
   const samples = (await (await app.api(`/api/sessions/${transactionId}/meter-values`)).json()) as Array<{ timestamp: string; value: string }>;
-  assert.deepEqual(samples.map((x) => [x.timestamp, x.value]), [
-    ['2026-12-02T07:40:00.000Z', '5500'],
-    ['2026-12-02T07:45:00.000Z', '6000'],
-  ]);
+  assert.deepEqual(
+    samples.map((x) => [x.timestamp, x.value]),
+    [
+      ['2026-12-02T07:40:00.000Z', '5500'],
+      ['2026-12-02T07:45:00.000Z', '6000'],
+    ],
+  );
 });
 
 test('issue 8: a new start closes the session its stop was lost for by instant, not by text (staleActiveOnConnector)', async () => {
@@ -65,5 +68,8 @@ test('issue 8: a new start closes the session its stop was lost for by instant, 
 test('issue 8: connector status times are stored as UTC instants', async () => {
   await cp.call('StatusNotification', { connectorId: 4, status: 'Faulted', errorCode: 'GroundFailure', timestamp: '2026-12-04T01:00:00.5-05:00' });
   assert.equal(row(app, 'SELECT status_at FROM connectors WHERE charge_point_id = ? AND connector_id = 4', cpId)?.status_at, '2026-12-04T06:00:00.500Z');
-  assert.deepEqual(rows(app, 'SELECT status_at FROM status_history WHERE charge_point_id = ? AND connector_id = 4', cpId).map((r) => r.status_at), ['2026-12-04T06:00:00.500Z']);
+  assert.deepEqual(
+    rows(app, 'SELECT status_at FROM status_history WHERE charge_point_id = ? AND connector_id = 4', cpId).map((r) => r.status_at),
+    ['2026-12-04T06:00:00.500Z'],
+  );
 });

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { generateTypes, GENERATED_FILE } from '../../main/ocpp/schema/generate-types.js';
+import { test } from 'node:test';
 import { INBOUND_ACTIONS, OUTBOUND_ACTIONS } from '../../main/ocpp/actions.js';
+import { GENERATED_FILE, generateTypes } from '../../main/ocpp/schema/generate-types.js';
 import { ocpp16Schemas } from '../../main/ocpp/schema/schemas.js';
 
 test('OCPP types are generated from the official 1.6 JSON schemas and up to date (npm run gen:types)', async () => {

@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { startTestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 
-const basic = (user: string, pw: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${pw}`).toString('base64') });
+const basic = (user: string, pw: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}` });
 
 test('OCPP 1.6 security profile 1: a new AuthorizationKey whose answer was lost still lets the charger in, and then replaces the old key', async () => {
   const app = await startTestApp({ callTimeoutMs: 300, authMaxFailures: 100 });

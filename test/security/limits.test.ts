@@ -1,19 +1,19 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { request } from 'node:http';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
 import WebSocket from 'ws';
-import { startTestApp, TEST_TOKEN } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
-import { netnsUnavailable, withNetns } from '../helpers/netns.js';
-import { getChargerAuth, insertCharger } from '../../main/store/queries/chargers.js';
-import { waitFor } from '../ocpp/support.js';
-import { hashPassword } from '../../main/auth/password.js';
-import { BreachLog } from '../../main/ocpp/limits.js';
-import { LoginThrottle } from '../../main/auth/login-throttle.js';
-import { createLogger } from '../../main/log/logger.js';
 import { isLoopback } from '../../main/api/http-server.js';
+import { LoginThrottle } from '../../main/auth/login-throttle.js';
+import { hashPassword } from '../../main/auth/password.js';
+import { createLogger } from '../../main/log/logger.js';
 import { TooManyPendingCallsError } from '../../main/ocpp/connection.js';
+import { BreachLog } from '../../main/ocpp/limits.js';
+import { getChargerAuth, insertCharger } from '../../main/store/queries/chargers.js';
+import { startTestApp, TEST_TOKEN } from '../helpers/app.js';
+import { netnsUnavailable, withNetns } from '../helpers/netns.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
+import { waitFor } from '../ocpp/support.js';
 
 test('issue 5 limits: over maxMessagesPerSecond a charger is slowed down (backpressure), and every message is still answered', async () => {
   const app = await startTestApp({ maxMessagesPerSecond: 20, messageBurst: 5 });
@@ -22,7 +22,10 @@ test('issue 5 limits: over maxMessagesPerSecond a charger is slowed down (backpr
     const t0 = Date.now();
     const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => cp.callRaw('Heartbeat', {}, `h${i}`)));
     const elapsed = Date.now() - t0;
-    assert.ok(answers.every((f) => f[0] === 3), 'all answered with CALLRESULT');
+    assert.ok(
+      answers.every((f) => f[0] === 3),
+      'all answered with CALLRESULT',
+    );
     assert.ok(elapsed >= 800, `25 messages at 20/s with a burst of 5 take about a second (took ${elapsed} ms)`);
     await cp.close();
   } finally {
@@ -85,7 +88,7 @@ function connectFrom(url: string, localAddress: string, auth?: string): Promise<
     ws.once('error', () => undefined);
   });
 }
-const basic = (user: string, pw: string) => 'Basic ' + Buffer.from(`${user}:${pw}`).toString('base64');
+const basic = (user: string, pw: string) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
 
 /** Connects from `localAddress`; resolves with the HTTP status (101 when upgraded) and how long it took. */
 async function timedConnectFrom(url: string, localAddress: string, auth?: string): Promise<{ status: number; ms: number }> {
@@ -110,7 +113,7 @@ test('issue 8: wrong passwords lock out the address that sent them, never the ch
     // An attacker on 127.0.0.2 guesses.
     const statuses: number[] = [];
     const t0 = Date.now();
-    for (let i = 0; i < 3; i++) statuses.push(await connectFrom(url, '127.0.0.2', basic('LOCK1', 'guess' + i)));
+    for (let i = 0; i < 3; i++) statuses.push(await connectFrom(url, '127.0.0.2', basic('LOCK1', `guess${i}`)));
     assert.deepEqual(statuses, [401, 401, 401]);
     assert.ok(Date.now() - t0 >= 200 + 400 + 600 - 100, 'each failure slows the next answer (throttling)');
     // The attacker's address is locked out: more guesses, and even the right password, get 429.
@@ -125,7 +128,10 @@ test('issue 8: wrong passwords lock out the address that sent them, never the ch
     const lockouts = (await (await app.api('/api/security/lockouts')).json()) as any[];
     assert.deepEqual(lockouts.map((l) => `${l.kind}:${l.key}:${l.failures}`).sort(), ['address:127.0.0.2:3', 'identity:LOCK1:3']);
     await waitFor(() => events.some((e) => e.event === 'security.lockout'), 'lockout event');
-    assert.deepEqual(events.filter((e) => e.event === 'security.lockout').map((e) => `${e.data.kind}:${e.data.key}`), ['address:127.0.0.2']);
+    assert.deepEqual(
+      events.filter((e) => e.event === 'security.lockout').map((e) => `${e.data.kind}:${e.data.key}`),
+      ['address:127.0.0.2'],
+    );
     assert.equal((await app.api('/api/security/lockouts/address/127.0.0.2', { method: 'DELETE' })).status, 200);
     assert.equal(await connectFrom(url, '127.0.0.2', right), 101);
     stream.close();
@@ -157,7 +163,14 @@ test('issue 5 intruders: with passwords required, an unknown identity gets the s
     const probe = (id: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = request(`${app.httpBase}/ocpp/${id}`, {
-          headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-protocol': 'ocpp1.6', authorization: basic(id, 'wrong-password-1') },
+          headers: {
+            connection: 'Upgrade',
+            upgrade: 'websocket',
+            'sec-websocket-version': '13',
+            'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+            'sec-websocket-protocol': 'ocpp1.6',
+            authorization: basic(id, 'wrong-password-1'),
+          },
         });
         req.on('response', (res) => {
           let body = '';

@@ -1,18 +1,15 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { maskSecrets } from '../../main/ocpp/server.js';
-import { startTestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
-import { waitFor } from '../helpers/wait.js';
-import { recentFrames } from '../../main/store/queries/message-log.js';
 import { listAudit } from '../../main/store/queries/audit.js';
+import { recentFrames } from '../../main/store/queries/message-log.js';
+import { startTestApp } from '../helpers/app.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
+import { waitFor } from '../helpers/wait.js';
 import { SimCharger } from '../sim/charger.js';
 
 test('issue 5: the AuthorizationKey (a charger password) is masked in every stored OCPP frame', async () => {
-  assert.equal(
-    maskSecrets('[2,"1","ChangeConfiguration",{"key":"AuthorizationKey","value":"s3cr\\"et-0123456789"}]'),
-    '[2,"1","ChangeConfiguration",{"key":"AuthorizationKey","value":"********"}]',
-  );
+  assert.equal(maskSecrets('[2,"1","ChangeConfiguration",{"key":"AuthorizationKey","value":"s3cr\\"et-0123456789"}]'), '[2,"1","ChangeConfiguration",{"key":"AuthorizationKey","value":"********"}]');
   assert.equal(
     maskSecrets('[3,"1",{"configurationKey":[{"value":"abc","readonly":false,"key":"AuthorizationKey"},{"key":"HeartbeatInterval","readonly":false,"value":"60"}]}]'),
     '[3,"1",{"configurationKey":[{"value":"********","readonly":false,"key":"AuthorizationKey"},{"key":"HeartbeatInterval","readonly":false,"value":"60"}]}]',

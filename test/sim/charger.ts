@@ -17,11 +17,11 @@
  */
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import { OUTBOUND_ACTIONS, INBOUND_ACTIONS, type InboundAction, type OutboundAction } from '../../main/ocpp/actions.js';
+import { INBOUND_ACTIONS, type InboundAction, OUTBOUND_ACTIONS, type OutboundAction } from '../../main/ocpp/actions.js';
 import type { ActionTypes, MeterValuesRequest, StatusNotificationRequest, StopTransactionRequest } from '../../main/ocpp/schema/ocpp16.js';
 import { OcppValidator } from '../../main/ocpp/validator.js';
-import { acceptsValue, defaultConfiguration, SUPPORTED_MEASURANDS, type ConfigEntry } from './config.js';
-import { compositeLimitAt, compositeSchedule, type ChargingProfile, type InstalledProfile } from './smart-charging.js';
+import { acceptsValue, type ConfigEntry, defaultConfiguration, SUPPORTED_MEASURANDS } from './config.js';
+import { type ChargingProfile, compositeLimitAt, compositeSchedule, type InstalledProfile } from './smart-charging.js';
 
 type Req<A extends keyof ActionTypes> = ActionTypes[A]['request'];
 type Res<A extends keyof ActionTypes> = ActionTypes[A]['response'];
@@ -483,10 +483,13 @@ export class SimCharger extends EventEmitter {
   }
 
   private later(fn: () => void, ms: number): NodeJS.Timeout {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      if (this.running) fn();
-    }, Math.max(0, Math.min(ms, MAX_TIMER_MS)));
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        if (this.running) fn();
+      },
+      Math.max(0, Math.min(ms, MAX_TIMER_MS)),
+    );
     this.timers.add(t);
     return t;
   }
@@ -619,17 +622,11 @@ export class SimCharger extends EventEmitter {
   /** A one-off call (not a transaction message); rejects when the socket drops first. */
   call<A extends CpAction>(action: A, payload: Req<A>, opts: { front?: boolean; preBoot?: boolean } = {}): Promise<Res<A>> {
     if (this.ws?.readyState !== WebSocket.OPEN) return Promise.reject(new DisconnectedError('offline'));
-    return new Promise((resolve, reject) =>
-      this.enqueue({ action, build: () => payload, persistent: false, preBoot: opts.preBoot ?? false, onAck: resolve, onFail: reject }, opts.front),
-    );
+    return new Promise((resolve, reject) => this.enqueue({ action, build: () => payload, persistent: false, preBoot: opts.preBoot ?? false, onAck: resolve, onFail: reject }, opts.front));
   }
 
   /** Fire-and-forget variant of call() for notifications. */
-  private notify<A extends CpAction>(
-    action: A,
-    payload: Req<A> | (() => Req<A>),
-    opts: { front?: boolean; preBoot?: boolean; onAck?: (res: Res<A>, payload: Req<A>) => void } = {},
-  ): void {
+  private notify<A extends CpAction>(action: A, payload: Req<A> | (() => Req<A>), opts: { front?: boolean; preBoot?: boolean; onAck?: (res: Res<A>, payload: Req<A>) => void } = {}): void {
     if (this.ws?.readyState !== WebSocket.OPEN) return;
     const build = typeof payload === 'function' ? (payload as () => Req<A>) : () => payload;
     this.enqueue({ action, build, persistent: false, preBoot: opts.preBoot ?? false, ...(opts.onAck && { onAck: opts.onAck }), onFail: () => {} }, opts.front);
@@ -685,7 +682,7 @@ export class SimCharger extends EventEmitter {
         } catch (err) {
           logEntry.error = (err as Error).message;
           if (err instanceof DisconnectedError) {
-            if (item.persistent) (this.queue.unshift(item), this.resends++);
+            if (item.persistent) this.queue.unshift(item), this.resends++;
             else item.onFail?.(err);
             return;
           }
@@ -1004,7 +1001,8 @@ export class SimCharger extends EventEmitter {
   }
 
   private localAuth(idTag: string): AuthStatus | undefined {
-    const info = (isTrue(this.config.get('LocalAuthListEnabled')?.value) ? this.localListMap.get(idTag) : undefined) ??
+    const info =
+      (isTrue(this.config.get('LocalAuthListEnabled')?.value) ? this.localListMap.get(idTag) : undefined) ??
       (isTrue(this.config.get('AuthorizationCacheEnabled')?.value) ? this.cache.get(idTag) : undefined);
     if (!info) return undefined;
     if (info.status === 'Accepted' && info.expiryDate && Date.parse(info.expiryDate) <= Date.now()) return 'Expired';
@@ -1036,7 +1034,12 @@ export class SimCharger extends EventEmitter {
   }
 
   private sampledValues(c: Connector, power: number, context: NonNullable<SampledValue['context']>, measurands: string): SampledValue[] {
-    const wanted = new Set(measurands.split(',').map((m) => m.trim()).filter(Boolean));
+    const wanted = new Set(
+      measurands
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
+    );
     const voltage = VOLTAGE + (Math.random() * 6 - 3);
     const all: Record<(typeof SUPPORTED_MEASURANDS)[number], SampledValue> = {
       'Energy.Active.Import.Register': { value: String(Math.round(c.meterWh)), context, measurand: 'Energy.Active.Import.Register', location: 'Outlet', unit: 'Wh' },
@@ -1492,19 +1495,23 @@ export class SimCharger extends EventEmitter {
         return;
       }
       const version = /(\d+\.\d+(?:\.\d+)?)/.exec(req.location.split('/').pop() ?? '')?.[1] ?? `${this.firmwareVersion}+1`;
-      this.progress(['Downloading', 'Downloaded'] as FirmwareStatus[], (s) => this.setFirmwareStatus(s), () => {
-        // Installation waits for running sessions to end (bounded by maxSessionMs).
-        void this.waitFor(() => this.activeTransactions.length === 0, (this.opts.maxSessionMs ?? 600_000) + 1000, 'sessions to end before installing firmware')
-          .then(() => {
-            this.setFirmwareStatus('Installing');
-            this.later(() => {
-              // The new image boots: the next BootNotification reports its version.
-              this.firmwareVersion = version;
-              this.reboot();
-            }, this.opts.progressStepMs ?? 200);
-          })
-          .catch(() => this.setFirmwareStatus('InstallationFailed'));
-      });
+      this.progress(
+        ['Downloading', 'Downloaded'] as FirmwareStatus[],
+        (s) => this.setFirmwareStatus(s),
+        () => {
+          // Installation waits for running sessions to end (bounded by maxSessionMs).
+          void this.waitFor(() => this.activeTransactions.length === 0, (this.opts.maxSessionMs ?? 600_000) + 1000, 'sessions to end before installing firmware')
+            .then(() => {
+              this.setFirmwareStatus('Installing');
+              this.later(() => {
+                // The new image boots: the next BootNotification reports its version.
+                this.firmwareVersion = version;
+                this.reboot();
+              }, this.opts.progressStepMs ?? 200);
+            })
+            .catch(() => this.setFirmwareStatus('InstallationFailed'));
+        },
+      );
     }, wait);
   }
   private finishFirmwareInstall(): void {

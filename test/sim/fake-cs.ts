@@ -4,7 +4,7 @@
  * answer back), and sends calls of its own.
  */
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 export interface FakeFrame {
   at: number;
@@ -74,9 +74,7 @@ export class FakeCentralSystem {
 
   /** The charger's calls (action, payload, arrival time). */
   calls(action?: string): Array<{ at: number; action: string; payload: any }> {
-    return this.frames
-      .filter((f) => f.dir === 'in' && f.frame[0] === 2 && (!action || f.frame[2] === action))
-      .map((f) => ({ at: f.at, action: f.frame[2] as string, payload: f.frame[3] }));
+    return this.frames.filter((f) => f.dir === 'in' && f.frame[0] === 2 && (!action || f.frame[2] === action)).map((f) => ({ at: f.at, action: f.frame[2] as string, payload: f.frame[3] }));
   }
 
   /** Drops every charger socket abruptly. */

@@ -3,7 +3,7 @@
  * tests. It runs in its own process group, so SIGKILL reaches the node process that owns
  * the port and the database, not just the npx wrapper.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 

@@ -1,14 +1,14 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
 import { SimCharger, type SimChargerOptions } from './charger.js';
-import { FakeCentralSystem, defaultAnswer } from './fake-cs.js';
+import { defaultAnswer, FakeCentralSystem } from './fake-cs.js';
 import { runFleet } from './fleet.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -89,7 +89,7 @@ test('issue 2 simulator: a fleet of 6 chargers x 2 sessions completes every sess
   }
 });
 
-test('issue 2 simulator: a session run while the central system is down is queued and delivered in order after reconnect (the stop waits for its start\'s transactionId)', async () => {
+test("issue 2 simulator: a session run while the central system is down is queued and delivered in order after reconnect (the stop waits for its start's transactionId)", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ocpp-edge-sim-'));
   let app = await startTestApp({ dataDir });
   const port = app.port;
@@ -165,7 +165,7 @@ test('issue 2 simulator: a StartTransaction whose answer is lost is resent uncha
   }
 });
 
-test('issue 2 simulator: at most one outstanding CALL, and a CS->CP call is answered while the charger\'s own call is pending', async () => {
+test("issue 2 simulator: at most one outstanding CALL, and a CS->CP call is answered while the charger's own call is pending", async () => {
   const cs = await FakeCentralSystem.start();
   const c = simFor(cs.url, { id: 'ONE-1', meterIntervalMs: 15 });
   try {
@@ -346,7 +346,17 @@ test('issue 3 sim: GetConfiguration / ChangeConfiguration over a realistic key s
     const c = await sim({ id: 'CONF-1' });
     const all = await app.ocpp.call('CONF-1', 'GetConfiguration', {});
     const keys = new Map(all.configurationKey!.map((k) => [k.key, k]));
-    for (const k of ['HeartbeatInterval', 'MeterValueSampleInterval', 'MeterValuesSampledData', 'LocalAuthorizeOffline', 'AllowOfflineTxForUnknownId', 'StopTransactionOnInvalidId', 'TransactionMessageAttempts', 'SupportedFeatureProfiles', 'LocalAuthListEnabled']) {
+    for (const k of [
+      'HeartbeatInterval',
+      'MeterValueSampleInterval',
+      'MeterValuesSampledData',
+      'LocalAuthorizeOffline',
+      'AllowOfflineTxForUnknownId',
+      'StopTransactionOnInvalidId',
+      'TransactionMessageAttempts',
+      'SupportedFeatureProfiles',
+      'LocalAuthListEnabled',
+    ]) {
       assert.ok(keys.has(k), k);
     }
     assert.deepEqual(keys.get('NumberOfConnectors'), { key: 'NumberOfConnectors', readonly: true, value: '1' });
@@ -382,14 +392,20 @@ test('issue 3 sim: SendLocalList Full and Differential keep a versioned local li
     const send = (payload: Parameters<typeof app.ocpp.call<'SendLocalList'>>[2]) => app.ocpp.call('LIST-1', 'SendLocalList', payload);
     assert.deepEqual(await app.ocpp.call('LIST-1', 'GetLocalListVersion', {}), { listVersion: 0 });
     assert.deepEqual(
-      await send({ listVersion: 1, updateType: 'Full', localAuthorizationList: [{ idTag: 'A', idTagInfo: { status: 'Accepted' } }, { idTag: 'B', idTagInfo: { status: 'Blocked' } }] }),
+      await send({
+        listVersion: 1,
+        updateType: 'Full',
+        localAuthorizationList: [
+          { idTag: 'A', idTagInfo: { status: 'Accepted' } },
+          { idTag: 'B', idTagInfo: { status: 'Blocked' } },
+        ],
+      }),
       { status: 'Accepted' },
     );
     assert.deepEqual(c.localList, { A: { status: 'Accepted' }, B: { status: 'Blocked' } });
-    assert.deepEqual(
-      await send({ listVersion: 2, updateType: 'Differential', localAuthorizationList: [{ idTag: 'C', idTagInfo: { status: 'Accepted', parentIdTag: 'P' } }, { idTag: 'A' }] }),
-      { status: 'Accepted' },
-    );
+    assert.deepEqual(await send({ listVersion: 2, updateType: 'Differential', localAuthorizationList: [{ idTag: 'C', idTagInfo: { status: 'Accepted', parentIdTag: 'P' } }, { idTag: 'A' }] }), {
+      status: 'Accepted',
+    });
     assert.deepEqual(c.localList, { B: { status: 'Blocked' }, C: { status: 'Accepted', parentIdTag: 'P' } });
     assert.deepEqual(await send({ listVersion: 2, updateType: 'Differential', localAuthorizationList: [{ idTag: 'D', idTagInfo: { status: 'Accepted' } }] }), { status: 'VersionMismatch' });
     assert.deepEqual(await send({ listVersion: 3, updateType: 'Full', localAuthorizationList: [{ idTag: 'E' }] }), { status: 'Failed' }, 'Full needs idTagInfo');
@@ -404,10 +420,12 @@ test('issue 3 sim: ReserveNow / CancelReservation are tracked; a session by the 
   await withApp(async (app, sim) => {
     const c = await sim({ id: 'RESV-1', connectors: 2 });
     const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
-    const reserve = (connectorId: number, reservationId: number, idTag: string, ms = 60_000) =>
-      app.ocpp.call('RESV-1', 'ReserveNow', { connectorId, expiryDate: inMs(ms), idTag, reservationId });
+    const reserve = (connectorId: number, reservationId: number, idTag: string, ms = 60_000) => app.ocpp.call('RESV-1', 'ReserveNow', { connectorId, expiryDate: inMs(ms), idTag, reservationId });
     assert.deepEqual(await reserve(1, 7, 'RES-TAG'), { status: 'Accepted' });
-    assert.deepEqual(c.reservations.map((r) => [r.reservationId, r.connectorId, r.idTag]), [[7, 1, 'RES-TAG']]);
+    assert.deepEqual(
+      c.reservations.map((r) => [r.reservationId, r.connectorId, r.idTag]),
+      [[7, 1, 'RES-TAG']],
+    );
     await c.waitFor(() => c.connectorStatus(1)?.status === 'Reserved', 2000, 'Reserved');
     assert.deepEqual(await reserve(1, 8, 'OTHER'), { status: 'Occupied' });
     assert.deepEqual(await reserve(0, 9, 'OTHER'), { status: 'Rejected' }, 'ReserveConnectorZeroSupported is false');
@@ -480,12 +498,36 @@ test('issue 3 sim: DataTransfer is UnknownVendorId; SetChargingProfile / ClearCh
       ...extra,
     });
     const set = (connectorId: number, p: Profile) => app.ocpp.call('SMART-1', 'SetChargingProfile', { connectorId, csChargingProfiles: p });
-    assert.deepEqual(await set(1, profile(1, 'TxDefaultProfile', [[0, 16], [60, 10]])), { status: 'Accepted' });
-    assert.deepEqual(await set(0, profile(2, 'ChargePointMaxProfile', [[0, 32], [30, 12]])), { status: 'Accepted' });
+    assert.deepEqual(
+      await set(
+        1,
+        profile(1, 'TxDefaultProfile', [
+          [0, 16],
+          [60, 10],
+        ]),
+      ),
+      { status: 'Accepted' },
+    );
+    assert.deepEqual(
+      await set(
+        0,
+        profile(2, 'ChargePointMaxProfile', [
+          [0, 32],
+          [30, 12],
+        ]),
+      ),
+      { status: 'Accepted' },
+    );
     assert.deepEqual(await set(1, profile(3, 'ChargePointMaxProfile', [[0, 6]])), { status: 'Rejected' }, 'ChargePointMaxProfile only on connector 0');
     assert.deepEqual(await set(1, profile(4, 'TxProfile', [[0, 6]])), { status: 'Rejected' }, 'TxProfile needs a running transaction');
     assert.deepEqual(await set(1, profile(5, 'TxDefaultProfile', [[0, 6]], { stackLevel: 99 })), { status: 'Rejected' }, 'stack level above ChargeProfileMaxStackLevel');
-    assert.deepEqual(c.chargingProfiles.map((p) => [p.connectorId, p.profile.chargingProfileId]), [[1, 1], [0, 2]]);
+    assert.deepEqual(
+      c.chargingProfiles.map((p) => [p.connectorId, p.profile.chargingProfileId]),
+      [
+        [1, 1],
+        [0, 2],
+      ],
+    );
     const composite = await app.ocpp.call('SMART-1', 'GetCompositeSchedule', { connectorId: 1, duration: 120, chargingRateUnit: 'A' });
     assert.equal(composite.status, 'Accepted');
     assert.equal(composite.connectorId, 1);
@@ -495,7 +537,10 @@ test('issue 3 sim: DataTransfer is UnknownVendorId; SetChargingProfile / ClearCh
       { startPeriod: 60, limit: 10 },
     ]);
     const watts = await app.ocpp.call('SMART-1', 'GetCompositeSchedule', { connectorId: 1, duration: 120, chargingRateUnit: 'W' });
-    assert.deepEqual(watts.chargingSchedule?.chargingSchedulePeriod.map((p) => p.limit), [3680, 2760, 2300]);
+    assert.deepEqual(
+      watts.chargingSchedule?.chargingSchedulePeriod.map((p) => p.limit),
+      [3680, 2760, 2300],
+    );
     assert.deepEqual(await app.ocpp.call('SMART-1', 'ClearChargingProfile', { id: 1 }), { status: 'Accepted' });
     assert.deepEqual(await app.ocpp.call('SMART-1', 'ClearChargingProfile', { id: 1 }), { status: 'Unknown' });
     assert.deepEqual(await app.ocpp.call('SMART-1', 'ClearChargingProfile', { chargingProfilePurpose: 'ChargePointMaxProfile' }), { status: 'Accepted' });
@@ -554,7 +599,10 @@ test('issue 8 simulator: StopTransactionOnInvalidId is true by default, as on re
     await r.tx.ended;
     await c.drain(5000);
     assert.equal(r.tx.startStatus, 'Invalid');
-    assert.deepEqual(c.ledger.stops.map((s) => s.reason), ['DeAuthorized']);
+    assert.deepEqual(
+      c.ledger.stops.map((s) => s.reason),
+      ['DeAuthorized'],
+    );
     const stored = row(app, 'SELECT status, stop_reason AS reason FROM transactions WHERE charge_point_id = ?', 'DEAUTH-1');
     assert.equal(stored.reason, 'DeAuthorized');
   }));
@@ -563,12 +611,16 @@ test('issue 8 simulator CLI: a first run without an API token says the tags are 
   const app = await startTestApp();
   const cli = (args: string[], env: Record<string, string> = {}) =>
     new Promise<{ status: number | null; stdout: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'test/sim/cli.ts', '--url', `${app.wsBase}/ocpp`, '--chargers', '2', '--meter-interval-ms', '20', '--samples', '2', '--deadline-sec', '30', ...args], {
-        cwd: root,
-        env: { ...process.env, OCPP_EDGE_API_TOKEN: '', ...env },
-        stdio: ['ignore', 'pipe', 'inherit'],
-        timeout: 60_000,
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'test/sim/cli.ts', '--url', `${app.wsBase}/ocpp`, '--chargers', '2', '--meter-interval-ms', '20', '--samples', '2', '--deadline-sec', '30', ...args],
+        {
+          cwd: root,
+          env: { ...process.env, OCPP_EDGE_API_TOKEN: '', ...env },
+          stdio: ['ignore', 'pipe', 'inherit'],
+          timeout: 60_000,
+        },
+      );
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.once('close', (status) => resolve({ status, stdout }));

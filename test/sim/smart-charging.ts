@@ -51,11 +51,7 @@ function validAt(p: ChargingProfile, t: number): boolean {
 }
 
 /** The profile's limit at time t, or undefined when it says nothing about t. */
-export function limitAt(
-  p: ChargingProfile,
-  t: number,
-  txStartMs: number | null,
-): { limit: number; unit: RateUnit; numberPhases: number | undefined } | undefined {
+export function limitAt(p: ChargingProfile, t: number, txStartMs: number | null): { limit: number; unit: RateUnit; numberPhases: number | undefined } | undefined {
   if (!validAt(p, t)) return undefined;
   const occ = occurrences(p, txStartMs, t, t + 1).find((o) => o.start <= t && t < o.end);
   if (!occ) return undefined;

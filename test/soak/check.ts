@@ -3,8 +3,9 @@
  * chargers' ledgers say the central system acknowledged must be in the database exactly once,
  * every acknowledged stop must have completed its session, and the file must be sound.
  */
-import type { SimCharger } from '../sim/charger.js';
+
 import type { Db } from '../../main/store/db.js';
+import type { SimCharger } from '../sim/charger.js';
 
 export interface StoreCheck {
   /** Acknowledged StartTransactions checked against their rows. */
@@ -80,7 +81,19 @@ export function checkStore(db: Db, chargers: readonly SimCharger[], prefix: stri
        meter_stop AS meterStop, stop_time AS stopTime, status, energy_wh AS energyWh, stop_reason AS reason, stop_inferred AS inferred
        FROM transactions WHERE id = ?`,
   );
-  type Row = { chargePointId: string; connectorId: number; idTag: string; meterStart: number; timestamp: string; meterStop: number | null; stopTime: string | null; status: string; energyWh: number | null; reason: string | null; inferred: number };
+  type Row = {
+    chargePointId: string;
+    connectorId: number;
+    idTag: string;
+    meterStart: number;
+    timestamp: string;
+    meterStop: number | null;
+    stopTime: string | null;
+    status: string;
+    energyWh: number | null;
+    reason: string | null;
+    inferred: number;
+  };
   for (const s of starts) {
     r.sessionsChecked++;
     const t = byId.get(s.transactionId) as Row | undefined;
@@ -155,9 +168,11 @@ export function checkStore(db: Db, chargers: readonly SimCharger[], prefix: stri
     }
     expected.set(key, m.samples);
   }
-  const actual = db
-    .prepare(`SELECT transaction_id AS tx, timestamp, count(*) AS n FROM meter_values WHERE source = 'MeterValues' AND charge_point_id LIKE ? GROUP BY 1, 2`)
-    .all(like) as Array<{ tx: number | null; timestamp: string; n: number }>;
+  const actual = db.prepare(`SELECT transaction_id AS tx, timestamp, count(*) AS n FROM meter_values WHERE source = 'MeterValues' AND charge_point_id LIKE ? GROUP BY 1, 2`).all(like) as Array<{
+    tx: number | null;
+    timestamp: string;
+    n: number;
+  }>;
   const seen = new Set<string>();
   for (const a of actual) {
     const key = `${a.tx}|${a.timestamp}`;

@@ -6,18 +6,19 @@
  * and on the event stream (not one per failed commit), REST reads keep working; when space
  * returns the chargers' retries succeed, the alert clears and 'store-recovered' is emitted.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import WebSocket from 'ws';
-import { createApp, type App } from '../../main/app.js';
+import { type App, createApp } from '../../main/app.js';
 import { loadConfig } from '../../main/config/load.js';
 import { createLogger } from '../../main/log/logger.js';
-import { SimCharger } from '../sim/charger.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 import { waitFor } from '../helpers/wait.js';
+import { SimCharger } from '../sim/charger.js';
 import { checkStore, storeCheckOk } from './check.js';
 
 const TOKEN = 'disk-test-token-0123456789abcdef';
@@ -46,7 +47,7 @@ async function start(): Promise<Harness> {
   const log = createLogger('info', {
     write: (line: string) => {
       const j = JSON.parse(line) as { level: string | number; msg: string };
-      const level = typeof j.level === 'number' ? j.level : ({ trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as Record<string, number>)[j.level] ?? 0;
+      const level = typeof j.level === 'number' ? j.level : (({ trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as Record<string, number>)[j.level] ?? 0);
       logs.push({ level, msg: j.msg });
     },
   } as never);
@@ -168,7 +169,15 @@ async function outage(t: { diagnostic: (s: string) => void }, o: { prefix: strin
       const req = {
         connectorId: 1,
         transactionId: tx.transactionId,
-        meterValue: [{ timestamp, sampledValue: [{ value: String(tx.meterStart + 10 * (i + 1)), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }, { value: '7000', measurand: 'Power.Active.Import', unit: 'W' }] }],
+        meterValue: [
+          {
+            timestamp,
+            sampledValue: [
+              { value: String(tx.meterStart + 10 * (i + 1)), measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
+              { value: '7000', measurand: 'Power.Active.Import', unit: 'W' },
+            ],
+          },
+        ],
       };
       const f = (await raw.callRaw('MeterValues', req)) as Frame;
       const stored = rowCount(h, 'SELECT count(*) AS n FROM meter_values WHERE transaction_id = ? AND timestamp = ?', tx.transactionId, timestamp);
@@ -218,7 +227,16 @@ async function outage(t: { diagnostic: (s: string) => void }, o: { prefix: strin
     assert.match(storeAlerts(h)[0]!.data.message, o.errorPattern);
 
     // Other REST reads keep working.
-    for (const path of ['/api/stations', `/api/stations/RAW${o.prefix}`, '/api/sessions', `/api/sessions/${open[0]!.transactionId}`, `/api/sessions/${open[0]!.transactionId}/meter-values`, '/api/stations/connected/list', '/api/rfid', '/statistics']) {
+    for (const path of [
+      '/api/stations',
+      `/api/stations/RAW${o.prefix}`,
+      '/api/sessions',
+      `/api/sessions/${open[0]!.transactionId}`,
+      `/api/sessions/${open[0]!.transactionId}/meter-values`,
+      '/api/stations/connected/list',
+      '/api/rfid',
+      '/statistics',
+    ]) {
       const r = await h.api(path);
       assert.equal(r.status, 200, `GET ${path} while the store cannot be written`);
     }
@@ -252,7 +270,10 @@ async function outage(t: { diagnostic: (s: string) => void }, o: { prefix: strin
     assert.ok(Number.isInteger(retryStart.transactionId));
     assert.equal(rowCount(h, 'SELECT count(*) AS n FROM transactions WHERE charge_point_id = ? AND id_tag = ?', `RAW${o.prefix}`, failedStart.idTag), 1);
     assert.deepEqual(await raw.call('MeterValues', failedMeter), {});
-    assert.equal(rowCount(h, 'SELECT count(*) AS n FROM meter_values WHERE transaction_id = ? AND timestamp = ?', tx.transactionId, (failedMeter.meterValue as Array<{ timestamp: string }>)[0]!.timestamp), 2);
+    assert.equal(
+      rowCount(h, 'SELECT count(*) AS n FROM meter_values WHERE transaction_id = ? AND timestamp = ?', tx.transactionId, (failedMeter.meterValue as Array<{ timestamp: string }>)[0]!.timestamp),
+      2,
+    );
     assert.deepEqual(await raw.call('StopTransaction', failedStop.req), {});
     assert.deepEqual(h.app.db.prepare('SELECT status, meter_stop AS meterStop FROM transactions WHERE id = ?').get(failedStop.tx.transactionId), {
       status: 'Completed',
@@ -283,7 +304,9 @@ async function outage(t: { diagnostic: (s: string) => void }, o: { prefix: strin
   }
 }
 
-test('issue 5: disk full (SQLITE_FULL) -> CALLERROR InternalError, one alert in /health, /api/alerts and the event stream, reads still work; space back -> retries succeed, alert cleared, store-recovered', { timeout: 60_000 }, async (t) => {
+test('issue 5: disk full (SQLITE_FULL) -> CALLERROR InternalError, one alert in /health, /api/alerts and the event stream, reads still work; space back -> retries succeed, alert cleared, store-recovered', {
+  timeout: 60_000,
+}, async (t) => {
   await outage(t, {
     prefix: 'FULL',
     errorPattern: /full/i,

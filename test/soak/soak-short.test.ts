@@ -4,8 +4,9 @@
  * times and restarted; every acknowledged session and meter value is then present exactly
  * once, the sessions open across a kill are closed by their stops, and integrity_check is ok.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { formatReport, runSoak } from './soak.js';
 
 test('issue 5: short soak - 60 chargers, 35 s, 3 SIGKILLs: nothing acknowledged lost, nothing duplicated, open sessions closed by their stops, integrity ok', { timeout: 240_000 }, async (t) => {
@@ -23,7 +24,7 @@ test('issue 5: short soak - 60 chargers, 35 s, 3 SIGKILLs: nothing acknowledged 
     drainTimeoutMs: 90_000,
     prefix: 'SHORT',
   });
-  for (const line of formatReport(report).split("\n")) t.diagnostic(line);
+  for (const line of formatReport(report).split('\n')) t.diagnostic(line);
   assert.deepEqual(report.failures, []);
   assert.equal(report.ok, true);
   assert.equal(report.killsSurvived, 3);

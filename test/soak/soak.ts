@@ -11,11 +11,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { openDb } from '../../main/store/db.js';
 import { SimCharger, type SimTransaction } from '../sim/charger.js';
 import { chargerId } from '../sim/fleet.js';
 import { freePort, ServiceProcess } from '../sim/service.js';
-import { openDb } from '../../main/store/db.js';
-import { checkStore, storeCheckOk, type StoreCheck } from './check.js';
+import { checkStore, type StoreCheck, storeCheckOk } from './check.js';
 
 export interface SoakOptions {
   chargers: number;
@@ -313,7 +313,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       const downMs = Date.now() - killedAt;
       report.killLog.push({ atMs, inFlight, openSessions, queuedAtRestart, downMs, quickCheck });
       report.killsSurvived++;
-      progress(`kill ${k + 1}/${o.kills} at ${(atMs / 1000).toFixed(1)}s: ${inFlight} in flight, ${openSessions} sessions open, ${queuedAtRestart} queued, down ${downMs} ms, quick_check ${quickCheck}`);
+      progress(
+        `kill ${k + 1}/${o.kills} at ${(atMs / 1000).toFixed(1)}s: ${inFlight} in flight, ${openSessions} sessions open, ${queuedAtRestart} queued, down ${downMs} ms, quick_check ${quickCheck}`,
+      );
       await sleep(minUpMs);
     }
   };
@@ -341,7 +343,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     if (s.queued) report.failures.push(`${s.queued} transaction messages never acknowledged`);
     if (report.killsSurvived < o.kills) report.failures.push(`only ${report.killsSurvived} of ${o.kills} kills done`);
     if (report.chargerErrors.length) report.failures.push(`${report.chargerErrors.length} charger errors (first: ${report.chargerErrors[0]})`);
-    for (const k of report.killLog) if (k.quickCheck !== 'ok' && k.quickCheck !== 'skipped' && !k.quickCheck.startsWith('not checked')) report.failures.push(`quick_check after the kill at ${k.atMs} ms: ${k.quickCheck}`);
+    for (const k of report.killLog)
+      if (k.quickCheck !== 'ok' && k.quickCheck !== 'skipped' && !k.quickCheck.startsWith('not checked')) report.failures.push(`quick_check after the kill at ${k.atMs} ms: ${k.quickCheck}`);
 
     await Promise.all(chargers.map((c) => c.close()));
     await service.stop();

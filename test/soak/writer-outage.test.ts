@@ -3,12 +3,13 @@
  * presence and the message log) are dropped quietly instead of each failing its caller, and
  * only a commit of a real write ends the outage (an in-place update can fit on a full disk).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Db } from '../../main/store/db.js';
-import { quietWindow, waitFor } from '../helpers/wait.js';
 import { GroupCommitWriter, StoreWriteError } from '../../main/store/writer.js';
+import { quietWindow, waitFor } from '../helpers/wait.js';
 
 function setup() {
   const db = new Database(':memory:');

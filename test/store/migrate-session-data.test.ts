@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { migrate } from '../../main/store/migrate.js';
 import { migrations } from '../../main/store/migrations/index.js';
@@ -58,7 +58,10 @@ test('issue 8: migrating a database of the old schema with rows in it keeps ever
       { timestamp: 'not a time', value: '30' },
     ]);
     assert.deepEqual(all(db, 'SELECT stop_time, reason FROM orphan_stops'), [{ stop_time: '2026-12-01T07:00:00.000Z', reason: 'Local' }]);
-    assert.deepEqual(all(db, 'SELECT status_at FROM connectors UNION ALL SELECT status_at FROM status_history'), [{ status_at: '2026-12-01T06:00:00.000Z' }, { status_at: '2026-12-01T06:00:00.000Z' }]);
+    assert.deepEqual(all(db, 'SELECT status_at FROM connectors UNION ALL SELECT status_at FROM status_history'), [
+      { status_at: '2026-12-01T06:00:00.000Z' },
+      { status_at: '2026-12-01T06:00:00.000Z' },
+    ]);
     assert.deepEqual(all(db, 'SELECT valid_until FROM id_tags'), [{ valid_until: '2026-12-31T23:00:00.000Z' }]);
     assert.deepEqual(all(db, 'SELECT expiry_date FROM reservations'), [{ expiry_date: '2026-12-01T11:00:00.000Z' }]);
   } finally {

@@ -1,11 +1,11 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { openDb, type Db } from '../../main/store/db.js';
-import { migrate, MigrationError } from '../../main/store/migrate.js';
+import { type Db, openDb } from '../../main/store/db.js';
+import { MigrationError, migrate } from '../../main/store/migrate.js';
 import { migrations } from '../../main/store/migrations/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ocpp-edge-store-'));
@@ -14,8 +14,7 @@ let n = 0;
 const dbFile = () => join(root, `db-${++n}`, 'edge.db');
 
 const userVersion = (db: Db) => db.pragma('user_version', { simple: true }) as number;
-const tables = (db: Db) =>
-  (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as Array<{ name: string }>).map((r) => r.name);
+const tables = (db: Db) => (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as Array<{ name: string }>).map((r) => r.name);
 
 test('store: openDb creates the folder and file, runs every migration and sets user_version to their count', () => {
   const file = dbFile();
@@ -96,15 +95,17 @@ test('store: a failing first migration leaves a fresh database file empty at use
   const fresh = join(root, 'fresh.db');
   const db = new Database(fresh);
   try {
-    assert.throws(() =>
-      migrate(db, [
-        (d) => {
-          d.exec('CREATE TABLE t(x)');
-          d.pragma('user_version = 7');
-          throw new Error('disk says no');
-        },
-      ]),
-    /migration 1 failed: disk says no/);
+    assert.throws(
+      () =>
+        migrate(db, [
+          (d) => {
+            d.exec('CREATE TABLE t(x)');
+            d.pragma('user_version = 7');
+            throw new Error('disk says no');
+          },
+        ]),
+      /migration 1 failed: disk says no/,
+    );
   } finally {
     db.close();
   }
@@ -121,7 +122,10 @@ test('store: a database from a newer app version is refused, not downgraded', ()
   const db = new Database(':memory:');
   try {
     db.pragma('user_version = 99');
-    assert.throws(() => migrate(db), (err: unknown) => err instanceof MigrationError && /newer than this app/.test(err.message));
+    assert.throws(
+      () => migrate(db),
+      (err: unknown) => err instanceof MigrationError && /newer than this app/.test(err.message),
+    );
     assert.equal(userVersion(db), 99);
   } finally {
     db.close();

@@ -5,10 +5,11 @@
  * write API, would write past the writer's commit order and outage policy. Checked on the real
  * sources with the TypeScript parser; the few start-up/shutdown writes are listed by name.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -133,5 +134,9 @@ test('issue 8: routes and command effects never write the database directly; eve
   const unexpected = found.filter((w) => !ALLOWED.has(w) && !ALLOWED.has(w.split(' ')[0]!));
   assert.deepEqual(unexpected, [], 'direct database writes outside the writer (route them through store/admin-ops.ts)');
   // Every allowance is still used: a stale one would let a new write through unnoticed.
-  for (const entry of ALLOWED.keys()) assert.ok(found.some((w) => w === entry || w.startsWith(`${entry} `)), `allowed write still exists: ${entry}`);
+  for (const entry of ALLOWED.keys())
+    assert.ok(
+      found.some((w) => w === entry || w.startsWith(`${entry} `)),
+      `allowed write still exists: ${entry}`,
+    );
 });

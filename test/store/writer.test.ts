@@ -1,11 +1,11 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { openDb, type Db } from '../../main/store/db.js';
-import { GroupCommitWriter, StoreWriteError, isFatalSqliteError } from '../../main/store/writer.js';
+import { type Db, openDb } from '../../main/store/db.js';
+import { GroupCommitWriter, isFatalSqliteError, StoreWriteError } from '../../main/store/writer.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ocpp-edge-writer-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -16,7 +16,7 @@ let n = 0;
  * commit" field is non-zero. Independent of how the writer is implemented.
  */
 function walCommits(file: string): number {
-  const wal = file + '-wal';
+  const wal = `${file}-wal`;
   if (!existsSync(wal)) return 0;
   const buf = readFileSync(wal);
   if (buf.length < 32) return 0;
@@ -82,7 +82,10 @@ function makeOps(f: () => Fixture) {
 test('writer: many run() calls in one tick commit in one transaction', async () => {
   const f = fixture();
   try {
-    const w = new GroupCommitWriter(f.db, makeOps(() => f));
+    const w = new GroupCommitWriter(
+      f.db,
+      makeOps(() => f),
+    );
     const before = walCommits(f.file);
     const seen = await Promise.all(Array.from({ length: 50 }, (_, i) => w.run('insertAndPeek', { v: `r${i}` })));
     assert.equal(walCommits(f.file) - before, 1, 'one commit for the whole batch');
@@ -96,7 +99,10 @@ test('writer: many run() calls in one tick commit in one transaction', async () 
 test('writer: calls in separate ticks commit separately (the commit counter works)', async () => {
   const f = fixture();
   try {
-    const w = new GroupCommitWriter(f.db, makeOps(() => f));
+    const w = new GroupCommitWriter(
+      f.db,
+      makeOps(() => f),
+    );
     const before = walCommits(f.file);
     await w.run('insert', { v: 'a' });
     await w.run('insert', { v: 'b' });
@@ -110,7 +116,11 @@ test('writer: calls in separate ticks commit separately (the commit counter work
 test('writer: a batch larger than maxBatch is split into several commits', async () => {
   const f = fixture();
   try {
-    const w = new GroupCommitWriter(f.db, makeOps(() => f), { maxBatch: 4 });
+    const w = new GroupCommitWriter(
+      f.db,
+      makeOps(() => f),
+      { maxBatch: 4 },
+    );
     const before = walCommits(f.file);
     await Promise.all(Array.from({ length: 10 }, (_, i) => w.run('insert', { v: `r${i}` })));
     assert.equal(walCommits(f.file) - before, 3);
@@ -123,7 +133,10 @@ test('writer: a batch larger than maxBatch is split into several commits', async
 test('writer: promises resolve only after commit (data visible from a second connection)', async () => {
   const f = fixture();
   try {
-    const w = new GroupCommitWriter(f.db, makeOps(() => f));
+    const w = new GroupCommitWriter(
+      f.db,
+      makeOps(() => f),
+    );
     const checks = Array.from({ length: 20 }, (_, i) =>
       w.run('insert', { v: `r${i}` }).then((id) => {
         assert.equal(f.db.inTransaction, false, 'settled outside the transaction');
@@ -146,7 +159,11 @@ test('writer: a throwing job rejects alone while the others of its batch commit'
   const f = fixture();
   try {
     let commitErrors = 0;
-    const w2 = new GroupCommitWriter(f.db, makeOps(() => f), { onCommitError: () => commitErrors++ });
+    const w2 = new GroupCommitWriter(
+      f.db,
+      makeOps(() => f),
+      { onCommitError: () => commitErrors++ },
+    );
     const before = walCommits(f.file);
     const results = await Promise.allSettled([
       w2.run('insert', { v: 'a' }),
@@ -175,7 +192,11 @@ test('writer: a fatal SQLite error (SQLITE_READONLY) rejects the whole batch, se
   try {
     const errors: Error[] = [];
     let recovered = 0;
-    const w = new GroupCommitWriter(f.db, makeOps(() => f), { onCommitError: (e) => errors.push(e), onRecovered: () => recovered++ });
+    const w = new GroupCommitWriter(
+      f.db,
+      makeOps(() => f),
+      { onCommitError: (e) => errors.push(e), onRecovered: () => recovered++ },
+    );
     await w.run('insert', { v: 'before' });
 
     f.db.pragma('query_only = 1'); // every write now fails with SQLITE_READONLY
@@ -211,12 +232,12 @@ test('writer: a fatal error in one job (disk full) also rejects the jobs that su
   const f = fixture();
   try {
     const errors: Error[] = [];
-    const w = new GroupCommitWriter(f.db, makeOps(() => f), { onCommitError: (e) => errors.push(e) });
-    const results = await Promise.allSettled([
-      w.run('insert', { v: 'a' }),
-      w.run('insertThenFatal', { v: 'b', code: 'SQLITE_FULL' }),
-      w.run('insert', { v: 'c' }),
-    ]);
+    const w = new GroupCommitWriter(
+      f.db,
+      makeOps(() => f),
+      { onCommitError: (e) => errors.push(e) },
+    );
+    const results = await Promise.allSettled([w.run('insert', { v: 'a' }), w.run('insertThenFatal', { v: 'b', code: 'SQLITE_FULL' }), w.run('insert', { v: 'c' })]);
     assert.deepEqual(
       results.map((r) => r.status),
       ['rejected', 'rejected', 'rejected'],
@@ -233,7 +254,10 @@ test('writer: a fatal error in one job (disk full) also rejects the jobs that su
 test('writer: close() commits what is queued and refuses new work', async () => {
   const f = fixture();
   try {
-    const w = new GroupCommitWriter(f.db, makeOps(() => f));
+    const w = new GroupCommitWriter(
+      f.db,
+      makeOps(() => f),
+    );
     const p = w.run('insert', { v: 'queued' });
     w.close();
     assert.deepEqual(f.committed(), ['queued'], 'committed synchronously by close()');

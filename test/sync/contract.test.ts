@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { repoRoot } from '../sim/service.js';
@@ -16,7 +16,7 @@ function check(schema: string, value: unknown, what: string): void {
   assert.ok(validate(value), `${what} does not match ${schema}: ${ajv.errorsText(validate.errors)}`);
 }
 
-test('issue 10: the contract\'s examples match its schemas', () => {
+test("issue 10: the contract's examples match its schemas", () => {
   const ops = doc.paths;
   check('SessionRecord', ops['/v1/sessions'].post.requestBody.content['application/json'].example.records[0], 'the sessions example');
   check('SnapshotRecord', ops['/v1/snapshots'].post.requestBody.content['application/json'].example.records[0], 'the snapshots example');

@@ -1,11 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServiceProcess, freePort } from '../sim/service.js';
-import { HO_TOKEN, eventually, runSessions, startHo } from './support.js';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { freePort, ServiceProcess } from '../sim/service.js';
+import { eventually, HO_TOKEN, runSessions, startHo } from './support.js';
 
 const API_TOKEN = 'kill-test-token-0123456789';
 
@@ -29,10 +29,14 @@ test('issue 10: SIGKILL of the edge service in the middle of an upload, restart:
 
     await ho.setFaults({});
     svc = await ServiceProcess.start({ dataDir, port, token: API_TOKEN, extraArgs: args });
-    const status = await eventually(async () => {
-      const s = await (await fetch(`http://127.0.0.1:${port}/api/sync`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json();
-      return s.pending === 0 && s;
-    }, 'the restarted edge to drain its outbox', 30_000);
+    const status = await eventually(
+      async () => {
+        const s = await (await fetch(`http://127.0.0.1:${port}/api/sync`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json();
+        return s.pending === 0 && s;
+      },
+      'the restarted edge to drain its outbox',
+      30_000,
+    );
     assert.ok(status.lastSuccessAt);
     const summary = await ho.summary();
     assert.equal(summary.sessions, 30, 'nothing lost');

@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SimCharger } from '../sim/charger.js';
+import { test } from 'node:test';
 import { sessionDigest } from '../../main/sync/manifest.js';
+import { SimCharger } from '../sim/charger.js';
 import { eventually, pendingOf, runSessions, startEdge, startHo } from './support.js';
 
 /** A 6-field cron (with seconds) firing once, `ms` from now, in local time as node-cron reads it. */
@@ -14,7 +14,7 @@ function cronAt(ms: number): { cron: string; at: Date } {
   return { cron: `${at.getSeconds()} ${at.getMinutes()} ${at.getHours()} ${at.getDate()} ${at.getMonth() + 1} *`, at };
 }
 
-test('issue 10: the nightly job fires at its cron time and its manifest matches the day\'s sessions', async () => {
+test("issue 10: the nightly job fires at its cron time and its manifest matches the day's sessions", async () => {
   const ho = await startHo();
   const dataDir = mkdtempSync(join(tmpdir(), 'sync-nightly-'));
   // The day's sessions, completed while head office refuses every upload.
@@ -37,7 +37,7 @@ test('issue 10: the nightly job fires at its cron time and its manifest matches 
     assert.ok(Date.parse(run.startedAt) >= at.getTime(), `ran at ${run.startedAt}, scheduled ${at.toISOString()}`);
     assert.equal(run.ok, true, JSON.stringify(run.errors));
     assert.equal(pendingOf(app), 0);
-    assert.deepEqual(phases, ['upload', 'manifest', 'auth-list', 'push'], 'the event stream shows the run\'s progress');
+    assert.deepEqual(phases, ['upload', 'manifest', 'auth-list', 'push'], "the event stream shows the run's progress");
 
     const uids = (app.db.prepare('SELECT session_uid AS u FROM transactions').all() as Array<{ u: string }>).map((r) => r.u);
     const today = run.manifests.find((m: { sessions: number }) => m.sessions > 0);
@@ -55,13 +55,20 @@ test('issue 10: the nightly job fires at its cron time and its manifest matches 
   }
 });
 
-test('issue 10: a tag added and a tag blocked at head office reach a charger\'s local list; Authorize reflects both with head office offline', async () => {
+test("issue 10: a tag added and a tag blocked at head office reach a charger's local list; Authorize reflects both with head office offline", async () => {
   const ho = await startHo();
   await ho.call('PUT', '/v1/auth-list/tags/HO-KEEP', { status: 'Active' });
   await ho.call('PUT', '/v1/auth-list/tags/HO-BLOCK', { status: 'Active' });
   const app = await startEdge(ho.port);
   const sim = (id: string) =>
-    new SimCharger({ id, url: `${app.wsBase}/ocpp`, backoffInitialMs: 50, backoffMaxMs: 200, callTimeoutMs: 5000, config: { LocalAuthListEnabled: 'true', LocalAuthorizeOffline: 'true', AuthorizationCacheEnabled: 'false' } });
+    new SimCharger({
+      id,
+      url: `${app.wsBase}/ocpp`,
+      backoffInitialMs: 50,
+      backoffMaxMs: 200,
+      callTimeoutMs: 5000,
+      config: { LocalAuthListEnabled: 'true', LocalAuthorizeOffline: 'true', AuthorizationCacheEnabled: 'false' },
+    });
   const online = sim('LIST-ONLINE');
   let late: SimCharger | undefined;
   try {

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { dbPath } from '../../main/app.js';
 import { restoreBackup } from '../../main/store/backup.js';
 import { freePort } from '../sim/service.js';

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../main/config/schema.js';
+import { type Faults, type Headoffice, startHeadoffice } from '../headoffice/server.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
-import { startHeadoffice, type Faults, type Headoffice } from '../headoffice/server.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
 
 export const HO_TOKEN = 'headoffice-test-token';
 
@@ -103,5 +103,4 @@ export async function runSessions(wsBase: string, o: { chargers: number; perChar
 }
 
 /** Pending outbox records of one kind in the edge's store. */
-export const pendingOf = (app: TestApp, kind = 'session'): number =>
-  (app.db.prepare("SELECT count(*) AS n FROM sync_outbox WHERE state = 'pending' AND kind = ?").get(kind) as { n: number }).n;
+export const pendingOf = (app: TestApp, kind = 'session'): number => (app.db.prepare("SELECT count(*) AS n FROM sync_outbox WHERE state = 'pending' AND kind = ?").get(kind) as { n: number }).n;

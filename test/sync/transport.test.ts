@@ -1,11 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import type { TestApp } from '../helpers/app.js';
-import { eventually, pendingOf, runSessions, startEdge, startHo, type HeadofficeHandle } from './support.js';
+import { eventually, type HeadofficeHandle, pendingOf, runSessions, startEdge, startHo } from './support.js';
 
 const storedSessions = (ho: HeadofficeHandle) => (ho.db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
 const lastError = async (app: TestApp) => (await (await app.api('/api/sync')).json()).lastError?.message as string | undefined;
@@ -36,7 +36,29 @@ test('issue 10: TLS to head office is verified; a custom CA file makes its certi
   const dir = mkdtempSync(join(tmpdir(), 'sync-tls-'));
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   const ho = await startHo({ tls: { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') } });
   const url = `https://127.0.0.1:${ho.port}`;
   const untrusting = await startEdge(ho.port, { headofficeUrl: url });

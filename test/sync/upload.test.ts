@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp } from '../helpers/app.js';
-import { TestCharger, boot } from '../helpers/ocpp-client.js';
-import { freePort } from '../sim/service.js';
+import { test } from 'node:test';
 import { loadConfig } from '../../main/config/load.js';
+import { startTestApp } from '../helpers/app.js';
+import { boot, TestCharger } from '../helpers/ocpp-client.js';
+import { freePort } from '../sim/service.js';
 import { eventually, pendingOf, runSessions, startEdge, startHo } from './support.js';
 
 test('issue 10: a completed session and its outbox record commit together (no record, no stop)', async () => {
@@ -20,8 +20,13 @@ test('issue 10: a completed session and its outbox record commit together (no re
     const uid = (app.db.prepare('SELECT session_uid FROM transactions WHERE id = ?').get(a.transactionId) as { session_uid: string }).session_uid;
     assert.match(uid, /^[0-9a-f-]{36}$/);
     // A row written by another path (an import, a hand repair) gets its key from the store itself.
-    const other = app.db.prepare("INSERT INTO transactions(charge_point_id, connector_id, id_tag, start_auth_status, meter_start, start_time, started_received_at) VALUES ('IMPORT', 1, 'X', 'Accepted', 0, ?, ?)").run(now(), now());
-    assert.match((app.db.prepare('SELECT session_uid FROM transactions WHERE id = ?').get(other.lastInsertRowid) as { session_uid: string }).session_uid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const other = app.db
+      .prepare("INSERT INTO transactions(charge_point_id, connector_id, id_tag, start_auth_status, meter_start, start_time, started_received_at) VALUES ('IMPORT', 1, 'X', 'Accepted', 0, ?, ?)")
+      .run(now(), now());
+    assert.match(
+      (app.db.prepare('SELECT session_uid FROM transactions WHERE id = ?').get(other.lastInsertRowid) as { session_uid: string }).session_uid,
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     assert.equal(p.id, uid);
     assert.equal(p.idempotency_key, uid);
     assert.equal(p.auth_id, 'T1');
@@ -49,7 +54,7 @@ test('issue 10: a completed session and its outbox record commit together (no re
     await cp.call('StartTransaction', { connectorId: 3, idTag: 'T4', meterStart: 500, timestamp: now() });
     await cp.call('StopTransaction', { transactionId: c.transactionId, meterStop: 400, timestamp: now(), reason: 'Local' });
     const uidC = (app.db.prepare('SELECT session_uid FROM transactions WHERE id = ?').get(c.transactionId) as { session_uid: string }).session_uid;
-    const revisions = (app.db.prepare("SELECT idempotency_key AS k, payload FROM sync_outbox WHERE subject = ? ORDER BY id").all(uidC) as Array<{ k: string; payload: string }>).map((r) => ({
+    const revisions = (app.db.prepare('SELECT idempotency_key AS k, payload FROM sync_outbox WHERE subject = ? ORDER BY id').all(uidC) as Array<{ k: string; payload: string }>).map((r) => ({
       key: r.k,
       ...(({ revision, stop_inferred, total_energy }) => ({ revision, stop_inferred, total_energy }))(JSON.parse(r.payload)),
     }));
@@ -85,7 +90,10 @@ test('issue 10: bad head-office config is refused at start, naming the key', () 
   assert.throws(load({ OCPP_EDGE_HEADOFFICE_URL: 'ftp://ho.example.test' }), /OCPP_EDGE_HEADOFFICE_URL: headofficeUrl must be http/);
   assert.throws(load({ OCPP_EDGE_HEADOFFICE_URL: 'not a url', OCPP_EDGE_HEADOFFICE_TOKEN: 'tok-12345678' }), /headofficeUrl "not a url" is not a URL/);
   assert.throws(load({ OCPP_EDGE_HEADOFFICE_URL: 'https://ho.example.test' }), /headofficeToken is required/);
-  assert.throws(load({ OCPP_EDGE_HEADOFFICE_URL: 'https://ho.example.test', OCPP_EDGE_HEADOFFICE_TOKEN: 'tok-12345678', OCPP_EDGE_HEADOFFICE_CA_FILE: '/nonexistent.pem' }), /headofficeCaFile \/nonexistent.pem does not exist/);
+  assert.throws(
+    load({ OCPP_EDGE_HEADOFFICE_URL: 'https://ho.example.test', OCPP_EDGE_HEADOFFICE_TOKEN: 'tok-12345678', OCPP_EDGE_HEADOFFICE_CA_FILE: '/nonexistent.pem' }),
+    /headofficeCaFile \/nonexistent.pem does not exist/,
+  );
   assert.throws(load({ OCPP_EDGE_SYNC_CRON: 'every night' }), /OCPP_EDGE_SYNC_CRON: syncCron "every night" is not a cron/);
 });
 

@@ -1,7 +1,7 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import type { CommandService } from '../../commands/service.js';
 import { OUTBOUND_ACTIONS, type OutboundAction } from '../../ocpp/actions.js';
-import { ocpp16Schemas, schemaKey, requestSchemaId } from '../../ocpp/schema/schemas.js';
+import { ocpp16Schemas, requestSchemaId, schemaKey } from '../../ocpp/schema/schemas.js';
 import type { Route } from '../router.js';
 import { actor, asHttp } from './command-errors.js';
 
@@ -46,10 +46,7 @@ export function adminRoutes(commands: CommandService): Route[] {
     return {
       method: 'POST',
       path: `/api/admin/:cpId/${commandPath(action)}`,
-      summary:
-        action === 'RemoteStartTransaction'
-          ? 'RemoteStartTransaction; the answer carries the transactionId once the charger starts'
-          : `${action} (OCPP 1.6); body is the ${action}.req payload`,
+      summary: action === 'RemoteStartTransaction' ? 'RemoteStartTransaction; the answer carries the transactionId once the charger starts' : `${action} (OCPP 1.6); body is the ${action}.req payload`,
       body: action === 'ReserveNow' ? reserveNowBody() : officialRequestSchema(action),
       handler: ({ params, body, req }) => asHttp(() => commands.execute(params.cpId!, action, (body ?? {}) as never, actor(req.headers))),
     };

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { ScanRangeError } from '../../discovery/ranges.js';
 import type { DiscoveryService } from '../../discovery/service.js';
 import type { Db } from '../../store/db.js';
@@ -14,7 +14,7 @@ export const ScanBody = Type.Object(
     range: Type.String({
       minLength: 1,
       maxLength: 64,
-      description: 'IPv4 CIDR (192.168.10.0/24), span (192.168.10.20-40) or address; private, link-local or loopback only, at most a /22. GET /api/discovery/defaults proposes this PC\'s LAN /24',
+      description: "IPv4 CIDR (192.168.10.0/24), span (192.168.10.20-40) or address; private, link-local or loopback only, at most a /22. GET /api/discovery/defaults proposes this PC's LAN /24",
     }),
     ports: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), { minItems: 1, maxItems: 16, description: 'TCP ports to probe (default discoveryPorts: 80, 443, 8080)' })),
   },
@@ -49,7 +49,12 @@ export function discoveryRoutes(db: Db, writer: DiscoveryWriter, discovery: Disc
         return new Created(await asHttp(() => discovery.startScan(b.range, b.ports)));
       },
     },
-    { method: 'GET', path: '/api/discovery/defaults', summary: "What a scan form starts with: this PC's LAN /24, the default ports, this PC's LAN addresses, whether mDNS is on", handler: () => discovery.defaults() },
+    {
+      method: 'GET',
+      path: '/api/discovery/defaults',
+      summary: "What a scan form starts with: this PC's LAN /24, the default ports, this PC's LAN addresses, whether mDNS is on",
+      handler: () => discovery.defaults(),
+    },
     { method: 'GET', path: '/api/discovery/scans', summary: 'Recent scans, newest first', handler: ({ query }) => listScans(db, intParam(query, 'limit', 20, 1, 200)) },
     { method: 'GET', path: '/api/discovery/scans/:id', summary: 'Scan progress: addresses done of total, found so far; new and gone when finished', handler: ({ params }) => scan(params.id!) },
     {

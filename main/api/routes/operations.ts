@@ -2,8 +2,8 @@ import type { AdminWriter } from '../../store/admin-ops.js';
 import type { Db } from '../../store/db.js';
 import { listAudit } from '../../store/queries/audit.js';
 import { listReservations } from '../../store/queries/reservations.js';
-import { rotateApiToken } from '../token.js';
 import type { Route } from '../router.js';
+import { rotateApiToken } from '../token.js';
 import { intParam } from './params.js';
 
 /** Audit log of commands, reservations, and token rotation. */

@@ -1,9 +1,9 @@
-import { Type, type Static } from '@sinclair/typebox';
-import { ProvisioningError, GENERATE, type Provisioner } from '../../discovery/provisioning.js';
+import { type Static, Type } from '@sinclair/typebox';
+import { GENERATE, type Provisioner, ProvisioningError } from '../../discovery/provisioning.js';
 import { validateChargePointId } from '../../ocpp/url.js';
 import type { Db } from '../../store/db.js';
-import { getDevice } from '../../store/queries/discovery.js';
 import type { DiscoveryWriter } from '../../store/discovery-ops.js';
+import { getDevice } from '../../store/queries/discovery.js';
 import { getProvisioning, getTemplate, listTemplates } from '../../store/queries/provisioning.js';
 import { Created } from '../http-server.js';
 import { HttpError, type Route } from '../router.js';
@@ -76,7 +76,12 @@ export function provisioningRoutes(db: Db, writer: DiscoveryWriter, provisioner:
           return new Created(created);
         }),
     },
-    { method: 'GET', path: '/api/provisioning/:cpId', summary: 'Provisioning state and its steps (connected, boot, connector status, template keys, local list)', handler: ({ params }) => must(params.cpId!) },
+    {
+      method: 'GET',
+      path: '/api/provisioning/:cpId',
+      summary: 'Provisioning state and its steps (connected, boot, connector status, template keys, local list)',
+      handler: ({ params }) => must(params.cpId!),
+    },
     {
       method: 'GET',
       path: '/api/provisioning/:cpId/settings',

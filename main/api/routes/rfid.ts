@@ -1,7 +1,7 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { AdminWriter } from '../../store/admin-ops.js';
 import type { Db } from '../../store/db.js';
-import { getIdTag, listIdTags, type IdTag } from '../../store/queries/id-tags.js';
+import { getIdTag, type IdTag, listIdTags } from '../../store/queries/id-tags.js';
 import { Created } from '../http-server.js';
 import { HttpError, type Route } from '../router.js';
 import { isoDateTime } from './params.js';

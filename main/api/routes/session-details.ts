@@ -6,7 +6,21 @@ import { RawResponse } from '../http-server.js';
 import { HttpError, type Route } from '../router.js';
 import { enumParam, intParam, isoParam } from './params.js';
 
-const SESSION_COLUMNS = ['transactionId', 'chargePointId', 'connectorId', 'idTag', 'startAuthStatus', 'status', 'startTime', 'stopTime', 'meterStart', 'meterStop', 'energyWh', 'stopReason', 'reservationId'] as const;
+const SESSION_COLUMNS = [
+  'transactionId',
+  'chargePointId',
+  'connectorId',
+  'idTag',
+  'startAuthStatus',
+  'status',
+  'startTime',
+  'stopTime',
+  'meterStart',
+  'meterStop',
+  'energyWh',
+  'stopReason',
+  'reservationId',
+] as const;
 const SAMPLE_COLUMNS = ['transactionId', 'chargePointId', 'connectorId', 'timestamp', 'measurand', 'phase', 'location', 'context', 'unit', 'value', 'format', 'source'] as const;
 
 /** Rows per slice of a streamed export: a few milliseconds of work between two turns of the event loop. */
@@ -47,7 +61,12 @@ export function sessionDetailRoutes(db: Db): Route[] {
         return csv('sessions.csv', csvStream(SESSION_COLUMNS, sessionSlices(db, filter, EXPORT_SLICE_ROWS)));
       },
     },
-    { method: 'GET', path: '/api/sessions/orphan-stops', summary: 'StopTransactions for unknown transaction ids, kept for review', handler: ({ query }) => listOrphanStops(db, intParam(query, 'limit', 100, 1, 10000)) },
+    {
+      method: 'GET',
+      path: '/api/sessions/orphan-stops',
+      summary: 'StopTransactions for unknown transaction ids, kept for review',
+      handler: ({ query }) => listOrphanStops(db, intParam(query, 'limit', 100, 1, 10000)),
+    },
     { method: 'GET', path: '/api/sessions/:id', summary: 'One session', handler: ({ params }) => txId(params.id!) },
     { method: 'GET', path: '/api/sessions/:id/meter-values', summary: 'Every sampled value of a session', handler: ({ params }) => samplesOfTransaction(db, txId(params.id!).transactionId) },
     {

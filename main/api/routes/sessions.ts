@@ -22,7 +22,12 @@ export function sessionRoutes(db: Db): Route[] {
     });
   };
   return [
-    { method: 'GET', path: '/api/sessions', summary: 'List sessions (filters: station, idTag ignoring case, status, from/to on the start time, ISO 8601, no offset = UTC; limit, offset)', handler: ({ query }) => list(query) },
+    {
+      method: 'GET',
+      path: '/api/sessions',
+      summary: 'List sessions (filters: station, idTag ignoring case, status, from/to on the start time, ISO 8601, no offset = UTC; limit, offset)',
+      handler: ({ query }) => list(query),
+    },
     { method: 'GET', path: '/api/sessions/station/:cpId', summary: 'Sessions of one station', handler: ({ query, params }) => list(query, params.cpId!) },
   ];
 }

@@ -1,4 +1,4 @@
-import { nowIso, type CommandEffect } from './types.js';
+import { type CommandEffect, nowIso } from './types.js';
 
 /** Scheduled changes are tracked until the charger's status shows they took effect. */
 export const changeAvailability: CommandEffect<'ChangeAvailability'> = {

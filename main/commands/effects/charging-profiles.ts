@@ -1,10 +1,18 @@
-import { nowIso, type CommandEffect } from './types.js';
+import { type CommandEffect, nowIso } from './types.js';
 
 export const setChargingProfile: CommandEffect<'SetChargingProfile'> = {
   async after(d, cp, req, res) {
     if (res.status !== 'Accepted') return;
     const p = req.csChargingProfiles;
-    await d.writer.run('saveChargingProfile', { chargePointId: cp, connectorId: req.connectorId, profileId: p.chargingProfileId, purpose: p.chargingProfilePurpose, stackLevel: p.stackLevel, profile: p, at: nowIso() });
+    await d.writer.run('saveChargingProfile', {
+      chargePointId: cp,
+      connectorId: req.connectorId,
+      profileId: p.chargingProfileId,
+      purpose: p.chargingProfilePurpose,
+      stackLevel: p.stackLevel,
+      profile: p,
+      at: nowIso(),
+    });
   },
 };
 

@@ -1,7 +1,7 @@
 import { hashPassword } from '../../auth/password.js';
-import { maskSecrets } from '../secrets.js';
 import { CommandError } from '../errors.js';
-import { nowIso, type CommandEffect, type EffectDeps } from './types.js';
+import { maskSecrets } from '../secrets.js';
+import { type CommandEffect, type EffectDeps, nowIso } from './types.js';
 
 export const getConfiguration: CommandEffect<'GetConfiguration'> = {
   async after(d, cp, req, res) {

@@ -1,11 +1,11 @@
 import { decideIdTag } from '../../auth/decide.js';
+import type { SendLocalListRequest } from '../../ocpp/schema/ocpp16.js';
 import { getConfiguration } from '../../store/queries/charger-config.js';
 import { listIdTags } from '../../store/queries/id-tags.js';
 import { getLocalListVersion, getSentEntries, type LocalListEntry } from '../../store/queries/local-list.js';
-import type { SendLocalListRequest } from '../../ocpp/schema/ocpp16.js';
 import { CommandError } from '../errors.js';
 import type { CommandOutcome } from '../service.js';
-import { nowIso, type CommandEffect, type EffectDeps } from './types.js';
+import { type CommandEffect, type EffectDeps, nowIso } from './types.js';
 
 type AuthorizationData = NonNullable<SendLocalListRequest['localAuthorizationList']>[number];
 

@@ -1,7 +1,7 @@
 import type { GetDiagnosticsRequest, UpdateFirmwareRequest } from '../../ocpp/schema/ocpp16.js';
 import type { MaintenanceKind } from '../../store/queries/maintenance.js';
 import type { CommandError } from '../errors.js';
-import { nowIso, type CommandEffect, type EffectDeps } from './types.js';
+import { type CommandEffect, type EffectDeps, nowIso } from './types.js';
 
 /** Job ids by the request object of one execution (prepare/after/failed all receive it). */
 const jobs = new WeakMap<object, number>();

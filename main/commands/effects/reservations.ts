@@ -1,6 +1,6 @@
 import { nextReservationExpiry } from '../../store/queries/reservations.js';
 import { CommandError } from '../errors.js';
-import { nowIso, type CommandEffect, type EffectDeps } from './types.js';
+import { type CommandEffect, type EffectDeps, nowIso } from './types.js';
 
 type ReserveNowInput = { connectorId: number; idTag: string; expiryDate: string; parentIdTag?: string; reservationId?: number };
 
@@ -29,7 +29,15 @@ export const reserveNow: CommandEffect<'ReserveNow'> = {
   },
   async after(d, cp, req, res) {
     const status = res.status === 'Accepted' ? 'Reserved' : res.status;
-    await d.writer.run('applyReserveNow', { id: req.reservationId, status, connectorId: req.connectorId, idTag: req.idTag, parentIdTag: req.parentIdTag ?? null, expiryDate: req.expiryDate, at: nowIso() });
+    await d.writer.run('applyReserveNow', {
+      id: req.reservationId,
+      status,
+      connectorId: req.connectorId,
+      idTag: req.idTag,
+      parentIdTag: req.parentIdTag ?? null,
+      expiryDate: req.expiryDate,
+      at: nowIso(),
+    });
     d.events.emit('reservation.changed', { chargePointId: cp, reservationId: req.reservationId, status, at: nowIso() });
     if (status === 'Reserved') scheduleSweep(d);
     return { reservationId: req.reservationId };

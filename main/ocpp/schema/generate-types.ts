@@ -2,9 +2,10 @@
  * Generates ocpp16.ts, the TypeScript types of every OCPP 1.6 request and confirmation, from
  * the official JSON schemas. Run `npm run gen:types`; a test fails when the file is stale.
  */
-import { compile } from 'json-schema-to-typescript';
+
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { compile } from 'json-schema-to-typescript';
 import { INBOUND_ACTIONS, OUTBOUND_ACTIONS } from '../actions.js';
 import { ocpp16Schemas } from './schemas.js';
 
@@ -28,7 +29,7 @@ export async function generateTypes(): Promise<string> {
         strictIndexSignatures: true,
         format: true,
       });
-      parts.push(ts.trim() + '\n');
+      parts.push(`${ts.trim()}\n`);
     }
     maps.push(`  ${action}: { request: ${action}Request; response: ${action}Response };`);
   }

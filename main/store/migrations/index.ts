@@ -11,4 +11,15 @@ import { m009SyncOutbox } from './009-sync-outbox.js';
 import { m010Discovery } from './010-discovery.js';
 
 /** Migration N is at index N-1; never edit one that has shipped, add the next. */
-export const migrations: ReadonlyArray<(db: Db) => void> = [m001Init, m002Commands, m003InferredStops, m004PendingPassword, m005ActiveTagIndex, m006ExactIdentities, m007NormalisedValues, m008TagMaxSessions, m009SyncOutbox, m010Discovery];
+export const migrations: ReadonlyArray<(db: Db) => void> = [
+  m001Init,
+  m002Commands,
+  m003InferredStops,
+  m004PendingPassword,
+  m005ActiveTagIndex,
+  m006ExactIdentities,
+  m007NormalisedValues,
+  m008TagMaxSessions,
+  m009SyncOutbox,
+  m010Discovery,
+];

@@ -28,8 +28,8 @@ export function setConfigurationValue(db: Db, chargePointId: string, key: string
 }
 
 export function getConfiguration(db: Db, chargePointId: string): ConfigEntry[] {
-  const rows = stmt(db, 'SELECT key, value, readonly, updated_at AS updatedAt FROM charger_configuration WHERE charge_point_id = ? ORDER BY key').all(
-    chargePointId,
-  ) as Array<Omit<ConfigEntry, 'readonly'> & { readonly: number }>;
+  const rows = stmt(db, 'SELECT key, value, readonly, updated_at AS updatedAt FROM charger_configuration WHERE charge_point_id = ? ORDER BY key').all(chargePointId) as Array<
+    Omit<ConfigEntry, 'readonly'> & { readonly: number }
+  >;
   return rows.map((r) => ({ ...r, readonly: r.readonly === 1 }));
 }

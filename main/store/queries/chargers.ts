@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import { stmt, nowIso } from '../statements.js';
+import { nowIso, stmt } from '../statements.js';
 
 export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
 
@@ -105,9 +105,7 @@ export function getCharger(db: Db, id: string): Charger | undefined {
 }
 
 export function listChargers(db: Db, opts: { connectedOnly?: boolean } = {}): Charger[] {
-  const sql = opts.connectedOnly
-    ? 'SELECT * FROM chargers WHERE is_connected = 1 ORDER BY charge_point_id'
-    : 'SELECT * FROM chargers ORDER BY charge_point_id';
+  const sql = opts.connectedOnly ? 'SELECT * FROM chargers WHERE is_connected = 1 ORDER BY charge_point_id' : 'SELECT * FROM chargers ORDER BY charge_point_id';
   return (stmt(db, sql).all() as Row[]).map(toCharger);
 }
 
@@ -153,10 +151,7 @@ export function promotePendingPassword(db: Db, id: string, expected?: string): v
 
 /** Fields an operator may set (seed 004 charger CRUD). */
 export type ChargerFields = Partial<
-  Pick<
-    Charger,
-    'serialNumber' | 'catalogNumber' | 'vendor' | 'model' | 'ratedVolts' | 'ratedAmps' | 'maximumAmps' | 'ipAddress' | 'targetGroup' | 'description' | 'registrationStatus' | 'lenient'
-  >
+  Pick<Charger, 'serialNumber' | 'catalogNumber' | 'vendor' | 'model' | 'ratedVolts' | 'ratedAmps' | 'maximumAmps' | 'ipAddress' | 'targetGroup' | 'description' | 'registrationStatus' | 'lenient'>
 >;
 
 const KEY_TO_COLUMN = Object.fromEntries(Object.entries(COLUMNS).map(([c, k]) => [k, c])) as Record<string, string>;
@@ -256,10 +251,13 @@ export function recordBoot(
 
 export function setConnection(db: Db, id: string, c: { isConnected: boolean; at: string; remoteAddress?: string; remotePort?: number }): void {
   if (c.isConnected) {
-    stmt(
-      db,
-      'UPDATE chargers SET is_connected = 1, last_seen = ?, remote_address = ?, remote_port = ?, updated_at = ? WHERE charge_point_id = ?',
-    ).run(c.at, c.remoteAddress ?? null, c.remotePort ?? null, c.at, id);
+    stmt(db, 'UPDATE chargers SET is_connected = 1, last_seen = ?, remote_address = ?, remote_port = ?, updated_at = ? WHERE charge_point_id = ?').run(
+      c.at,
+      c.remoteAddress ?? null,
+      c.remotePort ?? null,
+      c.at,
+      id,
+    );
   } else {
     stmt(db, 'UPDATE chargers SET is_connected = 0, last_seen = ?, updated_at = ? WHERE charge_point_id = ?').run(c.at, c.at, id);
   }

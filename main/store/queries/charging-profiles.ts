@@ -1,10 +1,7 @@
 import type { Db } from '../db.js';
 import { stmt } from '../statements.js';
 
-export function saveChargingProfile(
-  db: Db,
-  p: { chargePointId: string; connectorId: number; profileId: number; purpose: string; stackLevel: number; profile: unknown; at: string },
-): void {
+export function saveChargingProfile(db: Db, p: { chargePointId: string; connectorId: number; profileId: number; purpose: string; stackLevel: number; profile: unknown; at: string }): void {
   stmt(
     db,
     `INSERT INTO charging_profiles(charge_point_id, connector_id, profile_id, purpose, stack_level, profile, set_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -17,10 +14,10 @@ export function saveChargingProfile(
 export function clearChargingProfiles(db: Db, chargePointId: string, c: { id?: number; connectorId?: number; purpose?: string; stackLevel?: number }): number {
   const where = ['charge_point_id = ?'];
   const args: unknown[] = [chargePointId];
-  if (c.id !== undefined) (where.push('profile_id = ?'), args.push(c.id));
-  if (c.connectorId !== undefined) (where.push('connector_id = ?'), args.push(c.connectorId));
-  if (c.purpose !== undefined) (where.push('purpose = ?'), args.push(c.purpose));
-  if (c.stackLevel !== undefined) (where.push('stack_level = ?'), args.push(c.stackLevel));
+  if (c.id !== undefined) where.push('profile_id = ?'), args.push(c.id);
+  if (c.connectorId !== undefined) where.push('connector_id = ?'), args.push(c.connectorId);
+  if (c.purpose !== undefined) where.push('purpose = ?'), args.push(c.purpose);
+  if (c.stackLevel !== undefined) where.push('stack_level = ?'), args.push(c.stackLevel);
   return db.prepare(`DELETE FROM charging_profiles WHERE ${where.join(' AND ')}`).run(...args).changes;
 }
 

@@ -47,10 +47,7 @@ export function recordStatus(db: Db, s: StatusReport): void {
  * "Charging" must not survive the disconnect (a bug users hit in SteVe).
  */
 export function markConnectorsUnknown(db: Db, chargePointId: string, at: string): void {
-  stmt(db, `UPDATE connectors SET status = 'Unavailable', error_code = 'NoError', info = 'charger offline', updated_at = ? WHERE charge_point_id = ?`).run(
-    at,
-    chargePointId,
-  );
+  stmt(db, `UPDATE connectors SET status = 'Unavailable', error_code = 'NoError', info = 'charger offline', updated_at = ? WHERE charge_point_id = ?`).run(at, chargePointId);
 }
 
 export function listConnectors(db: Db, chargePointId: string): Connector[] {

@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import { stmt, nowIso } from '../statements.js';
+import { nowIso, stmt } from '../statements.js';
 
 export type DeviceSource = 'probe' | 'mdns' | 'ocpp';
 

@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import { stmt, nowIso } from '../statements.js';
+import { nowIso, stmt } from '../statements.js';
 
 export interface HeadofficeTag {
   idTag: string;
@@ -36,13 +36,7 @@ export function replaceHeadofficeTags(db: Db, tags: HeadofficeTag[]): { added: n
       );
       added++;
     } else if (before.status !== t.status || before.validUntil !== t.validUntil || before.parentIdTag !== t.parentIdTag || before.source !== 'headoffice') {
-      stmt(db, "UPDATE id_tags SET status = ?, valid_until = ?, parent_id_tag = ?, source = 'headoffice', updated_at = ? WHERE tag_id = ?").run(
-        t.status,
-        t.validUntil,
-        t.parentIdTag,
-        now,
-        t.idTag,
-      );
+      stmt(db, "UPDATE id_tags SET status = ?, valid_until = ?, parent_id_tag = ?, source = 'headoffice', updated_at = ? WHERE tag_id = ?").run(t.status, t.validUntil, t.parentIdTag, now, t.idTag);
       updated++;
     }
   }

@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import { stmt, nowIso } from '../statements.js';
+import { nowIso, stmt } from '../statements.js';
 
 export type IdTagStatus = 'Active' | 'Blocked';
 
@@ -43,10 +43,7 @@ export function insertIdTag(
   t: { tagId: string; status?: IdTagStatus; validUntil?: string | null; parentIdTag?: string | null; description?: string | null; maxConcurrentSessions?: number },
 ): IdTag {
   const now = nowIso();
-  stmt(
-    db,
-    'INSERT INTO id_tags(tag_id, status, valid_until, parent_id_tag, description, max_concurrent_sessions, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run(
+  stmt(db, 'INSERT INTO id_tags(tag_id, status, valid_until, parent_id_tag, description, max_concurrent_sessions, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
     t.tagId,
     t.status ?? 'Active',
     t.validUntil ?? null,

@@ -14,10 +14,9 @@ export function getLocalListVersion(db: Db, chargePointId: string): number {
 }
 
 export function getSentEntries(db: Db, chargePointId: string): LocalListEntry[] {
-  return stmt(
-    db,
-    'SELECT id_tag AS idTag, status, expiry_date AS expiryDate, parent_id_tag AS parentIdTag FROM local_list_entries WHERE charge_point_id = ? ORDER BY id_tag',
-  ).all(chargePointId) as LocalListEntry[];
+  return stmt(db, 'SELECT id_tag AS idTag, status, expiry_date AS expiryDate, parent_id_tag AS parentIdTag FROM local_list_entries WHERE charge_point_id = ? ORDER BY id_tag').all(
+    chargePointId,
+  ) as LocalListEntry[];
 }
 
 /** Records what the charger accepted: the list it now holds and its version. */

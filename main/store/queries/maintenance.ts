@@ -5,19 +5,21 @@ export type MaintenanceKind = 'firmware' | 'diagnostics';
 
 export function insertJob(db: Db, j: { chargePointId: string; kind: MaintenanceKind; location: string; fileName: string | null; status: string; at: string }): number {
   return Number(
-    stmt(
-      db,
-      'INSERT INTO maintenance_jobs(charge_point_id, kind, location, file_name, status, requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(j.chargePointId, j.kind, j.location, j.fileName, j.status, j.at, j.at).lastInsertRowid,
+    stmt(db, 'INSERT INTO maintenance_jobs(charge_point_id, kind, location, file_name, status, requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      j.chargePointId,
+      j.kind,
+      j.location,
+      j.fileName,
+      j.status,
+      j.at,
+      j.at,
+    ).lastInsertRowid,
   );
 }
 
 /** The newest job of that kind follows the charger's status notifications. */
 export function updateLatestJob(db: Db, chargePointId: string, kind: MaintenanceKind, status: string, at: string): void {
-  stmt(
-    db,
-    `UPDATE maintenance_jobs SET status = ?, updated_at = ? WHERE id = (SELECT max(id) FROM maintenance_jobs WHERE charge_point_id = ? AND kind = ?)`,
-  ).run(status, at, chargePointId, kind);
+  stmt(db, `UPDATE maintenance_jobs SET status = ?, updated_at = ? WHERE id = (SELECT max(id) FROM maintenance_jobs WHERE charge_point_id = ? AND kind = ?)`).run(status, at, chargePointId, kind);
 }
 
 /**
@@ -25,10 +27,12 @@ export function updateLatestJob(db: Db, chargePointId: string, kind: Maintenance
  * is still Requested (a status notification that came before the answer wins). One statement.
  */
 export function recordJobAnswer(db: Db, id: number, a: { fileName?: string | null; statusIfRequested: string; at: string }): void {
-  stmt(
-    db,
-    `UPDATE maintenance_jobs SET file_name = coalesce(?, file_name), status = CASE WHEN status = 'Requested' THEN ? ELSE status END, updated_at = ? WHERE id = ?`,
-  ).run(a.fileName ?? null, a.statusIfRequested, a.at, id);
+  stmt(db, `UPDATE maintenance_jobs SET file_name = coalesce(?, file_name), status = CASE WHEN status = 'Requested' THEN ? ELSE status END, updated_at = ? WHERE id = ?`).run(
+    a.fileName ?? null,
+    a.statusIfRequested,
+    a.at,
+    id,
+  );
 }
 
 export function deleteJob(db: Db, id: number): void {

@@ -25,26 +25,13 @@ export function pruneFrames(db: Db, keep: number): number {
 }
 
 export function recentFrames(db: Db, chargePointId: string, limit: number): LoggedFrame[] {
-  return stmt(
-    db,
-    'SELECT charge_point_id AS chargePointId, direction, frame, at FROM message_log WHERE charge_point_id = ? ORDER BY id DESC LIMIT ?',
-  ).all(chargePointId, limit) as LoggedFrame[];
+  return stmt(db, 'SELECT charge_point_id AS chargePointId, direction, frame, at FROM message_log WHERE charge_point_id = ? ORDER BY id DESC LIMIT ?').all(chargePointId, limit) as LoggedFrame[];
 }
 
 export function insertDeviation(db: Db, d: { chargePointId: string; action: string; direction: string; error: string; payload: string; at: string }): void {
-  stmt(db, 'INSERT INTO schema_deviations(charge_point_id, action, direction, error, payload, at) VALUES (?, ?, ?, ?, ?, ?)').run(
-    d.chargePointId,
-    d.action,
-    d.direction,
-    d.error,
-    d.payload,
-    d.at,
-  );
+  stmt(db, 'INSERT INTO schema_deviations(charge_point_id, action, direction, error, payload, at) VALUES (?, ?, ?, ?, ?, ?)').run(d.chargePointId, d.action, d.direction, d.error, d.payload, d.at);
 }
 
 export function listDeviations(db: Db, chargePointId: string, limit: number): unknown[] {
-  return stmt(db, 'SELECT action, direction, error, payload, at FROM schema_deviations WHERE charge_point_id = ? ORDER BY id DESC LIMIT ?').all(
-    chargePointId,
-    limit,
-  );
+  return stmt(db, 'SELECT action, direction, error, payload, at FROM schema_deviations WHERE charge_point_id = ? ORDER BY id DESC LIMIT ?').all(chargePointId, limit);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db.js';
-import { stmt, nowIso } from '../statements.js';
+import { nowIso, stmt } from '../statements.js';
 
 /**
  * The head-office outbox (issue 10). Records are written by the store functions that complete a
@@ -36,13 +36,7 @@ export function configureOutbox(db: Db, o: { includeMeterSamples: boolean }): vo
 }
 
 export function enqueue(db: Db, r: { kind: OutboxKind; idempotencyKey: string; subject: string | null; payload: unknown }): void {
-  stmt(db, 'INSERT INTO sync_outbox(kind, idempotency_key, subject, payload, created_at) VALUES (?, ?, ?, ?, ?)').run(
-    r.kind,
-    r.idempotencyKey,
-    r.subject,
-    JSON.stringify(r.payload),
-    nowIso(),
-  );
+  stmt(db, 'INSERT INTO sync_outbox(kind, idempotency_key, subject, payload, created_at) VALUES (?, ?, ?, ?, ?)').run(r.kind, r.idempotencyKey, r.subject, JSON.stringify(r.payload), nowIso());
 }
 
 interface SessionRow {
@@ -145,7 +139,10 @@ export function enqueueSession(db: Db, transactionId: number): void {
 }
 
 /** A stop for a transaction we never knew, kept for review: head office learns of it too. */
-export function enqueueOrphanStop(db: Db, o: { sessionUid: string; chargePointId: string; transactionId: number; idTag: string | null; meterStop: number; stopTime: string; reason: string | null }): void {
+export function enqueueOrphanStop(
+  db: Db,
+  o: { sessionUid: string; chargePointId: string; transactionId: number; idTag: string | null; meterStop: number; stopTime: string; reason: string | null },
+): void {
   enqueue(db, {
     kind: 'session',
     idempotencyKey: o.sessionUid,
@@ -193,7 +190,12 @@ export function enqueueChargerSnapshot(db: Db, chargePointId: string, cause: str
 
 export function enqueueAlert(db: Db, a: { kind: string; message: string; at: string; chargePointId?: string }): void {
   const key = randomUUID();
-  enqueue(db, { kind: 'alert', idempotencyKey: key, subject: a.kind, payload: { type: 'alert', idempotency_key: key, kind: a.kind, message: a.message, at: a.at, charge_point_id: a.chargePointId ?? null } });
+  enqueue(db, {
+    kind: 'alert',
+    idempotencyKey: key,
+    subject: a.kind,
+    payload: { type: 'alert', idempotency_key: key, kind: a.kind, message: a.message, at: a.at, charge_point_id: a.chargePointId ?? null },
+  });
 }
 
 /** The oldest pending records of the given kinds. */

@@ -1,15 +1,7 @@
 import type { Db } from '../db.js';
-import { stmt, nowIso } from '../statements.js';
+import { nowIso, stmt } from '../statements.js';
 
-export type ProvisioningStepName =
-  | 'created'
-  | 'connected'
-  | 'boot'
-  | 'connector-status'
-  | 'template-key'
-  | 'template-applied'
-  | 'reboot-required'
-  | 'local-list';
+export type ProvisioningStepName = 'created' | 'connected' | 'boot' | 'connector-status' | 'template-key' | 'template-applied' | 'reboot-required' | 'local-list';
 
 export interface ProvisioningStep {
   chargePointId: string;

@@ -4,10 +4,12 @@ import { stmt } from '../statements.js';
 /** Links a StartTransaction to the reservation it names and marks the reservation used. */
 export function consumeReservation(db: Db, reservationId: number, chargePointId: string, transactionId: number, at: string): boolean {
   return (
-    stmt(
-      db,
-      `UPDATE reservations SET status = 'Used', transaction_id = ?, updated_at = ? WHERE id = ? AND charge_point_id = ? AND status = 'Reserved'`,
-    ).run(transactionId, at, reservationId, chargePointId).changes > 0
+    stmt(db, `UPDATE reservations SET status = 'Used', transaction_id = ?, updated_at = ? WHERE id = ? AND charge_point_id = ? AND status = 'Reserved'`).run(
+      transactionId,
+      at,
+      reservationId,
+      chargePointId,
+    ).changes > 0
   );
 }
 
@@ -29,10 +31,7 @@ const SELECT_RESERVATION = `SELECT id AS reservationId, charge_point_id AS charg
   updated_at AS updatedAt FROM reservations`;
 
 /** A new reservation id, stored before ReserveNow goes out so the id is never reused. */
-export function createReservation(
-  db: Db,
-  r: { chargePointId: string; connectorId: number; idTag: string; parentIdTag: string | null; expiryDate: string; at: string },
-): number {
+export function createReservation(db: Db, r: { chargePointId: string; connectorId: number; idTag: string; parentIdTag: string | null; expiryDate: string; at: string }): number {
   return Number(
     stmt(
       db,
@@ -53,9 +52,9 @@ export function getReservation(db: Db, id: number): Reservation | undefined {
 export function listReservations(db: Db, f: { chargePointId?: string; status?: string }): Reservation[] {
   const where: string[] = [];
   const args: unknown[] = [];
-  if (f.chargePointId) (where.push('charge_point_id = ?'), args.push(f.chargePointId));
-  if (f.status) (where.push('status = ?'), args.push(f.status));
-  return db.prepare(`${SELECT_RESERVATION}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT 500`).all(...args) as Reservation[];
+  if (f.chargePointId) where.push('charge_point_id = ?'), args.push(f.chargePointId);
+  if (f.status) where.push('status = ?'), args.push(f.status);
+  return db.prepare(`${SELECT_RESERVATION}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT 500`).all(...args) as Reservation[];
 }
 
 /** Marks reservations whose expiry passed; returns them so their expiry can be announced. */
@@ -71,10 +70,7 @@ export function nextReservationExpiry(db: Db): string | undefined {
 }
 
 /** A reservation whose id the caller chose (ReserveNow sent as a raw OCPP payload). */
-export function insertReservationWithId(
-  db: Db,
-  r: { id: number; chargePointId: string; connectorId: number; idTag: string; parentIdTag: string | null; expiryDate: string; at: string },
-): void {
+export function insertReservationWithId(db: Db, r: { id: number; chargePointId: string; connectorId: number; idTag: string; parentIdTag: string | null; expiryDate: string; at: string }): void {
   stmt(
     db,
     `INSERT INTO reservations(id, charge_point_id, connector_id, id_tag, parent_id_tag, expiry_date, status, created_at, updated_at)
@@ -83,10 +79,7 @@ export function insertReservationWithId(
 }
 
 /** The charger's answer to ReserveNow decides the status; the request's terms replace older ones. */
-export function applyReserveNow(
-  db: Db,
-  r: { id: number; status: string; connectorId: number; idTag: string; parentIdTag: string | null; expiryDate: string; at: string },
-): void {
+export function applyReserveNow(db: Db, r: { id: number; status: string; connectorId: number; idTag: string; parentIdTag: string | null; expiryDate: string; at: string }): void {
   stmt(db, 'UPDATE reservations SET status = ?, connector_id = ?, id_tag = ?, parent_id_tag = ?, expiry_date = ?, updated_at = ? WHERE id = ?').run(
     r.status,
     r.connectorId,

@@ -1,5 +1,5 @@
-import type { Db } from '../db.js';
 import { randomUUID } from 'node:crypto';
+import type { Db } from '../db.js';
 import { stmt } from '../statements.js';
 import { enqueueOrphanStop, enqueueSession } from './outbox.js';
 
@@ -39,10 +39,13 @@ export function getTransaction(db: Db, id: number): Session | undefined {
 }
 
 export function findStartedTransaction(db: Db, t: { chargePointId: string; connectorId: number; startTime: string; meterStart: number; idTag: string }): number | undefined {
-  const row = stmt(
-    db,
-    'SELECT id FROM transactions WHERE charge_point_id = ? AND connector_id = ? AND start_time = ? AND meter_start = ? AND id_tag = ?',
-  ).get(t.chargePointId, t.connectorId, t.startTime, t.meterStart, t.idTag) as { id: number } | undefined;
+  const row = stmt(db, 'SELECT id FROM transactions WHERE charge_point_id = ? AND connector_id = ? AND start_time = ? AND meter_start = ? AND id_tag = ?').get(
+    t.chargePointId,
+    t.connectorId,
+    t.startTime,
+    t.meterStart,
+    t.idTag,
+  ) as { id: number } | undefined;
   return row?.id;
 }
 
@@ -72,10 +75,9 @@ export function activeTransactionsForTag(db: Db, idTag: string): Array<{ id: num
 }
 
 export function activeTransactionOnConnector(db: Db, chargePointId: string, connectorId: number): number | undefined {
-  const row = stmt(db, `SELECT id FROM transactions WHERE charge_point_id = ? AND connector_id = ? AND status = 'Active' ORDER BY id DESC LIMIT 1`).get(
-    chargePointId,
-    connectorId,
-  ) as { id: number } | undefined;
+  const row = stmt(db, `SELECT id FROM transactions WHERE charge_point_id = ? AND connector_id = ? AND status = 'Active' ORDER BY id DESC LIMIT 1`).get(chargePointId, connectorId) as
+    | { id: number }
+    | undefined;
   return row?.id;
 }
 
@@ -105,11 +107,7 @@ export function completeInferred(db: Db, id: number, s: { meterStop: number; sto
  * Records the charger's stop: completes an active session, or replaces a stop we inferred (a
  * late real stop wins). Returns false when the session already holds a real stop (a retry).
  */
-export function completeTransaction(
-  db: Db,
-  id: number,
-  s: { meterStop: number; stopTime: string; reason: string | null; idTag: string | null; receivedAt: string },
-): boolean {
+export function completeTransaction(db: Db, id: number, s: { meterStop: number; stopTime: string; reason: string | null; idTag: string | null; receivedAt: string }): boolean {
   const completed =
     stmt(
       db,
@@ -149,12 +147,12 @@ export interface SessionFilter {
 function sessionWhere(f: SessionFilter): { clause: string; args: unknown[] } {
   const where: string[] = [];
   const args: unknown[] = [];
-  if (f.chargePointId) (where.push('charge_point_id = ?'), args.push(f.chargePointId));
+  if (f.chargePointId) where.push('charge_point_id = ?'), args.push(f.chargePointId);
   // IdToken is a CiString: the filter ignores case as authorization does (index transactions_tag).
-  if (f.idTag) (where.push('id_tag = ? COLLATE NOCASE'), args.push(f.idTag));
-  if (f.status) (where.push('status = ?'), args.push(f.status));
-  if (f.from) (where.push('start_time >= ?'), args.push(f.from));
-  if (f.to) (where.push('start_time < ?'), args.push(f.to));
+  if (f.idTag) where.push('id_tag = ? COLLATE NOCASE'), args.push(f.idTag);
+  if (f.status) where.push('status = ?'), args.push(f.status);
+  if (f.from) where.push('start_time >= ?'), args.push(f.from);
+  if (f.to) where.push('start_time < ?'), args.push(f.to);
   return { clause: where.length ? ` WHERE ${where.join(' AND ')}` : '', args };
 }
 
