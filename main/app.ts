@@ -11,8 +11,10 @@ import { adminRoutes } from './api/routes/admin.js';
 import { backupRoutes } from './api/routes/backups.js';
 import { chargerRoutes } from './api/routes/chargers.js';
 import { connectionRoutes } from './api/routes/connections.js';
+import { discoveryRoutes } from './api/routes/discovery.js';
 import { gatewayRoutes } from './api/routes/gateway.js';
 import { operationRoutes } from './api/routes/operations.js';
+import { provisioningRoutes } from './api/routes/provisioning.js';
 import { rfidRoutes } from './api/routes/rfid.js';
 import { securityHealth, securityRoutes } from './api/routes/security.js';
 import { sessionDetailRoutes } from './api/routes/session-details.js';
@@ -22,6 +24,8 @@ import { syncRoutes } from './api/routes/sync.js';
 import { checkApiToken, ensureApiToken } from './api/token.js';
 import { CommandService } from './commands/service.js';
 import type { Config } from './config/schema.js';
+import { Provisioner, type ProvisioningCommands } from './discovery/provisioning.js';
+import { DiscoveryService } from './discovery/service.js';
 import { EventBus } from './events.js';
 import type { Logger } from './log/logger.js';
 import type { DataTransferHandler } from './ocpp/context.js';
@@ -30,6 +34,7 @@ import { OcppServer } from './ocpp/server.js';
 import { BackupScheduler } from './scheduler/backups.js';
 import { type AdminOps, adminOps } from './store/admin-ops.js';
 import { type Db, openDb } from './store/db.js';
+import { type DiscoveryOps, discoveryOps } from './store/discovery-ops.js';
 import { markAllDisconnected } from './store/queries/chargers.js';
 import { configureOutbox } from './store/queries/outbox.js';
 import { type SyncOps, syncOps } from './store/sync-ops.js';
@@ -40,11 +45,13 @@ export interface App {
   config: Config;
   db: Db;
   events: EventBus;
-  /** The one write path: the chargers' writes (ocpp/ops.ts), the REST and command ones (store/admin-ops.ts) and the sync's (store/sync-ops.ts). */
-  writer: GroupCommitWriter<WriteOps & AdminOps & SyncOps>;
+  /** The one write path: the chargers' writes (ocpp/ops.ts), the REST and command ones (store/admin-ops.ts), the sync's (store/sync-ops.ts) and discovery's (store/discovery-ops.ts). */
+  writer: GroupCommitWriter<WriteOps & AdminOps & SyncOps & DiscoveryOps>;
   ocpp: OcppServer;
   commands: CommandService;
   backups: BackupScheduler;
+  discovery: DiscoveryService;
+  provisioner: Provisioner;
   /** The REST routes (GET /api/openapi.json, added by the HTTP server, documents them). */
   routes: readonly Route[];
   sync: SyncService;
@@ -77,7 +84,7 @@ export function createApp(config: Config, log: Logger): App {
   let outage: { since: number; code: string; failedCommits: number; loggedAt: number; droppedBefore: number } | null = null;
   const writer = new GroupCommitWriter(
     db,
-    { ...writeOps, ...adminOps, ...syncOps },
+    { ...writeOps, ...adminOps, ...syncOps, ...discoveryOps },
     {
       bestEffort: ['presence', 'logFrames'],
       recoveryQuietMs: 2000,
@@ -123,6 +130,14 @@ export function createApp(config: Config, log: Logger): App {
       push: (cp) => commands.syncLocalList(cp, 'Differential', 'headoffice-sync'),
     },
   });
+  const discovery = new DiscoveryService({ config, db, writer, events, log });
+  // Provisioning reaches chargers only through the command service's public methods.
+  const provisioningCommands: ProvisioningCommands = {
+    changeConfiguration: async (cp, key, value) => (await commands.execute(cp, 'ChangeConfiguration', { key, value }, 'provisioning')).response.status,
+    sendLocalList: async (cp) => (await commands.syncLocalList(cp, 'Full', 'provisioning')).response.status,
+    reset: async (cp) => (await commands.execute(cp, 'Reset', { type: 'Soft' }, 'provisioning')).response.status,
+  };
+  const provisioner = new Provisioner({ config, db, writer, events, log, commands: provisioningCommands, listen: () => ({ port: app.port, tlsPort: app.tlsPort }) });
   const newApiToken = ensureApiToken(db, config.apiToken);
   const authenticate = tokenAuthenticator((t) => checkApiToken(db, t));
   const eventStream = new EventStream(events, authenticate, log);
@@ -147,6 +162,8 @@ export function createApp(config: Config, log: Logger): App {
     ...backupRoutes(backups),
     ...securityRoutes(db, ocpp, () => writer.lastError),
     ...syncRoutes(sync),
+    ...discoveryRoutes(db, writer, discovery),
+    ...provisioningRoutes(db, writer, provisioner),
   ];
 
   const servers: FastifyInstance[] = [];
@@ -178,6 +195,8 @@ export function createApp(config: Config, log: Logger): App {
     ocpp,
     commands,
     backups,
+    discovery,
+    provisioner,
     routes,
     sync,
     log,
@@ -195,6 +214,7 @@ export function createApp(config: Config, log: Logger): App {
         app.tlsPort = await listen(secure, config.tlsPort);
       }
       sync.start();
+      await discovery.start({ port: app.tlsPort ?? app.port, tls: app.tlsPort !== null });
     },
     async stop() {
       // Stop accepting at once; HTTP sockets still open are closed below, once the core has stopped.
@@ -202,6 +222,8 @@ export function createApp(config: Config, log: Logger): App {
       for (const s of servers) s.close().catch((err: unknown) => log.warn({ err }, 'HTTP server close failed'));
       eventStream.close();
       await sync.stop();
+      provisioner.close();
+      await discovery.close();
       commands.close();
       await backups.stop();
       await ocpp.close();

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import type { DiscoveredDevice, ScanRecord } from './store/queries/discovery.js';
+import type { ProvisioningStep } from './store/queries/provisioning.js';
 import type { SyncStatus } from './sync/status.js';
 
 /** Everything modules tell each other without importing each other's insides. */
@@ -31,6 +33,12 @@ export interface EdgeEvents {
   'sync.parked': { id: number; kind: string; idempotencyKey: string; reason: string; at: string };
   /** Head office's auth list was applied to the local RFID table. */
   'sync.authList': { version: number | null; added: number; updated: number; removed: number; at: string };
+  /** Scan progress (throttled) and its end: addresses done of total, found so far, new and gone when finished. */
+  'discovery.scan': ScanRecord & { foundIps: string[]; newIps: string[]; goneIps: string[] };
+  /** A device of the merged list was found or updated (probe, mDNS, OCPP socket). */
+  'discovery.device': { device: DiscoveredDevice; scanId?: string };
+  /** A provisioning step of a charger, live: connected, boot, connector status, template keys, local list. */
+  'provisioning.step': ProvisioningStep;
 }
 
 export type EventName = keyof EdgeEvents;
@@ -76,4 +84,7 @@ const EVENT_NAMES: Record<EventName, true> = {
   'sync.status': true,
   'sync.parked': true,
   'sync.authList': true,
+  'discovery.scan': true,
+  'discovery.device': true,
+  'provisioning.step': true,
 };
