@@ -11,9 +11,11 @@ import { adminRoutes } from './api/routes/admin.js';
 import { backupRoutes } from './api/routes/backups.js';
 import { chargerRoutes } from './api/routes/chargers.js';
 import { connectionRoutes } from './api/routes/connections.js';
+import { discoveryRoutes } from './api/routes/discovery.js';
 import { gatewayRoutes } from './api/routes/gateway.js';
 import { loadRoutes } from './api/routes/load.js';
 import { operationRoutes } from './api/routes/operations.js';
+import { provisioningRoutes } from './api/routes/provisioning.js';
 import { rfidRoutes } from './api/routes/rfid.js';
 import { securityHealth, securityRoutes } from './api/routes/security.js';
 import { sessionDetailRoutes } from './api/routes/session-details.js';
@@ -23,6 +25,8 @@ import { syncRoutes } from './api/routes/sync.js';
 import { checkApiToken, ensureApiToken } from './api/token.js';
 import { CommandService } from './commands/service.js';
 import type { Config } from './config/schema.js';
+import { Provisioner, type ProvisioningCommands } from './discovery/provisioning.js';
+import { DiscoveryService } from './discovery/service.js';
 import { EventBus } from './events.js';
 import { commandSender } from './loadmgmt/command-sender.js';
 import { LoadController, loadOptions } from './loadmgmt/controller.js';
@@ -34,8 +38,10 @@ import { OcppServer } from './ocpp/server.js';
 import { BackupScheduler } from './scheduler/backups.js';
 import { type AdminOps, adminOps } from './store/admin-ops.js';
 import { type Db, openDb } from './store/db.js';
+import { type DiscoveryOps, discoveryOps } from './store/discovery-ops.js';
 import { markAllDisconnected } from './store/queries/chargers.js';
 import { configureOutbox } from './store/queries/outbox.js';
+import { type SyncOps, syncOps } from './store/sync-ops.js';
 import { GroupCommitWriter } from './store/writer.js';
 import { SyncService } from './sync/service.js';
 
@@ -43,11 +49,13 @@ export interface App {
   config: Config;
   db: Db;
   events: EventBus;
-  /** The one write path: the chargers' writes (ocpp/ops.ts), the REST and command ones (store/admin-ops.ts) and load management's (loadmgmt/ops.ts). */
-  writer: GroupCommitWriter<WriteOps & AdminOps & LoadOps>;
+  /** The one write path: the chargers' writes (ocpp/ops.ts), the REST and command ones (store/admin-ops.ts), the sync's (store/sync-ops.ts), discovery's (store/discovery-ops.ts) and load management's (loadmgmt/ops.ts). */
+  writer: GroupCommitWriter<WriteOps & AdminOps & SyncOps & DiscoveryOps & LoadOps>;
   ocpp: OcppServer;
   commands: CommandService;
   backups: BackupScheduler;
+  discovery: DiscoveryService;
+  provisioner: Provisioner;
   load: LoadController;
   /** The REST routes (GET /api/openapi.json, added by the HTTP server, documents them). */
   routes: readonly Route[];
@@ -81,7 +89,7 @@ export function createApp(config: Config, log: Logger): App {
   let outage: { since: number; code: string; failedCommits: number; loggedAt: number; droppedBefore: number } | null = null;
   const writer = new GroupCommitWriter(
     db,
-    { ...writeOps, ...adminOps, ...loadOps },
+    { ...writeOps, ...adminOps, ...syncOps, ...discoveryOps, ...loadOps },
     {
       bestEffort: ['presence', 'logFrames'],
       recoveryQuietMs: 2000,
@@ -118,6 +126,7 @@ export function createApp(config: Config, log: Logger): App {
   const sync = new SyncService({
     config,
     db,
+    writer,
     events,
     log,
     localList: {
@@ -126,6 +135,14 @@ export function createApp(config: Config, log: Logger): App {
       push: (cp) => commands.syncLocalList(cp, 'Differential', 'headoffice-sync'),
     },
   });
+  const discovery = new DiscoveryService({ config, db, writer, events, log });
+  // Provisioning reaches chargers only through the command service's public methods.
+  const provisioningCommands: ProvisioningCommands = {
+    changeConfiguration: async (cp, key, value) => (await commands.execute(cp, 'ChangeConfiguration', { key, value }, 'provisioning')).response.status,
+    sendLocalList: async (cp) => (await commands.syncLocalList(cp, 'Full', 'provisioning')).response.status,
+    reset: async (cp) => (await commands.execute(cp, 'Reset', { type: 'Soft' }, 'provisioning')).response.status,
+  };
+  const provisioner = new Provisioner({ config, db, writer, events, log, commands: provisioningCommands, listen: () => ({ port: app.port, tlsPort: app.tlsPort }) });
   const load = new LoadController({ db, writer, events, log, sender: commandSender(commands, (cp) => !!ocpp.connection(cp), log), options: loadOptions(config) });
   const newApiToken = ensureApiToken(db, config.apiToken);
   const authenticate = tokenAuthenticator((t) => checkApiToken(db, t));
@@ -151,6 +168,8 @@ export function createApp(config: Config, log: Logger): App {
     ...backupRoutes(backups),
     ...securityRoutes(db, ocpp, () => writer.lastError),
     ...syncRoutes(sync),
+    ...discoveryRoutes(db, writer, discovery),
+    ...provisioningRoutes(db, writer, provisioner),
     ...loadRoutes(db, writer, load),
   ];
 
@@ -183,6 +202,8 @@ export function createApp(config: Config, log: Logger): App {
     ocpp,
     commands,
     backups,
+    discovery,
+    provisioner,
     load,
     routes,
     sync,
@@ -202,6 +223,7 @@ export function createApp(config: Config, log: Logger): App {
         app.tlsPort = await listen(secure, config.tlsPort);
       }
       sync.start();
+      await discovery.start({ port: app.tlsPort ?? app.port, tls: app.tlsPort !== null });
     },
     async stop() {
       // Stop accepting at once; HTTP sockets still open are closed below, once the core has stopped.
@@ -209,6 +231,8 @@ export function createApp(config: Config, log: Logger): App {
       for (const s of servers) s.close().catch((err: unknown) => log.warn({ err }, 'HTTP server close failed'));
       eventStream.close();
       await sync.stop();
+      provisioner.close();
+      await discovery.close();
       load.close();
       commands.close();
       await backups.stop();

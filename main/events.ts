@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import type { DiscoveredDevice, ScanRecord } from './store/queries/discovery.js';
+import type { ProvisioningStep } from './store/queries/provisioning.js';
 import type { SyncStatus } from './sync/status.js';
 
 /** Everything modules tell each other without importing each other's insides. */
@@ -32,6 +34,12 @@ export interface EdgeEvents {
   'sync.parked': { id: number; kind: string; idempotencyKey: string; reason: string; at: string };
   /** Head office's auth list was applied to the local RFID table. */
   'sync.authList': { version: number | null; added: number; updated: number; removed: number; at: string };
+  /** Scan progress (throttled) and its end: addresses done of total, found so far, new and gone when finished. */
+  'discovery.scan': ScanRecord & { foundIps: string[]; newIps: string[]; goneIps: string[] };
+  /** A device of the merged list was found or updated (probe, mDNS, OCPP socket). */
+  'discovery.device': { device: DiscoveredDevice; scanId?: string };
+  /** A provisioning step of a charger, live: connected, boot, connector status, template keys, local list. */
+  'provisioning.step': ProvisioningStep;
   /** Load management: the shares changed (the same shape as GET /api/load). */
   'load.allocation': LoadState;
   /** Load management: a charger's measured current, with the site total it makes. */
@@ -80,7 +88,9 @@ export class EventBus {
   /** Every event, for the live stream. */
   onAny(listener: (name: EventName, payload: unknown) => void): () => void {
     const offs = (Object.keys(EVENT_NAMES) as EventName[]).map((n) => this.on(n, (p) => listener(n, p)));
-    return () => offs.forEach((off) => off());
+    return () => {
+      for (const off of offs) off();
+    };
   }
 }
 
@@ -103,6 +113,9 @@ const EVENT_NAMES: Record<EventName, true> = {
   'sync.status': true,
   'sync.parked': true,
   'sync.authList': true,
+  'discovery.scan': true,
+  'discovery.device': true,
+  'provisioning.step': true,
   'load.allocation': true,
   'load.measured': true,
 };

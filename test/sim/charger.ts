@@ -265,7 +265,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 let sharedValidator: OcppValidator | null = null;
 /** One validator for every simulated charger in the process: compiling the schemas is slow. */
 function validator(): OcppValidator {
-  return (sharedValidator ??= new OcppValidator());
+  sharedValidator ??= new OcppValidator();
+  return sharedValidator;
 }
 
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
@@ -1348,6 +1349,7 @@ export class SimCharger extends EventEmitter {
       const cid = req.connectorId;
       if (cid !== undefined && (cid < 0 || cid > this.connectorCount)) return { response: { status: 'Rejected' } };
       const preBoot = this.bootState !== 'Accepted';
+      // biome-ignore-start lint/correctness/noComponentHookFactories: the keys are OCPP message names (BootNotification, ...), not React components
       const send: Record<Req<'TriggerMessage'>['requestedMessage'], () => void> = {
         BootNotification: () => this.enqueueBoot(true),
         DiagnosticsStatusNotification: () => this.notify('DiagnosticsStatusNotification', { status: this.diagnosticsStatus }, { preBoot }),
@@ -1370,6 +1372,7 @@ export class SimCharger extends EventEmitter {
           for (const c of cid !== undefined ? [this.connectors[cid]!] : this.connectors) this.notify('StatusNotification', this.statusPayload(c), { preBoot });
         },
       };
+      // biome-ignore-end lint/correctness/noComponentHookFactories: end of the table
       return { response: { status: 'Accepted' }, after: send[req.requestedMessage] };
     },
 
@@ -1484,7 +1487,7 @@ export class SimCharger extends EventEmitter {
 
   private progress<S extends string>(steps: S[], emit: (s: S) => void, done?: () => void): void {
     const step = this.opts.progressStepMs ?? 200;
-    steps.forEach((s, i) => this.later(() => emit(s), step * (i + 1)));
+    for (const [i, s] of steps.entries()) this.later(() => emit(s), step * (i + 1));
     if (done) this.later(done, step * (steps.length + 1));
   }
 

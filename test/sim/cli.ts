@@ -50,10 +50,10 @@ function int(values: Record<string, string | boolean | undefined>, name: string,
   return n;
 }
 
-function parse(argv: string[], env: NodeJS.ProcessEnv) {
-  let parsed;
+/** The command line's options; node's complaints about them become usage errors. */
+function readOptions(argv: string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -78,7 +78,10 @@ function parse(argv: string[], env: NodeJS.ProcessEnv) {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const v = parsed.values;
+}
+
+function parse(argv: string[], env: NodeJS.ProcessEnv) {
+  const v = readOptions(argv).values;
   if (v.help) return null;
   if (!v.url) throw new UsageError('--url is required (for example --url ws://127.0.0.1:3001/ocpp)');
   let url: URL;
@@ -143,7 +146,7 @@ async function createTags(api: string, token: string, tags: string[]): Promise<v
 }
 
 async function main(): Promise<number> {
-  let args;
+  let args: ReturnType<typeof parse>;
   try {
     args = parse(process.argv.slice(2), process.env);
   } catch (err) {
