@@ -30,7 +30,6 @@ import { DiscoveryService } from './discovery/service.js';
 import { EventBus } from './events.js';
 import { commandSender } from './loadmgmt/command-sender.js';
 import { LoadController, loadOptions } from './loadmgmt/controller.js';
-import { type LoadOps, loadOps } from './loadmgmt/ops.js';
 import type { Logger } from './log/logger.js';
 import type { DataTransferHandler } from './ocpp/context.js';
 import { type WriteOps, writeOps } from './ocpp/ops.js';
@@ -39,6 +38,7 @@ import { BackupScheduler } from './scheduler/backups.js';
 import { type AdminOps, adminOps } from './store/admin-ops.js';
 import { type Db, openDb } from './store/db.js';
 import { type DiscoveryOps, discoveryOps } from './store/discovery-ops.js';
+import { type LoadOps, loadOps } from './store/load-ops.js';
 import { markAllDisconnected } from './store/queries/chargers.js';
 import { configureOutbox } from './store/queries/outbox.js';
 import { type SyncOps, syncOps } from './store/sync-ops.js';
@@ -49,7 +49,7 @@ export interface App {
   config: Config;
   db: Db;
   events: EventBus;
-  /** The one write path: the chargers' writes (ocpp/ops.ts), the REST and command ones (store/admin-ops.ts), the sync's (store/sync-ops.ts), discovery's (store/discovery-ops.ts) and load management's (loadmgmt/ops.ts). */
+  /** The one write path: the chargers' writes (ocpp/ops.ts), the REST and command ones (store/admin-ops.ts), the sync's (store/sync-ops.ts), discovery's (store/discovery-ops.ts) and load management's (store/load-ops.ts). */
   writer: GroupCommitWriter<WriteOps & AdminOps & SyncOps & DiscoveryOps & LoadOps>;
   ocpp: OcppServer;
   commands: CommandService;

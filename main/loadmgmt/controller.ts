@@ -10,13 +10,13 @@ import type { Config } from '../config/schema.js';
 import type { EventBus, LoadState } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { Db } from '../store/db.js';
+import type { LoadWriter } from '../store/load-ops.js';
 import { listChargers } from '../store/queries/chargers.js';
+import { activeSessions, chargerLoadSettings, connectorCounts, getSite, listCircuits, listTold, type ProfilePurpose, type ToldProfile, tagPriorities } from '../store/queries/load-management.js';
 import type { ProfileSender, SendResult } from './command-sender.js';
-import type { LoadWriter } from './ops.js';
 import { OverLimitWatch } from './over-limit.js';
 import { type Plan, type PlannedSession, plan } from './plan.js';
 import { NOMINAL_VOLTS, txDefaultProfileId, txDefaultRequest, txProfileId, txRequest } from './profiles.js';
-import { activeSessions, chargerLoadSettings, connectorCounts, getSite, listCircuits, listTold, type ProfilePurpose, type ToldProfile, tagPriorities } from './store.js';
 
 export interface LoadOptions {
   defaultMaxAmps: number;

@@ -2,8 +2,9 @@
  * The site tree built from the registry and the load settings: each charger's circuit,
  * maximum, fallback limit, and the loads handed to `allocate`.
  */
+
+import type { ChargerLoadSettings, Phases, SiteLimit, StoredCircuit } from '../store/queries/load-management.js';
 import { type Allocation, allocate, floorToResolution, type Load } from './allocate.js';
-import type { ChargerLoadSettings, Phases, SiteLimit, StoredCircuit } from './store.js';
 
 export interface RegistryCharger {
   chargePointId: string;

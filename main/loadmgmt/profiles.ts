@@ -1,6 +1,6 @@
 /** The SetChargingProfile requests load management sends, in amps. */
 import type { SetChargingProfileRequest } from '../ocpp/schema/ocpp16.js';
-import type { Phases } from './store.js';
+import type { Phases } from '../store/queries/load-management.js';
 
 /** Volts per phase for converting between kW and A (limits, Power.Active.Import). */
 export const NOMINAL_VOLTS = 230;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EdgeEvents } from '../../main/events.js';
-import { listTold } from '../../main/loadmgmt/store.js';
+import { listTold } from '../../main/store/queries/load-management.js';
 import { startTestApp } from '../helpers/app.js';
 import { boot, TestCharger } from '../helpers/ocpp-client.js';
 import { apiJson, FAST_LOAD, ids, openDepot, until } from './support.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { LoadState } from '../../main/events.js';
-import type { StoredCircuit } from '../../main/loadmgmt/store.js';
+import type { StoredCircuit } from '../../main/store/queries/load-management.js';
 import { assertJsonError } from '../api/support.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { api, apiJson, type Depot, FAST_LOAD, openDepot, until } from './support.js';

@@ -1,11 +1,11 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { floorToResolution } from '../../loadmgmt/allocate.js';
 import type { LoadController } from '../../loadmgmt/controller.js';
-import type { LoadWriter } from '../../loadmgmt/ops.js';
 import { NOMINAL_VOLTS } from '../../loadmgmt/profiles.js';
-import { type CircuitFields, chargerLoadSettings, getCircuit, getCircuitByName, listCircuits, type StoredCircuit, tagPriorities } from '../../loadmgmt/store.js';
 import type { Db } from '../../store/db.js';
+import type { LoadWriter } from '../../store/load-ops.js';
 import { getCharger, listChargers } from '../../store/queries/chargers.js';
+import { type CircuitFields, chargerLoadSettings, getCircuit, getCircuitByName, listCircuits, type StoredCircuit, tagPriorities } from '../../store/queries/load-management.js';
 import { Created } from '../http-server.js';
 import { HttpError, type Route } from '../router.js';
 

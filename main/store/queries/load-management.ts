@@ -1,6 +1,6 @@
 /** Load management's tables (migration 011) and what it reads of sessions and connectors. */
-import type { Db } from '../store/db.js';
-import { nowIso, stmt } from '../store/statements.js';
+import type { Db } from '../db.js';
+import { nowIso, stmt } from '../statements.js';
 
 export type Phases = 1 | 3;
 

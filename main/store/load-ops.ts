@@ -2,9 +2,9 @@
  * Load management's writes as ops of the app's one group-commit writer (like ocpp/ops.ts), so
  * they share its commit order and its outage policy with every other write.
  */
-import type { Db } from '../store/db.js';
-import type { GroupCommitWriter } from '../store/writer.js';
-import * as store from './store.js';
+import type { Db } from './db.js';
+import * as store from './queries/load-management.js';
+import type { GroupCommitWriter } from './writer.js';
 
 export const loadOps = {
   setLoadSite: (db: Db, a: store.SiteLimit): void => store.setSite(db, a),
