@@ -11,8 +11,11 @@ import { adminRoutes } from './api/routes/admin.js';
 import { backupRoutes } from './api/routes/backups.js';
 import { chargerRoutes } from './api/routes/chargers.js';
 import { connectionRoutes } from './api/routes/connections.js';
+import { discoveryRoutes } from './api/routes/discovery.js';
 import { gatewayRoutes } from './api/routes/gateway.js';
+import { loadRoutes } from './api/routes/load.js';
 import { operationRoutes } from './api/routes/operations.js';
+import { provisioningRoutes } from './api/routes/provisioning.js';
 import { rfidRoutes } from './api/routes/rfid.js';
 import { securityHealth, securityRoutes } from './api/routes/security.js';
 import { sessionDetailRoutes } from './api/routes/session-details.js';
@@ -27,7 +30,11 @@ import { checkApiToken, ensureApiToken } from './api/token.js';
 import { createUiStatic } from './api/ui-static.js';
 import { CommandService } from './commands/service.js';
 import type { Config } from './config/schema.js';
+import { Provisioner, type ProvisioningCommands } from './discovery/provisioning.js';
+import { DiscoveryService } from './discovery/service.js';
 import { EventBus } from './events.js';
+import { commandSender } from './loadmgmt/command-sender.js';
+import { LoadController, loadOptions } from './loadmgmt/controller.js';
 import type { Logger } from './log/logger.js';
 import type { DataTransferHandler } from './ocpp/context.js';
 import { type WriteOps, writeOps } from './ocpp/ops.js';
@@ -35,8 +42,11 @@ import { OcppServer } from './ocpp/server.js';
 import { BackupScheduler } from './scheduler/backups.js';
 import { type AdminOps, adminOps } from './store/admin-ops.js';
 import { type Db, openDb } from './store/db.js';
+import { type DiscoveryOps, discoveryOps } from './store/discovery-ops.js';
+import { type LoadOps, loadOps } from './store/load-ops.js';
 import { markAllDisconnected } from './store/queries/chargers.js';
 import { configureOutbox } from './store/queries/outbox.js';
+import { type SyncOps, syncOps } from './store/sync-ops.js';
 import { GroupCommitWriter } from './store/writer.js';
 import { SyncService } from './sync/service.js';
 
@@ -44,11 +54,14 @@ export interface App {
   config: Config;
   db: Db;
   events: EventBus;
-  /** The one write path: the chargers' writes (ocpp/ops.ts) and the REST and command ones (store/admin-ops.ts). */
-  writer: GroupCommitWriter<WriteOps & AdminOps>;
+  /** The one write path: the chargers' writes (ocpp/ops.ts), the REST and command ones (store/admin-ops.ts), the sync's (store/sync-ops.ts), discovery's (store/discovery-ops.ts) and load management's (store/load-ops.ts). */
+  writer: GroupCommitWriter<WriteOps & AdminOps & SyncOps & DiscoveryOps & LoadOps>;
   ocpp: OcppServer;
   commands: CommandService;
   backups: BackupScheduler;
+  discovery: DiscoveryService;
+  provisioner: Provisioner;
+  load: LoadController;
   /** The REST routes (GET /api/openapi.json, added by the HTTP server, documents them). */
   routes: readonly Route[];
   sync: SyncService;
@@ -83,7 +96,7 @@ export function createApp(config: Config, log: Logger): App {
   let outage: { since: number; code: string; failedCommits: number; loggedAt: number; droppedBefore: number } | null = null;
   const writer = new GroupCommitWriter(
     db,
-    { ...writeOps, ...adminOps },
+    { ...writeOps, ...adminOps, ...syncOps, ...discoveryOps, ...loadOps },
     {
       bestEffort: ['presence', 'logFrames'],
       recoveryQuietMs: 2000,
@@ -120,6 +133,7 @@ export function createApp(config: Config, log: Logger): App {
   const sync = new SyncService({
     config,
     db,
+    writer,
     events,
     log,
     localList: {
@@ -128,6 +142,15 @@ export function createApp(config: Config, log: Logger): App {
       push: (cp) => commands.syncLocalList(cp, 'Differential', 'headoffice-sync'),
     },
   });
+  const discovery = new DiscoveryService({ config, db, writer, events, log });
+  // Provisioning reaches chargers only through the command service's public methods.
+  const provisioningCommands: ProvisioningCommands = {
+    changeConfiguration: async (cp, key, value) => (await commands.execute(cp, 'ChangeConfiguration', { key, value }, 'provisioning')).response.status,
+    sendLocalList: async (cp) => (await commands.syncLocalList(cp, 'Full', 'provisioning')).response.status,
+    reset: async (cp) => (await commands.execute(cp, 'Reset', { type: 'Soft' }, 'provisioning')).response.status,
+  };
+  const provisioner = new Provisioner({ config, db, writer, events, log, commands: provisioningCommands, listen: () => ({ port: app.port, tlsPort: app.tlsPort }) });
+  const load = new LoadController({ db, writer, events, log, sender: commandSender(commands, (cp) => !!ocpp.connection(cp), log), options: loadOptions(config) });
   const newApiToken = ensureApiToken(db, config.apiToken);
   const checkToken = (t: string | undefined) => checkApiToken(db, t);
   const sessions = new SessionStore(db, writer);
@@ -158,6 +181,9 @@ export function createApp(config: Config, log: Logger): App {
     ...uiRoutes(db, ocpp, () => writer.lastError),
     ...uiRfidImportRoutes(db, writer),
     ...uiSettingsRoutes(config),
+    ...discoveryRoutes(db, writer, discovery),
+    ...provisioningRoutes(db, writer, provisioner),
+    ...loadRoutes(db, writer, load),
   ];
 
   const servers: FastifyInstance[] = [];
@@ -190,6 +216,9 @@ export function createApp(config: Config, log: Logger): App {
     ocpp,
     commands,
     backups,
+    discovery,
+    provisioner,
+    load,
     routes,
     sync,
     sessions,
@@ -199,6 +228,7 @@ export function createApp(config: Config, log: Logger): App {
     port: 0,
     tlsPort: null,
     async start() {
+      load.start();
       const plain = await make();
       servers.push(plain);
       app.port = await listen(plain, config.port);
@@ -208,6 +238,7 @@ export function createApp(config: Config, log: Logger): App {
         app.tlsPort = await listen(secure, config.tlsPort);
       }
       sync.start();
+      await discovery.start({ port: app.tlsPort ?? app.port, tls: app.tlsPort !== null });
     },
     async stop() {
       // Stop accepting at once; HTTP sockets still open are closed below, once the core has stopped.
@@ -215,6 +246,9 @@ export function createApp(config: Config, log: Logger): App {
       for (const s of servers) s.close().catch((err: unknown) => log.warn({ err }, 'HTTP server close failed'));
       eventStream.close();
       await sync.stop();
+      provisioner.close();
+      await discovery.close();
+      load.close();
       commands.close();
       await backups.stop();
       await ocpp.close();

@@ -35,7 +35,7 @@ export function parseArgs(argv: string[], extraValues: readonly string[] = ['con
   const isBoolean = (arg: string | undefined) => arg?.startsWith('--') && kinds[camel(arg.slice(2))]?.type === 'boolean';
   // A boolean key alone (last, or before the next option) is "true"; parseArgs would want a value.
   const args = argv.map((a, i) => (isBoolean(a) && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) ? `${a}=true` : a));
-  let parsed;
+  let parsed: ReturnType<typeof parseArgv>;
   try {
     parsed = parseArgv({ args, options, strict: true, allowPositionals: false });
   } catch (err) {

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import type { DiscoveredDevice, ScanRecord } from './store/queries/discovery.js';
+import type { ProvisioningStep } from './store/queries/provisioning.js';
 import type { SyncStatus } from './sync/status.js';
 
 /** Everything modules tell each other without importing each other's insides. */
@@ -17,7 +19,8 @@ export interface EdgeEvents {
   };
   'transaction.started': { chargePointId: string; connectorId: number; transactionId: number; idTag: string; meterStart: number; timestamp: string; reservationId?: number };
   'transaction.stopped': { chargePointId: string; transactionId: number; meterStop: number; energyWh: number | null; reason?: string; timestamp: string };
-  'meter.values': { chargePointId: string; connectorId: number; transactionId?: number; samples: number; energyWh?: number };
+  /** currentA: the highest Current.Import phase reading; powerW: Power.Active.Import (newest of each). */
+  'meter.values': { chargePointId: string; connectorId: number; transactionId?: number; samples: number; energyWh?: number; currentA?: number; powerW?: number };
   'charger.firmware': { chargePointId: string; status: string };
   'charger.diagnostics': { chargePointId: string; status: string };
   'charger.deviation': { chargePointId: string; action: string; error: string };
@@ -31,6 +34,40 @@ export interface EdgeEvents {
   'sync.parked': { id: number; kind: string; idempotencyKey: string; reason: string; at: string };
   /** Head office's auth list was applied to the local RFID table. */
   'sync.authList': { version: number | null; added: number; updated: number; removed: number; at: string };
+  /** Scan progress (throttled) and its end: addresses done of total, found so far, new and gone when finished. */
+  'discovery.scan': ScanRecord & { foundIps: string[]; newIps: string[]; goneIps: string[] };
+  /** A device of the merged list was found or updated (probe, mDNS, OCPP socket). */
+  'discovery.device': { device: DiscoveredDevice; scanId?: string };
+  /** A provisioning step of a charger, live: connected, boot, connector status, template keys, local list. */
+  'provisioning.step': ProvisioningStep;
+  /** Load management: the shares changed (the same shape as GET /api/load). */
+  'load.allocation': LoadState;
+  /** Load management: a charger's measured current, with the site total it makes. */
+  'load.measured': { chargePointId: string; connectorId: number; measuredAmps: number; siteMeasuredAmps: number; siteLimitAmps: number | null; at: string };
+}
+
+export interface LoadState {
+  siteLimitAmps: number | null;
+  phases: 1 | 3;
+  allocatedAmps: number;
+  measuredAmps: number;
+  chargers: Array<{
+    chargePointId: string;
+    connected: boolean;
+    circuitId: number | null;
+    maxAmps: number;
+    /** TxDefaultProfile limit: what it may draw when the controller is gone. */
+    fallbackAmps: number | null;
+    allocatedAmps: number;
+    measuredAmps: number | null;
+    /** Sessions waiting at 0 A because the minimums do not all fit. */
+    waiting: number;
+    /** Refuses profiles or lacks SmartCharging: counted at its maximum. */
+    flagged: boolean;
+    flagReason: string | null;
+  }>;
+  circuits: Array<{ id: number; name: string; limitAmps: number; effectiveLimitAmps: number; allocatedAmps: number; measuredAmps: number }>;
+  at: string;
 }
 
 export type EventName = keyof EdgeEvents;
@@ -51,7 +88,9 @@ export class EventBus {
   /** Every event, for the live stream. */
   onAny(listener: (name: EventName, payload: unknown) => void): () => void {
     const offs = (Object.keys(EVENT_NAMES) as EventName[]).map((n) => this.on(n, (p) => listener(n, p)));
-    return () => offs.forEach((off) => off());
+    return () => {
+      for (const off of offs) off();
+    };
   }
 }
 
@@ -74,4 +113,9 @@ const EVENT_NAMES: Record<EventName, true> = {
   'sync.status': true,
   'sync.parked': true,
   'sync.authList': true,
+  'discovery.scan': true,
+  'discovery.device': true,
+  'provisioning.step': true,
+  'load.allocation': true,
+  'load.measured': true,
 };

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const { config: configFile, ...cli } = values;
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig({ cli, ...(configFile && { configFile }) });
   } catch (err) {
@@ -51,7 +51,9 @@ async function main(): Promise<void> {
   const token = flags.has('rotateToken') ? await rotateApiToken(app.writer) : app.newApiToken;
   // A signal during start-up is remembered and honoured as soon as the app is up.
   let earlySignal: string | null = null;
-  const remember = (sig: string) => () => void (earlySignal ??= sig);
+  const remember = (sig: string) => () => {
+    earlySignal ??= sig;
+  };
   const early = { SIGINT: remember('SIGINT'), SIGTERM: remember('SIGTERM') };
   process.on('SIGINT', early.SIGINT);
   process.on('SIGTERM', early.SIGTERM);

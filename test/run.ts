@@ -1,6 +1,8 @@
 /**
- * Runs every *.test.ts under test/ with node's test runner. Node 20 with tsx finds no .ts
- * tests from a glob or folder, so the files are listed explicitly.
+ * Checks lint and format (Biome, as `npm run lint`) and then runs every *.test.ts under test/
+ * with node's test runner; a lint or format error fails the run before any test starts, so CI
+ * fails on it too. Node 20 with tsx finds no .ts tests from a glob or folder, so the files are
+ * listed explicitly.
  *   npm test                 all tests
  *   npm test -- test/ocpp    only files under that path
  */
@@ -17,6 +19,12 @@ function find(dir: string): string[] {
     if (statSync(p).isDirectory()) return name === 'node_modules' ? [] : find(p);
     return name.endsWith('.test.ts') ? [p] : [];
   });
+}
+
+const lint = spawnSync(join(root, 'node_modules', '.bin', 'biome'), ['check', '--error-on-warnings', '.'], { cwd: root, stdio: 'inherit' });
+if (lint.status !== 0) {
+  console.error(lint.error ? `biome could not run: ${lint.error.message}` : 'biome check failed: fix the findings above (npm run format rewrites the formatting)');
+  process.exit(lint.status || 1);
 }
 
 const filters = process.argv.slice(2);

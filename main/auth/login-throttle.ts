@@ -50,7 +50,8 @@ export class LoginThrottle {
     let e = this.entries.get(id);
     if (!e) {
       if (this.entries.size >= MAX_TRACKED) this.prune(now);
-      this.entries.set(id, (e = { failures: [], lockedUntil: 0, nextSlot: 0 }));
+      e = { failures: [], lockedUntil: 0, nextSlot: 0 };
+      this.entries.set(id, e);
     }
     e.failures = e.failures.filter((t) => now - t < this.lockoutMs);
     return e;

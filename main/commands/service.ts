@@ -56,7 +56,7 @@ export class CommandService {
       },
     };
     for (const e of Object.values(effects)) {
-      const cleanup = (e.subscribe as ((d: EffectDeps) => (() => void) | void) | undefined)?.(this.effectDeps);
+      const cleanup = (e.subscribe as ((d: EffectDeps) => (() => void) | undefined) | undefined)?.(this.effectDeps);
       if (cleanup) this.cleanups.push(cleanup);
     }
   }

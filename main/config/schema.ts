@@ -1,5 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 
+/** 1-65535 as a regular expression (a port list is configured as text). */
+const TCP_PORT = '([1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])';
+
 /**
  * Every setting of the service, with its default and meaning. The same schema validates the
  * config file, the environment (OCPP_EDGE_<KEY>) and the command line, so a bad value is
@@ -54,6 +57,23 @@ export const ConfigSchema = Type.Object(
     backupDir: Type.Optional(Type.String({ minLength: 1, description: 'Folder for backups (default <dataDir>/backups)' })),
     logFile: Type.Optional(Type.String({ minLength: 1, description: 'Also write logs to this file (rotated by size and daily; relative paths are inside dataDir)' })),
     logMaxSize: Type.String({ pattern: '^[0-9]+[kmg]?$', default: '20m', description: 'Rotate the log file when it reaches this size (k, m, g units)' }),
+    discoveryMdns: Type.Boolean({
+      default: false,
+      description: "mDNS/DNS-SD: browse for chargers and advertise this controller as _ocpp._tcp. Off until enabled: it multicasts on the PC's networks, which a depot's IT may not expect",
+    }),
+    discoveryMdnsTypes: Type.String({
+      default: '',
+      pattern: '^[A-Za-z0-9_.,\\s-]*$',
+      description: 'Extra DNS-SD service types to browse besides _http._tcp, _https._tcp, _ocpp._tcp (comma-separated)',
+    }),
+    discoveryMdnsInterface: Type.Optional(Type.String({ format: 'ipv4', description: 'Multicast only on the network of this local IPv4 address (default: every network)' })),
+    discoveryPorts: Type.String({
+      default: '80,443,8080',
+      pattern: `^${TCP_PORT}(,${TCP_PORT}){0,15}$`,
+      description: 'Ports a subnet scan probes when the request names none (comma-separated, at most 16)',
+    }),
+    discoveryProbeConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 32, description: 'Addresses a subnet scan probes at once' }),
+    discoveryProbeTimeoutMs: Type.Integer({ minimum: 100, maximum: 30000, default: 1500, description: 'How long a scan waits for one port of one address (connect, TLS and answer)' }),
     logKeepFiles: Type.Integer({ minimum: 1, maximum: 1000, default: 14, description: 'Rotated log files kept besides the current one (daily rotation: about that many days)' }),
     headofficeUrl: Type.Optional(
       Type.String({ minLength: 1, description: 'Head-office base URL (http or https) sessions are uploaded to and the auth list is pulled from; unset: standalone, the outbox still fills' }),
@@ -72,6 +92,33 @@ export const ConfigSchema = Type.Object(
       description: 'Longest wait between upload attempts while head office is unreachable (exponential backoff with jitter)',
     }),
     syncIncludeMeterSamples: Type.Boolean({ default: false, description: 'Upload every meter sample of a session, not only its summary' }),
+    loadDefaultMaxAmps: Type.Number({ minimum: 1, maximum: 1000, default: 32, description: 'Load management: maximum current of a charger whose maximumAmps/ratedAmps are unknown' }),
+    loadMinAmps: Type.Number({ minimum: 0, maximum: 100, default: 6, description: 'Load management: least current a session charges with (IEC 61851 AC: 6 A); below it a session waits at 0 A' }),
+    loadBatchIntervalMs: Type.Integer({
+      minimum: 50,
+      maximum: 600000,
+      default: 2000,
+      description: 'Load management: shortest time between two recomputations (events in between are batched into one)',
+    }),
+    loadProfileLeaseSec: Type.Integer({
+      minimum: 2,
+      maximum: 86400,
+      default: 300,
+      description: 'Load management: validity of a TxProfile; refreshed at half, so without the controller a charger falls back to its TxDefaultProfile after this',
+    }),
+    loadSettleMs: Type.Integer({
+      minimum: 0,
+      maximum: 600000,
+      default: 15000,
+      description: 'Load management: time a vehicle gets to follow a new limit before its measured current is taken as what it can take',
+    }),
+    loadHeadroomAmps: Type.Number({
+      minimum: 0.5,
+      maximum: 100,
+      default: 2,
+      description: 'Load management: a vehicle drawing this much below its share gets what it draws plus this (the rest goes to others)',
+    }),
+    loadOverLimitAlertSec: Type.Integer({ minimum: 0, maximum: 86400, default: 60, description: 'Load management: alert when the measured site current stays above the site limit this long' }),
   },
   { additionalProperties: false },
 );

@@ -33,6 +33,7 @@ function text(value: unknown, name: string, max: number, min = 1): string {
 }
 
 // Control characters would let a label or file name hide what it really says.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (they are rejected)
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function fileName(value: unknown): string {

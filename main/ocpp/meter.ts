@@ -58,3 +58,16 @@ export function latestEnergyWh(samples: readonly MeterSample[]): { wh: number; a
   }
   return best;
 }
+
+/** The newest reading of a measurand in its base unit (A, W); for currents the highest phase. */
+export function latestReading(samples: readonly MeterSample[], measurand: 'Current.Import' | 'Power.Active.Import'): number | undefined {
+  const scale: Record<string, number> = { A: 1, W: 1, kW: 1000 };
+  let best: { value: number; at: string } | undefined;
+  for (const s of samples) {
+    const factor = scale[s.unit];
+    if (s.measurand !== measurand || s.valueNum === null || factor === undefined) continue;
+    const value = s.valueNum * factor;
+    if (!best || s.timestamp > best.at || (s.timestamp === best.at && value > best.value)) best = { value, at: s.timestamp };
+  }
+  return best?.value;
+}

@@ -1,3 +1,5 @@
+import { entryOf } from '../map-entry.js';
+
 /** Message counts, error rates and response times since start (seed 003's /statistics). */
 interface ActionStats {
   count: number;
@@ -16,15 +18,9 @@ export class OcppStats {
   private readonly recent = new Float64Array(WINDOW);
   private recentCount = 0;
 
-  private entry<T extends ActionStats>(map: Map<string, T>, action: string, make: () => T): T {
-    let s = map.get(action);
-    if (!s) map.set(action, (s = make()));
-    return s;
-  }
-
   /** An inbound CALL answered (ok) or refused with a CALLERROR, and how long it took. */
   inboundHandled(action: string, ms: number, ok: boolean): void {
-    const s = this.entry(this.inbound, this.inbound.size < 200 || this.inbound.has(action) ? action : '(other)', () => ({ count: 0, errors: 0, totalMs: 0, maxMs: 0 }));
+    const s = entryOf(this.inbound, this.inbound.size < 200 || this.inbound.has(action) ? action : '(other)', () => ({ count: 0, errors: 0, totalMs: 0, maxMs: 0 }));
     s.count++;
     if (!ok) s.errors++;
     s.totalMs += ms;
@@ -33,7 +29,7 @@ export class OcppStats {
   }
 
   outboundDone(action: string, ms: number, outcome: 'ok' | 'error' | 'timeout'): void {
-    const s = this.entry(this.outbound, action, () => ({ count: 0, errors: 0, totalMs: 0, maxMs: 0, timeouts: 0 }));
+    const s = entryOf(this.outbound, action, () => ({ count: 0, errors: 0, totalMs: 0, maxMs: 0, timeouts: 0 }));
     s.count++;
     if (outcome === 'error') s.errors++;
     if (outcome === 'timeout') s.timeouts++;

@@ -40,7 +40,7 @@ export class GroupCommitWriter<T extends OpTable> {
   dropped = 0;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly ops: T,
     opts: {
       maxBatch?: number;

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../store/db.js';
 import { utcInstant } from '../store/instant.js';
-import { type HeadofficeTag, replaceHeadofficeTags } from '../store/queries/headoffice-tags.js';
-import { getSetting, setSetting } from '../store/queries/settings.js';
+import type { HeadofficeTag } from '../store/queries/headoffice-tags.js';
+import { getSetting } from '../store/queries/settings.js';
+import { SYNC_SETTINGS, type SyncWriter } from '../store/sync-ops.js';
 import { compileSchema } from '../validation.js';
 import { type HeadofficeClient, HeadofficeError } from './client.js';
 
@@ -22,9 +23,6 @@ const checkBody = compileSchema<{ version: number; tags: Array<{ id_tag: string;
   'authList',
 );
 
-const ETAG = 'sync.authList.etag';
-const VERSION = 'sync.authList.version';
-
 export interface AuthListResult {
   changed: boolean;
   version: number | null;
@@ -35,17 +33,19 @@ export interface AuthListResult {
 
 /** The list version last applied (null: never pulled). */
 export const appliedAuthListVersion = (db: Db): number | null => {
-  const v = getSetting(db, VERSION);
+  const v = getSetting(db, SYNC_SETTINGS.authListVersion);
   return v === undefined ? null : Number(v);
 };
 
 /**
  * Pulls head office's auth list (conditional on the ETag of the last one applied) and applies it
- * in one transaction, with its version and ETag: a list that fails validation is refused whole,
+ * in one writer op, with its version and ETag: a list that fails validation is refused whole,
  * nothing of it applied; an older version than the applied one is ignored (a stale replica).
+ * During a store outage the op fails (StoreWriteError) and nothing is applied; the ETag stays the
+ * old one, so the next run fetches the list again.
  */
-export async function pullAuthList(db: Db, client: HeadofficeClient): Promise<AuthListResult> {
-  const etag = getSetting(db, ETAG);
+export async function pullAuthList(db: Db, writer: SyncWriter, client: HeadofficeClient): Promise<AuthListResult> {
+  const etag = getSetting(db, SYNC_SETTINGS.authListEtag);
   const res = await client.request('GET', '/v1/auth-list', undefined, etag ? { 'if-none-match': etag } : {});
   const unchanged = { changed: false, version: appliedAuthListVersion(db), added: 0, updated: 0, removed: 0 };
   if (res.status === 304) return unchanged;
@@ -59,13 +59,8 @@ export async function pullAuthList(db: Db, client: HeadofficeClient): Promise<Au
   });
   const dup = tags.find((t, i) => tags.findIndex((o) => o.idTag.toLowerCase() === t.idTag.toLowerCase()) !== i);
   if (dup) throw new HeadofficeError(`head office auth list refused: ${dup.idTag} is listed twice (idTags ignore case)`, 'protocol');
-  const applied = appliedAuthListVersion(db);
-  if (applied !== null && list.version < applied) return unchanged;
-  return db.transaction(() => {
-    const counts = replaceHeadofficeTags(db, tags);
-    setSetting(db, VERSION, String(list.version));
-    const newEtag = res.headers.etag;
-    if (typeof newEtag === 'string') setSetting(db, ETAG, newEtag);
-    return { changed: counts.added + counts.updated + counts.removed > 0, version: list.version, ...counts };
-  })();
+  const newEtag = res.headers.etag;
+  const counts = await writer.run('applyAuthList', { version: list.version, etag: typeof newEtag === 'string' ? newEtag : null, tags });
+  if (!counts) return unchanged;
+  return { changed: counts.added + counts.updated + counts.removed > 0, version: list.version, ...counts };
 }

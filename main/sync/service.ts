@@ -4,9 +4,11 @@ import type { Config } from '../config/schema.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { Db } from '../store/db.js';
-import { enqueueAlert, hasPending, listParked, type OutboxRecord, outboxStats, pruneSent, resolveParked } from '../store/queries/outbox.js';
-import { getSetting, setSetting } from '../store/queries/settings.js';
+import { hasPending, listParked, type OutboxRecord, outboxStats } from '../store/queries/outbox.js';
+import { getSetting } from '../store/queries/settings.js';
 import { nowIso } from '../store/statements.js';
+import { SYNC_SETTINGS, type SyncWriter } from '../store/sync-ops.js';
+import { StoreWriteError } from '../store/writer.js';
 import { appliedAuthListVersion, pullAuthList } from './auth-list.js';
 import { createHeadofficeClient, type HeadofficeClient } from './client.js';
 import { buildDayManifest } from './manifest.js';
@@ -36,8 +38,10 @@ const IDLE_POLL_MS = 5000;
 const PUSH_AFTER_CONNECT_MS = 1000;
 const KICK_COALESCE_MS = 100;
 const KEEP_SENT_MS = 30 * 86_400_000;
-const LAST_SUCCESS = 'sync.lastSuccessAt';
-const LAST_ERROR = 'sync.lastError';
+/** Alerts held in memory while the store cannot queue them; beyond this the oldest are dropped. */
+const MAX_HELD_ALERTS = 100;
+
+type Alert = { kind: string; message: string; at: string };
 
 /**
  * Head-office sync: drains the outbox whenever head office is reachable (exponential backoff
@@ -61,8 +65,11 @@ export class SyncService {
   private lastRun: SyncRunResult | null = null;
   private loopDone: Promise<void> = Promise.resolve();
   private kickTimer: NodeJS.Timeout | null = null;
+  private heldAlerts: Alert[] = [];
+  private droppedAlerts = 0;
 
-  constructor(private readonly d: { config: Config; db: Db; events: EventBus; log: Logger; localList: LocalListPort }) {
+  /** `db` is for reads; every write goes through `writer` (issue 8: one write path). */
+  constructor(private readonly d: { config: Config; db: Db; writer: SyncWriter; events: EventBus; log: Logger; localList: LocalListPort }) {
     const c = d.config;
     this.client = c.headofficeUrl ? createHeadofficeClient({ ...c, headofficeUrl: c.headofficeUrl }) : null;
     // Standalone there is nothing to sync with: no nightly run (and none shown as next).
@@ -106,19 +113,30 @@ export class SyncService {
     this.client?.close();
   }
 
-  private queueAlert(a: { kind: string; message: string; at: string }): void {
-    try {
-      enqueueAlert(this.d.db, a);
-      this.kick();
-    } catch (err) {
-      // A full disk may refuse even this; the alert itself still went to the log and the event stream.
-      this.d.log.warn({ err, alert: a.kind }, 'could not queue the alert for head office');
-    }
+  /**
+   * Queues an alert for head office. During a store outage it cannot be queued (the outage's own
+   * alert among them): it is held in memory and queued, in order, with the next alert that can
+   * be, at the latest the store-recovered one. Only a restart during the outage loses them; they
+   * went to the log and the event stream all the same.
+   */
+  private queueAlert(a: Alert): void {
+    const alerts = [...this.heldAlerts.splice(0), a];
+    this.d.writer.run('queueAlerts', { alerts }).then(
+      () => this.kick(),
+      (err: unknown) => {
+        this.heldAlerts.push(...alerts);
+        const over = this.heldAlerts.length - MAX_HELD_ALERTS;
+        if (over > 0) this.droppedAlerts += this.heldAlerts.splice(0, over).length;
+        // The writer reports a store outage itself, once; anything else is news.
+        if (!(err instanceof StoreWriteError)) this.d.log.warn({ err, alert: a.kind }, 'could not queue the alert for head office');
+        else if (over > 0) this.d.log.warn({ dropped: this.droppedAlerts }, 'store outage: alerts for head office dropped beyond the in-memory limit');
+      },
+    );
   }
 
   status(): SyncStatus {
     const s = outboxStats(this.d.db);
-    const lastError = getSetting(this.d.db, LAST_ERROR);
+    const lastError = getSetting(this.d.db, SYNC_SETTINGS.lastError);
     return {
       configured: this.client !== null,
       headofficeUrl: this.d.config.headofficeUrl ?? null,
@@ -126,7 +144,7 @@ export class SyncService {
       oldestPendingAt: s.oldestPendingAt,
       oldestPendingAgeSec: s.oldestPendingAt ? Math.max(0, Math.round((Date.now() - Date.parse(s.oldestPendingAt)) / 1000)) : null,
       parked: s.parked,
-      lastSuccessAt: getSetting(this.d.db, LAST_SUCCESS) ?? null,
+      lastSuccessAt: getSetting(this.d.db, SYNC_SETTINGS.lastSuccessAt) ?? null,
       lastError: lastError ? (JSON.parse(lastError) as { message: string; at: string }) : null,
       consecutiveFailures: this.failures,
       nextAttemptInMs: this.nextAttemptAt === null ? null : Math.max(0, Math.round(this.nextAttemptAt - performance.now())),
@@ -142,9 +160,12 @@ export class SyncService {
     return listParked(this.d.db, limit, offset).map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown }));
   }
 
-  /** Queues a parked record again (retry) or gives up on it (dismiss: the row is kept). */
-  resolveParked(id: number, action: 'retry' | 'dismiss'): boolean {
-    const done = resolveParked(this.d.db, id, action === 'retry' ? 'pending' : 'dismissed');
+  /**
+   * Queues a parked record again (retry) or gives up on it (dismiss: the row is kept). Rejects
+   * with StoreWriteError during a store outage (the record stays parked).
+   */
+  async resolveParked(id: number, action: 'retry' | 'dismiss'): Promise<boolean> {
+    const done = await this.d.writer.run('resolveParkedRecord', { id, to: action === 'retry' ? 'pending' : 'dismissed' });
     if (done) {
       this.publish();
       if (action === 'retry') this.kick(true);
@@ -157,7 +178,10 @@ export class SyncService {
    * within KICK_COALESCE_MS share one wake-up, so a burst of stops goes out as one batch.
    */
   kick(force = false): void {
-    if (force) return this.wake?.(true);
+    if (force) {
+      this.wake?.(true);
+      return;
+    }
     if (this.kickTimer) return;
     this.kickTimer = setTimeout(() => {
       this.kickTimer = null;
@@ -223,7 +247,7 @@ export class SyncService {
       result.manifests = days.map((m) => ({ date: m.date, sessions: m.sessions, digest: m.digest }));
     });
     await phase('auth-list', async () => {
-      result.authList = await pullAuthList(this.d.db, client);
+      result.authList = await pullAuthList(this.d.db, this.d.writer, client);
       if (result.authList.changed) this.d.events.emit('sync.authList', { ...result.authList, at: nowIso() });
     });
     await phase('push', async () => {
@@ -238,7 +262,7 @@ export class SyncService {
     });
     if (this.stopped) return { ...result, finishedAt: nowIso() };
     try {
-      pruneSent(this.d.db, new Date(Date.now() - KEEP_SENT_MS).toISOString());
+      await this.d.writer.run('pruneSentRecords', { before: new Date(Date.now() - KEEP_SENT_MS).toISOString() });
     } catch (err) {
       this.d.log.warn({ err }, 'could not prune sent outbox records');
     }
@@ -257,14 +281,14 @@ export class SyncService {
       const total = { uploaded: 0, parked: 0 };
       while (!this.stopped && hasPending(this.d.db)) {
         try {
-          const out = await uploadBatch(this.d.db, this.client!, this.d.config.syncBatchSize);
+          const out = await uploadBatch(this.d.db, this.d.writer, this.client!, this.d.config.syncBatchSize);
           total.uploaded += out.sent;
           total.parked += out.parked.length;
           if (progress) (progress.uploaded = total.uploaded), (progress.parked = total.parked);
           for (const p of out.parked) this.d.events.emit('sync.parked', { ...p, at: nowIso() });
-          this.succeeded();
+          await this.succeeded();
         } catch (err) {
-          this.failed(err as Error);
+          await this.failed(err as Error);
           throw err;
         }
       }
@@ -276,18 +300,28 @@ export class SyncService {
     return run;
   }
 
-  private succeeded(): void {
+  private async succeeded(): Promise<void> {
     this.failures = 0;
     this.nextAttemptAt = null;
-    setSetting(this.d.db, LAST_SUCCESS, nowIso());
+    await this.recordState(this.d.writer.run('uploadSucceeded', { at: nowIso() }));
     this.publish();
   }
 
-  private failed(err: Error): void {
+  /** `err` may be a StoreWriteError: the results could not be recorded, so the records stay pending and the loop backs off. */
+  private async failed(err: Error): Promise<void> {
     this.failures++;
-    setSetting(this.d.db, LAST_ERROR, JSON.stringify({ message: err.message, at: nowIso() }));
     if (this.failures === 1 || this.failures % 20 === 0) this.d.log.warn({ err, failures: this.failures }, 'head-office upload failed; retrying with backoff');
+    await this.recordState(this.d.writer.run('uploadFailed', { message: err.message, at: nowIso() }));
     this.publish();
+  }
+
+  /** The last success or error, as /api/sync shows it: losing one to a store outage (which the writer reports itself) must not stop the upload. */
+  private async recordState(write: Promise<void>): Promise<void> {
+    try {
+      await write;
+    } catch (err) {
+      if (!(err instanceof StoreWriteError)) this.d.log.warn({ err }, 'could not record the head-office sync state');
+    }
   }
 
   /** Full jitter over an exponentially growing ceiling (AWS architecture blog), capped by config. */

@@ -150,7 +150,11 @@ test('issue 8: POST /api/charger while that charger connects and auto-registers 
   const app = await startTestApp();
   const pool = await holdThreadpool();
   let released = false;
-  const release = () => (released ? Promise.resolve() : ((released = true), pool.release()));
+  const release = () => {
+    if (released) return Promise.resolve();
+    released = true;
+    return pool.release();
+  };
   let cp: TestCharger | undefined;
   try {
     const post = app.api('/api/charger', { method: 'POST', json: { chargePointId: 'RACE1', vendor: 'Siemens', password: 'correct horse battery' } });

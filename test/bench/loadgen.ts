@@ -70,13 +70,15 @@ const counters: ErrorCounters = { callErrors: 0, errorSamples: [], protocolError
 let onResult: (sim: Sim, kind: number, now: number, ok: boolean, data: Buffer) => void = () => {};
 
 const toLocal = (epochMs: number) => epochMs - performance.timeOrigin;
-const nowEpoch = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 function onFrame(sim: Sim, data: Buffer): void {
   const now = performance.now();
   const t = data[1];
-  if (t === 0x32) return answerServerCall(sim, data);
+  if (t === 0x32) {
+    answerServerCall(sim, data);
+    return;
+  }
   if ((t !== 0x33 && t !== 0x34) || data[0] !== 0x5b || data[3] !== 0x22) {
     counters.protocolErrors++;
     return;
@@ -119,11 +121,7 @@ function send(sim: Sim, kind: number, frame: string): void {
 }
 
 function sendBoot(sim: Sim): void {
-  send(
-    sim,
-    K_BOOT,
-    `[2,"${++sim.seq}","BootNotification",{"chargePointVendor":"BenchVendor","chargePointModel":"AC22-Sim","chargePointSerialNumber":"SN${sim.idx}","firmwareVersion":"1.4.2"}]`,
-  );
+  send(sim, K_BOOT, `[2,"${++sim.seq}","BootNotification",{"chargePointVendor":"BenchVendor","chargePointModel":"AC22-Sim","chargePointSerialNumber":"SN${sim.idx}","firmwareVersion":"1.4.2"}]`);
 }
 
 function sendHeartbeat(sim: Sim): void {
@@ -561,8 +559,10 @@ async function fixedRate(cmd: Extract<GenCommand, { op: 'fixedRate' }>): Promise
           const sim = list[issued % list.length]!;
           issued++;
           if (!sim.ws) continue;
-          if (sim.pending) (sim.backlog ??= []).push(at);
-          else fire(sim, at);
+          if (sim.pending) {
+            sim.backlog ??= [];
+            sim.backlog.push(at);
+          } else fire(sim, at);
         }
         if (issued >= total) return resolve();
         setTimeout(tick, Math.max(0, start + issued * periodMs - performance.now()));

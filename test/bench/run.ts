@@ -554,7 +554,7 @@ async function scenarioD(targets: Target[] = TARGETS, extra: RigExtra = {}): Pro
       const W = rig.gens.length;
       // Warm-up at the same rate, not measured (JIT, caches), then the measured window.
       if (p.warmupMs > 0) {
-        await all<LoopResult>(rig, (w) => ({ op: 'fixedRate', startAt: Date.now() + 200, ratePerSec: p.rate / W, durationMs: p.warmupMs, drainMs: 5000 }) as GenCommand, p.warmupMs + 30000);
+        await all<LoopResult>(rig, () => ({ op: 'fixedRate', startAt: Date.now() + 200, ratePerSec: p.rate / W, durationMs: p.warmupMs, drainMs: 5000 }) as GenCommand, p.warmupMs + 30000);
       }
       const startAt = Date.now() + 300;
       const pending = all<LoopResult>(rig, () => ({ op: 'fixedRate', startAt, ratePerSec: p.rate / W, durationMs: p.durationMs, drainMs: 10000 }), p.durationMs + 60000);

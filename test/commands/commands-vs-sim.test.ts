@@ -77,7 +77,14 @@ const charger = (cp: string) => get(`/api/charger/${cp}`);
 async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 4000): Promise<T> {
   let last: T | undefined;
   try {
-    return (await waitFor(async () => ok((last = await fn())) && { value: last }, { timeoutMs, stepMs: 25, what })).value;
+    const value = await waitFor(
+      async () => {
+        last = await fn();
+        return ok(last) && { value: last };
+      },
+      { timeoutMs, stepMs: 25, what },
+    );
+    return value.value;
   } catch (err) {
     assert.fail(`${(err as Error).message}; last: ${JSON.stringify(last)}`);
   }

@@ -62,10 +62,14 @@ async function addCards(app: TestApp, tags: string[]): Promise<void> {
 }
 /** Bulk cards for the size tests, straight into the RFID table (hundreds of REST calls would only add time). */
 function bulkAdd(app: TestApp, tags: string[]): void {
-  app.db.transaction(() => tags.forEach((tagId) => insertIdTag(app.db, { tagId })))();
+  app.db.transaction(() => {
+    for (const tagId of tags) insertIdTag(app.db, { tagId });
+  })();
 }
 function bulkDelete(app: TestApp, tags: string[]): void {
-  app.db.transaction(() => tags.forEach((tagId) => assert.ok(deleteIdTag(app.db, tagId))))();
+  app.db.transaction(() => {
+    for (const tagId of tags) assert.ok(deleteIdTag(app.db, tagId));
+  })();
 }
 const tagsFrom = (prefix: string, n: number, from = 0) => Array.from({ length: n }, (_, i) => `${prefix}${String(from + i).padStart(4, '0')}`);
 

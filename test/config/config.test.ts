@@ -38,6 +38,9 @@ const STRING_SAMPLES: Record<string, string> = {
   apiToken: 'env-token-0123456789abcdef',
   backupCron: '0 3 * * *',
   logMaxSize: '5m',
+  discoveryMdnsTypes: '_evse._tcp',
+  discoveryMdnsInterface: '192.168.10.5',
+  discoveryPorts: '80,8443',
   headofficeUrl: 'https://headoffice.example.test/edge',
   syncCron: '15 3 * * *',
 };

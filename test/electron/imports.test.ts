@@ -91,7 +91,7 @@ test('issue 9: the Electron entry builds its window from the tested options and 
   assert.equal(entry.match(/new BrowserWindow\(/g)?.length, 1);
   assert.match(entry, /new BrowserWindow\(mainWindowOptions\(/);
   assert.match(entry, /contentSecurityPolicy\(origin\)/);
-  assert.match(entry, /setWindowOpenHandler\([^]*?action: 'deny'/);
+  assert.match(entry, /setWindowOpenHandler\([\s\S]*?action: 'deny'/);
   assert.match(entry, /requestSingleInstanceLock\(\)/);
   assert.match(entry, /registerDesktopIpc\(/);
 });

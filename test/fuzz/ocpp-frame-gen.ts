@@ -18,6 +18,7 @@
  *  - duplicate ids: each CALL answered (see duplicateTemplate).
  */
 import fc from 'fast-check';
+import { entryOf } from '../../main/map-entry.js';
 import { INBOUND_ACTIONS } from '../../main/ocpp/actions.js';
 import { RPC_ERROR_CODES } from '../../main/ocpp/rpc.js';
 import { ocpp16Schemas, schemaKey } from '../../main/ocpp/schema/schemas.js';
@@ -158,7 +159,7 @@ export function sitesOf(value: unknown, s: Schema, path: Path = [], field?: stri
   if (s.type === 'object') {
     for (const [k, p] of Object.entries(s.properties ?? {})) if (Object.hasOwn(value as object, k)) sitesOf((value as Record<string, unknown>)[k], p, [...path, k], k, out);
   } else if (s.type === 'array') {
-    (value as unknown[]).forEach((item, i) => sitesOf(item, s.items!, [...path, i], field, out));
+    for (const [i, item] of (value as unknown[]).entries()) sitesOf(item, s.items!, [...path, i], field, out);
   }
   return out;
 }
@@ -174,7 +175,7 @@ function otherType(type: string): fc.Arbitrary<unknown> {
   if (type !== 'string') arbs.push(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('1', '0', '-1', 'true', 'null', '')));
   if (type !== 'integer') arbs.push(fc.integer({ min: -5, max: 100000 }));
   // 1.5 is a JSON number but not an integer: a type violation, not a range one
-  if (type === 'integer') arbs.push(fc.constantFrom(0.5, 1.5, -0.1, 1e-7, 2147483646.5, 3.14159));
+  if (type === 'integer') arbs.push(fc.constantFrom(0.5, 1.5, -0.1, 1e-7, 2147483646.5, Math.PI));
   if (type !== 'array') arbs.push(fc.array(JSON1, { maxLength: 3 }));
   if (type !== 'object') arbs.push(fc.dictionary(fc.string({ maxLength: 6 }), JSON1, { maxKeys: 3 }));
   return fc.oneof(...arbs);
@@ -243,7 +244,10 @@ function buildNodeMutations(s: Schema, action: string, field: string | undefined
       )
       .filter((k) => !names.has(k));
     m.typed.push(fc.tuple(key, JSON2).map((extra): Recipe => ({ kind: 'extra-field', code: 'FormationViolation', extra })));
-    if (s.required?.length) m.typed.push((m.removal = fc.nat().map((remove): Recipe => ({ kind: 'missing-required', code: 'OccurenceConstraintViolation', remove }))));
+    if (s.required?.length) {
+      m.removal = fc.nat().map((remove): Recipe => ({ kind: 'missing-required', code: 'OccurenceConstraintViolation', remove }));
+      m.typed.push(m.removal);
+    }
   }
   if (s.type === 'integer') {
     const [min, max] = intRange(action, field);
@@ -334,12 +338,8 @@ function buildNodeMutations(s: Schema, action: string, field: string | undefined
 
 const nodeMutationCache = new Map<Schema, Map<string, NodeMutations>>();
 function nodeMutations(s: Schema, action: string, field: string | undefined, root: boolean): NodeMutations {
-  let bySchema = nodeMutationCache.get(s);
-  if (!bySchema) nodeMutationCache.set(s, (bySchema = new Map()));
-  const key = `${action}|${field}|${root}`;
-  let m = bySchema.get(key);
-  if (!m) bySchema.set(key, (m = buildNodeMutations(s, action, field, root)));
-  return m;
+  const bySchema = entryOf(nodeMutationCache, s, () => new Map<string, NodeMutations>());
+  return entryOf(bySchema, `${action}|${field}|${root}`, () => buildNodeMutations(s, action, field, root));
 }
 
 export function nodeAt(root: unknown, path: Path): { node: unknown; parent: Record<string, unknown> | unknown[] | undefined; key: string | number | undefined } {

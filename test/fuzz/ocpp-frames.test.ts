@@ -39,6 +39,7 @@ import WebSocket from 'ws';
 import { createApp } from '../../main/app.js';
 import { loadConfig } from '../../main/config/load.js';
 import { createLogger } from '../../main/log/logger.js';
+import { entryOf } from '../../main/map-entry.js';
 import { OcppValidator } from '../../main/ocpp/validator.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { boot, TestCharger } from '../helpers/ocpp-client.js';
@@ -111,16 +112,23 @@ class FuzzPeer {
     try {
       f = JSON.parse(text);
     } catch {
-      return this.fail(`server sent invalid JSON: ${text.slice(0, 200)}`);
+      this.fail(`server sent invalid JSON: ${text.slice(0, 200)}`);
+      return;
     }
     if (isBinary) this.fail('server sent a binary frame');
     const bad = wellFormed(f);
-    if (bad) return this.fail(`${bad}: ${text.slice(0, 300)}`);
+    if (bad) {
+      this.fail(`${bad}: ${text.slice(0, 300)}`);
+      return;
+    }
     const answer = f as unknown[];
     bump(this.stats.answers, answer[0] === 3 ? 'CALLRESULT' : String(answer[2]));
     const key = answer[1] as string;
     const list = this.pending.get(key);
-    if (!list?.length) return this.fail(`an answer no frame called for: ${text.slice(0, 300)}`);
+    if (!list?.length) {
+      this.fail(`an answer no frame called for: ${text.slice(0, 300)}`);
+      return;
+    }
     // Answers under "-1" match any frame expecting that code; the others match by their id.
     const i = list.findIndex((p) => accepts(p.frame.expect, answer));
     if (i < 0) {
@@ -156,9 +164,7 @@ class FuzzPeer {
       }
       for (let n = 0; n < frame.times; n++) {
         if (frame.key !== null) {
-          let list = this.pending.get(frame.key);
-          if (!list) this.pending.set(frame.key, (list = []));
-          list.push({ frame });
+          entryOf(this.pending, frame.key, () => []).push({ frame });
           this.outstanding++;
         }
         this.stats.framesSent++;

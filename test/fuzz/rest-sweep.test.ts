@@ -161,8 +161,9 @@ function leaves(v: unknown, s: S, path: Path = [], out: Array<{ path: Path; sche
   const base = s.anyOf?.find((x) => x.type !== 'null' && (x.type === 'object' ? typeof v === 'object' && v !== null && !Array.isArray(v) : true)) ?? s;
   if (base.type === 'object' && base.properties && typeof v === 'object' && v !== null && !Array.isArray(v)) {
     for (const [k, p] of Object.entries(base.properties)) if (k in v) leaves((v as Record<string, unknown>)[k], p, [...path, k], out);
-  } else if (base.type === 'array' && Array.isArray(v)) v.forEach((item, i) => leaves(item, base.items ?? {}, [...path, i], out));
-  else out.push({ path, schema: { ...base, nullable: s.nullable || base.nullable || !!s.anyOf?.some((x) => x.type === 'null') } });
+  } else if (base.type === 'array' && Array.isArray(v)) {
+    for (const [i, item] of v.entries()) leaves(item, base.items ?? {}, [...path, i], out);
+  } else out.push({ path, schema: { ...base, nullable: s.nullable || base.nullable || !!s.anyOf?.some((x) => x.type === 'null') } });
   return out;
 }
 

@@ -30,7 +30,7 @@ export async function holdThreadpool(): Promise<{ scryptQueued: Promise<void>; r
       // A writer opening the FIFO completes the reader's open on the pool thread.
       const writers = fifos.map((f) => openSync(f, 'w'));
       for (const r of await Promise.all(readers)) await r.close();
-      writers.forEach((w) => closeSync(w));
+      for (const w of writers) closeSync(w);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -16,8 +16,15 @@ function captureWarnings(app: TestApp): { lines: Array<{ obj: unknown; msg: stri
   const log = app.ocpp['s'].log;
   const original = log.warn;
   const lines: Array<{ obj: unknown; msg: string }> = [];
-  log.warn = ((obj: unknown, msg?: string) => void lines.push({ obj, msg: msg ?? String(obj) })) as typeof log.warn;
-  return { lines, restore: () => void (log.warn = original) };
+  log.warn = ((obj: unknown, msg?: string) => {
+    lines.push({ obj, msg: msg ?? String(obj) });
+  }) as typeof log.warn;
+  return {
+    lines,
+    restore: () => {
+      log.warn = original;
+    },
+  };
 }
 
 describe('security profile 1: HTTP Basic auth with a per-charger password', () => {

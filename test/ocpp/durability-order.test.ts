@@ -44,22 +44,25 @@ interface Call {
 function parseTrace(text: string): Call[] {
   const calls: Call[] = [];
   const pending = new Map<string, { start: number; head: string }>();
-  text.split('\n').forEach((line, i) => {
+  for (const [i, line] of text.split('\n').entries()) {
     const m = /^(\d+) [\d.]+ (.*)$/.exec(line);
-    if (!m) return;
+    if (!m) continue;
     const [, pid, rest] = m as unknown as [string, string, string];
     const unfinished = /^(\w+)\((.*) <unfinished \.\.\.>$/.exec(rest);
-    if (unfinished) return void pending.set(pid, { start: i, head: rest.replace(/ <unfinished \.\.\.>$/, '') });
+    if (unfinished) {
+      pending.set(pid, { start: i, head: rest.replace(/ <unfinished \.\.\.>$/, '') });
+      continue;
+    }
     const resumed = /^<\.\.\. (\w+) resumed>(.*)$/.exec(rest);
     if (resumed) {
       const p = pending.get(pid);
       pending.delete(pid);
       if (p) calls.push({ start: p.start, end: i, name: resumed[1]!, text: p.head + resumed[2]! });
-      return;
+      continue;
     }
     const call = /^(\w+)\(/.exec(rest);
     if (call) calls.push({ start: i, end: i, name: call[1]!, text: rest });
-  });
+  }
   return calls;
 }
 

@@ -22,6 +22,7 @@ import type { ActionTypes, MeterValuesRequest, StatusNotificationRequest, StopTr
 import { OcppValidator } from '../../main/ocpp/validator.js';
 import { acceptsValue, type ConfigEntry, defaultConfiguration, SUPPORTED_MEASURANDS } from './config.js';
 import { type ChargingProfile, compositeLimitAt, compositeSchedule, type InstalledProfile } from './smart-charging.js';
+import type { Vehicle } from './vehicle.js';
 
 type Req<A extends keyof ActionTypes> = ActionTypes[A]['request'];
 type Res<A extends keyof ActionTypes> = ActionTypes[A]['response'];
@@ -175,6 +176,8 @@ export interface SimTransaction {
   stopAcked: boolean;
   /** Resolves when the session ended locally (its StopTransaction is queued). */
   ended: Promise<SimTransaction>;
+  /** The EV plugged in; without one the session draws all the charger offers. */
+  vehicle?: Vehicle;
 }
 
 export interface SessionOptions {
@@ -188,6 +191,7 @@ export interface SessionOptions {
   remote?: boolean;
   /** TxProfile that comes with a RemoteStartTransaction. */
   chargingProfile?: ChargingProfile;
+  vehicle?: Vehicle;
 }
 
 export type SessionResult = { started: true; tx: SimTransaction } | { started: false; reason: string };
@@ -261,7 +265,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 let sharedValidator: OcppValidator | null = null;
 /** One validator for every simulated charger in the process: compiling the schemas is slow. */
 function validator(): OcppValidator {
-  return (sharedValidator ??= new OcppValidator());
+  sharedValidator ??= new OcppValidator();
+  return sharedValidator;
 }
 
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
@@ -923,6 +928,7 @@ export class SimCharger extends EventEmitter {
       stopped: false,
       stopAcked: false,
       ended: ended.promise,
+      ...(o.vehicle && { vehicle: o.vehicle }),
     };
     this.endResolvers.set(tx, ended.resolve);
     c.tx = tx;
@@ -1013,12 +1019,12 @@ export class SimCharger extends EventEmitter {
     if (isTrue(this.config.get('AuthorizationCacheEnabled')?.value)) this.cache.set(idTag, info);
   }
 
-  /** Effective charging power now: nominal, capped by the charging profiles in force. */
-  private powerW(c: Connector): number {
-    const nominal = this.opts.powerW ?? 7360;
+  /** Current offered now: the rating, capped by the charging profiles in force (composite schedule). */
+  private offeredAmps(c: Connector): number {
+    const nominal = (this.opts.powerW ?? 7360) / VOLTAGE;
     if (!this.profiles.length) return nominal;
     const { limit } = compositeLimitAt(
-      { installed: this.profiles, connectorId: c.id, txStartMs: c.tx?.startMs ?? null, txRunning: !!c.tx, unit: 'W', maxLimit: nominal, voltage: VOLTAGE, phases: 1 },
+      { installed: this.profiles, connectorId: c.id, txStartMs: c.tx?.startMs ?? null, txRunning: !!c.tx, unit: 'A', maxLimit: nominal, voltage: VOLTAGE, phases: 1 },
       Date.now(),
     );
     return Math.max(0, Math.min(nominal, limit));
@@ -1026,7 +1032,10 @@ export class SimCharger extends EventEmitter {
 
   private advanceMeter(c: Connector): number {
     const now = Date.now();
-    const power = c.tx && !c.tx.stopped ? this.powerW(c) : 0;
+    const offered = this.offeredAmps(c);
+    const vehicle = c.tx?.vehicle;
+    const amps = !c.tx || c.tx.stopped ? 0 : vehicle ? vehicle.step(offered, now, VOLTAGE, 1, this.opts.timeScale) : offered;
+    const power = amps * VOLTAGE;
     const simSec = ((now - c.lastMeterMs) / 1000) * (this.opts.timeScale ?? 1);
     c.meterWh += (power * simSec) / 3600;
     c.lastMeterMs = now;
@@ -1044,9 +1053,9 @@ export class SimCharger extends EventEmitter {
     const all: Record<(typeof SUPPORTED_MEASURANDS)[number], SampledValue> = {
       'Energy.Active.Import.Register': { value: String(Math.round(c.meterWh)), context, measurand: 'Energy.Active.Import.Register', location: 'Outlet', unit: 'Wh' },
       'Power.Active.Import': { value: String(Math.round(power)), context, measurand: 'Power.Active.Import', location: 'Outlet', unit: 'W' },
-      'Current.Import': { value: (power / voltage).toFixed(1), context, measurand: 'Current.Import', phase: 'L1', location: 'Outlet', unit: 'A' },
+      'Current.Import': { value: (power / VOLTAGE).toFixed(1), context, measurand: 'Current.Import', phase: 'L1', location: 'Outlet', unit: 'A' },
       Voltage: { value: voltage.toFixed(1), context, measurand: 'Voltage', phase: 'L1-N', location: 'Outlet', unit: 'V' },
-      'Current.Offered': { value: (this.powerW(c) / VOLTAGE).toFixed(1), context, measurand: 'Current.Offered', location: 'Outlet', unit: 'A' },
+      'Current.Offered': { value: this.offeredAmps(c).toFixed(1), context, measurand: 'Current.Offered', location: 'Outlet', unit: 'A' },
     };
     return SUPPORTED_MEASURANDS.filter((m) => wanted.has(m)).map((m) => all[m]);
   }
@@ -1340,6 +1349,7 @@ export class SimCharger extends EventEmitter {
       const cid = req.connectorId;
       if (cid !== undefined && (cid < 0 || cid > this.connectorCount)) return { response: { status: 'Rejected' } };
       const preBoot = this.bootState !== 'Accepted';
+      // biome-ignore-start lint/correctness/noComponentHookFactories: the keys are OCPP message names (BootNotification, ...), not React components
       const send: Record<Req<'TriggerMessage'>['requestedMessage'], () => void> = {
         BootNotification: () => this.enqueueBoot(true),
         DiagnosticsStatusNotification: () => this.notify('DiagnosticsStatusNotification', { status: this.diagnosticsStatus }, { preBoot }),
@@ -1362,6 +1372,7 @@ export class SimCharger extends EventEmitter {
           for (const c of cid !== undefined ? [this.connectors[cid]!] : this.connectors) this.notify('StatusNotification', this.statusPayload(c), { preBoot });
         },
       };
+      // biome-ignore-end lint/correctness/noComponentHookFactories: end of the table
       return { response: { status: 'Accepted' }, after: send[req.requestedMessage] };
     },
 
@@ -1476,7 +1487,7 @@ export class SimCharger extends EventEmitter {
 
   private progress<S extends string>(steps: S[], emit: (s: S) => void, done?: () => void): void {
     const step = this.opts.progressStepMs ?? 200;
-    steps.forEach((s, i) => this.later(() => emit(s), step * (i + 1)));
+    for (const [i, s] of steps.entries()) this.later(() => emit(s), step * (i + 1));
     if (done) this.later(done, step * (steps.length + 1));
   }
 

@@ -5,12 +5,15 @@
  */
 import { parseArgs } from 'node:util';
 import { Fleet, formatProgress, formatSummary, tagFor } from './fleet.js';
+import { Vehicle } from './vehicle.js';
 
 const USAGE = `Usage: npm run sim -- --url ws://HOST:PORT/ocpp [options]
 
 Runs N simulated OCPP 1.6J chargers (<prefix>-0001 ...) against a central system; each boots,
 reports status, heartbeats and runs M sessions (Authorize, StartTransaction, MeterValues,
-StopTransaction), reconnecting with backoff, and answers every CS->CP command.
+StopTransaction), reconnecting with backoff, and answers every CS->CP command. Chargers
+honour charging profiles (composite schedule, stack levels); each session's EV, part-charged,
+ramps up to what is offered and tapers near full, and MeterValues report what it draws.
 
 Options:
   --url URL                 central system endpoint; the charger id is appended (/<id>),
@@ -47,10 +50,10 @@ function int(values: Record<string, string | boolean | undefined>, name: string,
   return n;
 }
 
-function parse(argv: string[], env: NodeJS.ProcessEnv) {
-  let parsed;
+/** The command line's options; node's complaints about them become usage errors. */
+function readOptions(argv: string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -75,7 +78,10 @@ function parse(argv: string[], env: NodeJS.ProcessEnv) {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const v = parsed.values;
+}
+
+function parse(argv: string[], env: NodeJS.ProcessEnv) {
+  const v = readOptions(argv).values;
   if (v.help) return null;
   if (!v.url) throw new UsageError('--url is required (for example --url ws://127.0.0.1:3001/ocpp)');
   let url: URL;
@@ -140,7 +146,7 @@ async function createTags(api: string, token: string, tags: string[]): Promise<v
 }
 
 async function main(): Promise<number> {
-  let args;
+  let args: ReturnType<typeof parse>;
   try {
     args = parse(process.argv.slice(2), process.env);
   } catch (err) {
@@ -161,6 +167,8 @@ async function main(): Promise<number> {
     connectors: args.connectors,
     meterIntervalMs: args.meterIntervalMs,
     samplesPerSession: args.samples,
+    // EVs arrive part-charged: some ramp to full current, some already taper.
+    vehicle: () => new Vehicle({ soc: 0.1 + Math.random() * 0.85 }),
     deadlineMs: args.deadlineSec * 1000,
     chargeUnknownTags: args.chargeUnknownTags,
     ...(args.password && { password: args.password }),

@@ -3,6 +3,7 @@
  * sessions one after another, bounded by a deadline. Used by tests and by the sim CLI.
  */
 import { SimCharger, type SimChargerOptions } from './charger.js';
+import type { Vehicle } from './vehicle.js';
 
 export interface FleetOptions {
   url: string;
@@ -33,6 +34,8 @@ export interface FleetOptions {
    * refused at StartTransaction is stopped with reason DeAuthorized.
    */
   chargeUnknownTags?: boolean;
+  /** The EV of each session (default: none, a session draws all the charger offers). */
+  vehicle?: () => Vehicle;
   /** Extra options for every charger (backoff, timeouts, configuration ...). */
   charger?: Partial<Omit<SimChargerOptions, 'id' | 'url'>>;
   onProgress?: (p: FleetProgress) => void;
@@ -206,6 +209,7 @@ export class Fleet {
             idTag,
             connectorId: (s % connectors) + 1,
             samples: this.o.samplesPerSession ?? 5,
+            ...(this.o.vehicle && { vehicle: this.o.vehicle() }),
           });
           if (r.started) {
             started = true;

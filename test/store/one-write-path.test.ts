@@ -27,7 +27,7 @@ const parse = (file: string) => ts.createSourceFile(file, readFileSync(file, 'ut
 
 /** The connection's own API outside the store (db.prepare/transaction/exec/pragma, stmt): writes can hide there; reads belong in store/queries. */
 const CONNECTION_WRITES = new Set(['prepare', 'transaction', 'exec', 'pragma']);
-const OP_TABLES = new Set(['writeOps', 'adminOps']);
+const OP_TABLES = new Set(['writeOps', 'adminOps', 'syncOps', 'discoveryOps', 'loadOps']);
 const isDb = (e: ts.Expression) => (ts.isIdentifier(e) && e.text === 'db') || (ts.isPropertyAccessExpression(e) && e.name.text === 'db');
 
 function calledNames(node: ts.Node): { names: Set<string>; writesItself: boolean } {

@@ -6,13 +6,13 @@ import { test } from 'node:test';
 import { dbPath } from '../../main/app.js';
 import { restoreBackup } from '../../main/store/backup.js';
 import { freePort } from '../sim/service.js';
-import { eventually, pendingOf, runSessions, startEdge, startHo } from './support.js';
+import { eventually, type HeadofficeHandle, pendingOf, runSessions, startEdge, startHo } from './support.js';
 
 test('issue 10: after a restore from backup, re-sent sessions are recognised as duplicates and no session key is reused', async () => {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'sync-restore-'));
   let app = await startEdge(port, { dataDir });
-  let live;
+  let live: HeadofficeHandle | undefined;
   try {
     // Three sessions still pending when the backup is taken.
     await runSessions(app.wsBase, { chargers: 1, perCharger: 3, prefix: 'RESTORE-A' });

@@ -4,7 +4,7 @@ import { loadConfig } from '../../main/config/load.js';
 import { startTestApp } from '../helpers/app.js';
 import { boot, TestCharger } from '../helpers/ocpp-client.js';
 import { freePort } from '../sim/service.js';
-import { eventually, pendingOf, runSessions, startEdge, startHo } from './support.js';
+import { eventually, type HeadofficeHandle, pendingOf, runSessions, startEdge, startHo } from './support.js';
 
 test('issue 10: a completed session and its outbox record commit together (no record, no stop)', async () => {
   const app = await startTestApp();
@@ -100,7 +100,7 @@ test('issue 10: bad head-office config is refused at start, naming the key', () 
 test('issue 10: head office down while 100 sessions complete; when it comes up all 100 arrive exactly once', async () => {
   const port = await freePort();
   const app = await startEdge(port);
-  let ho;
+  let ho: HeadofficeHandle | undefined;
   try {
     await runSessions(app.wsBase, { chargers: 5, perCharger: 20, prefix: 'DOWN' });
     assert.equal(pendingOf(app), 100);
@@ -177,7 +177,7 @@ test('issue 10: a wall clock jumping back a day while head office is unreachable
   const port = await freePort();
   const app = await startEdge(port);
   const realNow = Date.now;
-  let ho;
+  let ho: HeadofficeHandle | undefined;
   try {
     await runSessions(app.wsBase, { chargers: 1, perCharger: 3, prefix: 'CLOCK' });
     await eventually(async () => (await (await app.api('/api/sync')).json()).consecutiveFailures >= 2, 'backoff under way');

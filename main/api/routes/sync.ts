@@ -9,9 +9,9 @@ export function syncRoutes(sync: SyncService): Route[] {
     if (!Number.isSafeInteger(id) || id < 1) throw new HttpError(400, `record id "${raw}" is not a positive integer`, 'id');
     return id;
   };
-  const resolve = (raw: string, action: 'retry' | 'dismiss') => {
+  const resolve = async (raw: string, action: 'retry' | 'dismiss') => {
     const id = idOf(raw);
-    if (!sync.resolveParked(id, action)) throw new HttpError(404, `no parked record ${id}`, 'id');
+    if (!(await sync.resolveParked(id, action))) throw new HttpError(404, `no parked record ${id}`, 'id');
     return { id, action, status: sync.status() };
   };
   return [

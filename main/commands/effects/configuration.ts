@@ -1,4 +1,5 @@
 import { hashPassword } from '../../auth/password.js';
+import { entryOf } from '../../map-entry.js';
 import { CommandError } from '../errors.js';
 import { maskSecrets } from '../secrets.js';
 import { type CommandEffect, type EffectDeps, nowIso } from './types.js';
@@ -25,8 +26,7 @@ function endRollout(d: EffectDeps, cp: string, req: object | undefined): void {
 export const changeConfiguration: CommandEffect<'ChangeConfiguration'> = {
   async prepare(d, cp, req) {
     if (req.key !== 'AuthorizationKey') return req;
-    let running = rollouts.get(d);
-    if (!running) rollouts.set(d, (running = new Map()));
+    const running = entryOf(rollouts, d, () => new Map());
     if (running.has(cp)) throw new CommandError('conflict', `an AuthorizationKey change for ${cp} is already under way; try again when it has been answered`, { field: 'key' });
     running.set(cp, req);
     // Recorded before the call: if we crash after the charger accepted, it can still log in.

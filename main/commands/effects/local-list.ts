@@ -1,4 +1,5 @@
 import { decideIdTag } from '../../auth/decide.js';
+import { entryOf } from '../../map-entry.js';
 import type { SendLocalListRequest } from '../../ocpp/schema/ocpp16.js';
 import { getConfiguration } from '../../store/queries/charger-config.js';
 import { listIdTags } from '../../store/queries/id-tags.js';
@@ -126,8 +127,7 @@ function chunk<T>(items: T[], size: number): T[][] {
 const queues = new WeakMap<EffectDeps, Map<string, Promise<unknown>>>();
 
 function serialized<T>(d: EffectDeps, cp: string, fn: () => Promise<T>): Promise<T> {
-  let perCharger = queues.get(d);
-  if (!perCharger) queues.set(d, (perCharger = new Map()));
+  const perCharger = entryOf(queues, d, () => new Map());
   const previous = perCharger.get(cp) ?? Promise.resolve();
   const run = previous.then(fn, fn);
   const tail = run.catch(() => {});

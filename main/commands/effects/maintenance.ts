@@ -41,7 +41,9 @@ export const updateFirmware: CommandEffect<'UpdateFirmware'> = {
         d.log.error({ err, cp: e.chargePointId, kind }, 'could not record maintenance job progress');
       });
     const offs = [d.events.on('charger.firmware', progress('firmware')), d.events.on('charger.diagnostics', progress('diagnostics'))];
-    return () => offs.forEach((off) => off());
+    return () => {
+      for (const off of offs) off();
+    };
   },
 };
 

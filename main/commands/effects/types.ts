@@ -15,10 +15,15 @@ export interface CommandEffect<A extends OutboundAction> {
   /** May complete the payload (e.g. assign a reservationId) before it is validated and sent. */
   prepare?(d: EffectDeps, chargePointId: string, payload: ActionTypes[A]['request']): ActionTypes[A]['request'] | Promise<ActionTypes[A]['request']>;
   /** Records the answer; returned fields are added to the command's outcome. */
-  after?(d: EffectDeps, chargePointId: string, request: ActionTypes[A]['request'], response: ActionTypes[A]['response']): Record<string, unknown> | void | Promise<Record<string, unknown> | void>;
+  after?(
+    d: EffectDeps,
+    chargePointId: string,
+    request: ActionTypes[A]['request'],
+    response: ActionTypes[A]['response'],
+  ): Record<string, unknown> | void | Promise<Record<string, unknown> | undefined> | Promise<void>;
   failed?(d: EffectDeps, chargePointId: string, request: ActionTypes[A]['request'], err: CommandError): void | Promise<void>;
   /** Listens to charger events the command's state depends on (called once at start); returns its cleanup. */
-  subscribe?(d: EffectDeps): (() => void) | void;
+  subscribe?(d: EffectDeps): (() => void) | undefined;
 }
 
 export const nowIso = (): string => new Date().toISOString();

@@ -1,5 +1,5 @@
 import type { Handler } from '../context.js';
-import { toSamples } from '../meter.js';
+import { latestReading, toSamples } from '../meter.js';
 
 export const meterValues: Handler<'MeterValues'> = async (ctx, req) => {
   const transactionId = req.transactionId ?? null;
@@ -11,6 +11,10 @@ export const meterValues: Handler<'MeterValues'> = async (ctx, req) => {
     ...(req.transactionId !== undefined && { transactionId: req.transactionId }),
     samples: samples.length,
     ...(r.energyWh !== null && { energyWh: r.energyWh }),
+    ...withDefined('currentA', latestReading(samples, 'Current.Import')),
+    ...withDefined('powerW', latestReading(samples, 'Power.Active.Import')),
   });
   return {};
 };
+
+const withDefined = <K extends string>(key: K, value: number | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, number>));

@@ -8,6 +8,8 @@ import { m006ExactIdentities } from './006-exact-identities.js';
 import { m007NormalisedValues } from './007-normalised-values.js';
 import { m008TagMaxSessions } from './008-tag-max-sessions.js';
 import { m009SyncOutbox } from './009-sync-outbox.js';
+import { m010Discovery } from './010-discovery.js';
+import { m011LoadManagement } from './011-load-management.js';
 
 /** Migration N is at index N-1; never edit one that has shipped, add the next. */
 export const migrations: ReadonlyArray<(db: Db) => void> = [
@@ -20,4 +22,6 @@ export const migrations: ReadonlyArray<(db: Db) => void> = [
   m007NormalisedValues,
   m008TagMaxSessions,
   m009SyncOutbox,
+  m010Discovery,
+  m011LoadManagement,
 ];

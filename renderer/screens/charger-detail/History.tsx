@@ -23,6 +23,7 @@ export function History({ charger }: { charger: ChargerDetail }) {
           </Table.Thead>
           <Table.Tbody>
             {history.data.map((h, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: history rows have no id; two reports can share time and connector
               <Table.Tr key={`${h.receivedAt}:${h.connectorId}:${i}`}>
                 <Table.Td>{new Date(h.statusAt ?? h.receivedAt).toLocaleString()}</Table.Td>
                 <Table.Td>#{h.connectorId}</Table.Td>
@@ -39,7 +40,10 @@ export function History({ charger }: { charger: ChargerDetail }) {
       {charger.schemaDeviations.length === 0 ? (
         <Text c="dimmed">None recorded{charger.lenient ? '' : ': lenient mode is off, so invalid messages are refused instead'}.</Text>
       ) : (
-        charger.schemaDeviations.map((d, i) => <Code block key={`${d.at}:${i}`}>{`${d.at} ${d.direction} ${d.action}: ${d.error}\n${d.payload}`}</Code>)
+        charger.schemaDeviations.map((d, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: deviations have no id; two can share a timestamp
+          <Code block key={`${d.at}:${i}`}>{`${d.at} ${d.direction} ${d.action}: ${d.error}\n${d.payload}`}</Code>
+        ))
       )}
     </Stack>
   );

@@ -26,6 +26,7 @@ function Samples({ transactionId }: { transactionId: number }) {
       </Table.Thead>
       <Table.Tbody>
         {(samples.data ?? []).map((s, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: raw samples have no id; Raw and SignedData of one instant share the rest
           <Table.Tr key={`${s.timestamp}:${s.measurand}:${s.phase}:${i}`}>
             <Table.Td>{new Date(s.timestamp).toLocaleTimeString()}</Table.Td>
             <Table.Td>{s.measurand}</Table.Td>
