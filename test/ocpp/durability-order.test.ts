@@ -45,7 +45,8 @@ function parseTrace(text: string): Call[] {
   const calls: Call[] = [];
   const pending = new Map<string, { start: number; head: string }>();
   for (const [i, line] of text.split('\n').entries()) {
-    const m = /^(\d+) [\d.]+ (.*)$/.exec(line);
+    // strace pads the pid column: "9740  1796…" and "10034 1796…" alike.
+    const m = /^(\d+) +[\d.]+ (.*)$/.exec(line);
     if (!m) continue;
     const [, pid, rest] = m as unknown as [string, string, string];
     const unfinished = /^(\w+)\((.*) <unfinished \.\.\.>$/.exec(rest);
