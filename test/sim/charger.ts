@@ -598,7 +598,10 @@ export class SimCharger extends EventEmitter {
       return;
     }
     const [type, id] = frame as [number, string];
-    if (type === 2) this.onCall(id, String(frame[2]), frame[3]);
+    // A CALL right behind the answer to our own call (one TCP read) waits a turn: the answer's
+    // effect (e.g. a BootNotification's interval) runs in the awaiting code's microtasks first,
+    // as a charger applies an answer before it reads the next message.
+    if (type === 2) setImmediate(() => this.onCall(id, String(frame[2]), frame[3]));
     else if (type === 3 || type === 4) {
       const f = this.inflight;
       if (!f || f.id !== id) {
