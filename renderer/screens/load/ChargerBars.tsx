@@ -35,9 +35,17 @@ function Bar({ c }: { c: LoadCharger }) {
 export function ChargerBars({ chargers }: { chargers: LoadCharger[] }) {
   return (
     <Card withBorder radius="md">
-      <Title order={4} mb="xs">
-        Chargers: allocation and draw
-      </Title>
+      <Group justify="space-between" mb="xs">
+        <Title order={4}>Chargers: allocation and draw</Title>
+        <Group gap="md">
+          <Badge color="blue" variant="dot">
+            allocated
+          </Badge>
+          <Badge color="teal" variant="dot">
+            measured
+          </Badge>
+        </Group>
+      </Group>
       {chargers.length === 0 ? (
         <EmptyState title="No managed chargers">Chargers appear here once they are registered.</EmptyState>
       ) : (
