@@ -1,5 +1,5 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { client, unwrap } from './client';
 import { useInvalidating } from './queries';
 import type { paths } from './schema';
@@ -48,7 +48,12 @@ const LOAD = ['load'];
 export const useLoad = () => useQuery({ queryKey: LOAD, queryFn: () => unwrap<LoadState>(client.GET('/api/load')) });
 export const useCircuits = () => useQuery({ queryKey: ['load-circuits'], queryFn: () => unwrap<Circuit[]>(client.GET('/api/load/circuits')) });
 export const useTagPriorities = () => useQuery({ queryKey: ['load-tags'], queryFn: () => unwrap<Array<{ idTag: string; priority: number }>>(client.GET('/api/load/tags')) });
-export const useLoadAlert = () => useQuery<LoadAlert | null>({ queryKey: ['load-alert'], queryFn: () => null, staleTime: Number.POSITIVE_INFINITY });
+const ALERT = ['load-alert'];
+/** Fed only by the event stream; a refetch (the stream reconnecting) keeps what it holds. */
+export const useLoadAlert = () => {
+  const qc = useQueryClient();
+  return useQuery<LoadAlert | null>({ queryKey: ALERT, queryFn: () => qc.getQueryData<LoadAlert>(ALERT) ?? null, staleTime: Number.POSITIVE_INFINITY });
+};
 
 export const useSetSite = () => useInvalidating((body: SiteBody) => unwrap<LoadState>(client.PUT('/api/load/site', { body })), [LOAD]);
 const CIRCUIT_KEYS = [LOAD, ['load-circuits']];
@@ -82,7 +87,7 @@ export function applyLoadEvents(qc: QueryClient, batch: LoadEvent[]): void {
       const m = data as { chargePointId: string; measuredAmps: number; siteMeasuredAmps: number; siteLimitAmps: number | null; at: string };
       const chargers = next.chargers.map((c) => (c.chargePointId === m.chargePointId ? { ...c, measuredAmps: m.measuredAmps } : c));
       next = { ...next, chargers, measuredAmps: m.siteMeasuredAmps, siteLimitAmps: m.siteLimitAmps, at: m.at };
-    } else if (event === 'alert' && String(data.kind).startsWith('load-over-limit')) qc.setQueryData(['load-alert'], data);
+    } else if (event === 'alert' && String(data.kind).startsWith('load-over-limit')) qc.setQueryData(ALERT, data);
     else continue;
     changed ||= event !== 'alert';
   }
