@@ -11,6 +11,7 @@ import { Layout } from './components/Layout';
 import { ChargerDetailScreen } from './screens/charger-detail/ChargerDetail';
 import { ChargersScreen } from './screens/chargers/Chargers';
 import { DashboardScreen } from './screens/dashboard/Dashboard';
+import { LoadScreen } from './screens/load/Load';
 import { OperationsScreen } from './screens/operations/Operations';
 import { RfidScreen } from './screens/rfid/Rfid';
 import { SessionsScreen } from './screens/sessions/Sessions';
@@ -52,6 +53,7 @@ const router = createBrowserRouter([
       { path: 'sessions', element: <SessionsScreen /> },
       { path: 'rfid', element: <RfidScreen /> },
       { path: 'sync', element: <SyncScreen /> },
+      { path: 'load', element: <LoadScreen /> },
       { path: 'operations', element: <OperationsScreen /> },
     ],
   },

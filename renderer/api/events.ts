@@ -1,5 +1,6 @@
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
 import { client } from './client';
+import { applyLoadEvents } from './load';
 import type { Charger, ChargerDetail, ChargerPage, ConnectorState } from './models';
 
 /**
@@ -122,6 +123,7 @@ export function connectEventStream(qc: QueryClient, onUnauthorized: () => void, 
     }
     performance.mark(MARK, { detail: batch.length });
     applyToChargers(qc, batch);
+    applyLoadEvents(qc, batch);
     // The sync state comes whole in each sync.status event: the frame's last one is the state.
     let sync: LiveEvent | undefined;
     for (const e of batch) if (e.event === 'sync.status') sync = e;

@@ -110,7 +110,7 @@ export const fetchText = async (url: string): Promise<string> => {
   return r.text();
 };
 
-function useInvalidating<A, R>(fn: (a: A) => Promise<R>, keys: unknown[][]) {
+export function useInvalidating<A, R>(fn: (a: A) => Promise<R>, keys: unknown[][]) {
   const qc = useQueryClient();
   return useMutation({ mutationFn: fn, onSettled: () => keys.forEach((k) => void qc.invalidateQueries({ queryKey: k })) });
 }

@@ -8,6 +8,7 @@ const NAV = [
   { to: '/chargers', label: 'Chargers' },
   { to: '/sessions', label: 'Sessions' },
   { to: '/rfid', label: 'RFID cards' },
+  { to: '/load', label: 'Load management' },
   { to: '/sync', label: 'Head-office sync' },
   { to: '/operations', label: 'Operations' },
 ];
