@@ -11,7 +11,9 @@ import { Layout } from './components/Layout';
 import { ChargerDetailScreen } from './screens/charger-detail/ChargerDetail';
 import { ChargersScreen } from './screens/chargers/Chargers';
 import { DashboardScreen } from './screens/dashboard/Dashboard';
+import { DiscoveryScreen } from './screens/discovery/Discovery';
 import { OperationsScreen } from './screens/operations/Operations';
+import { ProvisioningScreen } from './screens/provisioning/Provisioning';
 import { RfidScreen } from './screens/rfid/Rfid';
 import { SessionsScreen } from './screens/sessions/Sessions';
 import { SignIn } from './screens/signin/SignIn';
@@ -52,6 +54,8 @@ const router = createBrowserRouter([
       { path: 'sessions', element: <SessionsScreen /> },
       { path: 'rfid', element: <RfidScreen /> },
       { path: 'sync', element: <SyncScreen /> },
+      { path: 'discovery', element: <DiscoveryScreen /> },
+      { path: 'provisioning', element: <ProvisioningScreen /> },
       { path: 'operations', element: <OperationsScreen /> },
     ],
   },

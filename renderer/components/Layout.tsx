@@ -9,6 +9,8 @@ const NAV = [
   { to: '/sessions', label: 'Sessions' },
   { to: '/rfid', label: 'RFID cards' },
   { to: '/sync', label: 'Head-office sync' },
+  { to: '/discovery', label: 'Discovery' },
+  { to: '/provisioning', label: 'Provisioning' },
   { to: '/operations', label: 'Operations' },
 ];
 
