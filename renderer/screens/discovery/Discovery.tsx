@@ -9,6 +9,9 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 const STATE_COLOR = { new: 'green', present: 'gray', gone: 'red' } as const;
 const when = (iso: string) => new Date(iso).toLocaleString();
 
+/** A page title as the probe read it (entities such as &ndash; still in it) as text; DOMParser runs no scripts. */
+const pageText = (html: string) => new DOMParser().parseFromString(html, 'text/html').documentElement.textContent ?? html;
+
 /** Ports as "80, 443"; an empty or malformed list is the form's own error (the API would name `ports`). */
 function parsePorts(text: string): number[] | string {
   const parts = text.split(/[\s,]+/).filter(Boolean);
@@ -117,13 +120,13 @@ function DeviceRow({ d }: { d: Device }) {
       <Table.Td>{[d.vendor, d.model].filter(Boolean).join(' ') || '—'}</Table.Td>
       <Table.Td>{d.hostname ?? '—'}</Table.Td>
       <Table.Td>{d.openPorts.map((p) => `${p.port}${p.tls ? ' (TLS)' : ''}`).join(', ') || '—'}</Table.Td>
-      <Table.Td>{d.title ?? '—'}</Table.Td>
+      <Table.Td>{d.title ? pageText(d.title) : '—'}</Table.Td>
       <Table.Td>{d.sources.join(', ')}</Table.Td>
       <Table.Td>
         <Text size="xs">first {when(d.firstSeen)}</Text>
         <Text size="xs">last {when(d.lastSeen)}</Text>
       </Table.Td>
-      <Table.Td>
+      <Table.Td miw={90}>
         <Badge color={STATE_COLOR[d.state]}>{d.state}</Badge>
       </Table.Td>
       <Table.Td>{d.chargePointId ? <Link to={`/chargers/${encodeURIComponent(d.chargePointId)}`}>{d.chargePointId}</Link> : '—'}</Table.Td>
