@@ -1,4 +1,4 @@
-import { ActionIcon, Button, CopyButton, Group, Image, Paper, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Button, CopyButton, Group, Image, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import type { ConnectionSettings } from '../../api/installer';
@@ -7,11 +7,9 @@ function CopyValue({ label, value }: { label: string; value: string }) {
   return (
     <CopyButton value={value}>
       {({ copied, copy }) => (
-        <Tooltip label={copied ? 'Copied' : 'Copy'}>
-          <ActionIcon variant="light" onClick={copy} aria-label={`Copy ${label}`}>
-            {copied ? '✓' : '⧉'}
-          </ActionIcon>
-        </Tooltip>
+        <Button size="compact-xs" variant="light" color={copied ? 'green' : undefined} onClick={copy} aria-label={`Copy ${label}`}>
+          {copied ? 'Copied' : 'Copy'}
+        </Button>
       )}
     </CopyButton>
   );
