@@ -84,6 +84,18 @@ describe("issue 11: the installer's toolkit in the browser", { skip: SKIP_BROWSE
       .waitFor();
     await page.getByLabel('Templates').getByText('HeartbeatInterval=30').waitFor();
 
+    // A template per target group, edited in the UI; a shared AuthorizationKey is refused on the keys.
+    await page.getByRole('button', { name: 'New template' }).click();
+    const editor = page.getByRole('form', { name: 'Edit template' });
+    await editor.getByLabel('Target group').fill('Staging');
+    const keys = editor.getByLabel(/^Keys/);
+    await keys.fill('HeartbeatInterval=45\nAuthorizationKey=one-for-all');
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await page.getByText('AuthorizationKey may only be "generate"', { exact: false }).waitFor();
+    await keys.fill('HeartbeatInterval=45\nAuthorizationKey=generate');
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await page.getByRole('row').filter({ hasText: 'Staging' }).getByText('AuthorizationKey=generate').waitFor();
+
     // Bad input lands on the field the API names.
     await page.getByLabel('Charge point ID').fill('bad id/with slash');
     await page.getByRole('button', { name: 'Create charger' }).click();

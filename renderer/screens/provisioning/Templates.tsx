@@ -52,7 +52,7 @@ function TemplateEditor({ initial, onDone }: { initial: Template; onDone: () => 
         value={keys}
         onChange={(e) => setKeys(e.currentTarget.value)}
         error={parseError ?? (err?.field?.startsWith('keys') ? err.message : undefined)}
-        ff="monospace"
+        styles={{ input: { fontFamily: 'monospace' } }}
       />
       <Checkbox label="Then send the local authorization list" checked={sendLocalList} onChange={(e) => setSendLocalList(e.currentTarget.checked)} />
       {err && !err.field?.startsWith('keys') && err.field !== 'group' && <ErrorNotice error={err} title="Template not saved" />}
