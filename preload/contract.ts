@@ -6,7 +6,7 @@
 export type IpcResult<T = void> = { ok: true; value: T } | { ok: false; error: string };
 
 export interface DesktopBridge {
-  /** Opens a charger's own web page in the system browser; main only allows http/https to an address recorded or discovered for that charger. */
+  /** Opens a charger's own web page in the system browser; main only allows http/https to an address recorded for that charger (a discovered device not yet registered: pass its IP as the id). */
   openWebConfig(chargePointId: string, url: string): Promise<IpcResult>;
   /** Save dialog for an export (CSV); value is the chosen path, or null when cancelled. */
   saveFile(suggestedName: string, content: string): Promise<IpcResult<string | null>>;

@@ -11,8 +11,10 @@ import { Layout } from './components/Layout';
 import { ChargerDetailScreen } from './screens/charger-detail/ChargerDetail';
 import { ChargersScreen } from './screens/chargers/Chargers';
 import { DashboardScreen } from './screens/dashboard/Dashboard';
+import { DiscoveryScreen } from './screens/discovery/Discovery';
 import { LoadScreen } from './screens/load/Load';
 import { OperationsScreen } from './screens/operations/Operations';
+import { ProvisioningScreen } from './screens/provisioning/Provisioning';
 import { RfidScreen } from './screens/rfid/Rfid';
 import { SessionsScreen } from './screens/sessions/Sessions';
 import { SignIn } from './screens/signin/SignIn';
@@ -53,6 +55,8 @@ const router = createBrowserRouter([
       { path: 'sessions', element: <SessionsScreen /> },
       { path: 'rfid', element: <RfidScreen /> },
       { path: 'sync', element: <SyncScreen /> },
+      { path: 'discovery', element: <DiscoveryScreen /> },
+      { path: 'provisioning', element: <ProvisioningScreen /> },
       { path: 'load', element: <LoadScreen /> },
       { path: 'operations', element: <OperationsScreen /> },
     ],

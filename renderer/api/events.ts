@@ -1,5 +1,6 @@
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
 import { client } from './client';
+import type { Provisioning, ProvisioningStep } from './installer';
 import { applyLoadEvents } from './load';
 import type { Charger, ChargerDetail, ChargerPage, ConnectorState } from './models';
 
@@ -65,6 +66,16 @@ function applyToChargers(qc: QueryClient, batch: LiveEvent[]): void {
   for (const cp of byCp.keys()) qc.setQueryData<ChargerDetail>(['charger', cp], (old) => old && patch(old));
 }
 
+/** Issue 11: a scan's progress comes whole in each discovery.scan; provisioning steps are appended. */
+function applyInstallerEvents(qc: QueryClient, batch: LiveEvent[]): void {
+  for (const { event, data } of batch) {
+    if (event === 'discovery.scan') qc.setQueryData(['scan', data.id], data);
+    else if (event === 'provisioning.step') {
+      qc.setQueryData<Provisioning>(['provisioning', data.chargePointId], (old) => old && { ...old, steps: [...old.steps, data as unknown as ProvisioningStep] });
+    }
+  }
+}
+
 /** Query keys an event makes stale (refetched, not patched: they are aggregates). */
 function staleKeys(e: LiveEvent): unknown[][] {
   const cp = e.data.chargePointId as string | undefined;
@@ -87,6 +98,11 @@ function staleKeys(e: LiveEvent): unknown[][] {
       return [['sync-parked']];
     case 'sync.authList':
       return [['rfid']];
+    case 'discovery.device':
+      return [['devices']];
+    case 'discovery.scan':
+      // At the end a scan marks what it missed as gone.
+      return e.data.state === 'running' ? [] : [['devices']];
     case 'alert':
     case 'security.lockout':
       return [['summary'], ['lockouts'], ['alerts']];
@@ -128,6 +144,7 @@ export function connectEventStream(qc: QueryClient, onUnauthorized: () => void, 
     let sync: LiveEvent | undefined;
     for (const e of batch) if (e.event === 'sync.status') sync = e;
     if (sync) qc.setQueryData(['sync'], sync.data);
+    applyInstallerEvents(qc, batch);
     for (const e of batch) if (e.event === 'alert') onAlert(e.data as { kind: string; message: string });
     for (const e of batch) for (const k of staleKeys(e)) stale.set(JSON.stringify(k), k);
     if (stale.size && !refetchTimer) refetchTimer = setTimeout(refetchStale, REFETCH_MS);

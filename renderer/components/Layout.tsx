@@ -10,6 +10,8 @@ const NAV = [
   { to: '/rfid', label: 'RFID cards' },
   { to: '/load', label: 'Load management' },
   { to: '/sync', label: 'Head-office sync' },
+  { to: '/discovery', label: 'Discovery' },
+  { to: '/provisioning', label: 'Provisioning' },
   { to: '/operations', label: 'Operations' },
 ];
 

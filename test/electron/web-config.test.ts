@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { recordedAddresses } from '../../main/desktop/charger-addresses.js';
 import { checkWebConfigUrl, normaliseAddress } from '../../main/desktop/external-url.js';
 import { getCharger, insertCharger } from '../../main/store/queries/chargers.js';
+import { recordSighting } from '../../main/store/queries/discovery.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 const CP = 'JAAL34S021';
@@ -65,6 +66,10 @@ test("issue 9: the core records a charger's IP field and its OCPP remote address
   insertCharger(app.db, CP, { ipAddress: '127.0.0.7' });
   assert.deepEqual(recordedAddresses(app.db, app.ocpp, CP), ['127.0.0.7']);
   assert.equal(recordedAddresses(app.db, app.ocpp, 'NO-SUCH-CHARGER'), undefined);
+  // Issue 11: a discovered device, not registered yet, opens on its own address only.
+  recordSighting(app.db, { ip: '127.0.0.9', source: 'probe' });
+  assert.deepEqual(recordedAddresses(app.db, app.ocpp, '127.0.0.9'), ['127.0.0.9']);
+  assert.equal(checkWebConfigUrl('127.0.0.9', 'http://127.0.0.10/', ['127.0.0.9']).ok, false);
 
   // The charger connects from its own loopback address; the registry and the store record it.
   const ws = new WebSocket(`${app.wsBase}/ocpp/${CP}`, ['ocpp1.6'], { localAddress: '127.0.0.5' });
