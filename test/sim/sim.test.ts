@@ -377,9 +377,10 @@ test('issue 3 sim: GetConfiguration / ChangeConfiguration over a realistic key s
     assert.deepEqual(await change('AuthorizationKey', '0123456789abcdef0123'), { status: 'Accepted' });
     assert.deepEqual((await app.ocpp.call('CONF-1', 'GetConfiguration', { key: ['AuthorizationKey'] })).configurationKey, [{ key: 'AuthorizationKey', readonly: false }]);
     assert.equal(c.configuration.HeartbeatInterval?.value, '30');
-    // Authorize fills the cache; ClearCache empties it.
-    await c.startSession({ idTag: 'CACHE-TAG', samples: 1 });
-    await c.waitFor(() => 'CACHE-TAG' in c.authCache, 5000, 'cache entry');
+    // Authorize and the start's answer fill the cache; ClearCache (sent after both) empties it.
+    const started = await c.startSession({ idTag: 'CACHE-TAG', samples: 1 });
+    assert.ok(started.started, 'session started');
+    await c.waitFor(() => started.tx.startStatus !== null && 'CACHE-TAG' in c.authCache, 5000, 'start acknowledged, cache entry');
     assert.deepEqual(await app.ocpp.call('CONF-1', 'ClearCache', {}), { status: 'Accepted' });
     assert.deepEqual(c.authCache, {});
     await c.drain(5000);
