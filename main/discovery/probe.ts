@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { HttpFacts } from './fingerprint.js';
+import { decodeHtmlEntities } from './html-entities.js';
 
 export interface PortFacts extends HttpFacts {
   port: number;
@@ -20,11 +21,9 @@ const MAX_BODY = 64 * 1024;
 /** Ports whose web server speaks TLS. */
 export const TLS_PORTS: ReadonlySet<number> = new Set([443, 8443]);
 
-const decodeEntities = (s: string) => s.replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' })[e] ?? _m);
-
 export function pageTitle(html: string): string | null {
   const m = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html);
-  const t = m && decodeEntities(m[1]!).replace(/\s+/g, ' ').trim();
+  const t = m && decodeHtmlEntities(m[1]!).replace(/\s+/g, ' ').trim();
   return t ? t.slice(0, 200) : null;
 }
 
