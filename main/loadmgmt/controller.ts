@@ -7,7 +7,7 @@
  * an increase before the decrease that makes room for it.
  */
 import type { Config } from '../config/schema.js';
-import type { EventBus, LoadState } from '../events.js';
+import type { EdgeEvents, EventBus, LoadState } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { Db } from '../store/db.js';
 import type { LoadWriter } from '../store/load-ops.js';
@@ -84,6 +84,8 @@ export class LoadController {
   /** Chargers that got their TxDefaultProfile on this connection. */
   private readonly defaulted = new Set<string>();
   private readonly watch: OverLimitWatch;
+  /** The over-limit alert while it stands (raised, not yet cleared), for /api/alerts. */
+  private overLimit: EdgeEvents['alert'] | null = null;
   private readonly offs: Array<() => void> = [];
   private last: Plan | null = null;
   private lastShown = '';
@@ -227,7 +229,14 @@ export class LoadController {
       : `measured site current ${siteMeasuredAmps} A is within the limit again`;
     if (raised) this.d.log.warn({ siteMeasuredAmps, siteLimitAmps }, message);
     else this.d.log.info({ siteMeasuredAmps, siteLimitAmps }, message);
-    this.d.events.emit('alert', { kind: raised ? 'load-over-limit' : 'load-over-limit-cleared', message, at: new Date(now).toISOString() });
+    const event = { kind: raised ? 'load-over-limit' : 'load-over-limit-cleared', message, at: new Date(now).toISOString() };
+    this.overLimit = raised ? event : null;
+    this.d.events.emit('alert', event);
+  }
+
+  /** Current alerts: the site over its limit, while it is. */
+  alerts(): Array<EdgeEvents['alert']> {
+    return this.overLimit ? [this.overLimit] : [];
   }
 
   /**

@@ -881,7 +881,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Current alerts: store write failures (disk full, read-only database); security alerts of the last day (a connection replaced from another address) */
+        /** Current alerts: store write failures (disk full, read-only database); the site measured over its load limit (until back under); security alerts of the last day (a connection replaced from another address) */
         get: operations["getApiAlerts"];
         put?: never;
         post?: never;
@@ -1019,7 +1019,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Dashboard figures: chargers online/offline/faulted, active sessions, energy today (Wh), power now (W), alerts */
+        /** Dashboard figures: chargers online/offline/faulted, active sessions, energy today (Wh), power now (W), alerts (store, load over limit, lockouts, faults) */
         get: operations["getApiUiSummary"];
         put?: never;
         post?: never;

@@ -103,7 +103,7 @@ test('issue 13: a storm of events is batched: shares go out at most once per bat
   }
 });
 
-test('issue 13: allocation changes and an over-limit alert are events on the stream', async () => {
+test('issue 13: allocation changes and an over-limit alert are events on the stream; the alert stands in GET /api/alerts and the dashboard until cleared (review)', async () => {
   const app = await startTestApp(FAST_LOAD);
   const seen: Array<{ name: string; payload: unknown }> = [];
   const off = app.events.onAny((name, payload) => {
@@ -126,9 +126,16 @@ test('issue 13: allocation changes and an over-limit alert are events on the str
     // The alert comes once per episode, not once per meter value.
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(seen.filter((e) => e.name === 'alert' && (e.payload as EdgeEvents['alert']).kind === 'load-over-limit').length, 1);
-    // Raising the limit above the draw clears it.
+    // Listed like the other current alerts, as the event said it.
+    const raised = seen.find((e) => e.name === 'alert')!.payload as EdgeEvents['alert'];
+    const overLimit = (list: Array<EdgeEvents['alert']>) => list.filter((a) => a.kind.startsWith('load-over-limit'));
+    assert.deepEqual(overLimit(await apiJson(app.httpBase, '/api/alerts')), [raised]);
+    assert.deepEqual(overLimit((await apiJson<{ alerts: Array<EdgeEvents['alert']> }>(app.httpBase, '/api/ui/summary')).alerts), [raised]);
+    // Raising the limit above the draw clears it, and it leaves the list.
     await apiJson(app.httpBase, '/api/load/site', { method: 'PUT', json: { limitAmps: 40 } });
     await until('the all-clear', () => seen.some((e) => e.name === 'alert' && (e.payload as EdgeEvents['alert']).kind === 'load-over-limit-cleared'), 5000);
+    assert.deepEqual(overLimit(await apiJson(app.httpBase, '/api/alerts')), []);
+    assert.deepEqual(overLimit((await apiJson<{ alerts: Array<EdgeEvents['alert']> }>(app.httpBase, '/api/ui/summary')).alerts), []);
   } finally {
     off();
     await depot.close();

@@ -1,3 +1,4 @@
+import type { EdgeEvents } from '../../events.js';
 import type { OcppServer } from '../../ocpp/server.js';
 import type { Db } from '../../store/db.js';
 import { listPasswordless } from '../../store/queries/chargers.js';
@@ -13,7 +14,7 @@ export function securityHealth(db: Db): { passwordlessChargers: number; details:
 }
 
 /** Charger login lockouts (visible and liftable), security warnings and current alerts. */
-export function securityRoutes(db: Db, ocpp: OcppServer, storeError: () => Error | null): Route[] {
+export function securityRoutes(db: Db, ocpp: OcppServer, storeError: () => Error | null, loadAlerts: () => Array<EdgeEvents['alert']>): Route[] {
   return [
     {
       method: 'GET',
@@ -40,10 +41,11 @@ export function securityRoutes(db: Db, ocpp: OcppServer, storeError: () => Error
     {
       method: 'GET',
       path: '/api/alerts',
-      summary: 'Current alerts: store write failures (disk full, read-only database); security alerts of the last day (a connection replaced from another address)',
+      summary:
+        'Current alerts: store write failures (disk full, read-only database); the site measured over its load limit (until back under); security alerts of the last day (a connection replaced from another address)',
       handler: () => {
         const err = storeError();
-        return [...(err ? [{ kind: 'store', message: err.message }] : []), ...ocpp.securityAlerts.list()];
+        return [...(err ? [{ kind: 'store', message: err.message }] : []), ...loadAlerts(), ...ocpp.securityAlerts.list()];
       },
     },
   ];

@@ -1,3 +1,4 @@
+import type { EdgeEvents } from '../../events.js';
 import type { OcppServer } from '../../ocpp/server.js';
 import type { Db } from '../../store/db.js';
 import { getCharger } from '../../store/queries/chargers.js';
@@ -31,18 +32,19 @@ const startOfToday = (): string => {
   return d.toISOString();
 };
 
-function summary(db: Db, ocpp: OcppServer, storeError: () => Error | null) {
+function summary(db: Db, ocpp: OcppServer, storeError: () => Error | null, loadAlerts: () => Array<EdgeEvents['alert']>) {
   const { counts, active, energyTodayWh, powerW, faults } = dashboardFigures(db, startOfToday());
   const store = storeError();
   const alerts = [
     ...(store ? [{ kind: 'store', message: `store writes failing: ${store.message}` }] : []),
+    ...loadAlerts(),
     ...ocpp.throttle.list().map((l) => ({ kind: 'lockout', message: `${l.kind} ${l.key} locked out after failed charger logins` })),
     ...faults.map((f) => ({ kind: 'fault', message: `${f.chargePointId} connector ${f.connectorId}: ${f.errorCode}${f.info ? ` (${f.info})` : ''}`, at: f.at })),
   ];
   return { chargers: { total: counts.total, online: counts.online, offline: counts.total - counts.online, faulted: counts.faulted }, activeSessions: active, energyTodayWh, powerW, alerts };
 }
 
-export function uiRoutes(db: Db, ocpp: OcppServer, storeError: () => Error | null): Route[] {
+export function uiRoutes(db: Db, ocpp: OcppServer, storeError: () => Error | null, loadAlerts: () => Array<EdgeEvents['alert']>): Route[] {
   const must = (id: string) => {
     if (!getCharger(db, id)) throw new HttpError(404, `no charger ${id}`, 'cpId');
   };
@@ -56,8 +58,8 @@ export function uiRoutes(db: Db, ocpp: OcppServer, storeError: () => Error | nul
     {
       method: 'GET',
       path: '/api/ui/summary',
-      summary: 'Dashboard figures: chargers online/offline/faulted, active sessions, energy today (Wh), power now (W), alerts',
-      handler: () => summary(db, ocpp, storeError),
+      summary: 'Dashboard figures: chargers online/offline/faulted, active sessions, energy today (Wh), power now (W), alerts (store, load over limit, lockouts, faults)',
+      handler: () => summary(db, ocpp, storeError, loadAlerts),
     },
     {
       method: 'GET',
