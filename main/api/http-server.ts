@@ -230,7 +230,8 @@ function mount(api: FastifyInstance, r: Route): void {
         setHeader: (name, value) => void reply.header(name, value),
       });
       if (result instanceof RawResponse) return reply.code(200).headers(result.headers).type(result.contentType).send(result.body);
-      return result instanceof Created ? sendJson(reply, 201, result.body) : sendJson(reply, 200, result ?? { ok: true });
+      // An object, so Fastify serialises it with the route's response schema (JSON.stringify without one).
+      return result instanceof Created ? reply.code(201).send(result.body) : reply.code(200).send(result ?? { ok: true });
     },
   });
 }

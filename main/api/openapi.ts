@@ -14,7 +14,13 @@ const operationId = (r: Route): string => `${r.method.toLowerCase()}${r.path.rep
 
 /** What Fastify gets as a route's schema: the body it validates, and what the document says of the route. */
 export function routeSchema(r: Route): FastifySchema {
-  return { summary: r.summary, operationId: operationId(r), ...(r.body && { body: r.body }), ...(r.open && { security: [] }) };
+  return {
+    summary: r.summary,
+    operationId: operationId(r),
+    ...(r.body && { body: r.body }),
+    ...(r.response && { response: { [r.created ? 201 : 200]: r.response } }),
+    ...(r.open && { security: [] }),
+  };
 }
 
 /** The route that serves the document @fastify/swagger generates from the routes of `api`. */
@@ -48,14 +54,23 @@ export async function registerOpenApi(api: FastifyInstance, routes: readonly Rou
       },
       security: [{ bearer: [] }],
     },
-    transform: ({ schema, url }) => ({ schema: schema.body ? { ...schema, body: toOpenApiSchema(schema.body) } : schema, url }),
-    // Every operation: its success answer and the JSON errors it can give.
+    transform: ({ schema, url }) => ({
+      schema: {
+        ...schema,
+        ...(schema.body ? { body: toOpenApiSchema(schema.body) } : {}),
+        ...(schema.response ? { response: toOpenApiSchema(schema.response) } : {}),
+      } as FastifySchema,
+      url,
+    }),
+    // Every operation: its success answer (the route's response schema, or any JSON) and the JSON errors it can give.
     transformObject: (doc) => {
       const openapi = (doc as { openapiObject: { paths: Record<string, Record<string, Operation>> } }).openapiObject;
       for (const ops of Object.values(openapi.paths)) {
         for (const op of Object.values(ops)) {
+          const status = created.has(op.operationId!) ? '201' : '200';
+          const schema = (op.responses?.[status] as { content?: { 'application/json'?: { schema?: unknown } } } | undefined)?.content?.['application/json']?.schema ?? {};
           op.responses = {
-            [created.has(op.operationId!) ? '201' : '200']: { description: 'Success', content: { 'application/json': { schema: {} } } },
+            [status]: { description: 'Success', content: { 'application/json': { schema } } },
             '400': ERROR,
             ...(op.security?.length !== 0 && { '401': ERROR }),
             '404': ERROR,
@@ -69,7 +84,7 @@ export async function registerOpenApi(api: FastifyInstance, routes: readonly Rou
 
 /**
  * JSON Schema (TypeBox / OCPP draft-07) -> OpenAPI 3.0 schema: drop $id/$schema and TypeBox
- * symbols, turn `type: 'null'` unions into `nullable`, `const` into a one-value enum.
+ * symbols, turn `type: 'null'` unions into `nullable` (null added to a nullable enum), `const` into a one-value enum.
  */
 function toOpenApiSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(toOpenApiSchema);
@@ -88,5 +103,7 @@ function toOpenApiSchema(schema: unknown): unknown {
       else out.anyOf = converted;
     } else out[k] = toOpenApiSchema(v);
   }
+  // OpenAPI 3.0.3: a nullable enum lists null among its values, or null is not valid.
+  if (out.nullable && Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
   return out;
 }

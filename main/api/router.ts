@@ -45,5 +45,11 @@ export interface Route {
   body?: TSchema;
   /** Answers 201 (the handler returns `new Created(...)`), documented so. */
   created?: boolean;
+  /**
+   * The JSON answer (200, or 201 when created): Fastify serialises the handler's result with it
+   * (fast-json-stringify: a property it does not name is left out) and the OpenAPI document
+   * publishes it, so the UI's client types come from it (test/ui/api-responses.test.ts).
+   */
+  response?: TSchema;
   handler: RouteHandler;
 }

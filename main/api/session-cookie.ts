@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { AdminWriter } from '../store/admin-ops.js';
 import type { Db } from '../store/db.js';
 import { getUiSession } from '../store/queries/ui-sessions.js';
+import { SignedIn } from './responses/operations.js';
 import { HttpError, type RequestContext, type Route } from './router.js';
 import { apiTokenHash } from './token.js';
 
@@ -94,6 +95,7 @@ export function signInRoutes(sessions: SessionStore, checkToken: (t: string) => 
     {
       method: 'POST',
       path: '/api/session',
+      response: SignedIn,
       open: true,
       summary: 'Sign in (browser UI): {token} -> HttpOnly session cookie; the token itself is not kept in the browser',
       body: SignInBody,
@@ -107,6 +109,7 @@ export function signInRoutes(sessions: SessionStore, checkToken: (t: string) => 
     {
       method: 'GET',
       path: '/api/session',
+      response: SignedIn,
       open: true,
       summary: 'Whether this browser is signed in; 401 with reason (no-session, expired, token-rotated) otherwise',
       handler: ({ req }) => {
@@ -121,6 +124,7 @@ export function signInRoutes(sessions: SessionStore, checkToken: (t: string) => 
     {
       method: 'DELETE',
       path: '/api/session',
+      response: SignedIn,
       open: true,
       summary: 'Sign out: ends the session and clears the cookie',
       handler: async (ctx) => {

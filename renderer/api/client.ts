@@ -24,15 +24,20 @@ export class ApiError extends Error {
 
 export const UNREACHABLE = 'The OCPP Edge service is not reachable. Check that it is running (npm run serve); this page reconnects by itself.';
 
-interface Answer {
-  data?: unknown;
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Json<R, S extends number> = R extends { [K in S]: { content: { 'application/json': infer J } } } ? J : never;
+/** The JSON answer of a route (200, or 201 for creates), as the OpenAPI document publishes it. */
+export type Answer<P extends keyof paths, M extends Method = 'get'> = paths[P][M] extends { responses: infer R } ? Json<R, 200> | Json<R, 201> : never;
+
+interface Reply<T> {
+  data?: T;
   error?: unknown;
   response: Response;
 }
 
-/** The answer's data, or an ApiError with the API's own message (never a bare status). */
-export async function unwrap<T>(call: Promise<Answer>): Promise<T> {
-  let answer: Answer;
+/** The answer's data, typed by the document, or an ApiError with the API's own message (never a bare status). */
+export async function unwrap<T>(call: Promise<Reply<T>>): Promise<T> {
+  let answer: Reply<T>;
   try {
     answer = await call;
   } catch (err) {

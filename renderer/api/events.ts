@@ -1,8 +1,8 @@
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
 import { client } from './client';
-import type { Provisioning, ProvisioningStep } from './installer';
+
 import { applyLoadEvents } from './load';
-import type { Charger, ChargerDetail, ChargerPage, ConnectorState } from './models';
+import type { Charger, ChargerDetail, ChargerPage, ConnectorState, Provisioning, ProvisioningStep } from './models';
 
 /**
  * The /api/events WebSocket: keeps the query cache live. Events are buffered and applied once

@@ -1,92 +1,27 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { client, unwrap } from './client';
+import type { Device, TemplateDraft } from './models';
 import type { paths } from './schema';
 
 /** Issue 11, the installer's toolkit: scans, discovered devices, provisioning, templates, password warnings. */
 
-export interface OpenPort {
-  port: number;
-  tls: boolean;
-  status: number | null;
-  server: string | null;
-  title: string | null;
-  certSubject: string | null;
-}
-export interface Device {
-  ip: string;
-  mac: string | null;
-  macVendor: string | null;
-  vendor: string | null;
-  model: string | null;
-  hostname: string | null;
-  openPorts: OpenPort[];
-  title: string | null;
-  sources: Array<'probe' | 'mdns' | 'ocpp'>;
-  chargePointId: string | null;
-  firstSeen: string;
-  lastSeen: string;
-  state: 'new' | 'present' | 'gone';
-}
-export interface Scan {
-  id: string;
-  range: string;
-  ports: number[];
-  state: 'running' | 'done' | 'cancelled' | 'failed';
-  total: number;
-  done: number;
-  found: number;
-  error: string | null;
-}
-export interface ScanDefaults {
-  range: string;
-  ports: number[];
-  lanAddresses: Array<{ address: string; netmask: string }>;
-  mdns: boolean;
-}
-export interface ProvisioningStep {
-  chargePointId: string;
-  step: 'created' | 'connected' | 'boot' | 'connector-status' | 'template-key' | 'template-applied' | 'reboot-required' | 'local-list';
-  ok: boolean;
-  at: string;
-  detail: Record<string, unknown>;
-}
-export interface Provisioning {
-  chargePointId: string;
-  rebootRequired: boolean;
-  steps: ProvisioningStep[];
-}
-export interface ConnectionSettings {
-  chargePointId: string;
-  centralSystemUrl: string;
-  ocppVersion: string;
-  password: string | null;
-  hasPassword: boolean;
-  heartbeatIntervalSec: number;
-  qrText: string;
-}
-export interface Template {
-  targetGroup: string;
-  keys: Record<string, string>;
-  sendLocalList: boolean;
-}
-
-export const useScanDefaults = () => useQuery({ queryKey: ['discovery-defaults'], queryFn: () => unwrap<ScanDefaults>(client.GET('/api/discovery/defaults')), staleTime: Number.POSITIVE_INFINITY });
-export const useDevices = () => useQuery({ queryKey: ['devices'], queryFn: () => unwrap<Device[]>(client.GET('/api/discovery/devices')) });
+export const useScanDefaults = () => useQuery({ queryKey: ['discovery-defaults'], queryFn: () => unwrap(client.GET('/api/discovery/defaults')), staleTime: Number.POSITIVE_INFINITY });
+export const useDevices = () => useQuery({ queryKey: ['devices'], queryFn: () => unwrap(client.GET('/api/discovery/devices')) });
 /** A scan's progress: fetched once, then kept live by discovery.scan events (events.ts). */
 export const useScan = (id: string | null) =>
-  useQuery({ queryKey: ['scan', id], enabled: id !== null, queryFn: () => unwrap<Scan>(client.GET('/api/discovery/scans/{id}', { params: { path: { id: id! } } })) });
+  useQuery({ queryKey: ['scan', id], enabled: id !== null, queryFn: () => unwrap(client.GET('/api/discovery/scans/{id}', { params: { path: { id: id! } } })) });
 
 export function useStartScan() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { range: string; ports: number[] }) => unwrap<Scan>(client.POST('/api/discovery/scan', { body })),
+    mutationFn: (body: { range: string; ports: number[] }) => unwrap(client.POST('/api/discovery/scan', { body })),
     onSuccess: (scan) => qc.setQueryData(['scan', scan.id], scan),
   });
 }
 export function useCancelScan() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => unwrap<Scan>(client.DELETE('/api/discovery/scans/{id}', { params: { path: { id } } })),
+    mutationFn: (id: string) => unwrap(client.DELETE('/api/discovery/scans/{id}', { params: { path: { id } } })),
     onSuccess: (scan) => qc.setQueryData(['scan', scan.id], scan),
   });
 }
@@ -95,30 +30,28 @@ export type ProvisionInput = NonNullable<paths['/api/provisioning/chargers']['po
 export function useProvision() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: ProvisionInput) => unwrap<{ settings: ConnectionSettings }>(client.POST('/api/provisioning/chargers', { body })),
+    mutationFn: (body: ProvisionInput) => unwrap(client.POST('/api/provisioning/chargers', { body })),
     onSuccess: () => {
       for (const k of [['devices'], ['chargers'], ['security-warnings']]) void qc.invalidateQueries({ queryKey: k });
     },
   });
 }
 /** The steps: fetched once, then appended to by provisioning.step events (events.ts). */
-export const useProvisioning = (cpId: string) =>
-  useQuery({ queryKey: ['provisioning', cpId], queryFn: () => unwrap<Provisioning>(client.GET('/api/provisioning/{cpId}', { params: { path: { cpId } } })) });
-export const rebootCharger = (cpId: string) => unwrap<{ status: string }>(client.POST('/api/provisioning/{cpId}/reboot', { params: { path: { cpId } } }));
+export const useProvisioning = (cpId: string) => useQuery({ queryKey: ['provisioning', cpId], queryFn: () => unwrap(client.GET('/api/provisioning/{cpId}', { params: { path: { cpId } } })) });
+export const rebootCharger = (cpId: string) => unwrap(client.POST('/api/provisioning/{cpId}/reboot', { params: { path: { cpId } } }));
 
-export const useTemplates = () => useQuery({ queryKey: ['templates'], queryFn: () => unwrap<Template[]>(client.GET('/api/provisioning/templates')) });
+export const useTemplates = () => useQuery({ queryKey: ['templates'], queryFn: () => unwrap(client.GET('/api/provisioning/templates')) });
 export function useSaveTemplate() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (t: Template) =>
-      unwrap<Template>(client.PUT('/api/provisioning/templates/{group}', { params: { path: { group: t.targetGroup } }, body: { keys: t.keys, sendLocalList: t.sendLocalList } })),
+    mutationFn: (t: TemplateDraft) => unwrap(client.PUT('/api/provisioning/templates/{group}', { params: { path: { group: t.targetGroup } }, body: { keys: t.keys, sendLocalList: t.sendLocalList } })),
     onSettled: () => qc.invalidateQueries({ queryKey: ['templates'] }),
   });
 }
 export function useDeleteTemplate() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (group: string) => unwrap<unknown>(client.DELETE('/api/provisioning/templates/{group}', { params: { path: { group } } })),
+    mutationFn: (group: string) => unwrap(client.DELETE('/api/provisioning/templates/{group}', { params: { path: { group } } })),
     onSettled: () => qc.invalidateQueries({ queryKey: ['templates'] }),
   });
 }
@@ -126,7 +59,7 @@ export function useDeleteTemplate() {
 export const useSecurityWarnings = () =>
   useQuery({
     queryKey: ['security-warnings'],
-    queryFn: () => unwrap<{ passwordless: Array<{ chargePointId: string; isConnected: boolean; remoteAddress: string | null }> }>(client.GET('/api/security/warnings')),
+    queryFn: () => unwrap(client.GET('/api/security/warnings')),
   });
 
 /** A device's own web page; https when only a TLS port answered. */

@@ -1,53 +1,22 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { client, unwrap } from './client';
+import { type Answer, client, unwrap } from './client';
+import type { LoadState } from './models';
 import { useInvalidating } from './queries';
 import type { paths } from './schema';
 
 /** Load management (issue 13): the state in force, its settings, and the live patches. */
 
-export interface LoadCharger {
-  chargePointId: string;
-  connected: boolean;
-  circuitId: number | null;
-  maxAmps: number;
-  fallbackAmps: number | null;
-  allocatedAmps: number;
-  measuredAmps: number | null;
-  waiting: number;
-  flagged: boolean;
-  flagReason: string | null;
-}
-export interface LoadState {
-  siteLimitAmps: number | null;
-  phases: 1 | 3;
-  allocatedAmps: number;
-  measuredAmps: number;
-  chargers: LoadCharger[];
-  circuits: Array<{ id: number; name: string; limitAmps: number; effectiveLimitAmps: number; allocatedAmps: number; measuredAmps: number }>;
-  at: string;
-}
-export interface Circuit {
-  id: number;
-  name: string;
-  limitAmps: number;
-  targetGroup: string | null;
-  chargePointIds: string[] | null;
-}
-/** The latest over-limit alert (raised or cleared); alerts are events only, not stored. */
-export interface LoadAlert {
-  kind: 'load-over-limit' | 'load-over-limit-cleared';
-  message: string;
-  at: string;
-}
+/** The latest over-limit alert (raised or cleared), from the event stream; the standing one is also in /api/alerts. */
+export type LoadAlert = Answer<'/api/alerts'>[number] & { kind: 'load-over-limit' | 'load-over-limit-cleared' };
 
 export type SiteBody = NonNullable<paths['/api/load/site']['put']['requestBody']>['content']['application/json'];
 export type CircuitBody = NonNullable<paths['/api/load/circuits']['post']['requestBody']>['content']['application/json'];
 
 const LOAD = ['load'];
-export const useLoad = () => useQuery({ queryKey: LOAD, queryFn: () => unwrap<LoadState>(client.GET('/api/load')) });
-export const useCircuits = () => useQuery({ queryKey: ['load-circuits'], queryFn: () => unwrap<Circuit[]>(client.GET('/api/load/circuits')) });
-export const useTagPriorities = () => useQuery({ queryKey: ['load-tags'], queryFn: () => unwrap<Array<{ idTag: string; priority: number }>>(client.GET('/api/load/tags')) });
+export const useLoad = () => useQuery({ queryKey: LOAD, queryFn: () => unwrap(client.GET('/api/load')) });
+export const useCircuits = () => useQuery({ queryKey: ['load-circuits'], queryFn: () => unwrap(client.GET('/api/load/circuits')) });
+export const useTagPriorities = () => useQuery({ queryKey: ['load-tags'], queryFn: () => unwrap(client.GET('/api/load/tags')) });
 const ALERT = ['load-alert'];
 /** Fed only by the event stream; a refetch (the stream reconnecting) keeps what it holds. */
 export const useLoadAlert = () => {
@@ -55,20 +24,17 @@ export const useLoadAlert = () => {
   return useQuery<LoadAlert | null>({ queryKey: ALERT, queryFn: () => qc.getQueryData<LoadAlert>(ALERT) ?? null, staleTime: Number.POSITIVE_INFINITY });
 };
 
-export const useSetSite = () => useInvalidating((body: SiteBody) => unwrap<LoadState>(client.PUT('/api/load/site', { body })), [LOAD]);
+export const useSetSite = () => useInvalidating((body: SiteBody) => unwrap(client.PUT('/api/load/site', { body })), [LOAD]);
 const CIRCUIT_KEYS = [LOAD, ['load-circuits']];
-export const useCreateCircuit = () => useInvalidating((body: CircuitBody) => unwrap<Circuit>(client.POST('/api/load/circuits', { body })), CIRCUIT_KEYS);
+export const useCreateCircuit = () => useInvalidating((body: CircuitBody) => unwrap(client.POST('/api/load/circuits', { body })), CIRCUIT_KEYS);
 export const useUpdateCircuit = () =>
-  useInvalidating(({ id, body }: { id: number; body: Partial<CircuitBody> }) => unwrap<Circuit>(client.PATCH('/api/load/circuits/{id}', { params: { path: { id: String(id) } }, body })), CIRCUIT_KEYS);
-export const useDeleteCircuit = () => useInvalidating((id: number) => unwrap<unknown>(client.DELETE('/api/load/circuits/{id}', { params: { path: { id: String(id) } } })), CIRCUIT_KEYS);
+  useInvalidating(({ id, body }: { id: number; body: Partial<CircuitBody> }) => unwrap(client.PATCH('/api/load/circuits/{id}', { params: { path: { id: String(id) } }, body })), CIRCUIT_KEYS);
+export const useDeleteCircuit = () => useInvalidating((id: number) => unwrap(client.DELETE('/api/load/circuits/{id}', { params: { path: { id: String(id) } } })), CIRCUIT_KEYS);
 export const useSetChargerPriority = () =>
-  useInvalidating(
-    ({ cpId, priority }: { cpId: string; priority: number | null }) => unwrap<unknown>(client.PUT('/api/load/chargers/{cpId}', { params: { path: { cpId } }, body: { priority } })),
-    [LOAD],
-  );
+  useInvalidating(({ cpId, priority }: { cpId: string; priority: number | null }) => unwrap(client.PUT('/api/load/chargers/{cpId}', { params: { path: { cpId } }, body: { priority } })), [LOAD]);
 export const useSetTagPriority = () =>
   useInvalidating(
-    ({ idTag, priority }: { idTag: string; priority: number | null }) => unwrap<unknown>(client.PUT('/api/load/tags/{idTag}', { params: { path: { idTag } }, body: { priority } })),
+    ({ idTag, priority }: { idTag: string; priority: number | null }) => unwrap(client.PUT('/api/load/tags/{idTag}', { params: { path: { idTag } }, body: { priority } })),
     [['load-tags']],
   );
 

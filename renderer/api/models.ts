@@ -1,161 +1,32 @@
-/**
- * Response shapes the UI reads. The OpenAPI document types every path, parameter and request
- * body (schema.d.ts) but publishes responses as `{}` until the routes declare response schemas;
- * until then these mirror the store's row types (main/store/queries/*.ts) for what the UI shows.
- */
-export interface ConnectorState {
-  connectorId: number;
-  status: string;
-  errorCode: string;
-  info?: string | null;
-  statusAt?: string;
-}
+import type { Answer } from './client';
 
-export interface Charger {
-  chargePointId: string;
-  serialNumber: string | null;
-  catalogNumber: string | null;
-  vendor: string | null;
-  model: string | null;
-  firmwareVersion: string | null;
-  ratedVolts: number | null;
-  ratedAmps: number | null;
-  maximumAmps: number | null;
-  ipAddress: string | null;
-  targetGroup: string | null;
-  description: string | null;
-  registrationStatus: 'Accepted' | 'Pending' | 'Rejected';
-  lenient: boolean;
-  isConnected: boolean;
-  lastSeen: string | null;
-  remoteAddress: string | null;
-  bootStatus: string | null;
-  connectors: ConnectorState[];
-}
-
-export interface ChargerDetail extends Charger {
-  configuration: unknown;
-  schemaDeviations: Array<{ action: string; direction: string; error: string; payload: string; at: string }>;
-}
-
-export interface ChargerPage {
-  total: number;
-  items: Charger[];
-  groups: string[];
-}
-
-export interface Alert {
-  kind: string;
-  message: string;
-  at?: string;
-}
-
-export interface Summary {
-  chargers: { total: number; online: number; offline: number; faulted: number };
-  activeSessions: number;
-  energyTodayWh: number;
-  powerW: number;
-  alerts: Alert[];
-}
-
-export interface Session {
-  transactionId: number;
-  chargePointId: string;
-  connectorId: number;
-  idTag: string;
-  meterStart: number;
-  startTime: string;
-  meterStop: number | null;
-  stopTime: string | null;
-  stopReason: string | null;
-  energyWh: number | null;
-  status: 'Active' | 'Completed';
-}
-
-export interface Sample {
-  timestamp: string;
-  value: string;
-  measurand: string;
-  phase: string | null;
-  unit: string;
-  context: string;
-  location: string;
-}
-
-export interface LoggedMessage {
-  id: number;
-  direction: 'in' | 'out';
-  at: string;
-  frame: string;
-  action: string | null;
-}
-
-export interface StatusReport extends ConnectorState {
-  receivedAt: string;
-}
-
-export interface CommandOutcome {
-  chargePointId: string;
-  action: string;
-  response: Record<string, unknown>;
-  transactionId?: number | null;
-  note?: string;
-}
-
-export interface RfidCard {
-  tagId: string;
-  status: 'Active' | 'Blocked';
-  validUntil: string | null;
-  parentIdTag: string | null;
-  description: string | null;
-  /** Sessions the card may run at once: 1 one at a time (default), 0 unlimited. */
-  maxConcurrentSessions: number;
-}
-
-/** GET /api/sync and the sync.status event (main/sync/status.ts). */
-export interface SyncProgress {
-  trigger: 'nightly' | 'manual';
-  phase: 'upload' | 'manifest' | 'auth-list' | 'push';
-  startedAt: string;
-  pendingAtStart: number;
-  uploaded: number;
-  parked: number;
-}
-
-export interface SyncRun {
-  trigger: 'nightly' | 'manual';
-  startedAt: string;
-  finishedAt: string;
-  ok: boolean;
-  uploaded: number;
-  parked: number;
-  errors: Array<{ phase: SyncProgress['phase']; message: string }>;
-}
-
-export interface SyncStatus {
-  configured: boolean;
-  headofficeUrl: string | null;
-  pending: number;
-  oldestPendingAt: string | null;
-  oldestPendingAgeSec: number | null;
-  parked: number;
-  lastSuccessAt: string | null;
-  lastError: { message: string; at: string } | null;
-  consecutiveFailures: number;
-  nextAttemptInMs: number | null;
-  nightly: { cron: string; nextRunAt: string | null };
-  authListVersion: number | null;
-  running: SyncProgress | null;
-  lastRun: SyncRun | null;
-}
-
-/** GET /api/sync/parked: a record head office rejected, with its reason. */
-export interface ParkedRecord {
-  id: number;
-  kind: 'session' | 'snapshot' | 'alert';
-  idempotencyKey: string;
-  subject: string | null;
-  createdAt: string;
-  attempts: number;
-  parkedReason: string | null;
-}
+/** Names for the API answers the screens read, all from the generated document types (schema.d.ts). */
+export type ChargerPage = Answer<'/api/ui/chargers'>;
+export type ChargerDetail = Answer<'/api/charger/{cpId}'>;
+/** A charger as the table and the detail both show it: the registry fields and connector states. */
+export type Charger = ChargerPage['items'][number];
+/** A connector as the table has it; the detail and the live status events add its info and time. */
+export type ConnectorState = Charger['connectors'][number] & Partial<Pick<ChargerDetail['connectors'][number], 'info' | 'statusAt'>>;
+export type Summary = Answer<'/api/ui/summary'>;
+export type Session = Answer<'/api/sessions'>['items'][number];
+export type Sample = Answer<'/api/sessions/{id}/meter-values'>[number];
+export type LoggedMessage = Answer<'/api/ui/chargers/{cpId}/messages'>['items'][number];
+export type StatusReport = Answer<'/api/ui/chargers/{cpId}/status-history'>[number];
+export type CommandOutcome = Answer<'/api/admin/{cpId}/reset', 'post'>;
+export type RfidCard = Answer<'/api/rfid'>[number];
+export type ImportReport = Answer<'/api/ui/rfid/import', 'post'>;
+export type AuditEntry = Answer<'/api/audit'>[number];
+export type Setting = Answer<'/api/ui/settings'>[number];
+export type SyncStatus = Answer<'/api/sync'>;
+export type SyncProgress = NonNullable<SyncStatus['running']>;
+export type ParkedRecord = Answer<'/api/sync/parked'>[number];
+export type LoadState = Answer<'/api/load'>;
+export type LoadCharger = LoadState['chargers'][number];
+export type Circuit = Answer<'/api/load/circuits'>[number];
+export type Device = Answer<'/api/discovery/devices'>[number];
+export type Provisioning = Answer<'/api/provisioning/{cpId}'>;
+export type ProvisioningStep = Provisioning['steps'][number];
+export type ConnectionSettings = Answer<'/api/provisioning/chargers', 'post'>['settings'];
+export type Template = Answer<'/api/provisioning/templates'>[number];
+/** A template as the editor holds it (the server sets updatedAt). */
+export type TemplateDraft = Omit<Template, 'updatedAt'>;

@@ -1,17 +1,15 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { client, unwrap, withQuery } from './client';
-import type { ChargerDetail, ChargerPage, CommandOutcome, LoggedMessage, ParkedRecord, RfidCard, Sample, Session, StatusReport, Summary, SyncRun, SyncStatus } from './models';
 import type { paths } from './schema';
 
 /** Every server read and write of the UI, as query-cache hooks. Components never fetch. */
 
-export const useSignInState = (enabled: boolean) =>
-  useQuery({ queryKey: ['session'], enabled, queryFn: () => unwrap<{ signedIn: true }>(client.GET('/api/session')), retry: false, staleTime: Number.POSITIVE_INFINITY });
+export const useSignInState = (enabled: boolean) => useQuery({ queryKey: ['session'], enabled, queryFn: () => unwrap(client.GET('/api/session')), retry: false, staleTime: Number.POSITIVE_INFINITY });
 
-export const signIn = (token: string) => unwrap<{ signedIn: true }>(client.POST('/api/session', { body: { token } }));
-export const signOut = () => unwrap<{ signedIn: false }>(client.DELETE('/api/session'));
+export const signIn = (token: string) => unwrap(client.POST('/api/session', { body: { token } }));
+export const signOut = () => unwrap(client.DELETE('/api/session'));
 
-export const useSummary = () => useQuery({ queryKey: ['summary'], queryFn: () => unwrap<Summary>(client.GET('/api/ui/summary')) });
+export const useSummary = () => useQuery({ queryKey: ['summary'], queryFn: () => unwrap(client.GET('/api/ui/summary')) });
 
 export interface ChargerFilter {
   q: string;
@@ -27,7 +25,7 @@ export const useChargerPages = (f: ChargerFilter) =>
   useInfiniteQuery({
     queryKey: ['chargers', f],
     initialPageParam: 0,
-    queryFn: ({ pageParam }) => unwrap<ChargerPage>(client.GET('/api/ui/chargers', withQuery({ ...f, limit: PAGE, offset: pageParam }))),
+    queryFn: ({ pageParam }) => unwrap(client.GET('/api/ui/chargers', withQuery({ ...f, limit: PAGE, offset: pageParam }))),
     getNextPageParam: (last, all) => {
       const loaded = all.reduce((n, p) => n + p.items.length, 0);
       return loaded < last.total ? loaded : undefined;
@@ -35,13 +33,13 @@ export const useChargerPages = (f: ChargerFilter) =>
     placeholderData: keepPreviousData,
   });
 
-export const useCharger = (cpId: string) => useQuery({ queryKey: ['charger', cpId], queryFn: () => unwrap<ChargerDetail>(client.GET('/api/charger/{cpId}', { params: { path: { cpId } } })) });
+export const useCharger = (cpId: string) => useQuery({ queryKey: ['charger', cpId], queryFn: () => unwrap(client.GET('/api/charger/{cpId}', { params: { path: { cpId } } })) });
 
 type ChargerPatch = NonNullable<paths['/api/charger/{cpId}']['patch']['requestBody']>['content']['application/json'];
 export function useUpdateCharger(cpId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: ChargerPatch) => unwrap<ChargerDetail>(client.PATCH('/api/charger/{cpId}', { params: { path: { cpId } }, body })),
+    mutationFn: (body: ChargerPatch) => unwrap(client.PATCH('/api/charger/{cpId}', { params: { path: { cpId } }, body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['charger', cpId] }),
   });
 }
@@ -49,28 +47,25 @@ export function useUpdateCharger(cpId: string) {
 export const useChargerSessions = (cpId: string) =>
   useQuery({
     queryKey: ['charger-sessions', cpId],
-    queryFn: () => unwrap<{ total: number; items: Session[] }>(client.GET('/api/sessions/station/{cpId}', { params: { path: { cpId }, query: { status: 'Active' } as never } })),
+    queryFn: () => unwrap(client.GET('/api/sessions/station/{cpId}', { params: { path: { cpId }, query: { status: 'Active' } as never } })),
   });
 
 export const useMeterValues = (transactionId: number | undefined) =>
   useQuery({
     queryKey: ['meter-values', transactionId],
     enabled: transactionId !== undefined,
-    queryFn: () => unwrap<Sample[]>(client.GET('/api/sessions/{id}/meter-values', { params: { path: { id: String(transactionId) } } })),
+    queryFn: () => unwrap(client.GET('/api/sessions/{id}/meter-values', { params: { path: { id: String(transactionId) } } })),
   });
 
 export const useMessages = (cpId: string, action: string, page: number, size: number) =>
   useQuery({
     queryKey: ['messages', cpId, action, page],
-    queryFn: () =>
-      unwrap<{ total: number; items: LoggedMessage[] }>(
-        client.GET('/api/ui/chargers/{cpId}/messages', { params: { path: { cpId }, query: { action: action || undefined, limit: size, offset: page * size } as never } }),
-      ),
+    queryFn: () => unwrap(client.GET('/api/ui/chargers/{cpId}/messages', { params: { path: { cpId }, query: { action: action || undefined, limit: size, offset: page * size } as never } })),
     placeholderData: keepPreviousData,
   });
 
 export const useStatusHistory = (cpId: string) =>
-  useQuery({ queryKey: ['status-history', cpId], queryFn: () => unwrap<StatusReport[]>(client.GET('/api/ui/chargers/{cpId}/status-history', { params: { path: { cpId } } })) });
+  useQuery({ queryKey: ['status-history', cpId], queryFn: () => unwrap(client.GET('/api/ui/chargers/{cpId}/status-history', { params: { path: { cpId } } })) });
 
 /** The admin commands by their URL name (start-transaction, reset, ...), answered with the charger's reply. */
 export type AdminCommand = keyof paths extends infer K ? (K extends `/api/admin/{cpId}/${infer C}` ? C : never) : never;
@@ -78,7 +73,7 @@ export function useCommand(cpId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ command, body }: { command: AdminCommand; body: Record<string, unknown> }) =>
-      unwrap<CommandOutcome>(client.POST(`/api/admin/{cpId}/${command}` as '/api/admin/{cpId}/reset', { params: { path: { cpId } }, body: body as never })),
+      unwrap(client.POST(`/api/admin/{cpId}/${command}` as '/api/admin/{cpId}/reset', { params: { path: { cpId } }, body: body as never })),
     onSettled: () => {
       void qc.invalidateQueries({ queryKey: ['charger', cpId] });
       void qc.invalidateQueries({ queryKey: ['charger-sessions', cpId] });
@@ -86,7 +81,7 @@ export function useCommand(cpId: string) {
   });
 }
 
-export const useRfidCards = () => useQuery({ queryKey: ['rfid'], queryFn: () => unwrap<RfidCard[]>(client.GET('/api/rfid')) });
+export const useRfidCards = () => useQuery({ queryKey: ['rfid'], queryFn: () => unwrap(client.GET('/api/rfid')) });
 
 export interface SessionFilter {
   station?: string;
@@ -98,7 +93,7 @@ export interface SessionFilter {
 export const useSessions = (f: SessionFilter, page: number, size: number) =>
   useQuery({
     queryKey: ['sessions', f, page],
-    queryFn: () => unwrap<{ total: number; items: Session[] }>(client.GET('/api/sessions', withQuery({ ...f, limit: size, offset: page * size }))),
+    queryFn: () => unwrap(client.GET('/api/sessions', withQuery({ ...f, limit: size, offset: page * size }))),
     placeholderData: keepPreviousData,
   });
 
@@ -116,77 +111,45 @@ export function useInvalidating<A, R>(fn: (a: A) => Promise<R>, keys: unknown[][
 }
 
 export type NewCard = NonNullable<paths['/api/rfid']['post']['requestBody']>['content']['application/json'];
-export const useCreateCard = () => useInvalidating((body: NewCard) => unwrap<RfidCard>(client.POST('/api/rfid', { body })), [['rfid']]);
+export const useCreateCard = () => useInvalidating((body: NewCard) => unwrap(client.POST('/api/rfid', { body })), [['rfid']]);
 type CardPatch = NonNullable<paths['/api/rfid/{tagId}']['patch']['requestBody']>['content']['application/json'];
 export const useUpdateCard = () =>
-  useInvalidating(({ tagId, body }: { tagId: string; body: CardPatch }) => unwrap<RfidCard>(client.PATCH('/api/rfid/{tagId}', { params: { path: { tagId } }, body })), [['rfid']]);
+  useInvalidating(({ tagId, body }: { tagId: string; body: CardPatch }) => unwrap(client.PATCH('/api/rfid/{tagId}', { params: { path: { tagId } }, body })), [['rfid']]);
 export const useSetCardStatus = () =>
   useInvalidating(
     ({ tagId, block }: { tagId: string; block: boolean }) =>
-      unwrap<RfidCard>(block ? client.POST('/api/rfid/{tagId}/block', { params: { path: { tagId } } }) : client.POST('/api/rfid/{tagId}/activate', { params: { path: { tagId } } })),
+      unwrap(block ? client.POST('/api/rfid/{tagId}/block', { params: { path: { tagId } } }) : client.POST('/api/rfid/{tagId}/activate', { params: { path: { tagId } } })),
     [['rfid']],
   );
-export const useDeleteCard = () => useInvalidating((tagId: string) => unwrap<unknown>(client.DELETE('/api/rfid/{tagId}', { params: { path: { tagId } } })), [['rfid']]);
+export const useDeleteCard = () => useInvalidating((tagId: string) => unwrap(client.DELETE('/api/rfid/{tagId}', { params: { path: { tagId } } })), [['rfid']]);
 
-export interface ImportReport {
-  rows: Array<{ line: number; tagId: string; ok: boolean; error?: string; field?: string }>;
-  valid: number;
-  invalid: number;
-  imported: number;
-}
-export const useImportCards = () => useInvalidating((body: { csv: string; commit: boolean }) => unwrap<ImportReport>(client.POST('/api/ui/rfid/import', { body })), [['rfid']]);
+export const useImportCards = () => useInvalidating((body: { csv: string; commit: boolean }) => unwrap(client.POST('/api/ui/rfid/import', { body })), [['rfid']]);
 
-export const useConnectedChargers = () => useQuery({ queryKey: ['chargers', 'connected'], queryFn: () => unwrap<Array<{ chargePointId: string }>>(client.GET('/api/stations/connected/list')) });
+export const useConnectedChargers = () => useQuery({ queryKey: ['chargers', 'connected'], queryFn: () => unwrap(client.GET('/api/stations/connected/list')) });
 
 /** SendLocalList to one charger; the caller runs it per charger to show each answer. */
-export const pushLocalList = (cpId: string, updateType: 'Full' | 'Differential') =>
-  unwrap<CommandOutcome>(client.POST('/api/admin/{cpId}/send-local-list', { params: { path: { cpId } }, body: { updateType } }));
+export const pushLocalList = (cpId: string, updateType: 'Full' | 'Differential') => unwrap(client.POST('/api/admin/{cpId}/send-local-list', { params: { path: { cpId } }, body: { updateType } }));
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  by: string;
-  chargePointId: string;
-  action: string;
-  payload: unknown;
-  ok: boolean;
-  result: unknown;
-  error: string | null;
-  durationMs: number | null;
-}
 export const useAudit = (page: number, size: number) =>
-  useQuery({ queryKey: ['audit', page], queryFn: () => unwrap<AuditEntry[]>(client.GET('/api/audit', withQuery({ limit: size, offset: page * size }))), placeholderData: keepPreviousData });
-export const useBackups = () => useQuery({ queryKey: ['backups'], queryFn: () => unwrap<Array<{ name: string; bytes: number; createdAt: string }>>(client.GET('/api/backups')) });
-export const useRunBackup = () => useInvalidating(() => unwrap<{ name: string; bytes: number; createdAt: string }>(client.POST('/api/backups')), [['backups']]);
-export const useLockouts = () =>
-  useQuery({ queryKey: ['lockouts'], queryFn: () => unwrap<Array<{ kind: 'address' | 'identity'; key: string; until: string; failures: number }>>(client.GET('/api/security/lockouts')) });
+  useQuery({ queryKey: ['audit', page], queryFn: () => unwrap(client.GET('/api/audit', withQuery({ limit: size, offset: page * size }))), placeholderData: keepPreviousData });
+export const useBackups = () => useQuery({ queryKey: ['backups'], queryFn: () => unwrap(client.GET('/api/backups')) });
+export const useRunBackup = () => useInvalidating(() => unwrap(client.POST('/api/backups')), [['backups']]);
+export const useLockouts = () => useQuery({ queryKey: ['lockouts'], queryFn: () => unwrap(client.GET('/api/security/lockouts')) });
 export const useLiftLockout = () =>
-  useInvalidating(
-    ({ kind, key }: { kind: string; key: string }) => unwrap<unknown>(client.DELETE('/api/security/lockouts/{kind}/{key}', { params: { path: { kind, key } } })),
-    [['lockouts'], ['summary']],
-  );
-export const rotateToken = () => unwrap<{ token: string }>(client.POST('/api/token/rotate'));
+  useInvalidating(({ kind, key }: { kind: string; key: string }) => unwrap(client.DELETE('/api/security/lockouts/{kind}/{key}', { params: { path: { kind, key } } })), [['lockouts'], ['summary']]);
+export const rotateToken = () => unwrap(client.POST('/api/token/rotate'));
 export const meterValuesCsvUrl = (transactionId: number): string => `/api/sessions/${transactionId}/meter-values.csv`;
 
-export interface Setting {
-  key: string;
-  value: unknown;
-  default: unknown;
-  description: string;
-  source: string;
-  env: string;
-  applies: string;
-}
-export const useSettings = () => useQuery({ queryKey: ['settings'], queryFn: () => unwrap<Setting[]>(client.GET('/api/ui/settings')), staleTime: Number.POSITIVE_INFINITY });
+export const useSettings = () => useQuery({ queryKey: ['settings'], queryFn: () => unwrap(client.GET('/api/ui/settings')), staleTime: Number.POSITIVE_INFINITY });
 
 /** Head-office sync: the state (kept live by sync.status events), its parked records, "sync now". */
-export const useSyncStatus = () => useQuery({ queryKey: ['sync'], queryFn: () => unwrap<SyncStatus>(client.GET('/api/sync')) });
-export const useParkedRecords = () => useQuery({ queryKey: ['sync-parked'], queryFn: () => unwrap<ParkedRecord[]>(client.GET('/api/sync/parked')) });
-export const useSyncNow = () => useInvalidating(() => unwrap<SyncRun>(client.POST('/api/sync/run')), [['sync'], ['sync-parked']]);
+export const useSyncStatus = () => useQuery({ queryKey: ['sync'], queryFn: () => unwrap(client.GET('/api/sync')) });
+export const useParkedRecords = () => useQuery({ queryKey: ['sync-parked'], queryFn: () => unwrap(client.GET('/api/sync/parked')) });
+export const useSyncNow = () => useInvalidating(() => unwrap(client.POST('/api/sync/run')), [['sync'], ['sync-parked']]);
 export const useResolveParked = () =>
   useInvalidating(
     ({ id, action }: { id: number; action: 'retry' | 'dismiss' }) =>
-      unwrap<unknown>(
+      unwrap(
         action === 'retry'
           ? client.POST('/api/sync/parked/{id}/retry', { params: { path: { id: String(id) } } })
           : client.POST('/api/sync/parked/{id}/dismiss', { params: { path: { id: String(id) } } }),

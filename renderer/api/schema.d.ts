@@ -1523,7 +1523,57 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        serialNumber: string | null;
+                        catalogNumber: string | null;
+                        vendor: string | null;
+                        model: string | null;
+                        firmwareVersion: string | null;
+                        chargeBoxSerialNumber: string | null;
+                        iccid: string | null;
+                        imsi: string | null;
+                        meterType: string | null;
+                        meterSerialNumber: string | null;
+                        ratedVolts: number | null;
+                        ratedAmps: number | null;
+                        maximumAmps: number | null;
+                        ipAddress: string | null;
+                        targetGroup: string | null;
+                        description: string | null;
+                        /** @enum {string} */
+                        registrationStatus: "Accepted" | "Pending" | "Rejected";
+                        autoRegistered: boolean;
+                        lenient: boolean;
+                        hasPassword: boolean;
+                        security: {
+                            warnings: {
+                                /** @enum {string} */
+                                code: "no-password";
+                                message: string;
+                            }[];
+                        };
+                        isConnected: boolean;
+                        /** Format: date-time */
+                        lastSeen: string | null;
+                        remoteAddress: string | null;
+                        remotePort: number | null;
+                        bootStatus: string | null;
+                        /** Format: date-time */
+                        lastBootAt: string | null;
+                        /** Format: date-time */
+                        lastHeartbeatAt: string | null;
+                        firmwareStatus: string | null;
+                        /** Format: date-time */
+                        firmwareStatusAt: string | null;
+                        diagnosticsStatus: string | null;
+                        /** Format: date-time */
+                        diagnosticsStatusAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -1546,7 +1596,57 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        serialNumber: string | null;
+                        catalogNumber: string | null;
+                        vendor: string | null;
+                        model: string | null;
+                        firmwareVersion: string | null;
+                        chargeBoxSerialNumber: string | null;
+                        iccid: string | null;
+                        imsi: string | null;
+                        meterType: string | null;
+                        meterSerialNumber: string | null;
+                        ratedVolts: number | null;
+                        ratedAmps: number | null;
+                        maximumAmps: number | null;
+                        ipAddress: string | null;
+                        targetGroup: string | null;
+                        description: string | null;
+                        /** @enum {string} */
+                        registrationStatus: "Accepted" | "Pending" | "Rejected";
+                        autoRegistered: boolean;
+                        lenient: boolean;
+                        hasPassword: boolean;
+                        security: {
+                            warnings: {
+                                /** @enum {string} */
+                                code: "no-password";
+                                message: string;
+                            }[];
+                        };
+                        isConnected: boolean;
+                        /** Format: date-time */
+                        lastSeen: string | null;
+                        remoteAddress: string | null;
+                        remotePort: number | null;
+                        bootStatus: string | null;
+                        /** Format: date-time */
+                        lastBootAt: string | null;
+                        /** Format: date-time */
+                        lastHeartbeatAt: string | null;
+                        firmwareStatus: string | null;
+                        /** Format: date-time */
+                        firmwareStatusAt: string | null;
+                        diagnosticsStatus: string | null;
+                        /** Format: date-time */
+                        diagnosticsStatusAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -1571,7 +1671,69 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        serialNumber: string | null;
+                        catalogNumber: string | null;
+                        vendor: string | null;
+                        model: string | null;
+                        firmwareVersion: string | null;
+                        chargeBoxSerialNumber: string | null;
+                        iccid: string | null;
+                        imsi: string | null;
+                        meterType: string | null;
+                        meterSerialNumber: string | null;
+                        ratedVolts: number | null;
+                        ratedAmps: number | null;
+                        maximumAmps: number | null;
+                        ipAddress: string | null;
+                        targetGroup: string | null;
+                        description: string | null;
+                        /** @enum {string} */
+                        registrationStatus: "Accepted" | "Pending" | "Rejected";
+                        autoRegistered: boolean;
+                        lenient: boolean;
+                        hasPassword: boolean;
+                        security: {
+                            warnings: {
+                                /** @enum {string} */
+                                code: "no-password";
+                                message: string;
+                            }[];
+                        };
+                        isConnected: boolean;
+                        /** Format: date-time */
+                        lastSeen: string | null;
+                        remoteAddress: string | null;
+                        remotePort: number | null;
+                        bootStatus: string | null;
+                        /** Format: date-time */
+                        lastBootAt: string | null;
+                        /** Format: date-time */
+                        lastHeartbeatAt: string | null;
+                        firmwareStatus: string | null;
+                        /** Format: date-time */
+                        firmwareStatusAt: string | null;
+                        diagnosticsStatus: string | null;
+                        /** Format: date-time */
+                        diagnosticsStatusAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        connectors: {
+                            connectorId: number;
+                            status: string;
+                            errorCode: string;
+                            info: string | null;
+                            vendorId: string | null;
+                            vendorErrorCode: string | null;
+                            /** Format: date-time */
+                            statusAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -1642,7 +1804,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        transactionId: number;
+                        chargePointId: string;
+                        connectorId: number;
+                        idTag: string;
+                        startAuthStatus: string;
+                        /** @description Wh */
+                        meterStart: number;
+                        /** Format: date-time */
+                        startTime: string;
+                        reservationId: number | null;
+                        lastMeterWh: number | null;
+                        /** Format: date-time */
+                        lastMeterAt: string | null;
+                        meterStop: number | null;
+                        /** Format: date-time */
+                        stopTime: string | null;
+                        stopReason: string | null;
+                        stopIdTag: string | null;
+                        energyWh: number | null;
+                        /** @enum {string} */
+                        status: "Active" | "Completed";
+                        stopInferred: boolean;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -1667,7 +1852,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        chargePointId: string;
+                        connectorId: number;
+                        transactionId: number | null;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @description As the charger sent it */
+                        value: string;
+                        context: string;
+                        format: string;
+                        measurand: string;
+                        phase: string | null;
+                        location: string;
+                        unit: string;
+                        source: string;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -1692,7 +1893,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        session: {
+                            transactionId: number;
+                            chargePointId: string;
+                            connectorId: number;
+                            idTag: string;
+                            startAuthStatus: string;
+                            /** @description Wh */
+                            meterStart: number;
+                            /** Format: date-time */
+                            startTime: string;
+                            reservationId: number | null;
+                            lastMeterWh: number | null;
+                            /** Format: date-time */
+                            lastMeterAt: string | null;
+                            meterStop: number | null;
+                            /** Format: date-time */
+                            stopTime: string | null;
+                            stopReason: string | null;
+                            stopIdTag: string | null;
+                            energyWh: number | null;
+                            /** @enum {string} */
+                            status: "Active" | "Completed";
+                            stopInferred: boolean;
+                        };
+                        samples: {
+                            id: number;
+                            chargePointId: string;
+                            connectorId: number;
+                            transactionId: number | null;
+                            /** Format: date-time */
+                            timestamp: string;
+                            /** @description As the charger sent it */
+                            value: string;
+                            context: string;
+                            format: string;
+                            measurand: string;
+                            phase: string | null;
+                            location: string;
+                            unit: string;
+                            source: string;
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -1740,7 +1983,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        total: number;
+                        items: {
+                            transactionId: number;
+                            chargePointId: string;
+                            connectorId: number;
+                            idTag: string;
+                            startAuthStatus: string;
+                            /** @description Wh */
+                            meterStart: number;
+                            /** Format: date-time */
+                            startTime: string;
+                            reservationId: number | null;
+                            lastMeterWh: number | null;
+                            /** Format: date-time */
+                            lastMeterAt: string | null;
+                            meterStop: number | null;
+                            /** Format: date-time */
+                            stopTime: string | null;
+                            stopReason: string | null;
+                            stopIdTag: string | null;
+                            energyWh: number | null;
+                            /** @enum {string} */
+                            status: "Active" | "Completed";
+                            stopInferred: boolean;
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -1765,7 +2034,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        total: number;
+                        items: {
+                            transactionId: number;
+                            chargePointId: string;
+                            connectorId: number;
+                            idTag: string;
+                            startAuthStatus: string;
+                            /** @description Wh */
+                            meterStart: number;
+                            /** Format: date-time */
+                            startTime: string;
+                            reservationId: number | null;
+                            lastMeterWh: number | null;
+                            /** Format: date-time */
+                            lastMeterAt: string | null;
+                            meterStop: number | null;
+                            /** Format: date-time */
+                            stopTime: string | null;
+                            stopReason: string | null;
+                            stopIdTag: string | null;
+                            energyWh: number | null;
+                            /** @enum {string} */
+                            status: "Active" | "Completed";
+                            stopInferred: boolean;
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -1788,7 +2083,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        tagId: string;
+                        /** @enum {string} */
+                        status: "Active" | "Blocked";
+                        /** Format: date-time */
+                        validUntil: string | null;
+                        parentIdTag: string | null;
+                        description: string | null;
+                        /** @description Sessions the card may run at once: 1 one at a time, 0 unlimited */
+                        maxConcurrentSessions: number;
+                        /** @enum {string} */
+                        source: "local" | "headoffice";
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -1827,7 +2138,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        tagId: string;
+                        /** @enum {string} */
+                        status: "Active" | "Blocked";
+                        /** Format: date-time */
+                        validUntil: string | null;
+                        parentIdTag: string | null;
+                        description: string | null;
+                        /** @description Sessions the card may run at once: 1 one at a time, 0 unlimited */
+                        maxConcurrentSessions: number;
+                        /** @enum {string} */
+                        source: "local" | "headoffice";
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -1852,7 +2179,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        tagId: string;
+                        /** @enum {string} */
+                        status: "Active" | "Blocked";
+                        /** Format: date-time */
+                        validUntil: string | null;
+                        parentIdTag: string | null;
+                        description: string | null;
+                        /** @description Sessions the card may run at once: 1 one at a time, 0 unlimited */
+                        maxConcurrentSessions: number;
+                        /** @enum {string} */
+                        source: "local" | "headoffice";
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -1877,7 +2220,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        tagId: string;
+                        /** @enum {boolean} */
+                        deleted: true;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -1916,7 +2263,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        tagId: string;
+                        /** @enum {string} */
+                        status: "Active" | "Blocked";
+                        /** Format: date-time */
+                        validUntil: string | null;
+                        parentIdTag: string | null;
+                        description: string | null;
+                        /** @description Sessions the card may run at once: 1 one at a time, 0 unlimited */
+                        maxConcurrentSessions: number;
+                        /** @enum {string} */
+                        source: "local" | "headoffice";
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -1941,7 +2304,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        tagId: string;
+                        /** @enum {string} */
+                        status: "Active" | "Blocked";
+                        /** Format: date-time */
+                        validUntil: string | null;
+                        parentIdTag: string | null;
+                        description: string | null;
+                        /** @description Sessions the card may run at once: 1 one at a time, 0 unlimited */
+                        maxConcurrentSessions: number;
+                        /** @enum {string} */
+                        source: "local" | "headoffice";
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -1966,7 +2345,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        tagId: string;
+                        /** @enum {string} */
+                        status: "Active" | "Blocked";
+                        /** Format: date-time */
+                        validUntil: string | null;
+                        parentIdTag: string | null;
+                        description: string | null;
+                        /** @description Sessions the card may run at once: 1 one at a time, 0 unlimited */
+                        maxConcurrentSessions: number;
+                        /** @enum {string} */
+                        source: "local" | "headoffice";
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -1989,7 +2384,57 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        serialNumber: string | null;
+                        catalogNumber: string | null;
+                        vendor: string | null;
+                        model: string | null;
+                        firmwareVersion: string | null;
+                        chargeBoxSerialNumber: string | null;
+                        iccid: string | null;
+                        imsi: string | null;
+                        meterType: string | null;
+                        meterSerialNumber: string | null;
+                        ratedVolts: number | null;
+                        ratedAmps: number | null;
+                        maximumAmps: number | null;
+                        ipAddress: string | null;
+                        targetGroup: string | null;
+                        description: string | null;
+                        /** @enum {string} */
+                        registrationStatus: "Accepted" | "Pending" | "Rejected";
+                        autoRegistered: boolean;
+                        lenient: boolean;
+                        hasPassword: boolean;
+                        security: {
+                            warnings: {
+                                /** @enum {string} */
+                                code: "no-password";
+                                message: string;
+                            }[];
+                        };
+                        isConnected: boolean;
+                        /** Format: date-time */
+                        lastSeen: string | null;
+                        remoteAddress: string | null;
+                        remotePort: number | null;
+                        bootStatus: string | null;
+                        /** Format: date-time */
+                        lastBootAt: string | null;
+                        /** Format: date-time */
+                        lastHeartbeatAt: string | null;
+                        firmwareStatus: string | null;
+                        /** Format: date-time */
+                        firmwareStatusAt: string | null;
+                        diagnosticsStatus: string | null;
+                        /** Format: date-time */
+                        diagnosticsStatusAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -2047,7 +2492,57 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        serialNumber: string | null;
+                        catalogNumber: string | null;
+                        vendor: string | null;
+                        model: string | null;
+                        firmwareVersion: string | null;
+                        chargeBoxSerialNumber: string | null;
+                        iccid: string | null;
+                        imsi: string | null;
+                        meterType: string | null;
+                        meterSerialNumber: string | null;
+                        ratedVolts: number | null;
+                        ratedAmps: number | null;
+                        maximumAmps: number | null;
+                        ipAddress: string | null;
+                        targetGroup: string | null;
+                        description: string | null;
+                        /** @enum {string} */
+                        registrationStatus: "Accepted" | "Pending" | "Rejected";
+                        autoRegistered: boolean;
+                        lenient: boolean;
+                        hasPassword: boolean;
+                        security: {
+                            warnings: {
+                                /** @enum {string} */
+                                code: "no-password";
+                                message: string;
+                            }[];
+                        };
+                        isConnected: boolean;
+                        /** Format: date-time */
+                        lastSeen: string | null;
+                        remoteAddress: string | null;
+                        remotePort: number | null;
+                        bootStatus: string | null;
+                        /** Format: date-time */
+                        lastBootAt: string | null;
+                        /** Format: date-time */
+                        lastHeartbeatAt: string | null;
+                        firmwareStatus: string | null;
+                        /** Format: date-time */
+                        firmwareStatusAt: string | null;
+                        diagnosticsStatus: string | null;
+                        /** Format: date-time */
+                        diagnosticsStatusAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2079,7 +2574,57 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        serialNumber: string | null;
+                        catalogNumber: string | null;
+                        vendor: string | null;
+                        model: string | null;
+                        firmwareVersion: string | null;
+                        chargeBoxSerialNumber: string | null;
+                        iccid: string | null;
+                        imsi: string | null;
+                        meterType: string | null;
+                        meterSerialNumber: string | null;
+                        ratedVolts: number | null;
+                        ratedAmps: number | null;
+                        maximumAmps: number | null;
+                        ipAddress: string | null;
+                        targetGroup: string | null;
+                        description: string | null;
+                        /** @enum {string} */
+                        registrationStatus: "Accepted" | "Pending" | "Rejected";
+                        autoRegistered: boolean;
+                        lenient: boolean;
+                        hasPassword: boolean;
+                        security: {
+                            warnings: {
+                                /** @enum {string} */
+                                code: "no-password";
+                                message: string;
+                            }[];
+                        };
+                        isConnected: boolean;
+                        /** Format: date-time */
+                        lastSeen: string | null;
+                        remoteAddress: string | null;
+                        remotePort: number | null;
+                        bootStatus: string | null;
+                        /** Format: date-time */
+                        lastBootAt: string | null;
+                        /** Format: date-time */
+                        lastHeartbeatAt: string | null;
+                        firmwareStatus: string | null;
+                        /** Format: date-time */
+                        firmwareStatusAt: string | null;
+                        diagnosticsStatus: string | null;
+                        /** Format: date-time */
+                        diagnosticsStatusAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2104,7 +2649,127 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        serialNumber: string | null;
+                        catalogNumber: string | null;
+                        vendor: string | null;
+                        model: string | null;
+                        firmwareVersion: string | null;
+                        chargeBoxSerialNumber: string | null;
+                        iccid: string | null;
+                        imsi: string | null;
+                        meterType: string | null;
+                        meterSerialNumber: string | null;
+                        ratedVolts: number | null;
+                        ratedAmps: number | null;
+                        maximumAmps: number | null;
+                        ipAddress: string | null;
+                        targetGroup: string | null;
+                        description: string | null;
+                        /** @enum {string} */
+                        registrationStatus: "Accepted" | "Pending" | "Rejected";
+                        autoRegistered: boolean;
+                        lenient: boolean;
+                        hasPassword: boolean;
+                        security: {
+                            warnings: {
+                                /** @enum {string} */
+                                code: "no-password";
+                                message: string;
+                            }[];
+                        };
+                        isConnected: boolean;
+                        /** Format: date-time */
+                        lastSeen: string | null;
+                        remoteAddress: string | null;
+                        remotePort: number | null;
+                        bootStatus: string | null;
+                        /** Format: date-time */
+                        lastBootAt: string | null;
+                        /** Format: date-time */
+                        lastHeartbeatAt: string | null;
+                        firmwareStatus: string | null;
+                        /** Format: date-time */
+                        firmwareStatusAt: string | null;
+                        diagnosticsStatus: string | null;
+                        /** Format: date-time */
+                        diagnosticsStatusAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        connectors: {
+                            connectorId: number;
+                            status: string;
+                            errorCode: string;
+                            info: string | null;
+                            vendorId: string | null;
+                            vendorErrorCode: string | null;
+                            /** Format: date-time */
+                            statusAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        configuration: {
+                            key: string;
+                            value: string | null;
+                            readonly: boolean;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        localList: {
+                            /** @description The list version the charger last accepted (0: none) */
+                            version: number;
+                            entries: {
+                                idTag: string;
+                                status: string;
+                                expiryDate: string | null;
+                                parentIdTag: string | null;
+                            }[];
+                        };
+                        availability: {
+                            connectorId: number;
+                            /** @enum {string} */
+                            requested: "Operative" | "Inoperative";
+                            /** @enum {string} */
+                            state: "Accepted" | "Scheduled" | "Effective";
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** Format: date-time */
+                            effectiveAt: string | null;
+                        }[];
+                        chargingProfiles: {
+                            connectorId: number;
+                            profileId: number;
+                            purpose: string;
+                            stackLevel: number;
+                            /** @description The csChargingProfiles the charger accepted */
+                            profile: unknown;
+                            /** Format: date-time */
+                            setAt: string;
+                        }[];
+                        maintenanceJobs: {
+                            id: number;
+                            /** @enum {string} */
+                            kind: "firmware" | "diagnostics";
+                            location: string;
+                            fileName: string | null;
+                            status: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        schemaDeviations: {
+                            action: string;
+                            direction: string;
+                            error: string;
+                            payload: string;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2129,7 +2794,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        /** @enum {boolean} */
+                        deleted: true;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2188,7 +2857,57 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        serialNumber: string | null;
+                        catalogNumber: string | null;
+                        vendor: string | null;
+                        model: string | null;
+                        firmwareVersion: string | null;
+                        chargeBoxSerialNumber: string | null;
+                        iccid: string | null;
+                        imsi: string | null;
+                        meterType: string | null;
+                        meterSerialNumber: string | null;
+                        ratedVolts: number | null;
+                        ratedAmps: number | null;
+                        maximumAmps: number | null;
+                        ipAddress: string | null;
+                        targetGroup: string | null;
+                        description: string | null;
+                        /** @enum {string} */
+                        registrationStatus: "Accepted" | "Pending" | "Rejected";
+                        autoRegistered: boolean;
+                        lenient: boolean;
+                        hasPassword: boolean;
+                        security: {
+                            warnings: {
+                                /** @enum {string} */
+                                code: "no-password";
+                                message: string;
+                            }[];
+                        };
+                        isConnected: boolean;
+                        /** Format: date-time */
+                        lastSeen: string | null;
+                        remoteAddress: string | null;
+                        remotePort: number | null;
+                        bootStatus: string | null;
+                        /** Format: date-time */
+                        lastBootAt: string | null;
+                        /** Format: date-time */
+                        lastHeartbeatAt: string | null;
+                        firmwareStatus: string | null;
+                        /** Format: date-time */
+                        firmwareStatusAt: string | null;
+                        diagnosticsStatus: string | null;
+                        /** Format: date-time */
+                        diagnosticsStatusAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2219,7 +2938,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2252,7 +2985,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2284,7 +3031,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2313,7 +3074,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2348,7 +3123,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2381,7 +3170,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2415,7 +3218,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2446,7 +3263,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2484,7 +3315,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2513,7 +3358,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2573,7 +3432,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2604,7 +3477,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2640,7 +3527,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2672,7 +3573,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2707,7 +3622,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2766,7 +3695,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2799,7 +3742,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2830,7 +3787,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -2866,7 +3837,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        request: unknown;
+                        /** @description The charger's answer (secrets masked) */
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        /** @description RemoteStartTransaction: the session the charger started */
+                        transactionId?: number | null;
+                        note?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3058,7 +4043,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        /** Format: date-time */
+                        at: string;
+                        by: string;
+                        chargePointId: string;
+                        action: string;
+                        /** @description The request as sent (secrets masked) */
+                        payload: unknown;
+                        ok: boolean;
+                        /** @description The charger's answer and what was learned from it; null when it failed */
+                        result: unknown;
+                        error: string | null;
+                        durationMs: number | null;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -3104,7 +4103,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        token: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3127,7 +4128,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        file: string;
+                        name: string;
+                        bytes: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -3150,7 +4157,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        file: string;
+                        name: string;
+                        bytes: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3173,7 +4186,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "address" | "identity";
+                        key: string;
+                        /** Format: date-time */
+                        until: string;
+                        failures: number;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -3199,7 +4219,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {boolean} */
+                        cleared: true;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3222,7 +4245,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        passwordless: {
+                            chargePointId: string;
+                            isConnected: boolean;
+                            remoteAddress: string | null;
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3245,7 +4274,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        kind: string;
+                        message: string;
+                        /** Format: date-time */
+                        at?: string;
+                        chargePointId?: string;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -3268,7 +4303,75 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description false: no headofficeUrl, the depot runs standalone */
+                        configured: boolean;
+                        headofficeUrl: string | null;
+                        pending: number;
+                        /** Format: date-time */
+                        oldestPendingAt: string | null;
+                        oldestPendingAgeSec: number | null;
+                        parked: number;
+                        /** Format: date-time */
+                        lastSuccessAt: string | null;
+                        lastError: {
+                            message: string;
+                            /** Format: date-time */
+                            at: string;
+                        } | null;
+                        consecutiveFailures: number;
+                        nextAttemptInMs: number | null;
+                        nightly: {
+                            cron: string;
+                            /** Format: date-time */
+                            nextRunAt: string | null;
+                        };
+                        authListVersion: number | null;
+                        running: {
+                            /** @enum {string} */
+                            trigger: "nightly" | "manual";
+                            /** @enum {string} */
+                            phase: "upload" | "manifest" | "auth-list" | "push";
+                            /** Format: date-time */
+                            startedAt: string;
+                            pendingAtStart: number;
+                            uploaded: number;
+                            parked: number;
+                        } | null;
+                        lastRun: {
+                            /** @enum {string} */
+                            trigger: "nightly" | "manual";
+                            /** Format: date-time */
+                            startedAt: string;
+                            /** Format: date-time */
+                            finishedAt: string;
+                            ok: boolean;
+                            uploaded: number;
+                            parked: number;
+                            errors: {
+                                /** @enum {string} */
+                                phase: "upload" | "manifest" | "auth-list" | "push";
+                                message: string;
+                            }[];
+                            manifests: {
+                                date: string;
+                                sessions: number;
+                                digest: string;
+                            }[];
+                            authList: {
+                                changed: boolean;
+                                version: number | null;
+                                added: number;
+                                updated: number;
+                                removed: number;
+                            } | null;
+                            pushed: {
+                                chargePointId: string;
+                                ok: boolean;
+                                error?: string;
+                            }[];
+                        } | null;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3291,7 +4394,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        trigger: "nightly" | "manual";
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** Format: date-time */
+                        finishedAt: string;
+                        ok: boolean;
+                        uploaded: number;
+                        parked: number;
+                        errors: {
+                            /** @enum {string} */
+                            phase: "upload" | "manifest" | "auth-list" | "push";
+                            message: string;
+                        }[];
+                        manifests: {
+                            date: string;
+                            sessions: number;
+                            digest: string;
+                        }[];
+                        authList: {
+                            changed: boolean;
+                            version: number | null;
+                            added: number;
+                            updated: number;
+                            removed: number;
+                        } | null;
+                        pushed: {
+                            chargePointId: string;
+                            ok: boolean;
+                            error?: string;
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3314,7 +4449,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        /** @enum {string} */
+                        kind: "session" | "snapshot" | "alert";
+                        idempotencyKey: string;
+                        subject: string | null;
+                        /** @description The record as it would be uploaded */
+                        payload: unknown;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @enum {string} */
+                        state: "pending" | "sent" | "parked" | "dismissed";
+                        attempts: number;
+                        lastError: string | null;
+                        parkedReason: string | null;
+                        /** Format: date-time */
+                        sentAt: string | null;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -3339,7 +4491,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        /** @enum {string} */
+                        action: "retry" | "dismiss";
+                        status: {
+                            /** @description false: no headofficeUrl, the depot runs standalone */
+                            configured: boolean;
+                            headofficeUrl: string | null;
+                            pending: number;
+                            /** Format: date-time */
+                            oldestPendingAt: string | null;
+                            oldestPendingAgeSec: number | null;
+                            parked: number;
+                            /** Format: date-time */
+                            lastSuccessAt: string | null;
+                            lastError: {
+                                message: string;
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
+                            consecutiveFailures: number;
+                            nextAttemptInMs: number | null;
+                            nightly: {
+                                cron: string;
+                                /** Format: date-time */
+                                nextRunAt: string | null;
+                            };
+                            authListVersion: number | null;
+                            running: {
+                                /** @enum {string} */
+                                trigger: "nightly" | "manual";
+                                /** @enum {string} */
+                                phase: "upload" | "manifest" | "auth-list" | "push";
+                                /** Format: date-time */
+                                startedAt: string;
+                                pendingAtStart: number;
+                                uploaded: number;
+                                parked: number;
+                            } | null;
+                            lastRun: {
+                                /** @enum {string} */
+                                trigger: "nightly" | "manual";
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** Format: date-time */
+                                finishedAt: string;
+                                ok: boolean;
+                                uploaded: number;
+                                parked: number;
+                                errors: {
+                                    /** @enum {string} */
+                                    phase: "upload" | "manifest" | "auth-list" | "push";
+                                    message: string;
+                                }[];
+                                manifests: {
+                                    date: string;
+                                    sessions: number;
+                                    digest: string;
+                                }[];
+                                authList: {
+                                    changed: boolean;
+                                    version: number | null;
+                                    added: number;
+                                    updated: number;
+                                    removed: number;
+                                } | null;
+                                pushed: {
+                                    chargePointId: string;
+                                    ok: boolean;
+                                    error?: string;
+                                }[];
+                            } | null;
+                        };
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3364,7 +4589,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        /** @enum {string} */
+                        action: "retry" | "dismiss";
+                        status: {
+                            /** @description false: no headofficeUrl, the depot runs standalone */
+                            configured: boolean;
+                            headofficeUrl: string | null;
+                            pending: number;
+                            /** Format: date-time */
+                            oldestPendingAt: string | null;
+                            oldestPendingAgeSec: number | null;
+                            parked: number;
+                            /** Format: date-time */
+                            lastSuccessAt: string | null;
+                            lastError: {
+                                message: string;
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
+                            consecutiveFailures: number;
+                            nextAttemptInMs: number | null;
+                            nightly: {
+                                cron: string;
+                                /** Format: date-time */
+                                nextRunAt: string | null;
+                            };
+                            authListVersion: number | null;
+                            running: {
+                                /** @enum {string} */
+                                trigger: "nightly" | "manual";
+                                /** @enum {string} */
+                                phase: "upload" | "manifest" | "auth-list" | "push";
+                                /** Format: date-time */
+                                startedAt: string;
+                                pendingAtStart: number;
+                                uploaded: number;
+                                parked: number;
+                            } | null;
+                            lastRun: {
+                                /** @enum {string} */
+                                trigger: "nightly" | "manual";
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** Format: date-time */
+                                finishedAt: string;
+                                ok: boolean;
+                                uploaded: number;
+                                parked: number;
+                                errors: {
+                                    /** @enum {string} */
+                                    phase: "upload" | "manifest" | "auth-list" | "push";
+                                    message: string;
+                                }[];
+                                manifests: {
+                                    date: string;
+                                    sessions: number;
+                                    digest: string;
+                                }[];
+                                authList: {
+                                    changed: boolean;
+                                    version: number | null;
+                                    added: number;
+                                    updated: number;
+                                    removed: number;
+                                } | null;
+                                pushed: {
+                                    chargePointId: string;
+                                    ok: boolean;
+                                    error?: string;
+                                }[];
+                            } | null;
+                        };
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3387,7 +4685,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        signedIn: boolean;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3416,7 +4716,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        signedIn: boolean;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3438,7 +4740,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        signedIn: boolean;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3460,7 +4764,66 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        total: number;
+                        items: {
+                            chargePointId: string;
+                            serialNumber: string | null;
+                            catalogNumber: string | null;
+                            vendor: string | null;
+                            model: string | null;
+                            firmwareVersion: string | null;
+                            chargeBoxSerialNumber: string | null;
+                            iccid: string | null;
+                            imsi: string | null;
+                            meterType: string | null;
+                            meterSerialNumber: string | null;
+                            ratedVolts: number | null;
+                            ratedAmps: number | null;
+                            maximumAmps: number | null;
+                            ipAddress: string | null;
+                            targetGroup: string | null;
+                            description: string | null;
+                            /** @enum {string} */
+                            registrationStatus: "Accepted" | "Pending" | "Rejected";
+                            autoRegistered: boolean;
+                            lenient: boolean;
+                            hasPassword: boolean;
+                            security: {
+                                warnings: {
+                                    /** @enum {string} */
+                                    code: "no-password";
+                                    message: string;
+                                }[];
+                            };
+                            isConnected: boolean;
+                            /** Format: date-time */
+                            lastSeen: string | null;
+                            remoteAddress: string | null;
+                            remotePort: number | null;
+                            bootStatus: string | null;
+                            /** Format: date-time */
+                            lastBootAt: string | null;
+                            /** Format: date-time */
+                            lastHeartbeatAt: string | null;
+                            firmwareStatus: string | null;
+                            /** Format: date-time */
+                            firmwareStatusAt: string | null;
+                            diagnosticsStatus: string | null;
+                            /** Format: date-time */
+                            diagnosticsStatusAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            connectors: {
+                                connectorId: number;
+                                status: string;
+                                errorCode: string;
+                            }[];
+                        }[];
+                        groups: string[];
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3483,7 +4846,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargers: {
+                            total: number;
+                            online: number;
+                            offline: number;
+                            faulted: number;
+                        };
+                        activeSessions: number;
+                        energyTodayWh: number;
+                        powerW: number;
+                        alerts: {
+                            kind: string;
+                            message: string;
+                            /** Format: date-time */
+                            at?: string;
+                            chargePointId?: string;
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3508,7 +4888,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        total: number;
+                        items: {
+                            id: number;
+                            /** @enum {string} */
+                            direction: "in" | "out";
+                            /** Format: date-time */
+                            at: string;
+                            /** @description The OCPP-J frame as it went over the wire */
+                            frame: string;
+                            /** @description The CALL action, for an answer the action of its CALL */
+                            action: string | null;
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3533,7 +4926,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        connectorId: number;
+                        status: string;
+                        errorCode: string;
+                        info: string | null;
+                        vendorId: string | null;
+                        vendorErrorCode: string | null;
+                        /** Format: date-time */
+                        statusAt: string;
+                        /** Format: date-time */
+                        receivedAt: string;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -3565,7 +4969,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        rows: {
+                            line: number;
+                            tagId: string;
+                            ok: boolean;
+                            error?: string;
+                            field?: string;
+                        }[];
+                        valid: number;
+                        invalid: number;
+                        imported: number;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3588,7 +5003,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        key: string;
+                        value: unknown;
+                        default: unknown;
+                        description: string;
+                        /** @description default | environment | config file or command line */
+                        source: string;
+                        /** @description The environment variable that sets it */
+                        env: string;
+                        /** @description When a change applies (restart) */
+                        applies: string;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -3620,7 +5046,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: string;
+                        range: string;
+                        ports: number[];
+                        /** @enum {string} */
+                        state: "running" | "done" | "cancelled" | "failed";
+                        total: number;
+                        done: number;
+                        found: number;
+                        error: string | null;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** Format: date-time */
+                        finishedAt: string | null;
+                        foundIps: string[];
+                        newIps: string[];
+                        goneIps: string[];
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3643,7 +5086,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        range: string;
+                        ports: number[];
+                        lanAddresses: {
+                            address: string;
+                            netmask: string;
+                        }[];
+                        mdns: boolean;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3691,7 +5142,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: string;
+                        range: string;
+                        ports: number[];
+                        /** @enum {string} */
+                        state: "running" | "done" | "cancelled" | "failed";
+                        total: number;
+                        done: number;
+                        found: number;
+                        error: string | null;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** Format: date-time */
+                        finishedAt: string | null;
+                        foundIps: string[];
+                        newIps: string[];
+                        goneIps: string[];
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3716,7 +5184,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: string;
+                        range: string;
+                        ports: number[];
+                        /** @enum {string} */
+                        state: "running" | "done" | "cancelled" | "failed";
+                        total: number;
+                        done: number;
+                        found: number;
+                        error: string | null;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** Format: date-time */
+                        finishedAt: string | null;
+                        foundIps: string[];
+                        newIps: string[];
+                        goneIps: string[];
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3739,7 +5224,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        ip: string;
+                        mac: string | null;
+                        macVendor: string | null;
+                        vendor: string | null;
+                        model: string | null;
+                        hostname: string | null;
+                        openPorts: {
+                            port: number;
+                            tls: boolean;
+                            status: number | null;
+                            server: string | null;
+                            title: string | null;
+                            certSubject: string | null;
+                        }[];
+                        title: string | null;
+                        mdnsServices: {
+                            type: string;
+                            name: string;
+                            port: number;
+                            txt: {
+                                [key: string]: string;
+                            };
+                        }[];
+                        sources: ("probe" | "mdns" | "ocpp")[];
+                        ocppChargePointId: string | null;
+                        chargePointId: string | null;
+                        /** Format: date-time */
+                        firstSeen: string;
+                        /** Format: date-time */
+                        lastSeen: string;
+                        /** @enum {string} */
+                        state: "new" | "present" | "gone";
+                        /** Format: date-time */
+                        goneAt: string | null;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -3848,7 +5368,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        charger: {
+                            chargePointId: string;
+                            serialNumber: string | null;
+                            catalogNumber: string | null;
+                            vendor: string | null;
+                            model: string | null;
+                            firmwareVersion: string | null;
+                            chargeBoxSerialNumber: string | null;
+                            iccid: string | null;
+                            imsi: string | null;
+                            meterType: string | null;
+                            meterSerialNumber: string | null;
+                            ratedVolts: number | null;
+                            ratedAmps: number | null;
+                            maximumAmps: number | null;
+                            ipAddress: string | null;
+                            targetGroup: string | null;
+                            description: string | null;
+                            /** @enum {string} */
+                            registrationStatus: "Accepted" | "Pending" | "Rejected";
+                            autoRegistered: boolean;
+                            lenient: boolean;
+                            hasPassword: boolean;
+                            security: {
+                                warnings: {
+                                    /** @enum {string} */
+                                    code: "no-password";
+                                    message: string;
+                                }[];
+                            };
+                            isConnected: boolean;
+                            /** Format: date-time */
+                            lastSeen: string | null;
+                            remoteAddress: string | null;
+                            remotePort: number | null;
+                            bootStatus: string | null;
+                            /** Format: date-time */
+                            lastBootAt: string | null;
+                            /** Format: date-time */
+                            lastHeartbeatAt: string | null;
+                            firmwareStatus: string | null;
+                            /** Format: date-time */
+                            firmwareStatusAt: string | null;
+                            diagnosticsStatus: string | null;
+                            /** Format: date-time */
+                            diagnosticsStatusAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                        settings: {
+                            chargePointId: string;
+                            centralSystemUrl: string;
+                            /** @enum {string} */
+                            ocppVersion: "1.6-J";
+                            /** @description Only in the answer that created it */
+                            password: string | null;
+                            hasPassword: boolean;
+                            heartbeatIntervalSec: number;
+                            qrText: string;
+                            address: string;
+                            note: string | null;
+                        };
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3873,7 +5458,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        templateAppliedAt: string | null;
+                        rebootRequired: boolean;
+                        steps: {
+                            chargePointId: string;
+                            /** @enum {string} */
+                            step: "created" | "connected" | "boot" | "connector-status" | "template-key" | "template-applied" | "reboot-required" | "local-list";
+                            ok: boolean;
+                            /** Format: date-time */
+                            at: string;
+                            detail: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3948,7 +5551,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        status: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -3971,7 +5577,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        targetGroup: string;
+                        keys: {
+                            [key: string]: string;
+                        };
+                        sendLocalList: boolean;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -3996,7 +5610,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        targetGroup: string;
+                        keys: {
+                            [key: string]: string;
+                        };
+                        sendLocalList: boolean;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -4032,7 +5654,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        targetGroup: string;
+                        keys: {
+                            [key: string]: string;
+                        };
+                        sendLocalList: boolean;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -4057,7 +5687,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        targetGroup: string;
+                        /** @enum {boolean} */
+                        deleted: true;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -4080,7 +5714,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        siteLimitAmps: number | null;
+                        /** @enum {number} */
+                        phases: 1 | 3;
+                        allocatedAmps: number;
+                        measuredAmps: number;
+                        chargers: {
+                            chargePointId: string;
+                            connected: boolean;
+                            circuitId: number | null;
+                            maxAmps: number;
+                            /** @description TxDefaultProfile limit: what it may draw when the controller is gone */
+                            fallbackAmps: number | null;
+                            allocatedAmps: number;
+                            measuredAmps: number | null;
+                            /** @description Sessions waiting at 0 A because the minimums do not all fit */
+                            waiting: number;
+                            /** @description Refuses profiles or lacks SmartCharging: counted at its maximum */
+                            flagged: boolean;
+                            flagReason: string | null;
+                        }[];
+                        circuits: {
+                            id: number;
+                            name: string;
+                            limitAmps: number;
+                            effectiveLimitAmps: number;
+                            allocatedAmps: number;
+                            measuredAmps: number;
+                        }[];
+                        /** Format: date-time */
+                        at: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -4117,7 +5782,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        siteLimitAmps: number | null;
+                        /** @enum {number} */
+                        phases: 1 | 3;
+                        allocatedAmps: number;
+                        measuredAmps: number;
+                        chargers: {
+                            chargePointId: string;
+                            connected: boolean;
+                            circuitId: number | null;
+                            maxAmps: number;
+                            /** @description TxDefaultProfile limit: what it may draw when the controller is gone */
+                            fallbackAmps: number | null;
+                            allocatedAmps: number;
+                            measuredAmps: number | null;
+                            /** @description Sessions waiting at 0 A because the minimums do not all fit */
+                            waiting: number;
+                            /** @description Refuses profiles or lacks SmartCharging: counted at its maximum */
+                            flagged: boolean;
+                            flagReason: string | null;
+                        }[];
+                        circuits: {
+                            id: number;
+                            name: string;
+                            limitAmps: number;
+                            effectiveLimitAmps: number;
+                            allocatedAmps: number;
+                            measuredAmps: number;
+                        }[];
+                        /** Format: date-time */
+                        at: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -4140,7 +5836,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        name: string;
+                        limitAmps: number;
+                        targetGroup: string | null;
+                        chargePointIds: string[] | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -4175,7 +5881,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        name: string;
+                        limitAmps: number;
+                        targetGroup: string | null;
+                        chargePointIds: string[] | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -4200,7 +5916,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        name: string;
+                        limitAmps: number;
+                        targetGroup: string | null;
+                        chargePointIds: string[] | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -4225,7 +5951,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        /** @enum {boolean} */
+                        deleted: true;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -4262,7 +5992,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        name: string;
+                        limitAmps: number;
+                        targetGroup: string | null;
+                        chargePointIds: string[] | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -4301,7 +6041,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        chargePointId: string;
+                        priority: number | null;
+                        minAmps: number | null;
+                        /** @enum {number|null} */
+                        phases: 1 | 3 | null;
+                    };
                 };
             };
             400: components["responses"]["Error"];
@@ -4324,7 +6070,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        idTag: string;
+                        priority: number | null;
+                    }[];
                 };
             };
             400: components["responses"]["Error"];
@@ -4356,7 +6105,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        idTag: string;
+                        priority: number | null;
+                    };
                 };
             };
             400: components["responses"]["Error"];

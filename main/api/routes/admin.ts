@@ -2,6 +2,7 @@ import { type TSchema, Type } from '@sinclair/typebox';
 import type { CommandService } from '../../commands/service.js';
 import { OUTBOUND_ACTIONS, type OutboundAction } from '../../ocpp/actions.js';
 import { ocpp16Schemas, requestSchemaId, schemaKey } from '../../ocpp/schema/schemas.js';
+import { CommandOutcome } from '../responses/chargers.js';
 import type { Route } from '../router.js';
 import { actor, asHttp } from './command-errors.js';
 
@@ -38,6 +39,7 @@ export function adminRoutes(commands: CommandService): Route[] {
       return {
         method: 'POST',
         path: `/api/admin/:cpId/${commandPath(action)}`,
+        response: CommandOutcome,
         summary: 'SendLocalList built from the local RFID table (Full or Differential)',
         body: SendLocalListBody,
         handler: ({ params, body, req }) => asHttp(() => commands.syncLocalList(params.cpId!, (body as { updateType: 'Full' | 'Differential' }).updateType, actor(req.headers))),
@@ -46,6 +48,7 @@ export function adminRoutes(commands: CommandService): Route[] {
     return {
       method: 'POST',
       path: `/api/admin/:cpId/${commandPath(action)}`,
+      response: CommandOutcome,
       summary: action === 'RemoteStartTransaction' ? 'RemoteStartTransaction; the answer carries the transactionId once the charger starts' : `${action} (OCPP 1.6); body is the ${action}.req payload`,
       body: action === 'ReserveNow' ? reserveNowBody() : officialRequestSchema(action),
       handler: ({ params, body, req }) => asHttp(() => commands.execute(params.cpId!, action, (body ?? {}) as never, actor(req.headers))),

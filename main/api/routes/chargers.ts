@@ -14,6 +14,8 @@ import { getLocalListVersion, getSentEntries } from '../../store/queries/local-l
 import { listJobs } from '../../store/queries/maintenance.js';
 import { listDeviations } from '../../store/queries/message-log.js';
 import { Created } from '../http-server.js';
+import { Charger, ChargerDetail } from '../responses/chargers.js';
+import { Deleted } from '../responses/common.js';
 import { HttpError, type Route } from '../router.js';
 import { isoDateTime } from './params.js';
 
@@ -67,10 +69,11 @@ export function chargerRoutes(db: Db, writer: AdminWriter, ocpp: OcppServer): Ro
     if (live && fields.registrationStatus) applyRegistrationStatus(live, fields.registrationStatus);
   };
   return [
-    { method: 'GET', path: '/api/charger', summary: 'List chargers', handler: () => listChargers(db) },
+    { method: 'GET', path: '/api/charger', response: Type.Array(Charger), summary: 'List chargers', handler: () => listChargers(db) },
     {
       method: 'POST',
       path: '/api/charger',
+      response: Charger,
       summary: 'Create a charger (seed 004 fields)',
       created: true,
       body: CreateChargerBody,
@@ -89,6 +92,7 @@ export function chargerRoutes(db: Db, writer: AdminWriter, ocpp: OcppServer): Ro
     {
       method: 'PATCH',
       path: '/api/charger/connection-status',
+      response: Charger,
       summary: 'Report connection status (seed 004); the live socket state wins',
       body: ConnectionStatusBody,
       handler: async ({ body }) => {
@@ -105,6 +109,7 @@ export function chargerRoutes(db: Db, writer: AdminWriter, ocpp: OcppServer): Ro
     {
       method: 'GET',
       path: '/api/charger/:cpId',
+      response: ChargerDetail,
       summary: 'Charger with connectors, configuration snapshot, local list, availability, profiles, jobs',
       handler: ({ params }) => {
         const id = params.cpId!;
@@ -123,6 +128,7 @@ export function chargerRoutes(db: Db, writer: AdminWriter, ocpp: OcppServer): Ro
     {
       method: 'PATCH',
       path: '/api/charger/:cpId',
+      response: Charger,
       summary: 'Update charger fields (null clears a field; password null removes it)',
       body: UpdateChargerBody,
       handler: async ({ params, body }) => {
@@ -134,6 +140,7 @@ export function chargerRoutes(db: Db, writer: AdminWriter, ocpp: OcppServer): Ro
     {
       method: 'DELETE',
       path: '/api/charger/:cpId',
+      response: Deleted('chargePointId'),
       summary: 'Delete a charger (refused while it is connected)',
       handler: async ({ params }) => {
         must(params.cpId!);

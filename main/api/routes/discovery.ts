@@ -5,6 +5,7 @@ import type { Db } from '../../store/db.js';
 import type { DiscoveryWriter } from '../../store/discovery-ops.js';
 import { getDevice, listDevices, listScans } from '../../store/queries/discovery.js';
 import { Created } from '../http-server.js';
+import { Device, Scan, ScanDefaults } from '../responses/discovery.js';
 import { HttpError, type Route } from '../router.js';
 import { intParam } from './params.js';
 
@@ -41,6 +42,7 @@ export function discoveryRoutes(db: Db, writer: DiscoveryWriter, discovery: Disc
     {
       method: 'POST',
       path: '/api/discovery/scan',
+      response: Scan,
       summary: 'Start a subnet scan (HTTP on each port of each address); answers its id and progress',
       created: true,
       body: ScanBody,
@@ -52,20 +54,29 @@ export function discoveryRoutes(db: Db, writer: DiscoveryWriter, discovery: Disc
     {
       method: 'GET',
       path: '/api/discovery/defaults',
+      response: ScanDefaults,
       summary: "What a scan form starts with: this PC's LAN /24, the default ports, this PC's LAN addresses, whether mDNS is on",
       handler: () => discovery.defaults(),
     },
     { method: 'GET', path: '/api/discovery/scans', summary: 'Recent scans, newest first', handler: ({ query }) => listScans(db, intParam(query, 'limit', 20, 1, 200)) },
-    { method: 'GET', path: '/api/discovery/scans/:id', summary: 'Scan progress: addresses done of total, found so far; new and gone when finished', handler: ({ params }) => scan(params.id!) },
+    {
+      method: 'GET',
+      path: '/api/discovery/scans/:id',
+      response: Scan,
+      summary: 'Scan progress: addresses done of total, found so far; new and gone when finished',
+      handler: ({ params }) => scan(params.id!),
+    },
     {
       method: 'DELETE',
       path: '/api/discovery/scans/:id',
+      response: Scan,
       summary: 'Cancel a running scan (a finished one is answered as it is)',
       handler: async ({ params }) => (await discovery.scanner.cancel(params.id!)) ?? scan(params.id!),
     },
     {
       method: 'GET',
       path: '/api/discovery/devices',
+      response: Type.Array(Device),
       summary: 'Merged device list (probe, mDNS, OCPP sockets) with MAC, vendor, open ports, matching charger; state new / present / gone',
       handler: () => listDevices(db),
     },

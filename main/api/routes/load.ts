@@ -7,6 +7,8 @@ import type { LoadWriter } from '../../store/load-ops.js';
 import { getCharger, listChargers } from '../../store/queries/chargers.js';
 import { type CircuitFields, chargerLoadSettings, getCircuit, getCircuitByName, listCircuits, type StoredCircuit, tagPriorities } from '../../store/queries/load-management.js';
 import { Created } from '../http-server.js';
+import { Deleted } from '../responses/common.js';
+import { ChargerLoadSettings, Circuit, LoadState, TagPriority } from '../responses/load.js';
 import { HttpError, type Route } from '../router.js';
 
 const Amps = (description: string) => Type.Number({ minimum: 0, maximum: 100000, description });
@@ -85,10 +87,11 @@ export function loadRoutes(db: Db, writer: LoadWriter, load: LoadController): Ro
   };
 
   return [
-    { method: 'GET', path: '/api/load', summary: 'Load management: site limit, allocated and measured current, per charger and circuit', handler: () => load.state() },
+    { method: 'GET', path: '/api/load', response: LoadState, summary: 'Load management: site limit, allocated and measured current, per charger and circuit', handler: () => load.state() },
     {
       method: 'PUT',
       path: '/api/load/site',
+      response: LoadState,
       summary: 'Set the site (grid connection) limit: {"limitAmps": 100, "phases": 3} or {"limitKw": 69}; {"limitAmps": null} turns load management off',
       body: SiteBody,
       handler: ({ body }) => {
@@ -99,11 +102,12 @@ export function loadRoutes(db: Db, writer: LoadWriter, load: LoadController): Ro
         return changed(writer.run('setLoadSite', { limitAmps, phases }), () => load.state());
       },
     },
-    { method: 'GET', path: '/api/load/circuits', summary: 'Circuits beneath the site, each with its breaker limit and members', handler: () => listCircuits(db) },
-    { method: 'GET', path: '/api/load/circuits/:id', summary: 'One circuit', handler: ({ params }) => circuit(params.id!) },
+    { method: 'GET', path: '/api/load/circuits', response: Type.Array(Circuit), summary: 'Circuits beneath the site, each with its breaker limit and members', handler: () => listCircuits(db) },
+    { method: 'GET', path: '/api/load/circuits/:id', response: Circuit, summary: 'One circuit', handler: ({ params }) => circuit(params.id!) },
     {
       method: 'POST',
       path: '/api/load/circuits',
+      response: Circuit,
       summary: 'Add a circuit: name, limitAmps and its members (targetGroup or chargePointIds)',
       created: true,
       body: CreateCircuitBody,
@@ -117,6 +121,7 @@ export function loadRoutes(db: Db, writer: LoadWriter, load: LoadController): Ro
     {
       method: 'PATCH',
       path: '/api/load/circuits/:id',
+      response: Circuit,
       summary: 'Change a circuit (naming members one way replaces the other)',
       body: UpdateCircuitBody,
       handler: ({ params, body }) => {
@@ -129,6 +134,7 @@ export function loadRoutes(db: Db, writer: LoadWriter, load: LoadController): Ro
     {
       method: 'DELETE',
       path: '/api/load/circuits/:id',
+      response: Deleted('id', Type.Integer()),
       summary: 'Remove a circuit (its chargers sit directly under the site)',
       handler: ({ params }) => {
         const c = circuit(params.id!);
@@ -138,6 +144,7 @@ export function loadRoutes(db: Db, writer: LoadWriter, load: LoadController): Ro
     {
       method: 'PUT',
       path: '/api/load/chargers/:cpId',
+      response: ChargerLoadSettings,
       summary: "A charger's load settings: priority, minAmps, phases (null: the default)",
       body: ChargerSettingsBody,
       handler: ({ params, body }) => {
@@ -156,12 +163,14 @@ export function loadRoutes(db: Db, writer: LoadWriter, load: LoadController): Ro
     {
       method: 'GET',
       path: '/api/load/tags',
+      response: Type.Array(TagPriority),
       summary: 'Priorities per idTag (e.g. the buses that leave first)',
       handler: () => [...tagPriorities(db)].map(([idTag, priority]) => ({ idTag, priority })),
     },
     {
       method: 'PUT',
       path: '/api/load/tags/:idTag',
+      response: TagPriority,
       summary: "Set an idTag's priority (null removes it); it wins over the charger's",
       body: TagPriorityBody,
       handler: ({ params, body }) => {

@@ -1,7 +1,9 @@
+import { Type } from '@sinclair/typebox';
 import type { AdminWriter } from '../../store/admin-ops.js';
 import type { Db } from '../../store/db.js';
 import { listAudit } from '../../store/queries/audit.js';
 import { listReservations } from '../../store/queries/reservations.js';
+import { AuditEntry, NewToken } from '../responses/operations.js';
 import type { Route } from '../router.js';
 import { rotateApiToken } from '../token.js';
 import { intParam } from './params.js';
@@ -12,6 +14,7 @@ export function operationRoutes(db: Db, writer: AdminWriter): Route[] {
     {
       method: 'GET',
       path: '/api/audit',
+      response: Type.Array(AuditEntry),
       summary: 'Commands sent: who, what, when, result (filter: station; limit, offset)',
       handler: ({ query }) => {
         const station = query.get('station') ?? undefined;
@@ -31,6 +34,7 @@ export function operationRoutes(db: Db, writer: AdminWriter): Route[] {
     {
       method: 'POST',
       path: '/api/token/rotate',
+      response: NewToken,
       summary: 'Issue a new API token; the old one stops working at once',
       handler: async () => ({ token: await rotateApiToken(writer) }),
     },

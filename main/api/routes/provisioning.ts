@@ -6,6 +6,8 @@ import type { DiscoveryWriter } from '../../store/discovery-ops.js';
 import { getDevice } from '../../store/queries/discovery.js';
 import { getProvisioning, getTemplate, listTemplates } from '../../store/queries/provisioning.js';
 import { Created } from '../http-server.js';
+import { Deleted } from '../responses/common.js';
+import { Provisioned, Provisioning, Rebooted, Template } from '../responses/discovery.js';
 import { HttpError, type Route } from '../router.js';
 import { CreateChargerBody } from './chargers.js';
 import { asHttp as commandAsHttp } from './command-errors.js';
@@ -55,6 +57,7 @@ export function provisioningRoutes(db: Db, writer: DiscoveryWriter, provisioner:
     {
       method: 'POST',
       path: '/api/provisioning/chargers',
+      response: Provisioned,
       summary: 'Create a charger for provisioning (seed fields; password generated unless noPassword); answers the settings to type in, password shown this once',
       created: true,
       body: ProvisionBody,
@@ -79,6 +82,7 @@ export function provisioningRoutes(db: Db, writer: DiscoveryWriter, provisioner:
     {
       method: 'GET',
       path: '/api/provisioning/:cpId',
+      response: Provisioning,
       summary: 'Provisioning state and its steps (connected, boot, connector status, template keys, local list)',
       handler: ({ params }) => must(params.cpId!),
     },
@@ -102,13 +106,15 @@ export function provisioningRoutes(db: Db, writer: DiscoveryWriter, provisioner:
     {
       method: 'POST',
       path: '/api/provisioning/:cpId/reboot',
+      response: Rebooted,
       summary: 'Soft reset, when a template key answered RebootRequired',
       handler: ({ params }) => asHttp(async () => ({ chargePointId: params.cpId, status: await provisioner.reboot(params.cpId!) })),
     },
-    { method: 'GET', path: '/api/provisioning/templates', summary: 'Configuration templates per target group', handler: () => listTemplates(db) },
+    { method: 'GET', path: '/api/provisioning/templates', response: Type.Array(Template), summary: 'Configuration templates per target group', handler: () => listTemplates(db) },
     {
       method: 'GET',
       path: '/api/provisioning/templates/:group',
+      response: Template,
       summary: 'One target group template',
       handler: ({ params }) => {
         const t = getTemplate(db, params.group!);
@@ -119,6 +125,7 @@ export function provisioningRoutes(db: Db, writer: DiscoveryWriter, provisioner:
     {
       method: 'PUT',
       path: '/api/provisioning/templates/:group',
+      response: Template,
       summary: 'Create or replace the template of a target group',
       body: TemplateBody,
       handler: ({ params, body }) => {
@@ -135,6 +142,7 @@ export function provisioningRoutes(db: Db, writer: DiscoveryWriter, provisioner:
     {
       method: 'DELETE',
       path: '/api/provisioning/templates/:group',
+      response: Deleted('targetGroup'),
       summary: 'Delete the template of a target group',
       handler: async ({ params }) => {
         if (!(await writer.run('deleteTemplate', { targetGroup: params.group! }))) throw new HttpError(404, `no template for target group ${params.group}`, 'group');

@@ -3,6 +3,8 @@ import type { AdminWriter } from '../../store/admin-ops.js';
 import type { Db } from '../../store/db.js';
 import { getIdTag, type IdTag, listIdTags } from '../../store/queries/id-tags.js';
 import { Created } from '../http-server.js';
+import { Deleted } from '../responses/common.js';
+import { RfidCard } from '../responses/rfid.js';
 import { HttpError, type Route } from '../router.js';
 import { isoDateTime } from './params.js';
 
@@ -38,11 +40,12 @@ export function rfidRoutes(db: Db, writer: AdminWriter): Route[] {
   const get = (tagId: string) => found(tagId, getIdTag(db, tagId));
   const update = async (tagId: string, fields: CardUpdate) => found(tagId, await writer.run('updateIdTag', { tagId, fields }));
   return [
-    { method: 'GET', path: '/api/rfid', summary: 'List RFID cards', handler: () => listIdTags(db) },
-    { method: 'GET', path: '/api/rfid/:tagId', summary: 'RFID card details', handler: ({ params }) => get(params.tagId!) },
+    { method: 'GET', path: '/api/rfid', response: Type.Array(RfidCard), summary: 'List RFID cards', handler: () => listIdTags(db) },
+    { method: 'GET', path: '/api/rfid/:tagId', response: RfidCard, summary: 'RFID card details', handler: ({ params }) => get(params.tagId!) },
     {
       method: 'POST',
       path: '/api/rfid',
+      response: RfidCard,
       summary: 'Create an RFID card',
       created: true,
       body: CreateRfidBody,
@@ -58,6 +61,7 @@ export function rfidRoutes(db: Db, writer: AdminWriter): Route[] {
     {
       method: 'PATCH',
       path: '/api/rfid/:tagId',
+      response: RfidCard,
       summary: 'Update an RFID card (status, validUntil, parentIdTag, description, maxConcurrentSessions; null clears)',
       body: UpdateRfidBody,
       handler: ({ params, body }) => {
@@ -67,11 +71,12 @@ export function rfidRoutes(db: Db, writer: AdminWriter): Route[] {
         return update(params.tagId!, { ...b, validUntil });
       },
     },
-    { method: 'POST', path: '/api/rfid/:tagId/block', summary: 'Block an RFID card', handler: ({ params }) => update(params.tagId!, { status: 'Blocked' }) },
-    { method: 'POST', path: '/api/rfid/:tagId/activate', summary: 'Activate an RFID card', handler: ({ params }) => update(params.tagId!, { status: 'Active' }) },
+    { method: 'POST', path: '/api/rfid/:tagId/block', response: RfidCard, summary: 'Block an RFID card', handler: ({ params }) => update(params.tagId!, { status: 'Blocked' }) },
+    { method: 'POST', path: '/api/rfid/:tagId/activate', response: RfidCard, summary: 'Activate an RFID card', handler: ({ params }) => update(params.tagId!, { status: 'Active' }) },
     {
       method: 'DELETE',
       path: '/api/rfid/:tagId',
+      response: Deleted('tagId'),
       summary: "Delete an RFID card (chargers' local lists drop it on their next SendLocalList)",
       handler: async ({ params }) => {
         if (!(await writer.run('deleteIdTag', { tagId: params.tagId! }))) throw missing(params.tagId!);

@@ -1,7 +1,9 @@
+import { Type } from '@sinclair/typebox';
 import type { EdgeEvents } from '../../events.js';
 import type { OcppServer } from '../../ocpp/server.js';
 import type { Db } from '../../store/db.js';
 import { listPasswordless } from '../../store/queries/chargers.js';
+import { Alert, Lockout, LockoutLifted, SecurityWarnings } from '../responses/operations.js';
 import { HttpError, type Route } from '../router.js';
 
 /**
@@ -19,12 +21,14 @@ export function securityRoutes(db: Db, ocpp: OcppServer, storeError: () => Error
     {
       method: 'GET',
       path: '/api/security/lockouts',
+      response: Type.Array(Lockout),
       summary: 'Addresses locked out after failed charger logins (kind address) and identities whose logins from other addresses are slowed down (kind identity)',
       handler: () => ocpp.throttle.list(),
     },
     {
       method: 'DELETE',
       path: '/api/security/lockouts/:kind/:key',
+      response: LockoutLifted,
       summary: 'Lift an address lockout or an identity slow-down (kind: address or identity)',
       handler: ({ params }) => {
         if (params.kind !== 'address' && params.kind !== 'identity') throw new HttpError(400, 'kind must be address or identity', 'kind');
@@ -35,12 +39,14 @@ export function securityRoutes(db: Db, ocpp: OcppServer, storeError: () => Error
     {
       method: 'GET',
       path: '/api/security/warnings',
+      response: SecurityWarnings,
       summary: 'Chargers without a password (anyone on the network can connect with their identity)',
       handler: () => ({ passwordless: listPasswordless(db) }),
     },
     {
       method: 'GET',
       path: '/api/alerts',
+      response: Type.Array(Alert),
       summary:
         'Current alerts: store write failures (disk full, read-only database); the site measured over its load limit (until back under); security alerts of the last day (a connection replaced from another address)',
       handler: () => {

@@ -1,8 +1,10 @@
+import { Type } from '@sinclair/typebox';
 import type { Db } from '../../store/db.js';
 import { samplesOfTransaction, signedSamplesOfTransaction } from '../../store/queries/meter-values.js';
 import { getTransaction, listOrphanStops, sessionSlices } from '../../store/queries/transactions.js';
 import { csvStream, toCsv } from '../csv.js';
 import { RawResponse } from '../http-server.js';
+import { Sample, Session } from '../responses/sessions.js';
 import { HttpError, type Route } from '../router.js';
 import { enumParam, intParam, isoParam } from './params.js';
 
@@ -67,11 +69,18 @@ export function sessionDetailRoutes(db: Db): Route[] {
       summary: 'StopTransactions for unknown transaction ids, kept for review',
       handler: ({ query }) => listOrphanStops(db, intParam(query, 'limit', 100, 1, 10000)),
     },
-    { method: 'GET', path: '/api/sessions/:id', summary: 'One session', handler: ({ params }) => txId(params.id!) },
-    { method: 'GET', path: '/api/sessions/:id/meter-values', summary: 'Every sampled value of a session', handler: ({ params }) => samplesOfTransaction(db, txId(params.id!).transactionId) },
+    { method: 'GET', path: '/api/sessions/:id', response: Session, summary: 'One session', handler: ({ params }) => txId(params.id!) },
+    {
+      method: 'GET',
+      path: '/api/sessions/:id/meter-values',
+      response: Type.Array(Sample),
+      summary: 'Every sampled value of a session',
+      handler: ({ params }) => samplesOfTransaction(db, txId(params.id!).transactionId),
+    },
     {
       method: 'GET',
       path: '/api/sessions/:id/signed-meter-values',
+      response: Type.Object({ session: Session, samples: Type.Array(Sample) }),
       summary: 'For billing audits: the session and its signed meter values (format SignedData, e.g. Eichrecht OCMF), each value exactly as the charger sent it',
       handler: ({ params }) => {
         const session = txId(params.id!);

@@ -1,5 +1,6 @@
 import type { Db } from '../../store/db.js';
 import { listSessions } from '../../store/queries/transactions.js';
+import { SessionPage } from '../responses/sessions.js';
 import type { Route } from '../router.js';
 import { enumParam, intParam, isoParam } from './params.js';
 
@@ -25,9 +26,10 @@ export function sessionRoutes(db: Db): Route[] {
     {
       method: 'GET',
       path: '/api/sessions',
+      response: SessionPage,
       summary: 'List sessions (filters: station, idTag ignoring case, status, from/to on the start time, ISO 8601, no offset = UTC; limit, offset)',
       handler: ({ query }) => list(query),
     },
-    { method: 'GET', path: '/api/sessions/station/:cpId', summary: 'Sessions of one station', handler: ({ query, params }) => list(query, params.cpId!) },
+    { method: 'GET', path: '/api/sessions/station/:cpId', response: SessionPage, summary: 'Sessions of one station', handler: ({ query, params }) => list(query, params.cpId!) },
   ];
 }

@@ -1,4 +1,6 @@
+import { Type } from '@sinclair/typebox';
 import { SyncNotConfiguredError, type SyncService } from '../../sync/service.js';
+import { ParkedRecord, ParkedResolved, SyncRun, SyncStatus } from '../responses/sync.js';
 import { HttpError, type Route } from '../router.js';
 import { intParam } from './params.js';
 
@@ -18,12 +20,14 @@ export function syncRoutes(sync: SyncService): Route[] {
     {
       method: 'GET',
       path: '/api/sync',
+      response: SyncStatus,
       summary: 'Head-office sync state: pending count, oldest pending age, parked count, last success and error, backoff, next nightly run, running sync progress, last run',
       handler: () => sync.status(),
     },
     {
       method: 'POST',
       path: '/api/sync/run',
+      response: SyncRun,
       summary: 'Sync now: upload everything pending, send the day manifests, pull the auth list and push it to connected chargers; answers the run result (409 when head office is not configured)',
       handler: async () => {
         try {
@@ -37,10 +41,17 @@ export function syncRoutes(sync: SyncService): Route[] {
     {
       method: 'GET',
       path: '/api/sync/parked',
+      response: Type.Array(ParkedRecord),
       summary: 'Records head office rejected, with its reason (limit, offset); they are not retried until retried here',
       handler: ({ query }) => sync.parked(intParam(query, 'limit', 100, 1, 1000), intParam(query, 'offset', 0, 0, Number.MAX_SAFE_INTEGER)),
     },
-    { method: 'POST', path: '/api/sync/parked/:id/retry', summary: 'Queue a parked record for upload again', handler: ({ params }) => resolve(params.id!, 'retry') },
-    { method: 'POST', path: '/api/sync/parked/:id/dismiss', summary: 'Give up on a parked record (it stays in the store, marked dismissed)', handler: ({ params }) => resolve(params.id!, 'dismiss') },
+    { method: 'POST', path: '/api/sync/parked/:id/retry', response: ParkedResolved, summary: 'Queue a parked record for upload again', handler: ({ params }) => resolve(params.id!, 'retry') },
+    {
+      method: 'POST',
+      path: '/api/sync/parked/:id/dismiss',
+      response: ParkedResolved,
+      summary: 'Give up on a parked record (it stays in the store, marked dismissed)',
+      handler: ({ params }) => resolve(params.id!, 'dismiss'),
+    },
   ];
 }

@@ -3,6 +3,7 @@ import type { AdminWriter } from '../../store/admin-ops.js';
 import type { Db } from '../../store/db.js';
 import { findIdTagForAuthorization } from '../../store/queries/id-tags.js';
 import { compileSchema } from '../../validation.js';
+import { ImportReport } from '../responses/rfid.js';
 import { HttpError, type Route } from '../router.js';
 import { isoDateTime } from './params.js';
 import { CreateRfidBody } from './rfid.js';
@@ -67,6 +68,7 @@ export function uiRfidImportRoutes(db: Db, writer: AdminWriter): Route[] {
     {
       method: 'POST',
       path: '/api/ui/rfid/import',
+      response: ImportReport,
       summary: 'RFID cards from CSV {csv, commit}: per-row report; commit=true imports the valid rows in one transaction',
       body: ImportBody,
       handler: async ({ body }) => {

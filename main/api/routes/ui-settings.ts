@@ -1,6 +1,8 @@
+import { Type } from '@sinclair/typebox';
 import { envName } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { ConfigSchema } from '../../config/schema.js';
+import { Setting } from '../responses/operations.js';
 import type { Route } from '../router.js';
 
 const SECRET = new Set(['apiToken']);
@@ -15,6 +17,7 @@ export function uiSettingsRoutes(config: Config, env: NodeJS.ProcessEnv = proces
     {
       method: 'GET',
       path: '/api/ui/settings',
+      response: Type.Array(Setting),
       summary: 'Config keys: value (secrets hidden), default, source (default | environment | config file or command line), applies (restart)',
       handler: () =>
         Object.entries(props).map(([key, p]) => {

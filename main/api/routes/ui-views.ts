@@ -1,9 +1,12 @@
+import { Type } from '@sinclair/typebox';
 import type { EdgeEvents } from '../../events.js';
 import type { OcppServer } from '../../ocpp/server.js';
 import type { Db } from '../../store/db.js';
 import { getCharger } from '../../store/queries/chargers.js';
 import { statusHistory } from '../../store/queries/connectors.js';
 import { CHARGER_SORTS, CHARGER_STATES, chargerPage, dashboardFigures, messagePage } from '../../store/queries/ui-views.js';
+import { ChargerPage, MessagePage, StatusReport } from '../responses/chargers.js';
+import { Summary } from '../responses/operations.js';
 import { HttpError, type Route } from '../router.js';
 import { enumParam, intParam } from './params.js';
 
@@ -52,18 +55,21 @@ export function uiRoutes(db: Db, ocpp: OcppServer, storeError: () => Error | nul
     {
       method: 'GET',
       path: '/api/ui/chargers',
+      response: ChargerPage,
       summary: 'Chargers with connector states, paged (q, group, state: online|offline|faulted|charging; sort, dir: asc|desc; limit, offset) -> {total, items, groups}',
       handler: ({ query }) => chargerPage(db, pageQuery(query)),
     },
     {
       method: 'GET',
       path: '/api/ui/summary',
+      response: Summary,
       summary: 'Dashboard figures: chargers online/offline/faulted, active sessions, energy today (Wh), power now (W), alerts (store, load over limit, lockouts, faults)',
       handler: () => summary(db, ocpp, storeError, loadAlerts),
     },
     {
       method: 'GET',
       path: '/api/ui/chargers/:cpId/messages',
+      response: MessagePage,
       summary: "A charger's OCPP message log, newest first (action; limit, offset) -> {total, items}",
       handler: ({ params, query }) => {
         must(params.cpId!);
@@ -73,6 +79,7 @@ export function uiRoutes(db: Db, ocpp: OcppServer, storeError: () => Error | nul
     {
       method: 'GET',
       path: '/api/ui/chargers/:cpId/status-history',
+      response: Type.Array(StatusReport),
       summary: "A charger's connector status reports, newest first (limit)",
       handler: ({ params, query }) => {
         must(params.cpId!);

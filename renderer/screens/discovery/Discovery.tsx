@@ -2,7 +2,8 @@ import { Badge, Button, Group, Paper, Progress, Stack, Table, Text, TextInput, T
 import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError } from '../../api/client';
-import { type Device, deviceWebUrl, useCancelScan, useDevices, useScan, useScanDefaults, useStartScan } from '../../api/installer';
+import { deviceWebUrl, useCancelScan, useDevices, useScan, useScanDefaults, useStartScan } from '../../api/installer';
+import type { Device } from '../../api/models';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 

@@ -1,5 +1,5 @@
 import { Badge, Card, Group, Progress, Stack, Text, Title, Tooltip } from '@mantine/core';
-import type { LoadCharger } from '../../api/load';
+import type { LoadCharger } from '../../api/models';
 import { EmptyState } from '../../components/EmptyState';
 
 const amps = (a: number | null) => (a === null ? '—' : `${a.toFixed(1)} A`);

@@ -1,6 +1,7 @@
 import { Button, Card, Group, Modal, MultiSelect, NumberInput, SegmentedControl, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import { type Circuit, type CircuitBody, type LoadState, useCircuits, useCreateCircuit, useDeleteCircuit, useUpdateCircuit } from '../../api/load';
+import { type CircuitBody, useCircuits, useCreateCircuit, useDeleteCircuit, useUpdateCircuit } from '../../api/load';
+import type { Circuit, LoadState } from '../../api/models';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 

@@ -1,6 +1,7 @@
 import { Button, Card, Group, NumberInput, Select, SimpleGrid, Stack, Table, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import { type LoadState, useSetChargerPriority, useSetTagPriority, useTagPriorities } from '../../api/load';
+import { useSetChargerPriority, useSetTagPriority, useTagPriorities } from '../../api/load';
+import type { LoadState } from '../../api/models';
 import { ErrorNotice } from '../../components/ErrorNotice';
 
 const asPriority = (v: number | string): number | null => (typeof v === 'number' ? v : null);

@@ -1,6 +1,6 @@
 import { Card, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import type { LoadState } from '../../api/load';
+import type { LoadState } from '../../api/models';
 import { LiveChart } from '../../components/LiveChart';
 
 const POINTS = 600;

@@ -1,7 +1,8 @@
 import { Button, Card, Group, NumberInput, SegmentedControl, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { ApiError } from '../../api/client';
-import { type LoadState, type SiteBody, useSetSite } from '../../api/load';
+import { type SiteBody, useSetSite } from '../../api/load';
+import type { LoadState } from '../../api/models';
 
 type Unit = 'A' | 'kW';
 

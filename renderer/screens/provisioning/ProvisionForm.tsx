@@ -1,7 +1,8 @@
 import { Button, Checkbox, Group, NumberInput, Paper, SimpleGrid, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { ApiError } from '../../api/client';
-import { type ConnectionSettings, type ProvisionInput, useProvision } from '../../api/installer';
+import { type ProvisionInput, useProvision } from '../../api/installer';
+import type { ConnectionSettings } from '../../api/models';
 
 const TEXT_FIELDS = [
   ['chargePointId', 'Charge point ID', 'Default: the serial number'],

@@ -1,7 +1,8 @@
 import { Alert, Anchor, List, Stack, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { type ConnectionSettings, useSecurityWarnings } from '../../api/installer';
+import { useSecurityWarnings } from '../../api/installer';
+import type { ConnectionSettings } from '../../api/models';
 import { ProvisionForm } from './ProvisionForm';
 import { SettingsCard } from './Settings';
 import { StepsCard } from './Steps';

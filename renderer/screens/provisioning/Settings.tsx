@@ -1,7 +1,7 @@
 import { Button, CopyButton, Group, Image, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
-import type { ConnectionSettings } from '../../api/installer';
+import type { ConnectionSettings } from '../../api/models';
 
 function CopyValue({ label, value }: { label: string; value: string }) {
   return (

@@ -1,6 +1,7 @@
 import { Badge, Button, List, Paper, Text, Title } from '@mantine/core';
 import { useState } from 'react';
-import { type ProvisioningStep, rebootCharger, useProvisioning } from '../../api/installer';
+import { rebootCharger, useProvisioning } from '../../api/installer';
+import type { ProvisioningStep } from '../../api/models';
 import { ErrorNotice } from '../../components/ErrorNotice';
 
 /** One step as a sentence: which IP it connected from, each connector's status, each template key's answer. */

@@ -1,7 +1,8 @@
 import { Button, Checkbox, Group, Paper, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { ApiError } from '../../api/client';
-import { type Template, useDeleteTemplate, useSaveTemplate, useTemplates } from '../../api/installer';
+import { useDeleteTemplate, useSaveTemplate, useTemplates } from '../../api/installer';
+import type { TemplateDraft } from '../../api/models';
 import { ErrorNotice } from '../../components/ErrorNotice';
 
 const toText = (keys: Record<string, string>) =>
@@ -21,7 +22,7 @@ function parseKeys(text: string): Record<string, string> | string {
   return keys;
 }
 
-function TemplateEditor({ initial, onDone }: { initial: Template; onDone: () => void }) {
+function TemplateEditor({ initial, onDone }: { initial: TemplateDraft; onDone: () => void }) {
   const save = useSaveTemplate();
   const [group, setGroup] = useState(initial.targetGroup);
   const [keys, setKeys] = useState(toText(initial.keys));
@@ -72,7 +73,7 @@ function TemplateEditor({ initial, onDone }: { initial: Template; onDone: () => 
 export function TemplatesCard() {
   const templates = useTemplates();
   const remove = useDeleteTemplate();
-  const [editing, setEditing] = useState<Template | null>(null);
+  const [editing, setEditing] = useState<TemplateDraft | null>(null);
   return (
     <Paper withBorder p="md" aria-label="Templates">
       <Group justify="space-between">

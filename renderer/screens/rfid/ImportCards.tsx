@@ -1,6 +1,7 @@
 import { Alert, Button, FileInput, Group, Stack, Table, Text, Textarea } from '@mantine/core';
 import { useState } from 'react';
-import { type ImportReport, useImportCards } from '../../api/queries';
+import type { ImportReport } from '../../api/models';
+import { useImportCards } from '../../api/queries';
 import { ErrorNotice } from '../../components/ErrorNotice';
 
 /**
