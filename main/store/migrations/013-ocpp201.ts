@@ -39,7 +39,7 @@ export function m013Ocpp201(db: Db): void {
       received_at TEXT NOT NULL,
       PRIMARY KEY (charge_point_id, charger_transaction_id, seq_no)
     );
-    -- A station may count seqNo across its transactions: gaps are checked against all of them.
+    -- A station counting seqNo across its transactions: its gaps are checked against all of them.
     CREATE INDEX transaction_events_seq ON transaction_events(charge_point_id, seq_no);
 
     CREATE TABLE evse_connectors (

@@ -93,17 +93,20 @@ interface StoredEvent {
 const MAX_LISTED_GAPS = 50;
 
 /**
- * The seqNos missing between the Started event (0, where a transaction's numbering starts,
- * when it has not come) and the Ended one. A station may number per transaction or across its
- * transactions; a number another of its transactions holds is not missing.
+ * The seqNos missing between the Started event and the Ended one. Stations number a
+ * transaction's events from 0 (OCPP 2.0.1 E, as EVerest's libocpp does), so without its Started
+ * event the count starts at 0. A Started event numbered above 0 shows a station counting
+ * across its transactions: a number another of its transactions holds is then not missing.
  */
 function missingSeqNos(db: Db, chargePointId: string, events: StoredEvent[], started: StoredEvent | undefined, ended: StoredEvent): number[] {
   const lo = started?.seqNo ?? 0;
   const present = new Set(events.map((e) => e.seqNo));
-  for (const r of stmt(db, 'SELECT DISTINCT seq_no AS seqNo FROM transaction_events WHERE charge_point_id = ? AND seq_no BETWEEN ? AND ?').all(chargePointId, lo, ended.seqNo) as Array<{
-    seqNo: number;
-  }>)
-    present.add(r.seqNo);
+  if (lo > 0) {
+    const others = stmt(db, 'SELECT DISTINCT seq_no AS seqNo FROM transaction_events WHERE charge_point_id = ? AND seq_no BETWEEN ? AND ?').all(chargePointId, lo, ended.seqNo) as Array<{
+      seqNo: number;
+    }>;
+    for (const r of others) present.add(r.seqNo);
+  }
   const missing: number[] = [];
   // Each step is either a present number or a listed gap, so the loop is bounded by both.
   for (let n = lo; n <= ended.seqNo && missing.length < MAX_LISTED_GAPS; n++) if (!present.has(n)) missing.push(n);
