@@ -233,3 +233,19 @@ describe('issue 14: every OCPP 2.0.1 station -> controller message on a real soc
     assert.equal(await refused(cp, 'Frobnicate', {}), 'NotImplemented');
   });
 });
+
+describe('issue 14: a 2.0.1 station that drops off', () => {
+  test('its EVSE connectors are no longer shown with their last state (as 1.6 connectors are not)', async () => {
+    const app = await startTestApp();
+    try {
+      const sid = cpid('OFF201');
+      const station = await connectBooted201(app, sid);
+      await station.call('StatusNotification', { timestamp: iso(), connectorStatus: 'Occupied', evseId: 1, connectorId: 1 });
+      await station.close();
+      await waitFor(() => row(app, 'SELECT status FROM evse_connectors WHERE charge_point_id = ?', sid)?.status === 'Unavailable', 'marked unavailable');
+      assert.equal(row(app, 'SELECT status FROM connectors WHERE charge_point_id = ?', sid)?.status, 'Unavailable');
+    } finally {
+      await app.dispose();
+    }
+  });
+});
