@@ -72,7 +72,10 @@ describe('issue 14: OCPP 2.0.1 transactions (TransactionEvent) as sessions', () 
     assert.equal(rows(app, 'SELECT * FROM meter_values WHERE transaction_id = ?', s.transactionId).length, 3, 'the events meter values are the session samples');
     const csv = (await (await app.api(`/api/sessions/export.csv?station=${id}`)).text()).trim().split('\r\n');
     assert.match(csv[0]!, /,chargerTransactionId$/);
-    assert.ok(csv.some((l) => l.endsWith(`,${t}`)), 'the CSV export carries the station transaction id');
+    assert.ok(
+      csv.some((l) => l.endsWith(`,${t}`)),
+      'the CSV export carries the station transaction id',
+    );
     // Load management and the UI hear of it as of a 1.6 session: one start, one stop.
     assert.equal(seen.filter(([n, e]) => n === 'transaction.started' && (e as any).transactionId === s.transactionId).length, 1);
     assert.equal(seen.filter(([n, e]) => n === 'transaction.stopped' && (e as any).transactionId === s.transactionId && (e as any).energyWh === 7250).length, 1);
