@@ -10,7 +10,9 @@ export const CALLERROR = 4;
  * firmware written from the 1.6 text may know only that spelling, and errata-aware stacks
  * (ocpp-rpc) accept both. README "OCPP notes".
  */
-export type RpcErrorCode =
+export type RpcErrorCode = Rpc16ErrorCode | Rpc201ErrorCode;
+
+type Rpc16ErrorCode =
   | 'NotImplemented'
   | 'NotSupported'
   | 'InternalError'
@@ -22,7 +24,27 @@ export type RpcErrorCode =
   | 'TypeConstraintViolation'
   | 'GenericError';
 
-export const RPC_ERROR_CODES: readonly RpcErrorCode[] = [
+/**
+ * The OCPP-J 2.0.1 codes (section 4.3): FormatViolation replaces FormationViolation,
+ * OccurrenceConstraintViolation is spelled right, MessageTypeNotSupported and
+ * RpcFrameworkError are new. The core raises the 1.6 names; a 2.0.1 connection renames them on
+ * the wire (v201/adapter.ts).
+ */
+export type Rpc201ErrorCode =
+  | 'FormatViolation'
+  | 'GenericError'
+  | 'InternalError'
+  | 'MessageTypeNotSupported'
+  | 'NotImplemented'
+  | 'NotSupported'
+  | 'OccurrenceConstraintViolation'
+  | 'PropertyConstraintViolation'
+  | 'ProtocolError'
+  | 'RpcFrameworkError'
+  | 'SecurityError'
+  | 'TypeConstraintViolation';
+
+export const RPC_ERROR_CODES: readonly Rpc16ErrorCode[] = [
   'NotImplemented',
   'NotSupported',
   'InternalError',
@@ -54,8 +76,11 @@ export type Frame =
   | { type: typeof CALL; id: string; action: string; payload: Record<string, unknown> }
   | { type: typeof CALLRESULT; id: string; payload: unknown }
   | { type: typeof CALLERROR; id: string; code: string; description: string; details: unknown }
-  /** Unknown message type numbers are ignored, per OCPP-J. */
-  | { type: 'ignore'; reason: string }
+  /**
+   * Unknown message type numbers are ignored, per OCPP-J 1.6; `unknownTypeId` is the frame's
+   * id when it had a usable one, for versions that answer them (2.0.1: MessageTypeNotSupported).
+   */
+  | { type: 'ignore'; reason: string; unknownTypeId?: string }
   /** Unusable frame; answered with a CALLERROR under `id` ("-1" when it had none usable). */
   | { type: 'bad'; id: string; error: RpcError };
 
@@ -81,7 +106,9 @@ export function parseFrame(text: string): Frame {
   // Checked before the length so `[5]` or `[9,"id"]` get no answer either (they used to get a
   // FormationViolation under id "-1").
   if (Array.isArray(msg) && typeof msg[0] === 'number' && msg[0] !== CALL && msg[0] !== CALLRESULT && msg[0] !== CALLERROR) {
-    return { type: 'ignore', reason: `unknown message type ${msg[0]}` };
+    const id = msg[1];
+    const usable = typeof id === 'string' && id.length > 0 && id.length <= MAX_MESSAGE_ID_LENGTH;
+    return { type: 'ignore', reason: `unknown message type ${msg[0]}`, ...(usable && { unknownTypeId: id }) };
   }
   if (!Array.isArray(msg) || msg.length < 2) {
     return { type: 'bad', id: '-1', error: new RpcError('FormationViolation', 'frame must be a JSON array [type, id, ...]') };

@@ -48,6 +48,8 @@ export function recordStatus(db: Db, s: StatusReport): void {
  */
 export function markConnectorsUnknown(db: Db, chargePointId: string, at: string): void {
   stmt(db, `UPDATE connectors SET status = 'Unavailable', error_code = 'NoError', info = 'charger offline', updated_at = ? WHERE charge_point_id = ?`).run(at, chargePointId);
+  // A 2.0.1 station's connectors within its EVSEs too (issue 14).
+  stmt(db, `UPDATE evse_connectors SET status = 'Unavailable', updated_at = ? WHERE charge_point_id = ?`).run(at, chargePointId);
 }
 
 export function listConnectors(db: Db, chargePointId: string): Connector[] {
