@@ -3,6 +3,8 @@
  * profiles, with types, read-only flags and value checks, as GetConfiguration /
  * ChangeConfiguration see them.
  */
+import { SUPPORTED_MEASURANDS } from './meter-model.js';
+
 export type ConfigKind = 'int' | 'bool' | 'string' | 'csl' | 'secret';
 
 export interface ConfigEntry {
@@ -12,8 +14,6 @@ export interface ConfigEntry {
   /** Extra check for writable values; returns false to answer Rejected. */
   check?: (value: string) => boolean;
 }
-
-export const SUPPORTED_MEASURANDS = ['Energy.Active.Import.Register', 'Power.Active.Import', 'Current.Import', 'Voltage', 'Current.Offered'] as const;
 
 const measurandList = (v: string) => v === '' || v.split(',').every((m) => (SUPPORTED_MEASURANDS as readonly string[]).includes(m.trim()));
 const nonNegative = (v: string) => /^\d{1,9}$/.test(v);
