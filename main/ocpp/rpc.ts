@@ -10,7 +10,9 @@ export const CALLERROR = 4;
  * firmware written from the 1.6 text may know only that spelling, and errata-aware stacks
  * (ocpp-rpc) accept both. README "OCPP notes".
  */
-export type RpcErrorCode =
+export type RpcErrorCode = Rpc16ErrorCode | Rpc201ErrorCode;
+
+type Rpc16ErrorCode =
   | 'NotImplemented'
   | 'NotSupported'
   | 'InternalError'
@@ -22,7 +24,27 @@ export type RpcErrorCode =
   | 'TypeConstraintViolation'
   | 'GenericError';
 
-export const RPC_ERROR_CODES: readonly RpcErrorCode[] = [
+/**
+ * The OCPP-J 2.0.1 codes (section 4.3): FormatViolation replaces FormationViolation,
+ * OccurrenceConstraintViolation is spelled right, MessageTypeNotSupported and
+ * RpcFrameworkError are new. The core raises the 1.6 names; a 2.0.1 connection renames them on
+ * the wire (v201/adapter.ts).
+ */
+export type Rpc201ErrorCode =
+  | 'FormatViolation'
+  | 'GenericError'
+  | 'InternalError'
+  | 'MessageTypeNotSupported'
+  | 'NotImplemented'
+  | 'NotSupported'
+  | 'OccurrenceConstraintViolation'
+  | 'PropertyConstraintViolation'
+  | 'ProtocolError'
+  | 'RpcFrameworkError'
+  | 'SecurityError'
+  | 'TypeConstraintViolation';
+
+export const RPC_ERROR_CODES: readonly Rpc16ErrorCode[] = [
   'NotImplemented',
   'NotSupported',
   'InternalError',

@@ -67,7 +67,11 @@ function relax(node: unknown): unknown {
  */
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
-const CONNECTOR_MIN: Record<string, number> = { 'MeterValues.req': 0, 'StatusNotification.req': 0, 'StartTransaction.req': 1 };
+
+/** Lower bounds the spec text puts on top-level id fields, per schema: `{ 'StatusNotification.req': { connectorId: 0 } }`. */
+export type IdMinimums = Readonly<Record<string, Readonly<Record<string, number>>>>;
+
+const OCPP16_ID_MINIMUMS: IdMinimums = { 'MeterValues.req': { connectorId: 0 }, 'StatusNotification.req': { connectorId: 0 }, 'StartTransaction.req': { connectorId: 1 } };
 
 function withSpecRanges(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withSpecRanges);
@@ -81,14 +85,16 @@ function withSpecRanges(node: unknown): unknown {
   return out;
 }
 
-function strictSchema(key: string, schema: Record<string, unknown>): Record<string, unknown> {
+function strictSchema(key: string, schema: Record<string, unknown>, minimums: IdMinimums): Record<string, unknown> {
   const out = withSpecRanges(schema) as Record<string, unknown> & { properties?: Record<string, Record<string, unknown>> };
-  const connectorMin = CONNECTOR_MIN[key];
-  if (connectorMin !== undefined && out.properties?.connectorId) out.properties.connectorId.minimum = connectorMin;
+  for (const [field, min] of Object.entries(minimums[key] ?? {})) {
+    const prop = out.properties?.[field];
+    if (prop) prop.minimum = min;
+  }
   return out;
 }
 
-function build(schemas: readonly OcppSchema[], lenient: boolean, allErrors = false): Ajv {
+function build(schemas: readonly OcppSchema[], minimums: IdMinimums, lenient: boolean, allErrors = false): Ajv {
   // allErrors off: the first failure is enough to answer, and it is much faster. (On only for
   // listing a lenient charger's deviations, which is off the hot path.)
   const ajv = new Ajv({ strict: false, allErrors, coerceTypes: lenient, removeAdditional: lenient ? 'all' : false });
@@ -102,7 +108,7 @@ function build(schemas: readonly OcppSchema[], lenient: boolean, allErrors = fal
     compile: (step: number) => (data: number) => Math.abs(Math.round(data / step) - data / step) < 1e-6,
   });
   // The ids (`urn:Authorize.req`) are not URNs ajv's URI parser accepts: key by `Authorize.req`.
-  for (const { $id, ...schema } of schemas) ajv.addSchema(lenient ? (relax(schema) as object) : strictSchema(schemaKey($id), schema), schemaKey($id));
+  for (const { $id, ...schema } of schemas) ajv.addSchema(lenient ? (relax(schema) as object) : strictSchema(schemaKey($id), schema, minimums), schemaKey($id));
   return ajv;
 }
 
@@ -121,17 +127,28 @@ export interface LenientResult {
 }
 
 /**
- * Checks payloads against the official schemas. In lenient mode a payload that fails strict
- * validation is retried against a relaxed schema (types coerced, unknown fields dropped,
- * enums and lengths not enforced); `deviation` then says what the firmware got wrong.
+ * Checks payloads against the official schemas of one protocol version (1.6 unless given). In
+ * lenient mode a payload that fails strict validation is retried against a relaxed schema
+ * (types coerced, unknown fields dropped, enums and lengths not enforced); `deviation` then
+ * says what the firmware got wrong.
  */
 export class OcppValidator {
-  private readonly strict = build(ocpp16Schemas, false);
-  private readonly loose = build(ocpp16Schemas, true);
+  private readonly strict: Ajv;
+  private readonly loose: Ajv;
+  private readonly known: ReadonlySet<string>;
   private readonly cache = new Map<string, ValidateFunction | null>();
   private readonly looseCache = new Map<string, ValidateFunction | null>();
   private strictAll: Ajv | undefined;
   private readonly allCache = new Map<string, ValidateFunction | null>();
+
+  constructor(
+    private readonly schemas: readonly OcppSchema[] = ocpp16Schemas,
+    private readonly minimums: IdMinimums = OCPP16_ID_MINIMUMS,
+  ) {
+    this.strict = build(schemas, minimums, false);
+    this.loose = build(schemas, minimums, true);
+    this.known = new Set(schemas.map((s) => schemaKey(s.$id)));
+  }
 
   has(schemaId: string): boolean {
     return this.get(this.strict, this.cache, schemaId) !== null;
@@ -143,8 +160,6 @@ export class OcppValidator {
    * (answered InternalError instead of NotImplemented), and every distinct unknown action
    * added a cache entry for good (a charger sending random action names grew the heap).
    */
-  private readonly known = new Set(ocpp16Schemas.map((s) => schemaKey(s.$id)));
-
   private get(ajv: Ajv, cache: Map<string, ValidateFunction | null>, id: string): ValidateFunction | null {
     if (!this.known.has(id)) return null;
     let fn = cache.get(id);
@@ -192,7 +207,7 @@ export class OcppValidator {
   }
 
   private allStrictErrors(schemaId: string, payload: unknown): RpcError[] {
-    this.strictAll ??= build(ocpp16Schemas, false, true);
+    this.strictAll ??= build(this.schemas, this.minimums, false, true);
     const fn = this.get(this.strictAll, this.allCache, schemaId);
     if (!fn || fn(payload)) return [];
     const seen = new Set<string>();
