@@ -15,7 +15,8 @@ export interface ConfigEntry {
   check?: (value: string) => boolean;
 }
 
-const measurandList = (v: string) => v === '' || v.split(',').every((m) => (SUPPORTED_MEASURANDS as readonly string[]).includes(m.trim()));
+/** A comma-separated list of the measurands the simulated meter supports (empty allowed). */
+export const measurandList = (v: string) => v === '' || v.split(',').every((m) => (SUPPORTED_MEASURANDS as readonly string[]).includes(m.trim()));
 const nonNegative = (v: string) => /^\d{1,9}$/.test(v);
 
 export function defaultConfiguration(connectors: number): Map<string, ConfigEntry> {
