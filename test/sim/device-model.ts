@@ -4,7 +4,10 @@
  * types and value checks, as GetVariables / SetVariables / GetBaseReport see them. Values are
  * kept as strings, like 1.6 configuration keys (config.ts), and checked the same way.
  */
+import { variableKey } from '../../main/commands/v201-variables.js';
 import { acceptsValue, type ConfigEntry, type ConfigKind, measurandList } from './config.js';
+
+export { type VariableRef, variableKey } from '../../main/commands/v201-variables.js';
 
 export interface VariableEntry extends ConfigEntry {
   component: string;
@@ -14,18 +17,6 @@ export interface VariableEntry extends ConfigEntry {
   instance?: string;
   /** WriteOnly: never shown (BasicAuthPassword). */
   writeOnly?: boolean;
-}
-
-export interface VariableRef {
-  component: { name: string; instance?: string; evse?: { id: number; connectorId?: number } };
-  variable: { name: string; instance?: string };
-}
-
-/** The key of a variable: `Component[instance]@evse.connector/Variable[instance]`. */
-export function variableKey(r: VariableRef): string {
-  const c = r.component;
-  const evse = c.evse ? `@${c.evse.id}${c.evse.connectorId !== undefined ? `.${c.evse.connectorId}` : ''}` : '';
-  return `${c.name}${c.instance ? `[${c.instance}]` : ''}${evse}/${r.variable.name}${r.variable.instance ? `[${r.variable.instance}]` : ''}`;
 }
 
 export const DATA_TYPE: Record<ConfigKind, 'integer' | 'boolean' | 'string' | 'MemberList'> = { int: 'integer', bool: 'boolean', string: 'string', csl: 'MemberList', secret: 'string' };
