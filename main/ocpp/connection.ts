@@ -1,7 +1,9 @@
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../log/logger.js';
 import { TokenBucket, WindowCounter } from './limits.js';
+import type { ProtocolAdapter } from './protocols.js';
 import { CALL, CALLERROR, CALLRESULT, parseFrame, RpcError, type RpcErrorCode, serializeCall, serializeError, serializeResult } from './rpc.js';
+import type { OcppVersion } from './versions.js';
 
 export type BootState = 'Accepted' | 'Pending' | 'Rejected' | 'Unknown';
 
@@ -22,7 +24,7 @@ export interface ConnectionLimits {
   maxPendingCalls: number;
 }
 
-/** Answers that mean the charger sent something malformed or invalid. */
+/** Answers that mean the charger sent something malformed or invalid (counted before a version renames them). */
 const BAD_INPUT: ReadonlySet<string> = new Set(['FormationViolation', 'ProtocolError', 'PropertyConstraintViolation', 'OccurenceConstraintViolation', 'TypeConstraintViolation', 'NotImplemented']);
 
 interface PendingCall {
@@ -73,6 +75,8 @@ export class Connection {
     readonly remoteAddress: string,
     readonly remotePort: number,
     public lenient: boolean,
+    /** The negotiated version's framing details. */
+    private readonly protocol: Pick<ProtocolAdapter, 'version' | 'wireCode'>,
     private readonly hooks: ConnectionHooks,
     private readonly log: Logger,
     private readonly limits: ConnectionLimits,
@@ -84,6 +88,10 @@ export class Connection {
     });
     ws.on('close', (code, reason) => this.onClose(code, reason.toString()));
     ws.on('error', (err) => this.log.warn({ cp: chargePointId, err: err.message }, 'socket error'));
+  }
+
+  get version(): OcppVersion {
+    return this.protocol.version;
   }
 
   get isOpen(): boolean {
@@ -200,7 +208,7 @@ export class Connection {
         this.settle(frame);
         return;
       case 'bad':
-        this.send(serializeError(frame.id, frame.error.code, frame.error.message));
+        this.send(serializeError(frame.id, this.protocol.wireCode(frame.error.code), frame.error.message));
         this.countBad(frame.error.code);
         return;
       case 'ignore':
@@ -214,7 +222,7 @@ export class Connection {
       (err: unknown) => {
         const e = err instanceof RpcError ? err : new RpcError('InternalError', 'internal error', {}, { cause: err });
         if (!(err instanceof RpcError)) this.log.error({ cp: this.chargePointId, action, err }, 'handler failed');
-        this.send(serializeError(id, e.code, e.message, e.details));
+        this.send(serializeError(id, this.protocol.wireCode(e.code), e.message, e.details));
         this.countBad(e.code);
       },
     );

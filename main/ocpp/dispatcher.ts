@@ -1,21 +1,33 @@
-import { isInboundAction } from './actions.js';
 import type { Connection } from './connection.js';
-import type { Handler, OcppServices } from './context.js';
-import { handlers } from './handlers/index.js';
+import type { HandlerContext, OcppServices } from './context.js';
 import { RpcError } from './rpc.js';
 import { confSchemaId, requestSchemaId } from './schema/schemas.js';
 import type { OcppValidator } from './validator.js';
 
+/** One protocol version's charger -> controller handlers, by action. */
+export interface InboundHandlers {
+  isInbound(action: string): boolean;
+  handlers: Readonly<Record<string, (ctx: HandlerContext, req: never) => unknown>>;
+  /**
+   * The answer to an action of this version's schemas that has no handler: 1.6 says
+   * NotSupported (a known action of the other direction); 2.0.1 asks NotImplemented for
+   * everything outside the functional blocks spoken here (issue 14).
+   */
+  unhandled: 'NotSupported' | 'NotImplemented';
+}
+
+export type Dispatch = (conn: Connection, id: string, action: string, payload: Record<string, unknown>) => Promise<unknown>;
+
 /**
  * Turns an inbound CALL into its CALLRESULT payload: action known? charger allowed to send
  * it? payload valid (or, for a lenient charger, repairable)? Then the handler, whose answer
- * is checked against the official schema before it leaves.
+ * is checked against the official schema before it leaves. The same steps for every protocol
+ * version; `table` and `validator` are the version's own.
  */
-export function createDispatcher(services: OcppServices, validator: OcppValidator) {
+export function createDispatcher(services: OcppServices, validator: OcppValidator, table: InboundHandlers): Dispatch {
   return async function dispatch(conn: Connection, _id: string, action: string, payload: Record<string, unknown>): Promise<unknown> {
-    if (!isInboundAction(action)) {
-      // A 1.6 action of the other direction (or the security extension) is known but not ours.
-      if (validator.has(requestSchemaId(action))) throw new RpcError('NotSupported', `${action} is not supported by this central system`);
+    if (!table.isInbound(action)) {
+      if (validator.has(requestSchemaId(action))) throw new RpcError(table.unhandled, `${action} is not supported by this central system`);
       throw new RpcError('NotImplemented', `unknown action ${action.slice(0, 64)}`);
     }
     if (conn.bootState === 'Rejected' && action !== 'BootNotification') {
@@ -37,7 +49,7 @@ export function createDispatcher(services: OcppServices, validator: OcppValidato
     } else {
       validator.check(requestSchemaId(action), payload);
     }
-    const handler = handlers[action] as Handler<typeof action>;
+    const handler = table.handlers[action]!;
     const result = await handler({ ...services, conn, chargePointId: conn.chargePointId, receivedAt: new Date().toISOString() }, payload as never);
     try {
       validator.check(confSchemaId(action), result);

@@ -17,10 +17,11 @@ import { consumeReservation } from '../store/queries/reservations.js';
 import * as tx from '../store/queries/transactions.js';
 import { stmt } from '../store/statements.js';
 import { latestEnergyWh } from './meter.js';
+import { v201WriteOps } from './v201/ops.js';
 
-function connect(db: Db, a: { chargePointId: string; autoRegister: chargers.RegistrationStatus | null; remoteAddress: string; remotePort: number; at: string }): void {
+function connect(db: Db, a: { chargePointId: string; autoRegister: chargers.RegistrationStatus | null; remoteAddress: string; remotePort: number; ocppVersion: string; at: string }): void {
   if (a.autoRegister) chargers.ensureCharger(db, a.chargePointId, a.autoRegister);
-  chargers.setConnection(db, a.chargePointId, { isConnected: true, at: a.at, remoteAddress: a.remoteAddress, remotePort: a.remotePort });
+  chargers.setConnection(db, a.chargePointId, { isConnected: true, at: a.at, remoteAddress: a.remoteAddress, remotePort: a.remotePort, ocppVersion: a.ocppVersion });
 }
 
 /** After a store outage: the connected flags are rewritten from the live sockets. */
@@ -226,6 +227,7 @@ export const writeOps = {
   logFrames,
   deviation,
   audit,
+  ...v201WriteOps,
 };
 
 export type WriteOps = typeof writeOps;

@@ -2,27 +2,31 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { LoginThrottle } from '../auth/login-throttle.js';
-import { isInboundAction, OUTBOUND_ACTIONS, type OutboundAction } from './actions.js';
+import { INBOUND_ACTIONS, OUTBOUND_ACTIONS, type OutboundAction } from './actions.js';
 import { CallTimeoutError, Connection, NotConnectedError } from './connection.js';
 import type { DataTransferHandler, OcppServices } from './context.js';
-import { createDispatcher } from './dispatcher.js';
+import { createDispatcher, type Dispatch } from './dispatcher.js';
 import { FrameLog } from './frame-log.js';
 import { BreachLog } from './limits.js';
 import { PresenceFlusher } from './presence.js';
+import { createAdapters } from './protocols.js';
 import { RpcError } from './rpc.js';
 import type { ActionTypes } from './schema/ocpp16.js';
 import { confSchemaId, requestSchemaId } from './schema/schemas.js';
 import { SecurityAlerts } from './security-alerts.js';
 import { OcppStats } from './stats.js';
 import { type Handshake, UpgradePipeline } from './upgrade.js';
-import { OcppValidator } from './validator.js';
+import * as v201 from './v201/actions.js';
+import type { ActionTypes as V201ActionTypes } from './v201/ocpp201.js';
+import type { OcppVersion } from './versions.js';
 
 export { maskSecrets } from './frame-log.js';
 
 const outbound = new Set<string>(OUTBOUND_ACTIONS);
 
-/** Statistics are kept per OCPP action; whatever else a charger sends is counted together. */
-const statName = (action: string): string => (isInboundAction(action) ? action : '(not a CP->CS action)');
+const inbound = new Set<string>([...INBOUND_ACTIONS, ...v201.INBOUND_ACTIONS]);
+/** Statistics are kept per OCPP action (of any version); whatever else a charger sends is counted together. */
+const statName = (action: string): string => (inbound.has(action) ? action : '(not a CP->CS action)');
 
 /**
  * The chargers' side of the service. Keeps the registry of live connections (with pings,
@@ -31,8 +35,8 @@ const statName = (action: string): string => (isInboundAction(action) ? action :
  */
 export class OcppServer {
   private readonly connections = new Map<string, Connection>();
-  private readonly validator = new OcppValidator();
-  private readonly dispatch: ReturnType<typeof createDispatcher>;
+  private readonly adapters = createAdapters();
+  private readonly dispatchers: Readonly<Record<OcppVersion, Dispatch>>;
   readonly stats = new OcppStats();
   /** Failed charger logins, lockouts (visible through the API and the event stream). */
   readonly throttle: LoginThrottle;
@@ -60,19 +64,22 @@ export class OcppServer {
     });
     this.frameLog = new FrameLog(s);
     this.presence = new PresenceFlusher(s, this.connections);
-    const dispatch = createDispatcher(s, this.validator);
     // Every inbound CALL is timed and counted for /statistics.
-    this.dispatch = async (conn, id, action, payload) => {
-      const t0 = performance.now();
-      try {
-        const result = await dispatch(conn, id, action, payload);
-        this.stats.inboundHandled(statName(action), performance.now() - t0, true);
-        return result;
-      } catch (err) {
-        this.stats.inboundHandled(statName(action), performance.now() - t0, false);
-        throw err;
-      }
-    };
+    const timed =
+      (dispatch: Dispatch): Dispatch =>
+      async (conn, id, action, payload) => {
+        const t0 = performance.now();
+        try {
+          const result = await dispatch(conn, id, action, payload);
+          this.stats.inboundHandled(statName(action), performance.now() - t0, true);
+          return result;
+        } catch (err) {
+          this.stats.inboundHandled(statName(action), performance.now() - t0, false);
+          throw err;
+        }
+      };
+    const dispatcherOf = (v: OcppVersion) => timed(createDispatcher(s, this.adapters[v].validator, this.adapters[v].inbound));
+    this.dispatchers = { '1.6': dispatcherOf('1.6'), '2.0.1': dispatcherOf('2.0.1') };
     if (s.config.pingIntervalSec > 0) this.pings = setInterval(() => this.pingAll(), s.config.pingIntervalSec * 1000).unref();
     // Connect/disconnect writes that failed during a store outage are repaired from the live sockets.
     this.offRecovered = s.events.on('alert', (a) => {
@@ -108,16 +115,17 @@ export class OcppServer {
     this.upgrades.handle(req, socket, head);
   }
 
-  private async accept(h: Handshake, ws: WebSocket): Promise<void> {
-    const { chargePointId: id, remoteAddress, remotePort, autoRegister } = h;
+  private async accept(h: Handshake & { version: OcppVersion }, ws: WebSocket): Promise<void> {
+    const { chargePointId: id, remoteAddress, remotePort, autoRegister, version } = h;
     const conn = new Connection(
       id,
       ws,
       remoteAddress,
       remotePort,
       h.lenient,
+      this.adapters[version],
       {
-        onCall: this.dispatch,
+        onCall: (c, callId, action, payload) => this.dispatchers[c.version](c, callId, action, payload),
         onFrame: (c, dir, text) => this.frameLog.record(c.chargePointId, dir, text),
         onClose: (c, code, reason) => this.onClose(c, code, reason),
         onBreach: (c, kind, detail) => this.breaches.report(kind, c.chargePointId, { cp: c.chargePointId, remoteAddress: c.remoteAddress }, `charger limit: ${detail}`),
@@ -136,9 +144,9 @@ export class OcppServer {
       if (previous.remoteAddress !== remoteAddress) this.securityAlerts.connectionReplaced({ chargePointId: id, previousAddress: previous.remoteAddress, remoteAddress, passwordless: h.passwordless });
     }
     const at = new Date().toISOString();
-    this.s.log.info({ cp: id, remoteAddress, remotePort, autoRegistered: !!autoRegister }, 'charger connected');
+    this.s.log.info({ cp: id, remoteAddress, remotePort, autoRegistered: !!autoRegister, ocppVersion: version }, 'charger connected');
     try {
-      await this.s.writer.runLazy('connect', { chargePointId: id, autoRegister, remoteAddress, remotePort, at });
+      await this.s.writer.runLazy('connect', { chargePointId: id, autoRegister, remoteAddress, remotePort, ocppVersion: version, at });
     } catch (err) {
       this.s.log.error({ cp: id, err }, 'could not record connection');
     }
@@ -165,15 +173,32 @@ export class OcppServer {
     }
   }
 
+  /** The version a connected charger speaks; undefined when it is not connected. */
+  versionOf(chargePointId: string): OcppVersion | undefined {
+    return this.connections.get(chargePointId)?.version;
+  }
+
   /**
-   * Sends a CS->CP call, validated against the official schema before it leaves and its answer
-   * after it returns. Throws NotConnectedError, CallTimeoutError or RpcError (the charger's CALLERROR).
+   * Sends an OCPP 1.6 CS->CP call, validated against the official schema before it leaves and
+   * its answer after it returns. Throws NotConnectedError, CallTimeoutError, RpcError (the
+   * charger's CALLERROR) or WrongVersionError (the charger speaks another version).
    */
-  async call<A extends OutboundAction>(chargePointId: string, action: A, payload: ActionTypes[A]['request'], timeoutMs?: number): Promise<ActionTypes[A]['response']> {
+  call<A extends OutboundAction>(chargePointId: string, action: A, payload: ActionTypes[A]['request'], timeoutMs?: number): Promise<ActionTypes[A]['response']> {
     if (!outbound.has(action)) throw new RpcError('NotSupported', `${action} is not a central-system command`);
+    return this.send('1.6', chargePointId, action, payload, timeoutMs) as Promise<ActionTypes[A]['response']>;
+  }
+
+  /** The same for an OCPP 2.0.1 station (CSMS -> station messages of v201/actions.ts). */
+  callV201<A extends v201.OutboundAction>(chargePointId: string, action: A, payload: V201ActionTypes[A]['request'], timeoutMs?: number): Promise<V201ActionTypes[A]['response']> {
+    return this.send('2.0.1', chargePointId, action, payload, timeoutMs) as Promise<V201ActionTypes[A]['response']>;
+  }
+
+  private async send(version: OcppVersion, chargePointId: string, action: string, payload: unknown, timeoutMs: number | undefined): Promise<unknown> {
     const conn = this.connections.get(chargePointId);
     if (!conn) throw new NotConnectedError(`${chargePointId} is not connected`);
-    this.validator.check(requestSchemaId(action), payload);
+    if (conn.version !== version) throw new WrongVersionError(`${chargePointId} speaks OCPP ${conn.version}, not ${version}: ${action} cannot be sent`);
+    const validator = this.adapters[version].validator;
+    validator.check(requestSchemaId(action), payload);
     const t0 = performance.now();
     let result: unknown;
     try {
@@ -186,7 +211,7 @@ export class OcppServer {
     if (conn.lenient) {
       // A lenient charger's answers are repaired like its calls, and each deviation recorded
       // too (direction 'answer': the CALLRESULT to our call), not only logged.
-      const { deviations, original } = this.validator.checkLenient(confSchemaId(action), result);
+      const { deviations, original } = validator.checkLenient(confSchemaId(action), result);
       const at = new Date().toISOString();
       for (const deviation of deviations) {
         const error = `${deviation.code}: ${deviation.message}`;
@@ -197,9 +222,9 @@ export class OcppServer {
           .catch((err) => this.s.log.error({ err }, 'could not record deviation'));
       }
     } else {
-      this.validator.check(confSchemaId(action), result);
+      validator.check(confSchemaId(action), result);
     }
-    return result as ActionTypes[A]['response'];
+    return result;
   }
 
   /** Closes one charger's socket (it reconnects by itself); false when it was not connected. */
@@ -232,6 +257,11 @@ export class OcppServer {
     this.connections.clear();
     this.upgrades.close();
   }
+}
+
+/** A command of one protocol version for a charger that negotiated another. */
+export class WrongVersionError extends Error {
+  override name = 'WrongVersionError';
 }
 
 export { NotConnectedError };

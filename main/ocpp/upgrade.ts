@@ -8,8 +8,9 @@ import { getChargerAuth, type RegistrationStatus } from '../store/queries/charge
 import type { OcppServices } from './context.js';
 import type { BreachLog } from './limits.js';
 import { parseChargerUrl } from './url.js';
+import { negotiate, OCPP_VERSIONS, type OcppVersion, SUBPROTOCOLS } from './versions.js';
 
-export const SUBPROTOCOL = 'ocpp1.6';
+const SPOKEN = OCPP_VERSIONS.map((v) => SUBPROTOCOLS[v]).join(', ');
 /** A real scrypt hash of a random secret: unknown identities are verified against it. */
 const DUMMY_HASH = 'scrypt$16384$8$1$7l7JkpYzJ2bQv5e7bqgq3w==$0e3bq8xTg4wPZxKQ0qgW9Y2mQy3Xv3n8aJ8m3cXc0Ys=';
 
@@ -24,6 +25,8 @@ export interface Handshake {
   registrationStatus?: RegistrationStatus;
   /** It got in without a password: anyone can connect with its identity. */
   passwordless: boolean;
+  /** The version agreed on (negotiate); null when none of the offered subprotocols is spoken here. */
+  version: OcppVersion | null;
 }
 
 /** An HTTP answer instead of the upgrade. */
@@ -41,7 +44,7 @@ export interface UpgradeDeps {
   registry: { readonly size: number; has(chargePointId: string): boolean };
   isClosing(): boolean;
   /** Called with the open socket of every charger that passed; the socket is its own from here. */
-  onAccepted(handshake: Handshake, ws: WebSocket): void;
+  onAccepted(handshake: Handshake & { version: OcppVersion }, ws: WebSocket): void;
 }
 
 function refuse(socket: Duplex, r: Refusal): void {
@@ -76,6 +79,8 @@ const isRefusal = (r: Handshake | Refusal): r is Refusal => 'status' in r;
  */
 export class UpgradePipeline {
   private readonly wss: WebSocketServer;
+  /** The subprotocol each accepted request agreed on, for the WebSocket handshake's answer. */
+  private readonly agreed = new WeakMap<IncomingMessage, string>();
 
   constructor(private readonly d: UpgradeDeps) {
     this.wss = new WebSocketServer({
@@ -83,8 +88,8 @@ export class UpgradePipeline {
       maxPayload: d.services.config.maxFrameBytes,
       perMessageDeflate: false,
       clientTracking: false,
-      // Only ever agree to ocpp1.6; with nothing agreed the handshake carries no protocol.
-      handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+      // The version authenticate() negotiated; with nothing agreed the handshake carries no protocol.
+      handleProtocols: (_offered, req) => this.agreed.get(req) ?? false,
     });
   }
 
@@ -117,10 +122,18 @@ export class UpgradePipeline {
       return { status: parsed.status, message: parsed.message };
     }
     const id = parsed.chargePointId;
-    if (!req.headers['sec-websocket-protocol'] && !config.allowMissingSubprotocol) {
+    const offered = req.headers['sec-websocket-protocol'];
+    if (!offered && !config.allowMissingSubprotocol) {
       log.warn({ cp: id, remoteAddress }, 'charger refused: no WebSocket subprotocol offered');
-      return { status: 400, message: `offer the ${SUBPROTOCOL} subprotocol` };
+      return { status: 400, message: `offer a subprotocol: ${SPOKEN}` };
     }
+    // A charger allowed to offer none speaks the version its URL names, else 1.6.
+    const version = offered
+      ? negotiate(
+          offered.split(',').map((p) => p.trim()),
+          parsed.versionHint,
+        )
+      : (parsed.versionHint ?? '1.6');
     const lockout = this.d.throttle.locked(remoteAddress);
     if (lockout) {
       this.d.breaches.report('lockout', `address:${lockout.key}`, { cp: id, remoteAddress, until: lockout.until }, 'charger refused: address locked out after failed logins');
@@ -180,6 +193,7 @@ export class UpgradePipeline {
       autoRegister: current ? null : policy === 'pending' ? 'Pending' : 'Accepted',
       lenient: current?.lenient ?? false,
       passwordless: !passwordHash,
+      version,
       ...(current && { registrationStatus: current.registrationStatus }),
     };
   }
@@ -195,14 +209,15 @@ export class UpgradePipeline {
   }
 
   private accept(req: IncomingMessage, socket: Duplex, head: Buffer, h: Handshake): void {
-    const offered = req.headers['sec-websocket-protocol'];
+    if (h.version && req.headers['sec-websocket-protocol']) this.agreed.set(req, SUBPROTOCOLS[h.version]);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      if (offered && ws.protocol !== SUBPROTOCOL) {
-        this.d.services.log.warn({ cp: h.chargePointId, offered }, 'charger refused: none of its subprotocols is supported');
-        ws.close(1002, `only ${SUBPROTOCOL} is supported`);
+      const version = h.version;
+      if (!version) {
+        this.d.services.log.warn({ cp: h.chargePointId, offered: req.headers['sec-websocket-protocol'] }, 'charger refused: none of its subprotocols is supported');
+        ws.close(1002, `only ${SPOKEN} are supported`);
         return;
       }
-      this.d.onAccepted(h, ws);
+      this.d.onAccepted({ ...h, version }, ws);
     });
   }
 }

@@ -1,8 +1,11 @@
+import { OCPP_VERSIONS, type OcppVersion, versionNamed } from './versions.js';
+
 /**
  * The charger URL forms from the seeds:
  *   ws://HOST:PORT/ocpp/CPID, ws://HOST:PORT/CPID, ws://HOST:PORT/ocpp?chargePointId=CPID&version=1.6
+ * `version` (seed 003: 1.6, 2.0.1) is a hint for the subprotocol negotiation (negotiate.ts).
  */
-export type ParsedChargerUrl = { ok: true; chargePointId: string } | { ok: false; status: number; message: string };
+export type ParsedChargerUrl = { ok: true; chargePointId: string; versionHint: OcppVersion | null } | { ok: false; status: number; message: string };
 
 /** RFC 3986 path characters minus '/', bounded like OCPP identities (48). */
 const ID_PATTERN = /^[A-Za-z0-9._~:@!$&'()*+,;=-]{1,48}$/;
@@ -23,8 +26,9 @@ export function parseChargerUrl(rawUrl: string): ParsedChargerUrl {
     return { ok: false, status: 400, message: 'malformed URL' };
   }
   const version = url.searchParams.get('version');
-  if (version !== null && version !== '1.6' && version.toLowerCase() !== 'ocpp1.6') {
-    return { ok: false, status: 400, message: `OCPP version ${version} is not supported (only 1.6)` };
+  const versionHint = version === null ? null : versionNamed(version);
+  if (version !== null && !versionHint) {
+    return { ok: false, status: 400, message: `OCPP version ${version.slice(0, 20)} is not supported (${OCPP_VERSIONS.join(', ')})` };
   }
   const segments = url.pathname.split('/').filter(Boolean);
   let id: string | null = null;
@@ -38,5 +42,5 @@ export function parseChargerUrl(rawUrl: string): ParsedChargerUrl {
   }
   if (id === null) return { ok: false, status: 404, message: 'not an OCPP endpoint: use /ocpp/<chargePointId>' };
   const problem = validateChargePointId(id);
-  return problem ? { ok: false, status: 400, message: problem } : { ok: true, chargePointId: id };
+  return problem ? { ok: false, status: 400, message: problem } : { ok: true, chargePointId: id, versionHint };
 }

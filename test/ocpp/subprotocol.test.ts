@@ -31,20 +31,20 @@ describe('WebSocket subprotocol negotiation', () => {
     await cp.close();
   });
 
-  test('ocpp1.6 is picked out of a list that also offers other versions', async () => {
-    const cp = await TestCharger.connect(`${app.wsBase}/ocpp/${cpid()}`, { protocols: ['ocpp2.0.1', 'ocpp1.6', 'ocpp1.5'] });
+  test('ocpp1.6 is picked out of a list that also offers versions not spoken here', async () => {
+    const cp = await TestCharger.connect(`${app.wsBase}/ocpp/${cpid()}`, { protocols: ['ocpp2.1', 'ocpp1.6', 'ocpp1.5'] });
     assert.equal(cp.ws.protocol, 'ocpp1.6');
     assert.equal((await boot(cp)).status, 'Accepted');
     await cp.close();
   });
 
   test('a charger offering only unsupported subprotocols gets no Sec-WebSocket-Protocol and is not kept', async () => {
-    const id = cpid('ONLY201');
-    const h = await handshake(`${app.wsBase}/ocpp/${id}`, ['ocpp2.0.1', 'ocpp2.0']);
+    const id = cpid('ONLY21');
+    const h = await handshake(`${app.wsBase}/ocpp/${id}`, ['ocpp2.1', 'ocpp2.0']);
     assert.equal(h.status, 101);
     assert.equal(h.protocol, undefined, 'no protocol agreed');
     // The ws client itself refuses such a handshake; either way the charger never becomes connected.
-    await assert.rejects(TestCharger.connect(`${app.wsBase}/ocpp/${id}`, { protocols: ['ocpp2.0.1'] }));
+    await assert.rejects(TestCharger.connect(`${app.wsBase}/ocpp/${id}`, { protocols: ['ocpp2.1'] }));
     await quietWindow(50); // the charger must not show up as connected or registered in this window
     assert.ok(!app.ocpp.connectedIds.includes(id));
     assert.equal(row(app, 'SELECT count(*) AS n FROM chargers WHERE charge_point_id = ?', id)?.n, 0, 'not auto-registered');
@@ -59,7 +59,7 @@ describe('WebSocket subprotocol negotiation', () => {
     sock.on('data', (d) => data.push(d));
     sock.write(
       `GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ocpp2.0.1\r\n\r\n`,
+        `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ocpp2.1\r\n\r\n`,
     );
     // Wait for the handshake answer plus the 4-byte close frame header and code.
     const all = await waitFor(() => {

@@ -7,9 +7,12 @@ import type { AdminWriter } from '../../store/admin-ops.js';
 import type { Db } from '../../store/db.js';
 import { listAvailability } from '../../store/queries/availability.js';
 import { getConfiguration } from '../../store/queries/charger-config.js';
+import { listChargerEvents } from '../../store/queries/charger-events.js';
 import { getCharger, listChargers, type ChargerFields as StoredFields } from '../../store/queries/chargers.js';
 import { listChargingProfiles } from '../../store/queries/charging-profiles.js';
 import { listConnectors } from '../../store/queries/connectors.js';
+import { listDeviceVariables } from '../../store/queries/device-model.js';
+import { listEvses } from '../../store/queries/evse-connectors.js';
 import { getLocalListVersion, getSentEntries } from '../../store/queries/local-list.js';
 import { listJobs } from '../../store/queries/maintenance.js';
 import { listDeviations } from '../../store/queries/message-log.js';
@@ -105,12 +108,16 @@ export function chargerRoutes(db: Db, writer: AdminWriter, ocpp: OcppServer): Ro
     {
       method: 'GET',
       path: '/api/charger/:cpId',
-      summary: 'Charger with connectors, configuration snapshot, local list, availability, profiles, jobs',
+      summary:
+        'Charger with connectors, configuration snapshot, local list, availability, profiles, jobs; for OCPP 2.0.1 stations also their EVSEs with connectors, device model (GetBaseReport) and reported events',
       handler: ({ params }) => {
         const id = params.cpId!;
         return {
           ...must(id),
           connectors: listConnectors(db, id),
+          evses: listEvses(db, id),
+          deviceModel: listDeviceVariables(db, id),
+          stationEvents: listChargerEvents(db, id, 50),
           configuration: getConfiguration(db, id),
           localList: { version: getLocalListVersion(db, id), entries: getSentEntries(db, id) },
           availability: listAvailability(db, id),

@@ -1,7 +1,4 @@
 import type { Handler } from '../context.js';
+import { reportDiagnosticsStatus } from '../domain/progress.js';
 
-export const diagnosticsStatusNotification: Handler<'DiagnosticsStatusNotification'> = async (ctx, req) => {
-  await ctx.writer.runLazy('diagnosticsStatus', { chargePointId: ctx.chargePointId, status: req.status, at: ctx.receivedAt });
-  ctx.events.emit('charger.diagnostics', { chargePointId: ctx.chargePointId, status: req.status });
-  return {};
-};
+export const diagnosticsStatusNotification: Handler<'DiagnosticsStatusNotification'> = (ctx, req) => reportDiagnosticsStatus(ctx, req.status);

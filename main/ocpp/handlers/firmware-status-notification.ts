@@ -1,7 +1,4 @@
 import type { Handler } from '../context.js';
+import { reportFirmwareStatus } from '../domain/progress.js';
 
-export const firmwareStatusNotification: Handler<'FirmwareStatusNotification'> = async (ctx, req) => {
-  await ctx.writer.runLazy('firmwareStatus', { chargePointId: ctx.chargePointId, status: req.status, at: ctx.receivedAt });
-  ctx.events.emit('charger.firmware', { chargePointId: ctx.chargePointId, status: req.status });
-  return {};
-};
+export const firmwareStatusNotification: Handler<'FirmwareStatusNotification'> = (ctx, req) => reportFirmwareStatus(ctx, req.status);

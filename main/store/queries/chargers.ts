@@ -49,6 +49,8 @@ export interface Charger {
   firmwareStatusAt: string | null;
   diagnosticsStatus: string | null;
   diagnosticsStatusAt: string | null;
+  /** The OCPP version it negotiated on its last connection (issue 14); null before its first. */
+  ocppVersion: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -82,6 +84,7 @@ const COLUMNS: Record<string, keyof Charger> = {
   firmware_status_at: 'firmwareStatusAt',
   diagnostics_status: 'diagnosticsStatus',
   diagnostics_status_at: 'diagnosticsStatusAt',
+  ocpp_version: 'ocppVersion',
   created_at: 'createdAt',
   updated_at: 'updatedAt',
 };
@@ -249,12 +252,13 @@ export function recordBoot(
   );
 }
 
-export function setConnection(db: Db, id: string, c: { isConnected: boolean; at: string; remoteAddress?: string; remotePort?: number }): void {
+export function setConnection(db: Db, id: string, c: { isConnected: boolean; at: string; remoteAddress?: string; remotePort?: number; ocppVersion?: string }): void {
   if (c.isConnected) {
-    stmt(db, 'UPDATE chargers SET is_connected = 1, last_seen = ?, remote_address = ?, remote_port = ?, updated_at = ? WHERE charge_point_id = ?').run(
+    stmt(db, 'UPDATE chargers SET is_connected = 1, last_seen = ?, remote_address = ?, remote_port = ?, ocpp_version = coalesce(?, ocpp_version), updated_at = ? WHERE charge_point_id = ?').run(
       c.at,
       c.remoteAddress ?? null,
       c.remotePort ?? null,
+      c.ocppVersion ?? null,
       c.at,
       id,
     );

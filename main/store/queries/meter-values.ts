@@ -15,7 +15,7 @@ export interface MeterSample {
   phase: string | null;
   location: string;
   unit: string;
-  source: 'MeterValues' | 'StopTransaction';
+  source: 'MeterValues' | 'StopTransaction' | 'TransactionEvent';
 }
 
 const COLUMNS = 'charge_point_id, connector_id, transaction_id, timestamp, value, value_num, context, format, measurand, phase, location, unit, source';

@@ -41,6 +41,7 @@ export function enqueue(db: Db, r: { kind: OutboxKind; idempotencyKey: string; s
 
 interface SessionRow {
   transactionId: number;
+  chargerTransactionId: string;
   sessionUid: string;
   chargePointId: string;
   connectorId: number;
@@ -100,7 +101,7 @@ function nextRevision(db: Db, sessionUid: string): { revision: number; idempoten
 export function enqueueSession(db: Db, transactionId: number): void {
   const t = stmt(
     db,
-    `SELECT id AS transactionId, session_uid AS sessionUid, charge_point_id AS chargePointId, connector_id AS connectorId, id_tag AS idTag,
+    `SELECT id AS transactionId, coalesce(charger_transaction_id, CAST(id AS TEXT)) AS chargerTransactionId, session_uid AS sessionUid, charge_point_id AS chargePointId, connector_id AS connectorId, id_tag AS idTag,
        start_auth_status AS startAuthStatus, meter_start AS meterStart, start_time AS startTime, meter_stop AS meterStop, stop_time AS stopTime,
        stop_reason AS stopReason, stop_id_tag AS stopIdTag, stop_inferred AS stopInferred, reservation_id AS reservationId
      FROM transactions WHERE id = ? AND status = 'Completed'`,
@@ -118,6 +119,8 @@ export function enqueueSession(db: Db, transactionId: number): void {
       charge_point_id: t.chargePointId,
       connector_id: t.connectorId,
       transaction_id: t.transactionId,
+      // The charger's own id: a 2.0.1 station's string, a 1.6 charger's the one we gave it.
+      charger_transaction_id: t.chargerTransactionId,
       auth_id: t.idTag,
       auth_status: t.startAuthStatus,
       stop_auth_id: t.stopIdTag,

@@ -45,6 +45,11 @@ export function setReservationStatus(db: Db, id: number, status: string, at: str
   stmt(db, 'UPDATE reservations SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
 }
 
+/** A station's report on one of its reservations; false when it names none of its own. */
+export function setStationReservationStatus(db: Db, chargePointId: string, id: number, status: string, at: string): boolean {
+  return stmt(db, 'UPDATE reservations SET status = ?, updated_at = ? WHERE id = ? AND charge_point_id = ?').run(status, at, id, chargePointId).changes > 0;
+}
+
 export function getReservation(db: Db, id: number): Reservation | undefined {
   return stmt(db, `${SELECT_RESERVATION} WHERE id = ?`).get(id) as Reservation | undefined;
 }

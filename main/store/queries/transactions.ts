@@ -5,6 +5,10 @@ import { enqueueOrphanStop, enqueueSession } from './outbox.js';
 
 export interface Session {
   transactionId: number;
+  /** The charger's own id for it: a 2.0.1 station's string, or a 1.6 charger's (the one we gave it) as text. */
+  chargerTransactionId: string;
+  /** OCPP 2.0.1: the seqNos still missing before its Ended event (the session is complete without any). */
+  missingSeqNos: number[];
   chargePointId: string;
   connectorId: number;
   idTag: string;
@@ -24,22 +28,26 @@ export interface Session {
   stopInferred: boolean;
 }
 
-const SELECT = `SELECT id AS transactionId, charge_point_id AS chargePointId, connector_id AS connectorId, id_tag AS idTag,
+const SELECT = `SELECT id AS transactionId, coalesce(charger_transaction_id, CAST(id AS TEXT)) AS chargerTransactionId, seq_gaps AS missingSeqNos,
+  charge_point_id AS chargePointId, connector_id AS connectorId, id_tag AS idTag,
   start_auth_status AS startAuthStatus, meter_start AS meterStart, start_time AS startTime, reservation_id AS reservationId,
   last_meter_wh AS lastMeterWh, last_meter_at AS lastMeterAt, meter_stop AS meterStop, stop_time AS stopTime,
   stop_reason AS stopReason, stop_id_tag AS stopIdTag,
   CASE WHEN status = 'Completed' THEN energy_wh WHEN last_meter_wh IS NOT NULL THEN last_meter_wh - meter_start END AS energyWh,
   status, stop_inferred = 1 AS stopInferred FROM transactions`;
 
-const toSession = (r: Omit<Session, 'stopInferred'> & { stopInferred: number }): Session => ({ ...r, stopInferred: r.stopInferred === 1 });
+type SessionRow = Omit<Session, 'stopInferred' | 'missingSeqNos'> & { stopInferred: number; missingSeqNos: string | null };
+
+const toSession = (r: SessionRow): Session => ({ ...r, stopInferred: r.stopInferred === 1, missingSeqNos: r.missingSeqNos ? (JSON.parse(r.missingSeqNos) as number[]) : [] });
 
 export function getTransaction(db: Db, id: number): Session | undefined {
-  const row = stmt(db, `${SELECT} WHERE id = ?`).get(id) as (Omit<Session, 'stopInferred'> & { stopInferred: number }) | undefined;
+  const row = stmt(db, `${SELECT} WHERE id = ?`).get(id) as SessionRow | undefined;
   return row && toSession(row);
 }
 
+/** A 1.6 start's row (the condition on charger_transaction_id lets SQLite use the partial identity index). */
 export function findStartedTransaction(db: Db, t: { chargePointId: string; connectorId: number; startTime: string; meterStart: number; idTag: string }): number | undefined {
-  const row = stmt(db, 'SELECT id FROM transactions WHERE charge_point_id = ? AND connector_id = ? AND start_time = ? AND meter_start = ? AND id_tag = ?').get(
+  const row = stmt(db, 'SELECT id FROM transactions WHERE charge_point_id = ? AND connector_id = ? AND start_time = ? AND meter_start = ? AND id_tag = ? AND charger_transaction_id IS NULL').get(
     t.chargePointId,
     t.connectorId,
     t.startTime,
@@ -159,7 +167,7 @@ function sessionWhere(f: SessionFilter): { clause: string; args: unknown[] } {
 export function listSessions(db: Db, f: SessionFilter): { total: number; items: Session[] } {
   const { clause, args } = sessionWhere(f);
   const total = (db.prepare(`SELECT count(*) AS n FROM transactions${clause}`).get(...args) as { n: number }).n;
-  const items = (db.prepare(`${SELECT}${clause} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...args, f.limit, f.offset) as Array<Omit<Session, 'stopInferred'> & { stopInferred: number }>).map(toSession);
+  const items = (db.prepare(`${SELECT}${clause} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...args, f.limit, f.offset) as SessionRow[]).map(toSession);
   return { total, items };
 }
 
@@ -175,7 +183,7 @@ export function* sessionSlices(db: Db, f: SessionFilter, size: number): Generato
   let beforeId = Number.MAX_SAFE_INTEGER;
   let offset = f.offset;
   for (let left = f.limit; left > 0; ) {
-    const rows = (next.all(...args, beforeId, Math.min(size, left), offset) as Array<Omit<Session, 'stopInferred'> & { stopInferred: number }>).map(toSession);
+    const rows = (next.all(...args, beforeId, Math.min(size, left), offset) as SessionRow[]).map(toSession);
     if (!rows.length) return;
     yield rows;
     left -= rows.length;

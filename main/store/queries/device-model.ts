@@ -1,0 +1,58 @@
+import type { Db } from '../db.js';
+import { stmt } from '../statements.js';
+
+/** One attribute of one variable a 2.0.1 station reported (NotifyReport), as stored and shown. */
+export interface DeviceVariable {
+  component: string;
+  componentInstance: string | null;
+  evseId: number | null;
+  connectorId: number | null;
+  variable: string;
+  variableInstance: string | null;
+  attributeType: string;
+  value: string | null;
+  mutability: string | null;
+  dataType: string | null;
+  unit: string | null;
+}
+
+/** A report's variables replace what the same variables said before (a new GetBaseReport refreshes them). */
+export function upsertDeviceVariables(db: Db, chargePointId: string, requestId: number, rows: readonly DeviceVariable[], at: string): void {
+  const upsert = stmt(
+    db,
+    `INSERT INTO device_model(charge_point_id, component, component_instance, evse_id, connector_id, variable, variable_instance, attribute_type,
+       value, mutability, data_type, unit, report_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(charge_point_id, component, component_instance, evse_id, connector_id, variable, variable_instance, attribute_type) DO UPDATE SET
+       value = excluded.value, mutability = excluded.mutability, data_type = excluded.data_type, unit = excluded.unit,
+       report_id = excluded.report_id, updated_at = excluded.updated_at`,
+  );
+  // Absent instance / EVSE / connector are stored as '' and -1: they are part of the key.
+  for (const r of rows) {
+    upsert.run(
+      chargePointId,
+      r.component,
+      r.componentInstance ?? '',
+      r.evseId ?? -1,
+      r.connectorId ?? -1,
+      r.variable,
+      r.variableInstance ?? '',
+      r.attributeType,
+      r.value,
+      r.mutability,
+      r.dataType,
+      r.unit,
+      requestId,
+      at,
+    );
+  }
+}
+
+export function listDeviceVariables(db: Db, chargePointId: string): Array<DeviceVariable & { updatedAt: string }> {
+  return stmt(
+    db,
+    `SELECT component, nullif(component_instance, '') AS componentInstance, nullif(evse_id, -1) AS evseId, nullif(connector_id, -1) AS connectorId,
+       variable, nullif(variable_instance, '') AS variableInstance, attribute_type AS attributeType, value, mutability, data_type AS dataType, unit,
+       updated_at AS updatedAt FROM device_model WHERE charge_point_id = ?
+     ORDER BY component, component_instance, evse_id, connector_id, variable, variable_instance, attribute_type`,
+  ).all(chargePointId) as Array<DeviceVariable & { updatedAt: string }>;
+}
