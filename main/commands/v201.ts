@@ -10,9 +10,11 @@
  */
 import type { OutboundAction } from '../ocpp/actions.js';
 import type { ActionTypes as A16 } from '../ocpp/schema/ocpp16.js';
+import type { OcppServer } from '../ocpp/server.js';
 import type { OutboundAction as Out201 } from '../ocpp/v201/actions.js';
 import type { ActionTypes as A201 } from '../ocpp/v201/ocpp201.js';
 import { CommandError } from './errors.js';
+import type { CommandSender } from './sender.js';
 import { V16_KEY_VARIABLES, type VariableRef, variableForKey, variableKey } from './v201-variables.js';
 
 /** What translating needs to know beyond the request. */
@@ -282,6 +284,8 @@ export const V201_TRANSLATIONS: { [A in OutboundAction]: V201Translation<A, Out2
   ChangeConfiguration: tr({
     action: 'SetVariables',
     request: (r) => {
+      // The password goes by its 1.6 name, so it gets the key roll-out (kept until accepted) and stays masked.
+      if (V16_KEY_VARIABLES.AuthorizationKey === r.key) throw new CommandError('invalid', `set ${r.key} as AuthorizationKey`, { field: 'key' });
       const ref = variableForKey(r.key);
       if (!ref) throw new CommandError('invalid', `${r.key} is neither a 1.6 key with a 2.0.1 counterpart nor a Component/Variable key`, { field: 'key' });
       return { setVariableData: [{ ...ref, attributeValue: r.value }] };
@@ -292,3 +296,12 @@ export const V201_TRANSLATIONS: { [A in OutboundAction]: V201Translation<A, Out2
     },
   }),
 };
+
+/** Sends the neutral commands to a 2.0.1 station through their translation. */
+export const v201Sender = (ocpp: Pick<OcppServer, 'callV201'>, ctx: V201Context): CommandSender => ({
+  async send(cp, action, request) {
+    const t = V201_TRANSLATIONS[action];
+    const answer = await ocpp.callV201(cp, t.action, t.request(request, cp, ctx) as never);
+    return { response: t.response(answer as never, request, cp), sentAs: t.action };
+  },
+});
