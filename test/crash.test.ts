@@ -78,9 +78,9 @@ test('issue 2 acceptance: SIGKILL while 50 chargers run sessions loses nothing a
 
     const db = openDb(join(dataDir, 'ocpp-edge.db'), { readonly: true });
     try {
-      const starts = fleet.chargers.flatMap((c) => c.ledger.starts);
-      const stops = fleet.chargers.flatMap((c) => c.ledger.stops);
-      const meters = fleet.chargers.flatMap((c) => c.ledger.meterValues);
+      const starts = fleet.chargers16.flatMap((c) => c.ledger.starts);
+      const stops = fleet.chargers16.flatMap((c) => c.ledger.stops);
+      const meters = fleet.chargers16.flatMap((c) => c.ledger.meterValues);
       assert.equal(starts.length, CHARGERS * SESSIONS);
       assert.equal(stops.length, CHARGERS * SESSIONS);
       assert.equal(meters.length, CHARGERS * SESSIONS * SAMPLES);

@@ -6,6 +6,7 @@ import { CallTimeoutError, NotConnectedError, TooManyPendingCallsError } from '.
 import { RpcError } from '../ocpp/rpc.js';
 import type { ActionTypes } from '../ocpp/schema/ocpp16.js';
 import type { OcppServer } from '../ocpp/server.js';
+import type { OcppVersion } from '../ocpp/versions.js';
 import type { AdminWriter } from '../store/admin-ops.js';
 import type { Db } from '../store/db.js';
 import { getChargerAuth } from '../store/queries/chargers.js';
@@ -14,6 +15,7 @@ import { type EffectDeps, effects } from './effects/index.js';
 import { localListOutdated, syncLocalList } from './effects/local-list.js';
 import { CommandError } from './errors.js';
 import { maskSecrets } from './secrets.js';
+import { type CommandSender, commandSenders } from './sender.js';
 
 export interface CommandDeps {
   config: Config;
@@ -45,8 +47,10 @@ const outbound = new Set<string>(OUTBOUND_ACTIONS);
 export class CommandService {
   private readonly effectDeps: EffectDeps;
   private readonly cleanups: Array<() => void> = [];
+  private readonly senders: Readonly<Record<OcppVersion, CommandSender>>;
 
   constructor(private readonly d: CommandDeps) {
+    this.senders = commandSenders(d.ocpp, d.db);
     this.effectDeps = {
       ...d,
       execute: (cp, action, payload, by) => this.execute(cp, action, payload, by),
@@ -93,9 +97,11 @@ export class CommandService {
         // The charger may have dropped or been rejected while prepare awaited (e.g. a key hash).
         this.checkState(chargePointId, action);
       }
-      const response = await this.d.ocpp.call(chargePointId, action, request);
+      // Translated for the version the charger's connection speaks (checkState: it is connected).
+      const version = this.d.ocpp.versionOf(chargePointId) ?? '1.6';
+      const { response, sentAs } = await this.senders[version].send(chargePointId, action, request);
       answered = true;
-      const extra = (await effect?.after?.(this.effectDeps, chargePointId, request, response)) ?? {};
+      const extra = { ...(sentAs && { ocppVersion: version, sentAs }), ...(await effect?.after?.(this.effectDeps, chargePointId, request, response)) };
       // An AuthorizationKey (sent or read back) is never echoed, audited nor broadcast.
       const shown = maskSecrets(action, request);
       const shownResponse = maskSecrets(action, response);

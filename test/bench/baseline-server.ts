@@ -1,7 +1,7 @@
 /**
  * The baseline: a minimal raw `ws` server that parses each CALL and answers [3,id,{}], with the
- * same ws options the edge's OCPP server uses (no compression, no client tracking, ocpp1.6
- * subprotocol, 64 KiB frames, default accept backlog). Whatever the edge costs beyond this is
+ * same ws options the edge's OCPP server uses (no compression, no client tracking, ocpp1.6 or
+ * ocpp2.0.1 subprotocol, 64 KiB frames, default accept backlog). Whatever the edge costs beyond this is
  * OCPP validation, handlers and durable storage.
  *   node --import tsx test/bench/baseline-server.ts --port 0 --host 127.0.0.1
  */
@@ -22,7 +22,7 @@ const wss = new WebSocketServer({
   maxPayload: 65536,
   perMessageDeflate: false,
   clientTracking: false,
-  handleProtocols: (offered) => (offered.has('ocpp1.6') ? 'ocpp1.6' : false),
+  handleProtocols: (offered) => (offered.has('ocpp1.6') ? 'ocpp1.6' : offered.has('ocpp2.0.1') ? 'ocpp2.0.1' : false),
 });
 server.on('upgrade', (req, socket, head) => {
   wss.handleUpgrade(req, socket, head, (ws) => {

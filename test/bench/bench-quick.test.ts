@@ -31,6 +31,8 @@ test('bench --quick runs every scenario against the service and the baseline and
       assert.match(stdout, new RegExp(`\\| ${title.replace(/[()]/g, '\\$&')}( \\*)?\\s+\\|`), `table has no row for ${title}`);
     }
     assert.match(stdout, /\|\s*scenario\s+\|\s*metric\s+\|\s*edge\s+\|\s*baseline\s+\|\s*ratio\s+\|/);
+    // Issue 14: the closed loop also runs with OCPP 2.0.1 stations, with its own ratio.
+    assert.match(stdout, /\| msg\/s @100 OCPP 2\.0\.1 chargers\s+\|\s*[\d,]+\s+\|\s*[\d,]+\s+\|\s*[\d.]+×/);
     const files = readdirSync(out).filter((f) => f.endsWith('.json'));
     assert.equal(files.length, 1, 'one JSON result file');
     const json = JSON.parse(readFileSync(join(out, files[0]!), 'utf8')) as { mode: string; table: unknown[]; problems: unknown[] };

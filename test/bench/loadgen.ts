@@ -6,6 +6,8 @@
  *   StartTransaction answers are looked into (for the transactionId);
  * - no promise, closure or timer per message; one latency histogram per process;
  * - a zero WebSocket mask (allowed by RFC 6455), so ws skips masking what we send.
+ * Chargers speak OCPP 1.6J, or 2.0.1 when the setup says so (meter values then ride in
+ * TransactionEvent Updated, as 2.0.1 stations send them).
  * Each charger connects from a source address spread over 127.0.0.2-201, so ephemeral ports
  * never run out. Every phase is bounded in time; the process exits when the parent goes.
  * With BENCH_GEN_PROFILE_DIR set, each closed-loop window of this process is CPU-profiled
@@ -15,7 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import WebSocket from 'ws';
 import { Histogram } from './hist.js';
-import type { ConnectResult, ErrorCounters, GenCommand, GenReply, LoopResult } from './protocol.js';
+import type { ConnectResult, ErrorCounters, GenCommand, GenReply, LoopResult, OcppVersion } from './protocol.js';
 
 const K_BOOT = 1;
 const K_HB = 2;
@@ -41,6 +43,8 @@ class Sim {
   ready = false;
   closing = false;
   txId = 0;
+  /** 2.0.1: seqNo of the next TransactionEvent (per charger, over its transactions). */
+  eventSeq = 0;
   wh = 0;
   meterTs: number;
   alt = false;
@@ -120,7 +124,7 @@ function send(sim: Sim, kind: number, frame: string): void {
   sim.ws!.send(frame);
 }
 
-function sendBoot(sim: Sim): void {
+function sendBoot16(sim: Sim): void {
   send(sim, K_BOOT, `[2,"${++sim.seq}","BootNotification",{"chargePointVendor":"BenchVendor","chargePointModel":"AC22-Sim","chargePointSerialNumber":"SN${sim.idx}","firmwareVersion":"1.4.2"}]`);
 }
 
@@ -142,7 +146,7 @@ function nextMeter(sim: Sim): string {
 }
 
 /** A realistic periodic sample: energy register, power, current, voltage. */
-function sendMeterValues(sim: Sim): void {
+function sendMeterValues16(sim: Sim): void {
   const ts = nextMeter(sim);
   const n = sim.seq % 40;
   sim.wh += 3;
@@ -167,12 +171,12 @@ function sendMeterValues(sim: Sim): void {
   );
 }
 
-function sendStart(sim: Sim): void {
+function sendStart16(sim: Sim): void {
   const ts = nextMeter(sim);
   send(sim, K_START, `[2,"${++sim.seq}","StartTransaction",{"connectorId":1,"idTag":"${sim.tag}","meterStart":${sim.wh},"timestamp":"${ts}"}]`);
 }
 
-function sendStop(sim: Sim): void {
+function sendStop16(sim: Sim): void {
   const ts = nextMeter(sim);
   sim.wh += 3;
   send(
@@ -212,7 +216,7 @@ function transactionIdOf(data: Buffer): number {
   return v;
 }
 
-function takeTransactionId(sim: Sim, ok: boolean, data: Buffer): boolean {
+function takeTransactionId16(sim: Sim, ok: boolean, data: Buffer): boolean {
   const tx = ok ? transactionIdOf(data) : 0;
   if (tx > 0) sim.txId = tx;
   else if (!strict)
@@ -220,6 +224,102 @@ function takeTransactionId(sim: Sim, ok: boolean, data: Buffer): boolean {
   else return false;
   return true;
 }
+
+// ---- OCPP 2.0.1 frames: the same load as TransactionEvents, meter values inside them ----
+
+function sendBoot201(sim: Sim): void {
+  send(
+    sim,
+    K_BOOT,
+    `[2,"${++sim.seq}","BootNotification",{"chargingStation":{"model":"AC22-Sim","vendorName":"BenchVendor","serialNumber":"SN${sim.idx}","firmwareVersion":"1.4.2"},"reason":"PowerUp"}]`,
+  );
+}
+
+/** One TransactionEvent of the charger's current transaction (the station chooses its id). */
+function sendEvent201(sim: Sim, kind: number, head: string, sampled: string, ts: string): void {
+  send(
+    sim,
+    kind,
+    '[2,"' +
+      ++sim.seq +
+      '","TransactionEvent",{' +
+      head +
+      ',"timestamp":"' +
+      ts +
+      '","seqNo":' +
+      sim.eventSeq++ +
+      ',"transactionInfo":{"transactionId":"B' +
+      sim.idx +
+      '-' +
+      sim.txId +
+      '","chargingState":"Charging"},"meterValue":[{"timestamp":"' +
+      ts +
+      '","sampledValue":[' +
+      sampled +
+      ']}]}]',
+  );
+}
+
+const energy201 = (sim: Sim, context: string) => `{"value":${sim.wh},"context":"${context}","measurand":"Energy.Active.Import.Register","location":"Outlet","unitOfMeasure":{"unit":"Wh"}}`;
+
+function sendStart201(sim: Sim): void {
+  sim.txId++;
+  sendEvent201(
+    sim,
+    K_START,
+    `"eventType":"Started","triggerReason":"Authorized","evse":{"id":1,"connectorId":1},"idToken":{"idToken":"${sim.tag}","type":"ISO14443"}`,
+    energy201(sim, 'Transaction.Begin'),
+    nextMeter(sim),
+  );
+}
+
+/** The periodic sample of sendMeterValues16, as a TransactionEvent Updated. */
+function sendMeterValues201(sim: Sim): void {
+  const ts = nextMeter(sim);
+  const n = sim.seq % 40;
+  sim.wh += 3;
+  sendEvent201(
+    sim,
+    K_MV,
+    '"eventType":"Updated","triggerReason":"MeterValuePeriodic"',
+    energy201(sim, 'Sample.Periodic') +
+      ',{"value":' +
+      (10800 + n * 10) +
+      ',"context":"Sample.Periodic","measurand":"Power.Active.Import","location":"Outlet","unitOfMeasure":{"unit":"W"}},{"value":15.' +
+      (n % 10) +
+      ',"context":"Sample.Periodic","measurand":"Current.Import","location":"Outlet","unitOfMeasure":{"unit":"A"}},{"value":23' +
+      (n % 3) +
+      '.4,"context":"Sample.Periodic","measurand":"Voltage","location":"Outlet","unitOfMeasure":{"unit":"V"}}',
+    ts,
+  );
+}
+
+function sendStop201(sim: Sim): void {
+  sim.wh += 3;
+  sendEvent201(sim, K_STOP, `"eventType":"Ended","triggerReason":"StopAuthorized","idToken":{"idToken":"${sim.tag}","type":"ISO14443"}`, energy201(sim, 'Transaction.End'), nextMeter(sim));
+}
+
+/** A Started event answered: the edge must accept the token (the baseline answers {}). */
+function startAccepted201(_sim: Sim, ok: boolean, data: Buffer): boolean {
+  return ok && (!strict || data.includes('"Accepted"'));
+}
+
+/** What a charger of each version sends for each kind of call. */
+interface Frames {
+  subprotocol: string;
+  boot(sim: Sim): void;
+  start(sim: Sim): void;
+  meter(sim: Sim): void;
+  stop(sim: Sim): void;
+  /** Whether the start's answer gave the session what it needs to go on (1.6: a transactionId). */
+  started(sim: Sim, ok: boolean, data: Buffer): boolean;
+}
+
+const FRAMES: Record<OcppVersion, Frames> = {
+  '1.6': { subprotocol: 'ocpp1.6', boot: sendBoot16, start: sendStart16, meter: sendMeterValues16, stop: sendStop16, started: takeTransactionId16 },
+  '2.0.1': { subprotocol: 'ocpp2.0.1', boot: sendBoot201, start: sendStart201, meter: sendMeterValues201, stop: sendStop201, started: startAccepted201 },
+};
+let frames = FRAMES['1.6'];
 
 // ---- self-profiling (BENCH_GEN_PROFILE_DIR): the generator's own cost over a closed-loop window ----
 
@@ -255,6 +355,7 @@ function setup(cmd: Extract<GenCommand, { op: 'setup' }>): { chargers: number } 
   }
   url = cmd.url;
   strict = cmd.strict;
+  frames = FRAMES[cmd.ocpp ?? '1.6'];
   sims = [];
   for (let i = cmd.from; i < cmd.to; i++) {
     const id = cmd.idPrefix + String(i).padStart(5, '0');
@@ -308,7 +409,7 @@ function connect(cmd: Extract<GenCommand, { op: 'connect' }>): Promise<ConnectRe
     };
     const open = (sim: Sim) => {
       if (performance.now() > deadline) return fail(sim, 'deadline');
-      const ws = new WebSocket(url + sim.id, 'ocpp1.6', { ...WS_OPTIONS, localAddress: sim.localAddress });
+      const ws = new WebSocket(url + sim.id, frames.subprotocol, { ...WS_OPTIONS, localAddress: sim.localAddress });
       sim.ws = ws;
       sim.closing = false;
       let opened = false;
@@ -316,7 +417,7 @@ function connect(cmd: Extract<GenCommand, { op: 'connect' }>): Promise<ConnectRe
         opened = true;
         sim.openedAt = performance.now();
         ws.on('message', sim.onMessage as (d: WebSocket.RawData) => void);
-        sendBoot(sim);
+        frames.boot(sim);
       });
       ws.on('error', () => {});
       ws.on('close', (code) => {
@@ -417,14 +518,14 @@ function startTx(cmd: Extract<GenCommand, { op: 'startTx' }>): Promise<{ started
     const launch = () => {
       while (inFlight < cmd.window && next < todo.length) {
         inFlight++;
-        sendStart(todo[next++]!);
+        frames.start(todo[next++]!);
       }
       if (started + failed === todo.length) finish();
     };
     onResult = (sim, kind, _now, ok, data) => {
       if (kind !== K_START) return;
       inFlight--;
-      if (takeTransactionId(sim, ok, data)) started++;
+      if (frames.started(sim, ok, data)) started++;
       else failed++;
       launch();
     };
@@ -496,7 +597,7 @@ async function closedLoop(cmd: Extract<GenCommand, { op: 'closedLoop' }>): Promi
     sim.alt = !sim.alt;
     sim.sentAt = performance.now();
     if (sim.alt) sendHeartbeat(sim);
-    else sendMeterValues(sim);
+    else frames.meter(sim);
   };
   onResult = (sim, _kind, now) => {
     if (now >= wStart && now < wEnd) {
@@ -541,7 +642,7 @@ async function fixedRate(cmd: Extract<GenCommand, { op: 'fixedRate' }>): Promise
     sendLag.recordMs(performance.now() - due);
     if (cmd.messages === 'status') sendStatus(sim);
     else if (sim.alt) sendHeartbeat(sim);
-    else sendMeterValues(sim);
+    else frames.meter(sim);
   };
   onResult = (sim, _kind, now) => {
     completed++;
@@ -614,23 +715,23 @@ async function churn(cmd: Extract<GenCommand, { op: 'churn' }>): Promise<LoopRes
     }
     sim.sentAt = now;
     if (kind === K_START) {
-      if (!takeTransactionId(sim, ok, data)) {
+      if (!frames.started(sim, ok, data)) {
         broken++;
         outstanding--;
         return;
       }
       sim.meters = 0;
     }
-    if (kind === K_STOP) sendStart(sim);
-    else if (sim.meters++ < cmd.metersPerSession) sendMeterValues(sim);
-    else sendStop(sim);
+    if (kind === K_STOP) frames.start(sim);
+    else if (sim.meters++ < cmd.metersPerSession) frames.meter(sim);
+    else frames.stop(sim);
   };
   await sleep(start - performance.now());
   for (const sim of list) {
     if (!sim.ws) continue;
     outstanding++;
     sim.sentAt = performance.now();
-    sendStart(sim);
+    frames.start(sim);
   }
   await sleep(wEnd - performance.now());
   await waitUntil(() => outstanding <= 0, wEnd + cmd.drainMs);

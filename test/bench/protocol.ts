@@ -1,6 +1,8 @@
 /** Messages between the bench parent (run.ts) and its load-generator processes (loadgen.ts). */
 import type { HistogramData } from './hist.js';
 
+export type OcppVersion = '1.6' | '2.0.1';
+
 /** Times named `...At` are epoch milliseconds (Date.now() scale) so every process agrees on them. */
 export type GenCommand =
   | {
@@ -13,6 +15,8 @@ export type GenCommand =
       from: number;
       to: number;
       idPrefix: string;
+      /** The chargers' OCPP version (default 1.6). */
+      ocpp?: OcppVersion;
     }
   | { op: 'connect'; startAt: number; window: number; deadlineAt: number /** Connect only the first upTo chargers of this process. */; upTo?: number }
   | { op: 'disconnect'; timeoutMs: number }

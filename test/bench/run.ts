@@ -40,7 +40,7 @@ import {
   type Target,
 } from './procs.js';
 import { type ProfileSummary, summariseProfile } from './profile-summary.js';
-import type { ConnectResult, ErrorCounters, GenCommand, LoopResult } from './protocol.js';
+import type { ConnectResult, ErrorCounters, GenCommand, LoopResult, OcppVersion } from './protocol.js';
 import { openUiPages, type PageWindow } from './ui-pages.js';
 
 // ---------------------------------------------------------------- options
@@ -198,6 +198,8 @@ interface Rig {
 }
 
 interface RigExtra {
+  /** The chargers' OCPP version (default 1.6). */
+  ocpp?: OcppVersion;
   nodeFlags?: string[];
   messageLogRows?: number;
   profileFile?: string;
@@ -221,6 +223,7 @@ async function startRig(target: Target, chargers: number, prefix: string, extra:
           from: Math.floor((chargers * w) / gens.length),
           to: Math.floor((chargers * (w + 1)) / gens.length),
           idPrefix: prefix,
+          ...(extra.ocpp && { ocpp: extra.ocpp }),
         }),
       ),
     );
@@ -534,6 +537,17 @@ async function scenarioC(targets: Target[] = TARGETS, extra: RigExtra = {}): Pro
       log(`(c) ${target} @${n}: ${r.msgPerSec} msg/s (server CPU ${r.usage.serverCpuPct}%, generators ${r.usage.generatorCpuPct}%)`);
     }
   }
+  // OCPP 2.0.1 stations at the largest size: Heartbeat and TransactionEvent Updated by turns (issue 14).
+  if (!extra.profileFile) {
+    const n = P.closed.sizes.at(-1)!;
+    out[`${n}@2.0.1`] = {};
+    for (const target of targets) {
+      log(`(c) ${target}: closed loop, ${n} OCPP 2.0.1 chargers, Heartbeat:TransactionEvent 1:1, ${P.closed.durationMs / 1000} s`);
+      const r = await runClosed(target, n, { ...extra, ocpp: '2.0.1' });
+      out[`${n}@2.0.1`]![target] = r;
+      log(`(c) ${target} @${n} 2.0.1: ${r.msgPerSec} msg/s (server CPU ${r.usage.serverCpuPct}%, generators ${r.usage.generatorCpuPct}%)`);
+    }
+  }
   // The same at the largest size with the message log at its default size (200,000 rows).
   if (!opts.quick && opts.messageLogRows === 0 && !extra.profileFile) {
     const n = P.closed.sizes.at(-1)!;
@@ -796,6 +810,26 @@ function rowsFrom(): Row[] {
       rows.push({ scenario: TITLES.c, metric: `p99 latency @${n.toLocaleString('en-US')} (ms)`, edge: e?.latency?.p99Ms ?? null, baseline: bl?.latency?.p99Ms ?? null, digits: 2, better: 'lower' });
     }
     const n = P.closed.sizes.at(-1)!;
+    const v201 = c[`${n}@2.0.1`];
+    if (v201) {
+      rows.push({
+        scenario: TITLES.c,
+        metric: `msg/s @${n.toLocaleString('en-US')} OCPP 2.0.1 chargers`,
+        edge: v201.edge?.msgPerSec ?? null,
+        baseline: v201.baseline?.msgPerSec ?? null,
+        digits: 0,
+        better: 'higher',
+        ...(!opts.quick && { target: ratioTarget(v201.edge?.msgPerSec ?? null, v201.baseline?.msgPerSec ?? null, 0.5) }),
+      });
+      rows.push({
+        scenario: TITLES.c,
+        metric: `p99 latency @${n.toLocaleString('en-US')} OCPP 2.0.1 (ms)`,
+        edge: v201.edge?.latency?.p99Ms ?? null,
+        baseline: v201.baseline?.latency?.p99Ms ?? null,
+        digits: 2,
+        better: 'lower',
+      });
+    }
     const logged = c[`${n}+log`]?.edge;
     if (logged)
       rows.push({

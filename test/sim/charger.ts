@@ -1,5 +1,6 @@
 /**
- * SimCharger: a realistic OCPP 1.6J charge point over a real WebSocket.
+ * SimCharger: a realistic OCPP 1.6J charge point over a real WebSocket (the connection, the
+ * outbound queue, boot and heartbeat are SimStation's, shared with the 2.0.1 charger).
  *
  * - Boots (retrying after `interval` when Pending/Rejected), reports the status of connector
  *   0 and every connector, heartbeats at the interval it was given.
@@ -15,14 +16,16 @@
  * - Answers every CS->CP command of OCPP 1.6 with stateful behaviour (see `handlers`).
  * - Keeps a ledger of what the central system acknowledged, for durability tests.
  */
-import { EventEmitter } from 'node:events';
-import WebSocket from 'ws';
 import { INBOUND_ACTIONS, type InboundAction, OUTBOUND_ACTIONS, type OutboundAction } from '../../main/ocpp/actions.js';
 import type { ActionTypes, MeterValuesRequest, StatusNotificationRequest, StopTransactionRequest } from '../../main/ocpp/schema/ocpp16.js';
 import { OcppValidator } from '../../main/ocpp/validator.js';
-import { acceptsValue, type ConfigEntry, defaultConfiguration, SUPPORTED_MEASURANDS } from './config.js';
-import { type ChargingProfile, compositeLimitAt, compositeSchedule, type InstalledProfile } from './smart-charging.js';
+import { acceptsValue, type ConfigEntry, defaultConfiguration } from './config.js';
+import { advanceMeter, DEFAULT_POWER_W, MEASURAND_FORM, type Meter, offeredAmps, readings, usedMeter, VOLTAGE } from './meter-model.js';
+import { type ChargingProfile, compositeSchedule, type InstalledProfile } from './smart-charging.js';
+import { type Answer, CallError, deferred, SimStation, type SimStationOptions, type StationProtocol } from './station.js';
 import type { Vehicle } from './vehicle.js';
+
+export { CallError, type ReceivedCall, type SentCall } from './station.js';
 
 type Req<A extends keyof ActionTypes> = ActionTypes[A]['request'];
 type Res<A extends keyof ActionTypes> = ActionTypes[A]['response'];
@@ -39,16 +42,7 @@ type SampledValue = MeterValuesRequest['meterValue'][number]['sampledValue'][num
 type FirmwareStatus = Req<'FirmwareStatusNotification'>['status'];
 type DiagnosticsStatus = Req<'DiagnosticsStatusNotification'>['status'];
 
-export interface SimChargerOptions {
-  /** Charge point identity (last URL path segment, basic auth user). */
-  id: string;
-  /**
-   * Central system URL. `{id}` is replaced by the identity; otherwise `/<id>` is appended:
-   * `ws://127.0.0.1:3001/ocpp` -> `ws://127.0.0.1:3001/ocpp/<id>`.
-   */
-  url: string;
-  /** Security profile 1: HTTP basic auth password (AuthorizationKey). */
-  password?: string;
+export interface SimChargerOptions extends SimStationOptions {
   /**
    * GetConfiguration shows the AuthorizationKey's value (some firmware does, against the
    * security whitepaper's write-only rule); default false: write-only, no value.
@@ -65,17 +59,6 @@ export interface SimChargerOptions {
   timeScale?: number;
   /** Nominal charging power in W (single phase, 230 V): default 7360 (32 A). */
   powerW?: number;
-  /** How long one of its own CALLs waits for the answer. */
-  callTimeoutMs?: number;
-  /** Wait before resending a transaction message that failed (default TransactionMessageRetryInterval). */
-  txRetryIntervalMs?: number;
-  /** Reconnect backoff: first wait and cap, in ms; each wait is jittered to 50-100 %. */
-  backoffInitialMs?: number;
-  backoffMaxMs?: number;
-  /** Overrides the boot's heartbeat interval (ms). */
-  heartbeatIntervalMs?: number;
-  /** Scales the Pending/Rejected boot retry `interval` (seconds -> ms factor, default 1000). */
-  bootRetryMsPerSec?: number;
   /** Initial configuration values (keys of the standard set). */
   config?: Record<string, string>;
   /**
@@ -88,38 +71,8 @@ export interface SimChargerOptions {
   authorizeMode?: 'strict' | 'advisory';
   /** Delay between firmware / diagnostics progress notifications. */
   progressStepMs?: number;
-  /** Time a reboot (Reset, firmware) keeps the charger offline. */
-  rebootDelayMs?: number;
   /** Upper bound of any session's length (EV full / unplugged), default 10 minutes. */
   maxSessionMs?: number;
-  /**
-   * Validate every payload it sends and every answer it gets against the official schemas
-   * (default true). CS->CP calls are always validated: an invalid one gets the matching CALLERROR.
-   */
-  validate?: boolean;
-  /** Reconnect when the socket drops (default true). */
-  autoReconnect?: boolean;
-  /** Log lines (default: none). */
-  log?: (line: string) => void;
-  /** Entries kept in the `received` / `sent` logs (default 5000 each). */
-  logLimit?: number;
-}
-
-export interface ReceivedCall {
-  action: string;
-  payload: unknown;
-  at: string;
-  /** Our CALLRESULT payload, or the CALLERROR code we answered with. */
-  response?: unknown;
-  error?: string;
-}
-
-export interface SentCall {
-  action: CpAction;
-  payload: unknown;
-  at: string;
-  result?: unknown;
-  error?: string;
 }
 
 export interface LedgerStart {
@@ -214,53 +167,8 @@ interface Connector {
   /** Claimed by a session being authorized or running. */
   busy: boolean;
   tx: SimTransaction | null;
-  meterWh: number;
-  lastMeterMs: number;
+  meter: Meter;
 }
-
-interface QueueItem {
-  action: CpAction;
-  /** Builds the payload when it is sent; null drops the item (its transaction never started). */
-  build: () => unknown;
-  /** Transaction messages: kept across disconnects and resent until acknowledged. */
-  persistent: boolean;
-  /** May go out before the boot is Accepted (the boot itself, triggered messages in Pending). */
-  preBoot: boolean;
-  attempts: number;
-  onAck?: (result: any, payload: any) => void;
-  onFail?: (err: Error) => void;
-}
-
-class DisconnectedError extends Error {
-  override name = 'DisconnectedError';
-}
-class CallTimeoutError extends Error {
-  override name = 'CallTimeoutError';
-}
-/** The central system answered a CALL with a CALLERROR. */
-export class CallError extends Error {
-  override name = 'CallError';
-  constructor(
-    readonly code: string,
-    description: string,
-  ) {
-    super(`${code}: ${description}`);
-  }
-}
-/** A CS->CP call the charger refuses with a CALLERROR. */
-class Refusal extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const CS_ACTIONS = new Set<string>(OUTBOUND_ACTIONS);
-const CP_ACTIONS = new Set<string>(INBOUND_ACTIONS);
-const VOLTAGE = 230;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 let sharedValidator: OcppValidator | null = null;
 /** One validator for every simulated charger in the process: compiling the schemas is slow. */
@@ -269,36 +177,24 @@ function validator(): OcppValidator {
   return sharedValidator;
 }
 
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+const OCPP16: StationProtocol = {
+  subprotocol: 'ocpp1.6',
+  csActions: new Set<string>(OUTBOUND_ACTIONS),
+  cpActions: new Set<string>(INBOUND_ACTIONS),
+  check: (id, payload) => validator().check(id, payload),
+  formatViolation: 'FormationViolation',
+  requestId: (a) => `${a}.req`,
+  responseId: (a) => `${a}.conf`,
+};
 
 const isTrue = (v: string | undefined) => v === 'true';
 
-export class SimCharger extends EventEmitter {
-  readonly id: string;
-  readonly url: string;
+export class SimCharger extends SimStation<ActionTypes> {
   readonly connectorCount: number;
-  /** CS->CP calls received, with our answers. */
-  readonly received: ReceivedCall[] = [];
-  /** Our own calls and their outcome. */
-  readonly sent: SentCall[] = [];
   readonly ledger: Ledger = { starts: [], meterValues: [], stops: [] };
-  /** Protocol problems: CALLERRORs we got, invalid payloads, transaction messages given up. */
-  readonly errors: string[] = [];
-  /** CALLRESULTs received, by action. */
-  readonly acks: Partial<Record<CpAction, number>> = {};
   /** Every session this charger ran, in order. */
   readonly transactions: SimTransaction[] = [];
 
-  bootState: 'Unknown' | 'Accepted' | 'Pending' | 'Rejected' = 'Unknown';
-  /** Sockets opened / boots Accepted / transaction messages resent after a failure. */
-  connects = 0;
-  boots = 0;
-  resends = 0;
-  lastConnectError: string | null = null;
   firmwareVersion: string;
   firmwareStatus: FirmwareStatus = 'Idle';
   diagnosticsStatus: DiagnosticsStatus = 'Idle';
@@ -312,33 +208,13 @@ export class SimCharger extends EventEmitter {
   private readonly reservationMap = new Map<number, Reservation & { timer: NodeJS.Timeout }>();
   private readonly profiles: InstalledProfile[] = [];
   private readonly endResolvers = new Map<SimTransaction, (tx: SimTransaction) => void>();
-  private ws: WebSocket | null = null;
-  private password: string | undefined;
-  private queue: QueueItem[] = [];
-  private inflight: { id: string; action: CpAction; resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | null = null;
-  private pumping = false;
-  private retryAt = 0;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private heartbeatTimer: NodeJS.Timeout | null = null;
-  private reconnectAttempt = 0;
-  private running = false;
-  private rebooting = false;
-  private msgSeq = 0;
   private txSeq = 0;
-  private lastTsMs = 0;
-  private readonly validate: boolean;
-  private readonly logLimit: number;
 
   constructor(opts: SimChargerOptions) {
-    super();
+    super(opts, OCPP16);
     this.opts = opts;
-    this.id = opts.id;
-    this.url = opts.url.includes('{id}') ? opts.url.replaceAll('{id}', encodeURIComponent(opts.id)) : `${opts.url.replace(/\/+$/, '')}/${encodeURIComponent(opts.id)}`;
     this.connectorCount = opts.connectors ?? 1;
-    this.password = opts.password;
     this.firmwareVersion = opts.firmwareVersion ?? '1.0.0';
-    this.validate = opts.validate ?? true;
-    this.logLimit = opts.logLimit ?? 5000;
     this.config = defaultConfiguration(this.connectorCount);
     if (opts.password) this.config.get('AuthorizationKey')!.value = opts.password;
     for (const [k, v] of Object.entries(opts.config ?? {})) {
@@ -354,62 +230,25 @@ export class SimCharger extends EventEmitter {
       availability: 'Operative' as const,
       busy: false,
       tx: null,
-      // A meter that has seen some use: sessions don't start at 0 Wh.
-      meterWh: 1_000_000 + id * 10_000 + Math.floor(Math.random() * 1000),
-      lastMeterMs: now,
+      meter: usedMeter(id, now),
     }));
   }
 
-  // ---------------------------------------------------------------------------------------
-  // Lifecycle
-
-  /** Connects (and keeps reconnecting) until close(). */
-  start(): this {
-    if (this.running) return this;
-    this.running = true;
-    this.connect();
-    return this;
-  }
-
-  /** Stops everything: timers, socket, sessions (not stopped via OCPP: the power goes off). */
-  async close(): Promise<void> {
-    this.running = false;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    this.stopHeartbeat();
+  protected override onShutdown(): void {
     for (const r of this.reservationMap.values()) clearTimeout(r.timer);
-    const ws = this.ws;
-    this.ws = null;
-    this.failInflight(new DisconnectedError('charger closed'));
-    if (ws && ws.readyState !== WebSocket.CLOSED) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(() => (ws.terminate(), resolve()), 2000);
-        ws.once('close', () => (clearTimeout(t), resolve()));
-        if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-        else ws.close(1000, 'charger shutting down');
-      });
-    }
   }
 
-  /** Simulates a network drop: the socket dies without a close handshake; the charger reconnects. */
-  dropConnection(): void {
-    this.ws?.terminate();
+  protected heartbeatIntervalSec(): number {
+    return this.intConfig('HeartbeatInterval', 60);
   }
 
-  get isOnline(): boolean {
-    return this.ws?.readyState === WebSocket.OPEN && this.bootState === 'Accepted';
+  protected transactionMessageAttempts(): number {
+    return this.intConfig('TransactionMessageAttempts', 3);
   }
 
-  /** Our CALL waiting for its answer, if any (`transactional`: a queued transaction message). */
-  get inFlight(): { action: CpAction; transactional: boolean } | null {
-    return this.inflight ? { action: this.inflight.action, transactional: this.inflightPersistent } : null;
+  protected transactionRetryIntervalSec(): number {
+    return this.intConfig('TransactionMessageRetryInterval', 10);
   }
-
-  /** Transaction messages not yet acknowledged (queued or in flight). */
-  get pendingTransactionMessages(): number {
-    return this.queue.filter((i) => i.persistent).length + (this.inflight && this.inflightPersistent ? 1 : 0);
-  }
-  private inflightPersistent = false;
 
   // ---------------------------------------------------------------------------------------
   // State for tests
@@ -438,77 +277,11 @@ export class SimCharger extends EventEmitter {
   }
   connectorStatus(connectorId: number): { status: ConnectorStatus; availability: 'Operative' | 'Inoperative'; meterWh: number } | undefined {
     const c = this.connectors[connectorId];
-    return c && { status: c.status, availability: c.availability, meterWh: Math.round(c.meterWh) };
+    return c && { status: c.status, availability: c.availability, meterWh: Math.round(c.meter.meterWh) };
   }
   /** Sessions currently running, with their acknowledged transactionId (null until then). */
   get activeTransactions(): SimTransaction[] {
     return this.connectors.flatMap((c) => (c.tx && !c.tx.stopped ? [c.tx] : []));
-  }
-
-  /** Resolves once `pred` holds (checked on every state change and every 20 ms); rejects after `timeoutMs`. */
-  waitFor(pred: () => boolean, timeoutMs: number, what = 'condition'): Promise<void> {
-    if (pred()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!pred()) return;
-        cleanup();
-        resolve();
-      };
-      const poll = setInterval(check, 20);
-      const timeout = setTimeout(() => {
-        cleanup();
-        reject(new Error(`${this.id}: timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearInterval(poll);
-        clearTimeout(timeout);
-        this.off('change', check);
-      };
-      this.on('change', check);
-    });
-  }
-
-  /** Resolves when every transaction message has been acknowledged. */
-  drain(timeoutMs: number): Promise<void> {
-    return this.waitFor(() => this.pendingTransactionMessages === 0, timeoutMs, 'transaction queue to drain');
-  }
-
-  private changed(): void {
-    this.emit('change');
-  }
-
-  private log(line: string): void {
-    this.opts.log?.(`${this.id}: ${line}`);
-  }
-
-  private error(message: string): void {
-    this.errors.push(message);
-    this.log(`error: ${message}`);
-    this.emit('sim-error', message);
-  }
-
-  private later(fn: () => void, ms: number): NodeJS.Timeout {
-    const t = setTimeout(
-      () => {
-        this.timers.delete(t);
-        if (this.running) fn();
-      },
-      Math.max(0, Math.min(ms, MAX_TIMER_MS)),
-    );
-    this.timers.add(t);
-    return t;
-  }
-
-  private cancel(t: NodeJS.Timeout | null | undefined): void {
-    if (!t) return;
-    clearTimeout(t);
-    this.timers.delete(t);
-  }
-
-  /** ISO timestamps strictly increasing per charger, so no two readings share one. */
-  private timestamp(): string {
-    this.lastTsMs = Math.max(Date.now(), this.lastTsMs + 1);
-    return new Date(this.lastTsMs).toISOString();
   }
 
   private intConfig(key: string, fallback: number): number {
@@ -517,247 +290,9 @@ export class SimCharger extends EventEmitter {
   }
 
   // ---------------------------------------------------------------------------------------
-  // Connection
+  // Boot and status
 
-  private connect(): void {
-    if (!this.running) return;
-    const headers: Record<string, string> = {};
-    if (this.password) headers.authorization = `Basic ${Buffer.from(`${this.id}:${this.password}`).toString('base64')}`;
-    const ws = new WebSocket(this.url, ['ocpp1.6'], { headers, handshakeTimeout: 10_000, perMessageDeflate: false });
-    this.ws = ws;
-    ws.on('open', () => {
-      if (this.ws !== ws) return;
-      this.connects++;
-      this.lastConnectError = null;
-      if (ws.protocol !== 'ocpp1.6') this.error(`central system agreed subprotocol "${ws.protocol}" instead of ocpp1.6`);
-      this.log('connected');
-      this.emit('connected');
-      this.enqueueBoot(false);
-      this.changed();
-    });
-    ws.on('message', (data, isBinary) => {
-      if (this.ws === ws && !isBinary) this.onMessage(data.toString());
-    });
-    ws.on('error', (err) => {
-      this.lastConnectError = err.message;
-    });
-    ws.on('close', (code, reason) => {
-      if (this.ws !== ws && this.ws !== null) return;
-      this.onClose(code, reason.toString());
-    });
-  }
-
-  private onClose(code: number, reason: string): void {
-    this.ws = null;
-    this.bootState = 'Unknown';
-    this.stopHeartbeat();
-    this.failInflight(new DisconnectedError('socket closed'));
-    // Only transaction messages survive; the rest is re-sent fresh after the next boot.
-    const dropped = this.queue.filter((i) => !i.persistent);
-    this.queue = this.queue.filter((i) => i.persistent);
-    for (const i of dropped) i.onFail?.(new DisconnectedError('socket closed'));
-    this.log(`disconnected (${code}${reason ? ` ${reason}` : ''}${this.lastConnectError ? `; ${this.lastConnectError}` : ''})`);
-    this.emit('disconnected', { code, reason });
-    this.changed();
-    if (!this.running) return;
-    if (this.rebooting) {
-      this.rebooting = false;
-      this.later(() => this.connect(), this.opts.rebootDelayMs ?? 200);
-      return;
-    }
-    if (this.opts.autoReconnect === false) return;
-    const initial = this.opts.backoffInitialMs ?? 500;
-    const cap = this.opts.backoffMaxMs ?? 30_000;
-    const base = Math.min(cap, initial * 2 ** Math.min(this.reconnectAttempt, 30));
-    this.reconnectAttempt++;
-    this.later(() => this.connect(), base / 2 + (Math.random() * base) / 2);
-  }
-
-  private failInflight(err: Error): void {
-    const f = this.inflight;
-    if (!f) return;
-    this.inflight = null;
-    clearTimeout(f.timer);
-    f.reject(err);
-  }
-
-  private send(frame: unknown[]): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
-  }
-
-  private onMessage(text: string): void {
-    let frame: unknown;
-    try {
-      frame = JSON.parse(text);
-    } catch {
-      this.error(`central system sent a frame that is not JSON: ${text.slice(0, 100)}`);
-      return;
-    }
-    if (!Array.isArray(frame) || typeof frame[1] !== 'string') {
-      this.error(`central system sent a malformed frame: ${text.slice(0, 100)}`);
-      return;
-    }
-    const [type, id] = frame as [number, string];
-    // A CALL right behind the answer to our own call (one TCP read) waits a turn: the answer's
-    // effect (e.g. a BootNotification's interval) runs in the awaiting code's microtasks first,
-    // as a charger applies an answer before it reads the next message.
-    if (type === 2) setImmediate(() => this.onCall(id, String(frame[2]), frame[3]));
-    else if (type === 3 || type === 4) {
-      const f = this.inflight;
-      if (!f || f.id !== id) {
-        this.log(`late or unknown answer ${id} ignored`);
-        return;
-      }
-      this.inflight = null;
-      clearTimeout(f.timer);
-      if (type === 3) f.resolve(frame[2]);
-      else f.reject(new CallError(String(frame[2]), String(frame[3] ?? '')));
-    }
-    // Other message types are ignored, per OCPP-J.
-  }
-
-  // ---------------------------------------------------------------------------------------
-  // Outbound calls: one at a time, through the queue
-
-  private enqueue(item: Omit<QueueItem, 'attempts'>, front = false): void {
-    const full = { ...item, attempts: 0 };
-    if (front) this.queue.unshift(full);
-    else this.queue.push(full);
-    this.changed();
-    void this.pump();
-  }
-
-  /** A one-off call (not a transaction message); rejects when the socket drops first. */
-  call<A extends CpAction>(action: A, payload: Req<A>, opts: { front?: boolean; preBoot?: boolean } = {}): Promise<Res<A>> {
-    if (this.ws?.readyState !== WebSocket.OPEN) return Promise.reject(new DisconnectedError('offline'));
-    return new Promise((resolve, reject) => this.enqueue({ action, build: () => payload, persistent: false, preBoot: opts.preBoot ?? false, onAck: resolve, onFail: reject }, opts.front));
-  }
-
-  /** Fire-and-forget variant of call() for notifications. */
-  private notify<A extends CpAction>(action: A, payload: Req<A> | (() => Req<A>), opts: { front?: boolean; preBoot?: boolean; onAck?: (res: Res<A>, payload: Req<A>) => void } = {}): void {
-    if (this.ws?.readyState !== WebSocket.OPEN) return;
-    const build = typeof payload === 'function' ? (payload as () => Req<A>) : () => payload;
-    this.enqueue({ action, build, persistent: false, preBoot: opts.preBoot ?? false, ...(opts.onAck && { onAck: opts.onAck }), onFail: () => {} }, opts.front);
-  }
-
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      // Bounded: each turn sends one message or returns.
-      for (let turn = 0; turn < 1_000_000; turn++) {
-        if (this.ws?.readyState !== WebSocket.OPEN || this.inflight) return;
-        const idx = this.bootState === 'Accepted' ? (this.queue.length ? 0 : -1) : this.queue.findIndex((i) => i.preBoot);
-        if (idx < 0) return;
-        const wait = this.retryAt - Date.now();
-        if (wait > 0 && this.queue[idx]!.persistent) {
-          this.later(() => void this.pump(), wait);
-          return;
-        }
-        const [item] = this.queue.splice(idx, 1) as [QueueItem];
-        const payload = item.build();
-        if (payload === null) {
-          this.error(`${item.action} dropped: its transaction was never acknowledged`);
-          item.onFail?.(new Error('dropped'));
-          this.changed();
-          continue;
-        }
-        if (this.validate) {
-          try {
-            validator().check(`${item.action}.req`, payload);
-          } catch (err) {
-            this.error(`simulator bug: own ${item.action} fails its schema: ${(err as Error).message}`);
-            item.onFail?.(err as Error);
-            continue;
-          }
-        }
-        const logEntry: SentCall = { action: item.action, payload, at: new Date().toISOString() };
-        this.pushBounded(this.sent, logEntry);
-        this.inflightPersistent = item.persistent;
-        try {
-          const result = await this.sendCall(item.action, payload);
-          logEntry.result = result;
-          this.acks[item.action] = (this.acks[item.action] ?? 0) + 1;
-          if (this.validate) {
-            try {
-              validator().check(`${item.action}.conf`, result);
-            } catch (err) {
-              this.error(`central system answered ${item.action} with an invalid payload: ${(err as Error).message}`);
-            }
-          }
-          item.onAck?.(result, payload);
-          this.emit('ack', item.action, payload, result);
-        } catch (err) {
-          logEntry.error = (err as Error).message;
-          if (err instanceof DisconnectedError) {
-            if (item.persistent) this.queue.unshift(item), this.resends++;
-            else item.onFail?.(err);
-            return;
-          }
-          if (err instanceof CallTimeoutError) {
-            this.log(`${item.action} timed out`);
-            if (item.persistent) {
-              this.queue.unshift(item);
-              this.resends++;
-              this.retryAt = Date.now() + this.retryIntervalMs();
-            } else item.onFail?.(err);
-            continue;
-          }
-          // CALLERROR
-          if (item.persistent) {
-            item.attempts++;
-            const max = this.intConfig('TransactionMessageAttempts', 3);
-            if (item.attempts >= max) {
-              this.error(`${item.action} given up after ${item.attempts} CALLERRORs: ${(err as Error).message}`);
-              item.onFail?.(err as Error);
-            } else {
-              this.log(`${item.action} refused (${(err as Error).message}); retry ${item.attempts}/${max}`);
-              this.queue.unshift(item);
-              this.resends++;
-              this.retryAt = Date.now() + this.retryIntervalMs() * item.attempts;
-            }
-          } else {
-            this.error(`${item.action} answered with CALLERROR ${(err as Error).message}`);
-            item.onFail?.(err as Error);
-          }
-        } finally {
-          this.inflightPersistent = false;
-          this.changed();
-        }
-      }
-    } finally {
-      this.pumping = false;
-    }
-  }
-
-  private retryIntervalMs(): number {
-    return this.opts.txRetryIntervalMs ?? this.intConfig('TransactionMessageRetryInterval', 10) * 1000;
-  }
-
-  private sendCall(action: CpAction, payload: unknown): Promise<unknown> {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new DisconnectedError('offline'));
-    const id = `${(++this.msgSeq).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (this.inflight?.id !== id) return;
-        this.inflight = null;
-        reject(new CallTimeoutError(`${action} not answered within ${this.opts.callTimeoutMs ?? 30_000} ms`));
-      }, this.opts.callTimeoutMs ?? 30_000);
-      this.inflight = { id, action, resolve, reject, timer };
-      ws.send(JSON.stringify([2, id, action, payload]));
-    });
-  }
-
-  private pushBounded<T>(list: T[], entry: T): void {
-    list.push(entry);
-    if (list.length > this.logLimit) list.splice(0, list.length - this.logLimit);
-  }
-
-  // ---------------------------------------------------------------------------------------
-  // Boot, heartbeat, status
-
-  private bootPayload(): Req<'BootNotification'> {
+  protected bootPayload(): Req<'BootNotification'> {
     return {
       chargePointVendor: this.opts.vendor ?? 'OCPP-Edge-Sim',
       chargePointModel: this.opts.model ?? 'SimAC-22',
@@ -769,59 +304,12 @@ export class SimCharger extends EventEmitter {
     };
   }
 
-  private enqueueBoot(triggered: boolean): void {
-    this.queue = this.queue.filter((i) => i.action !== 'BootNotification');
-    this.enqueue(
-      {
-        action: 'BootNotification',
-        build: () => this.bootPayload(),
-        persistent: false,
-        preBoot: true,
-        onAck: (res: Res<'BootNotification'>) => this.onBootResult(res, triggered),
-        onFail: () => {},
-      },
-      !triggered,
-    );
-  }
-
-  private onBootResult(res: Res<'BootNotification'>, triggered: boolean): void {
-    const first = this.bootState !== 'Accepted';
-    this.bootState = res.status;
-    if (res.status === 'Accepted') {
-      this.reconnectAttempt = 0;
-      if (res.interval > 0) this.config.get('HeartbeatInterval')!.value = String(res.interval);
-      this.startHeartbeat();
-      if (first) {
-        this.boots++;
-        // The current state of the whole charger and each connector, before any backlog.
-        for (const c of [...this.connectors].reverse()) this.notify('StatusNotification', this.statusPayload(c), { front: true });
-        if (this.firmwareStatus === 'Installing') this.finishFirmwareInstall();
-      }
-      this.log(`boot Accepted (heartbeat ${res.interval}s)${triggered ? ' (triggered)' : ''}`);
-      this.emit('booted');
-    } else {
-      const waitMs = Math.max(1, res.interval) * (this.opts.bootRetryMsPerSec ?? 1000);
-      this.log(`boot ${res.status}; retrying in ${waitMs} ms`);
-      this.later(() => {
-        if (this.ws?.readyState === WebSocket.OPEN && this.bootState !== 'Accepted') this.enqueueBoot(false);
-      }, waitMs);
-    }
-    this.changed();
-    void this.pump();
-  }
-
-  private startHeartbeat(): void {
-    this.stopHeartbeat();
-    const ms = this.opts.heartbeatIntervalMs ?? this.intConfig('HeartbeatInterval', 60) * 1000;
-    if (ms <= 0) return;
-    this.heartbeatTimer = setInterval(() => {
-      if (this.isOnline && !this.queue.some((i) => i.action === 'Heartbeat')) this.notify('Heartbeat', {});
-    }, ms);
-  }
-
-  private stopHeartbeat(): void {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = null;
+  protected onBooted(first: boolean, interval: number): void {
+    if (interval > 0) this.config.get('HeartbeatInterval')!.value = String(interval);
+    if (!first) return;
+    // The current state of the whole charger and each connector, before any backlog.
+    for (const c of [...this.connectors].reverse()) this.notify('StatusNotification', this.statusPayload(c), { front: true });
+    if (this.firmwareStatus === 'Installing') this.finishFirmwareInstall();
   }
 
   private statusPayload(c: Connector): Req<'StatusNotification'> {
@@ -919,7 +407,7 @@ export class SimCharger extends EventEmitter {
       localId: ++this.txSeq,
       connectorId: c.id,
       idTag: o.idTag,
-      meterStart: Math.round(c.meterWh),
+      meterStart: Math.round(c.meter.meterWh),
       startTime: this.timestamp(),
       startMs,
       ...(reservation && { reservationId: reservation.reservationId }),
@@ -1022,45 +510,20 @@ export class SimCharger extends EventEmitter {
     if (isTrue(this.config.get('AuthorizationCacheEnabled')?.value)) this.cache.set(idTag, info);
   }
 
-  /** Current offered now: the rating, capped by the charging profiles in force (composite schedule). */
   private offeredAmps(c: Connector): number {
-    const nominal = (this.opts.powerW ?? 7360) / VOLTAGE;
-    if (!this.profiles.length) return nominal;
-    const { limit } = compositeLimitAt(
-      { installed: this.profiles, connectorId: c.id, txStartMs: c.tx?.startMs ?? null, txRunning: !!c.tx, unit: 'A', maxLimit: nominal, voltage: VOLTAGE, phases: 1 },
-      Date.now(),
-    );
-    return Math.max(0, Math.min(nominal, limit));
+    return offeredAmps(this.profiles, c.id, c.tx, this.opts.powerW ?? DEFAULT_POWER_W);
   }
 
   private advanceMeter(c: Connector): number {
-    const now = Date.now();
-    const offered = this.offeredAmps(c);
-    const vehicle = c.tx?.vehicle;
-    const amps = !c.tx || c.tx.stopped ? 0 : vehicle ? vehicle.step(offered, now, VOLTAGE, 1, this.opts.timeScale) : offered;
-    const power = amps * VOLTAGE;
-    const simSec = ((now - c.lastMeterMs) / 1000) * (this.opts.timeScale ?? 1);
-    c.meterWh += (power * simSec) / 3600;
-    c.lastMeterMs = now;
-    return power;
+    return advanceMeter(c.meter, this.offeredAmps(c), c.tx, this.opts.timeScale);
   }
 
   private sampledValues(c: Connector, power: number, context: NonNullable<SampledValue['context']>, measurands: string): SampledValue[] {
-    const wanted = new Set(
-      measurands
-        .split(',')
-        .map((m) => m.trim())
-        .filter(Boolean),
-    );
-    const voltage = VOLTAGE + (Math.random() * 6 - 3);
-    const all: Record<(typeof SUPPORTED_MEASURANDS)[number], SampledValue> = {
-      'Energy.Active.Import.Register': { value: String(Math.round(c.meterWh)), context, measurand: 'Energy.Active.Import.Register', location: 'Outlet', unit: 'Wh' },
-      'Power.Active.Import': { value: String(Math.round(power)), context, measurand: 'Power.Active.Import', location: 'Outlet', unit: 'W' },
-      'Current.Import': { value: (power / VOLTAGE).toFixed(1), context, measurand: 'Current.Import', phase: 'L1', location: 'Outlet', unit: 'A' },
-      Voltage: { value: voltage.toFixed(1), context, measurand: 'Voltage', phase: 'L1-N', location: 'Outlet', unit: 'V' },
-      'Current.Offered': { value: this.offeredAmps(c).toFixed(1), context, measurand: 'Current.Offered', location: 'Outlet', unit: 'A' },
-    };
-    return SUPPORTED_MEASURANDS.filter((m) => wanted.has(m)).map((m) => all[m]);
+    return readings(c.meter, power, this.offeredAmps(c), measurands).map(({ measurand, value }) => {
+      const { unit, phase } = MEASURAND_FORM[measurand];
+      // Energy and power are whole numbers; currents and voltages one decimal ("32.0").
+      return { value: unit === 'Wh' || unit === 'W' ? String(value) : value.toFixed(1), context, measurand, ...(phase && { phase }), location: 'Outlet', unit };
+    });
   }
 
   private sampleTransaction(tx: SimTransaction): void {
@@ -1094,7 +557,7 @@ export class SimCharger extends EventEmitter {
     this.advanceMeter(c);
     tx.stopped = true;
     tx.stopReason = reason;
-    tx.meterStop = Math.round(c.meterWh);
+    tx.meterStop = Math.round(c.meter.meterWh);
     tx.stopTime = this.timestamp();
     this.setStatus(c, 'Finishing');
     const stopData = this.config.get('StopTxnSampledData')!.value;
@@ -1166,40 +629,11 @@ export class SimCharger extends EventEmitter {
   // ---------------------------------------------------------------------------------------
   // CS -> CP calls
 
-  private onCall(id: string, action: string, payload: unknown): void {
-    const entry: ReceivedCall = { action, payload, at: new Date().toISOString() };
-    this.pushBounded(this.received, entry);
-    let after: (() => void) | undefined;
-    try {
-      if (!CS_ACTIONS.has(action)) {
-        throw CP_ACTIONS.has(action) ? new Refusal('NotSupported', `${action} is sent by charge points, not to them`) : new Refusal('NotImplemented', `unknown action ${action}`);
-      }
-      try {
-        validator().check(`${action}.req`, payload);
-      } catch (err) {
-        const code = (err as { code?: string }).code ?? 'FormationViolation';
-        this.error(`central system sent an invalid ${action}: ${(err as Error).message}`);
-        throw new Refusal(code, (err as Error).message);
-      }
-      const handler = this.handlers[action as CsAction] as (req: unknown) => { response: unknown; after?: () => void };
-      const out = handler(payload);
-      if (this.validate) validator().check(`${action}.conf`, out.response);
-      entry.response = out.response;
-      after = out.after;
-      this.send([3, id, out.response]);
-    } catch (err) {
-      const code = err instanceof Refusal ? err.code : 'InternalError';
-      if (!(err instanceof Refusal)) this.error(`simulator failed to answer ${action}: ${(err as Error).message}`);
-      entry.error = code;
-      this.send([4, id, code, (err as Error).message.slice(0, 255), {}]);
-    }
-    this.emit('call', entry);
-    this.changed();
-    // Effects of a command happen after its answer went out, as on a real charger.
-    if (after) setImmediate(() => this.running && after());
+  protected answer(action: string, payload: unknown): Answer<unknown> {
+    return (this.handlers[action as CsAction] as (req: unknown) => Answer<unknown>)(payload);
   }
 
-  private readonly handlers: { [A in CsAction]: (req: Req<A>) => { response: Res<A>; after?: () => void } } = {
+  private readonly handlers: { [A in CsAction]: (req: Req<A>) => Answer<Res<A>> } = {
     RemoteStartTransaction: (req) => {
       const picked = this.pickConnector(req.idTag, req.connectorId);
       const profile = req.chargingProfile;
@@ -1476,16 +910,10 @@ export class SimCharger extends EventEmitter {
     this.reboot();
   }
 
-  private reboot(): void {
+  protected override reboot(): void {
     if (!this.running) return;
-    this.rebooting = true;
     for (const c of this.connectors) if (!c.busy) c.status = this.idleStatus(c);
-    const ws = this.ws;
-    if (ws) ws.close(1000, 'rebooting');
-    else {
-      this.rebooting = false;
-      this.later(() => this.connect(), this.opts.rebootDelayMs ?? 200);
-    }
+    super.reboot();
   }
 
   private progress<S extends string>(steps: S[], emit: (s: S) => void, done?: () => void): void {

@@ -3,6 +3,8 @@
  * profiles, with types, read-only flags and value checks, as GetConfiguration /
  * ChangeConfiguration see them.
  */
+import { SUPPORTED_MEASURANDS } from './meter-model.js';
+
 export type ConfigKind = 'int' | 'bool' | 'string' | 'csl' | 'secret';
 
 export interface ConfigEntry {
@@ -13,9 +15,8 @@ export interface ConfigEntry {
   check?: (value: string) => boolean;
 }
 
-export const SUPPORTED_MEASURANDS = ['Energy.Active.Import.Register', 'Power.Active.Import', 'Current.Import', 'Voltage', 'Current.Offered'] as const;
-
-const measurandList = (v: string) => v === '' || v.split(',').every((m) => (SUPPORTED_MEASURANDS as readonly string[]).includes(m.trim()));
+/** A comma-separated list of the measurands the simulated meter supports (empty allowed). */
+export const measurandList = (v: string) => v === '' || v.split(',').every((m) => (SUPPORTED_MEASURANDS as readonly string[]).includes(m.trim()));
 const nonNegative = (v: string) => /^\d{1,9}$/.test(v);
 
 export function defaultConfiguration(connectors: number): Map<string, ConfigEntry> {

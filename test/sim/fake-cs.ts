@@ -26,6 +26,7 @@ export class FakeCentralSystem {
   private constructor(
     private readonly wss: WebSocketServer,
     readonly port: number,
+    private readonly gate: { open: boolean },
   ) {
     wss.on('headers', () => this.attempts.push(Date.now()));
     wss.on('connection', (ws) => {
@@ -39,10 +40,14 @@ export class FakeCentralSystem {
     });
   }
 
-  static async start(): Promise<FakeCentralSystem> {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (p) => (p.has('ocpp1.6') ? 'ocpp1.6' : false) });
+  /** Listens on 127.0.0.1 and agrees to `subprotocol` (ocpp1.6, or ocpp2.0.1 with its default answers). */
+  static async start(subprotocol: 'ocpp1.6' | 'ocpp2.0.1' = 'ocpp1.6'): Promise<FakeCentralSystem> {
+    const gate = { open: true };
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, verifyClient: () => gate.open, handleProtocols: (p) => (p.has(subprotocol) ? subprotocol : false) });
     await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
-    return new FakeCentralSystem(wss, (wss.address() as AddressInfo).port);
+    const cs = new FakeCentralSystem(wss, (wss.address() as AddressInfo).port, gate);
+    if (subprotocol === 'ocpp2.0.1') cs.onCall = defaultAnswer201;
+    return cs;
   }
 
   get url(): string {
@@ -77,6 +82,11 @@ export class FakeCentralSystem {
     return this.frames.filter((f) => f.dir === 'in' && f.frame[0] === 2 && (!action || f.frame[2] === action)).map((f) => ({ at: f.at, action: f.frame[2] as string, payload: f.frame[3] }));
   }
 
+  /** false: connection attempts are refused (HTTP 401), as by a central system that is down. */
+  set accepting(open: boolean) {
+    this.gate.open = open;
+  }
+
   /** Drops every charger socket abruptly. */
   dropAll(): void {
     for (const ws of this.connections) ws.terminate();
@@ -103,6 +113,22 @@ export function defaultAnswer(action: string): unknown {
       return { transactionId: ++txSeq, idTagInfo: { status: 'Accepted' } };
     case 'DataTransfer':
       return { status: 'UnknownVendorId' };
+    default:
+      return {};
+  }
+}
+
+/** What a 2.0.1 CSMS answers by default: everything accepted, a Started event's token too. */
+export function defaultAnswer201(action: string, payload: any): unknown {
+  switch (action) {
+    case 'Authorize':
+      return { idTokenInfo: { status: 'Accepted' } };
+    case 'TransactionEvent':
+      return payload?.idToken ? { idTokenInfo: { status: 'Accepted' } } : {};
+    case 'BootNotification':
+    case 'Heartbeat':
+    case 'DataTransfer':
+      return defaultAnswer(action);
     default:
       return {};
   }

@@ -1,9 +1,27 @@
 /**
- * A fleet of SimChargers (SIM-0001 ...) against one central system URL, each running M
- * sessions one after another, bounded by a deadline. Used by tests and by the sim CLI.
+ * A fleet of simulated chargers (SIM-0001 ...) against one central system URL, each running M
+ * sessions one after another, bounded by a deadline. Chargers speak OCPP 1.6J (SimCharger) or
+ * 2.0.1 (SimCharger201), mixed in turn when several versions are given. Used by tests and by
+ * the sim CLI.
  */
 import { SimCharger, type SimChargerOptions } from './charger.js';
+import { SimCharger201, type SimCharger201Options } from './charger201.js';
 import type { Vehicle } from './vehicle.js';
+
+export const OCPP_VERSIONS = ['1.6', '2.0.1'] as const;
+export type OcppVersion = (typeof OCPP_VERSIONS)[number];
+export type FleetCharger = SimCharger | SimCharger201;
+
+/** What the fleet reads of either version's ledger. */
+interface EnergyLedger {
+  starts: ReadonlyArray<{ transactionId: number | string; meterStart: number }>;
+  stops: ReadonlyArray<{ transactionId: number | string; meterStop: number; reason: string }>;
+}
+
+/** Energy of the acknowledged stops of one charger, Wh. */
+function energyOf(l: EnergyLedger): number {
+  return l.stops.reduce((n, s) => n + s.meterStop - (l.starts.find((x) => x.transactionId === s.transactionId)?.meterStart ?? s.meterStop), 0);
+}
 
 export interface FleetOptions {
   url: string;
@@ -36,8 +54,12 @@ export interface FleetOptions {
   chargeUnknownTags?: boolean;
   /** The EV of each session (default: none, a session draws all the charger offers). */
   vehicle?: () => Vehicle;
-  /** Extra options for every charger (backoff, timeouts, configuration ...). */
+  /** OCPP versions of the chargers, assigned in turn (default ['1.6']): ['1.6', '2.0.1'] makes a mixed fleet. */
+  versions?: readonly OcppVersion[];
+  /** Extra options for every 1.6 charger (backoff, timeouts, configuration ...). */
   charger?: Partial<Omit<SimChargerOptions, 'id' | 'url'>>;
+  /** Extra options for every 2.0.1 charger (backoff, timeouts, device model variables ...). */
+  charger201?: Partial<Omit<SimCharger201Options, 'id' | 'url'>>;
   onProgress?: (p: FleetProgress) => void;
   progressIntervalMs?: number;
 }
@@ -47,13 +69,13 @@ export interface FleetProgress {
   chargers: number;
   online: number;
   sessionsPlanned: number;
-  /** StartTransactions acknowledged. */
+  /** StartTransactions (2.0.1: TransactionEvent Started) acknowledged. */
   sessionsStarted: number;
-  /** StopTransactions acknowledged. */
+  /** StopTransactions (2.0.1: TransactionEvent Ended) acknowledged. */
   sessionsCompleted: number;
   /** Sessions not started because Authorize refused the tag (Invalid, Blocked, Expired). */
   sessionsRefused: number;
-  /** Sessions stopped because StartTransaction refused the tag (reason DeAuthorized). */
+  /** Sessions stopped because StartTransaction (2.0.1: the Started event) refused the tag (reason DeAuthorized). */
   sessionsDeauthorized: number;
   meterValuesAcked: number;
   pendingTransactionMessages: number;
@@ -85,7 +107,7 @@ export function tagFor(template: string, n: number): string {
 }
 
 export class Fleet {
-  readonly chargers: SimCharger[];
+  readonly chargers: FleetCharger[];
   readonly idTags: string[];
   private readonly failures: string[] = [];
   private refused = 0;
@@ -101,30 +123,49 @@ export class Fleet {
     this.idTags = Array.from({ length: o.chargers }, (_, i) => tagFor(tag, i + 1));
     const meterIntervalMs = o.meterIntervalMs ?? 1000;
     const anyTag = o.chargeUnknownTags ?? true;
-    this.chargers = Array.from(
-      { length: o.chargers },
-      (_, i) =>
-        new SimCharger({
-          // Each sample stands for a minute of charging, so short runs still deliver realistic energy.
-          timeScale: Math.max(1, 60_000 / meterIntervalMs),
-          backoffInitialMs: 250,
-          backoffMaxMs: 5000,
-          callTimeoutMs: 15_000,
-          txRetryIntervalMs: 1000,
-          authorizeMode: anyTag ? 'advisory' : 'strict',
-          ...o.charger,
-          config: { ...(anyTag && { AllowOfflineTxForUnknownId: 'true', StopTransactionOnInvalidId: 'false' }), ...o.charger?.config },
-          id: chargerId(prefix, i + 1),
-          url: o.url,
-          meterIntervalMs,
-          ...(o.connectors && { connectors: o.connectors }),
-          ...(o.password && { password: o.password }),
-        }),
-    );
+    const versions = o.versions?.length ? o.versions : (['1.6'] as const);
+    const common = {
+      // Each sample stands for a minute of charging, so short runs still deliver realistic energy.
+      timeScale: Math.max(1, 60_000 / meterIntervalMs),
+      backoffInitialMs: 250,
+      backoffMaxMs: 5000,
+      callTimeoutMs: 15_000,
+      txRetryIntervalMs: 1000,
+      authorizeMode: anyTag ? ('advisory' as const) : ('strict' as const),
+    };
+    this.chargers = Array.from({ length: o.chargers }, (_, i): FleetCharger => {
+      const own = { id: chargerId(prefix, i + 1), url: o.url, meterIntervalMs, ...(o.password && { password: o.password }) };
+      if (versions[i % versions.length] === '2.0.1') {
+        return new SimCharger201({
+          ...common,
+          ...o.charger201,
+          variables: { ...(anyTag && { 'AuthCtrlr/OfflineTxForUnknownIdEnabled': 'true', 'TxCtrlr/StopTxOnInvalidId': 'false' }), ...o.charger201?.variables },
+          ...own,
+          ...(o.connectors && { evses: o.connectors }),
+        });
+      }
+      return new SimCharger({
+        ...common,
+        ...o.charger,
+        config: { ...(anyTag && { AllowOfflineTxForUnknownId: 'true', StopTransactionOnInvalidId: 'false' }), ...o.charger?.config },
+        ...own,
+        ...(o.connectors && { connectors: o.connectors }),
+      });
+    });
+  }
+
+  /** The fleet's 1.6 chargers. */
+  get chargers16(): SimCharger[] {
+    return this.chargers.filter((c): c is SimCharger => c instanceof SimCharger);
+  }
+
+  /** The fleet's 2.0.1 chargers. */
+  get chargers201(): SimCharger201[] {
+    return this.chargers.filter((c): c is SimCharger201 => c instanceof SimCharger201);
   }
 
   progress(): FleetProgress {
-    const sum = (f: (c: SimCharger) => number) => this.chargers.reduce((n, c) => n + f(c), 0);
+    const sum = (f: (c: FleetCharger) => number) => this.chargers.reduce((n, c) => n + f(c), 0);
     return {
       elapsedMs: this.startedAt ? Date.now() - this.startedAt : 0,
       chargers: this.chargers.length,
@@ -133,7 +174,7 @@ export class Fleet {
       sessionsStarted: sum((c) => c.ledger.starts.length),
       sessionsCompleted: sum((c) => c.ledger.stops.length),
       sessionsRefused: this.refused,
-      sessionsDeauthorized: sum((c) => c.ledger.stops.filter((x) => x.reason === 'DeAuthorized').length),
+      sessionsDeauthorized: sum((c) => (c.ledger as EnergyLedger).stops.filter((x) => x.reason === 'DeAuthorized').length),
       meterValuesAcked: sum((c) => c.ledger.meterValues.length),
       pendingTransactionMessages: sum((c) => c.pendingTransactionMessages),
       errors: sum((c) => c.errors.length) + this.failures.length,
@@ -143,12 +184,9 @@ export class Fleet {
   summary(): FleetSummary {
     const p = this.progress();
     const acks: Record<string, number> = {};
-    for (const c of this.chargers) for (const [a, n] of Object.entries(c.acks)) acks[a] = (acks[a] ?? 0) + n;
+    for (const c of this.chargers) for (const [a, n] of Object.entries(c.acks as Record<string, number>)) acks[a] = (acks[a] ?? 0) + n;
     const errorList = [...this.failures, ...this.chargers.flatMap((c) => c.errors.map((e) => `${c.id}: ${e}`))];
-    const energyWh = this.chargers.reduce(
-      (n, c) => n + c.ledger.stops.reduce((m, s) => m + s.meterStop - (c.ledger.starts.find((x) => x.transactionId === s.transactionId)?.meterStart ?? s.meterStop), 0),
-      0,
-    );
+    const energyWh = this.chargers.reduce((n, c) => n + energyOf(c.ledger), 0);
     return {
       ...p,
       acks,
@@ -191,7 +229,7 @@ export class Fleet {
     return this.summary();
   }
 
-  private async runCharger(c: SimCharger, index: number, delayMs: number, deadline: number): Promise<void> {
+  private async runCharger(c: FleetCharger, index: number, delayMs: number, deadline: number): Promise<void> {
     await sleep(delayMs);
     if (this.stopped) return;
     c.start();
