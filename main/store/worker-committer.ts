@@ -10,16 +10,18 @@ export interface WorkerCommitterOptions {
   setup?: unknown;
   /** The worker runs a PASSIVE checkpoint after a commit once the WAL holds this much. */
   walCheckpointBytes?: number;
+  /** Jobs per transaction at most (as the writer's maxBatch; default 2000). */
+  maxBatch?: number;
 }
 
 /**
  * Commits on a worker thread with its own connection: `entry` is a module that calls
  * serveWrites() (writer-worker.ts) with its op tables, so only op names and plain-data args
- * cross the thread boundary. Two batches may be in flight: the worker commits one while the
- * next one waits in its port, so the fsync of one overlaps the filling of the next.
+ * cross the thread boundary. Every flush is sent at once: while the worker commits (and
+ * fsyncs) one transaction the next batches wait in its port, and it commits them together.
  */
 export function workerCommitter<T extends OpTable>(entry: URL, o: WorkerCommitterOptions): BatchCommitter<T> {
-  const workerData: WriterWorkerData = { file: o.file, setup: o.setup, walCheckpointBytes: o.walCheckpointBytes ?? 8 * 1024 * 1024 };
+  const workerData: WriterWorkerData = { file: o.file, setup: o.setup, walCheckpointBytes: o.walCheckpointBytes ?? 8 * 1024 * 1024, maxBatch: o.maxBatch ?? 2000 };
   // Under tsx (tests, npm run serve) the .ts entry needs tsx's loader inside the worker too;
   // the desktop bundle ships the entry as plain JavaScript beside the main bundle.
   const worker = entry.pathname.endsWith('.ts')
@@ -62,7 +64,7 @@ export function workerCommitter<T extends OpTable>(entry: URL, o: WorkerCommitte
   );
 
   return {
-    maxInFlight: 2,
+    maxInFlight: Number.POSITIVE_INFINITY,
     submit(names, args, done) {
       send({ seq: ++seq, names, args }, (m) => {
         const outcome: BatchOutcome = 'fatal' in m ? { fatal: revive(m.fatal) } : { results: m.results.map((r) => (r.ok ? r : { ok: false, error: revive(r.error) })) };

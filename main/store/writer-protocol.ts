@@ -4,6 +4,8 @@ export interface WriterWorkerData {
   file: string;
   setup: unknown;
   walCheckpointBytes: number;
+  /** Jobs per transaction at most, however many batches waited. */
+  maxBatch: number;
 }
 
 /** An error as it crosses the thread boundary: structured clone keeps no `code`. */

@@ -1,13 +1,16 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { batchCommitter, type OpTable } from './batch-commit.js';
 import { type Db, openDb } from './db.js';
 import { type FromWriter, type ToWriter, toWire, type WriterWorkerData } from './writer-protocol.js';
 
+type BatchMessage = Extract<ToWriter, { names: string[] }>;
+
 /**
- * The writer's worker thread: its own connection (WAL, synchronous=FULL), each batch in one
- * transaction, the answer posted once COMMIT (and its fsync) returned. A worker entry calls this
+ * The writer's worker thread: its own connection (WAL, synchronous=FULL), the batches that
+ * waited while the last commit ran in one transaction, each answer posted once COMMIT (and its
+ * fsync) returned. A worker entry calls this
  * with every op table it serves and, optionally, a per-connection setup.
  */
 export function serveWrites<S>(ops: OpTable, configure?: (db: Db, setup: S) => void): void {
@@ -20,21 +23,50 @@ export function serveWrites<S>(ops: OpTable, configure?: (db: Db, setup: S) => v
   configure?.(db, d.setup as S);
   const commit = batchCommitter(db, ops);
   const wal = walSizeReader(db, d.file);
-  port.on('message', (m: ToWriter) => {
-    if ('close' in m) {
-      wal.close();
-      db.close();
-      port.close();
-      return;
+  const reply = (r: FromWriter) => port.postMessage(r);
+  port.on('message', (first: ToWriter) => {
+    // Everything that arrived while the last commit ran goes into the next one: the main thread
+    // sends each event-loop turn's jobs at once, and the commits form from what waited.
+    const waiting: ToWriter[] = [first];
+    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) waiting.push(m.message as ToWriter);
+    for (let i = 0; i < waiting.length; ) {
+      const m = waiting[i]!;
+      if ('close' in m) {
+        wal.close();
+        db.close();
+        port.close();
+        return;
+      }
+      if ('pragma' in m) {
+        try {
+          reply({ seq: m.seq, results: [{ ok: true, value: db.pragma(m.pragma) }] });
+        } catch (err) {
+          reply({ seq: m.seq, fatal: toWire(err) });
+        }
+        i++;
+        continue;
+      }
+      // Consecutive batches, up to maxBatch jobs, share one transaction and one fsync.
+      const group: BatchMessage[] = [m];
+      let jobs = m.names.length;
+      for (let j = i + 1; j < waiting.length; j++) {
+        const next = waiting[j]!;
+        if (!('names' in next) || jobs + next.names.length > d.maxBatch) break;
+        group.push(next);
+        jobs += next.names.length;
+      }
+      i += group.length;
+      try {
+        const results = commit(group.length === 1 ? m.names : group.flatMap((g) => g.names), group.length === 1 ? m.args : group.flatMap((g) => g.args));
+        let at = 0;
+        for (const g of group) {
+          reply({ seq: g.seq, results: results.slice(at, at + g.names.length).map((r) => (r.ok ? r : { ok: false, error: toWire(r.error) })) });
+          at += g.names.length;
+        }
+      } catch (err) {
+        for (const g of group) reply({ seq: g.seq, fatal: toWire(err) });
+      }
     }
-    let reply: FromWriter;
-    try {
-      if ('pragma' in m) reply = { seq: m.seq, results: [{ ok: true, value: db.pragma(m.pragma) }] };
-      else reply = { seq: m.seq, results: commit(m.names, m.args).map((r) => (r.ok ? r : { ok: false, error: toWire(r.error) })) };
-    } catch (err) {
-      reply = { seq: m.seq, fatal: toWire(err) };
-    }
-    port.postMessage(reply);
     if (wal.bytes() >= d.walCheckpointBytes) {
       try {
         db.pragma('wal_checkpoint(PASSIVE)');

@@ -57,7 +57,7 @@ function fixture(kind: Kind): Fixture {
     db,
     committed: () => committedRows(file),
     writer(opts) {
-      const w = new GroupCommitWriter(kind === 'in-thread' ? inThreadCommitter(db, testOps) : workerCommitter<TestOps>(WORKER, { file }), opts);
+      const w = new GroupCommitWriter(kind === 'in-thread' ? inThreadCommitter(db, testOps) : workerCommitter<TestOps>(WORKER, { file, ...(opts?.maxBatch && { maxBatch: opts.maxBatch }) }), opts);
       writers.push(w);
       return w;
     },
@@ -126,11 +126,11 @@ writerTest('writer: promises resolve only after commit (data visible from a seco
   assert.equal(w.backlog, 0);
 });
 
-writerTest('writer: while one batch commits the next one forms from what arrived meanwhile, and batches commit in order', async (f) => {
+writerTest('writer: jobs queued while a batch commits follow it, in order, in at most one more commit', async (f) => {
   const w = f.writer();
   const before = walCommits(f.file);
   const first = Array.from({ length: 10 }, (_, i) => w.run('insert', { v: `a${i}` }));
-  // The next event-loop turn: the first batch has been sent; these form the following ones.
+  // The next event-loop turn: the first batch has been sent; these form the next one.
   await new Promise((r) => setImmediate(r));
   const later = Array.from({ length: 10 }, (_, i) => w.run('insert', { v: `b${i}` }));
   const ids = await Promise.all([...first, ...later]);
@@ -139,7 +139,8 @@ writerTest('writer: while one batch commits the next one forms from what arrived
     [...ids].sort((x, y) => x - y),
     'committed in the order they were queued',
   );
-  assert.equal(walCommits(f.file) - before, 2);
+  // The worker commits together what waited for it: both batches may share one commit.
+  assert.ok(walCommits(f.file) - before <= 2);
 });
 
 writerTest('writer: a throwing job rejects alone while the others of its batch commit', async (f) => {
