@@ -28,6 +28,7 @@ import { uiRoutes } from './api/routes/ui-views.js';
 import { SessionStore, signInRoutes } from './api/session-cookie.js';
 import { checkApiToken, ensureApiToken } from './api/token.js';
 import { createUiStatic } from './api/ui-static.js';
+import { type AppOps, appCommitter, appOps, configureWriteConnection, type WriteSetup } from './app-ops.js';
 import { CommandService } from './commands/service.js';
 import type { Config } from './config/schema.js';
 import { Provisioner, type ProvisioningCommands } from './discovery/provisioning.js';
@@ -37,17 +38,11 @@ import { commandSender } from './loadmgmt/command-sender.js';
 import { LoadController, loadOptions } from './loadmgmt/controller.js';
 import type { Logger } from './log/logger.js';
 import type { DataTransferHandler } from './ocpp/context.js';
-import { type WriteOps, writeOps } from './ocpp/ops.js';
 import { OcppServer } from './ocpp/server.js';
 import { BackupScheduler } from './scheduler/backups.js';
-import { type AdminOps, adminOps } from './store/admin-ops.js';
 import { type Db, openDb } from './store/db.js';
-import { type DiscoveryOps, discoveryOps } from './store/discovery-ops.js';
-import { type LoadOps, loadOps } from './store/load-ops.js';
 import { markAllDisconnected } from './store/queries/chargers.js';
-import { configureOutbox } from './store/queries/outbox.js';
-import { type SyncOps, syncOps } from './store/sync-ops.js';
-import { GroupCommitWriter } from './store/writer.js';
+import { GroupCommitWriter, inThreadCommitter } from './store/writer.js';
 import { SyncService } from './sync/service.js';
 
 export interface App {
@@ -55,7 +50,7 @@ export interface App {
   db: Db;
   events: EventBus;
   /** The one write path: the chargers' writes (ocpp/ops.ts), the REST and command ones (store/admin-ops.ts), the sync's (store/sync-ops.ts), discovery's (store/discovery-ops.ts) and load management's (store/load-ops.ts). */
-  writer: GroupCommitWriter<WriteOps & AdminOps & SyncOps & DiscoveryOps & LoadOps>;
+  writer: GroupCommitWriter<AppOps>;
   ocpp: OcppServer;
   commands: CommandService;
   backups: BackupScheduler;
@@ -87,49 +82,50 @@ export function dbPath(config: Config): string {
 
 /** Composes the core: store -> ocpp -> api. Both entries (serve, Electron) call this. */
 export function createApp(config: Config, log: Logger): App {
-  const db = openDb(dbPath(config));
+  const file = dbPath(config);
+  const db = openDb(file);
   markAllDisconnected(db);
+  const writeSetup: WriteSetup = { includeMeterSamples: config.syncIncludeMeterSamples };
+  configureWriteConnection(db, writeSetup);
+  // Commits (and their fsyncs) run on a worker thread with its own connection; this thread's
+  // connection serves reads. An in-memory database exists only on its own connection.
+  const committer = file === ':memory:' ? inThreadCommitter(db, appOps) : appCommitter(file, writeSetup);
   const events = new EventBus();
   // One alert and one error line per outage (and per change of its SQLite code), not one per
   // failed commit: with the disk full every batch fails, many times a second. A reminder is
   // logged at most once a minute while it lasts.
   let outage: { since: number; code: string; failedCommits: number; loggedAt: number; droppedBefore: number } | null = null;
-  const writer = new GroupCommitWriter(
-    db,
-    { ...writeOps, ...adminOps, ...syncOps, ...discoveryOps, ...loadOps },
-    {
-      bestEffort: ['presence', 'logFrames'],
-      recoveryQuietMs: 2000,
-      onCommitError: (err) => {
-        const now = Date.now();
-        const code = String((err.cause as { code?: unknown } | undefined)?.code ?? 'unknown');
-        if (outage && outage.code === code) {
-          outage.failedCommits++;
-          if (now - outage.loggedAt >= 60_000) {
-            outage.loggedAt = now;
-            log.error({ err, failedCommits: outage.failedCommits, sinceMs: now - outage.since }, 'store commits still failing');
-          }
-          return;
+  const writer = new GroupCommitWriter(committer, {
+    bestEffort: ['presence', 'logFrames'],
+    recoveryQuietMs: 2000,
+    onCommitError: (err) => {
+      const now = Date.now();
+      const code = String((err.cause as { code?: unknown } | undefined)?.code ?? 'unknown');
+      if (outage && outage.code === code) {
+        outage.failedCommits++;
+        if (now - outage.loggedAt >= 60_000) {
+          outage.loggedAt = now;
+          log.error({ err, failedCommits: outage.failedCommits, sinceMs: now - outage.since }, 'store commits still failing');
         }
-        outage = { since: outage?.since ?? now, code, failedCommits: (outage?.failedCommits ?? 0) + 1, loggedAt: now, droppedBefore: outage?.droppedBefore ?? writer.dropped };
-        log.error({ err }, 'store commit failed: chargers get errors instead of acknowledgements');
-        events.emit('alert', { kind: 'store', message: err.message, at: new Date().toISOString() });
-      },
-      onRecovered: () => {
-        log.warn(
-          { failedCommits: outage?.failedCommits ?? 0, downMs: outage ? Date.now() - outage.since : 0, droppedHousekeepingWrites: writer.dropped - (outage?.droppedBefore ?? writer.dropped) },
-          'store commits work again',
-        );
-        outage = null;
-        events.emit('alert', { kind: 'store-recovered', message: 'store commits work again', at: new Date().toISOString() });
-      },
+        return;
+      }
+      outage = { since: outage?.since ?? now, code, failedCommits: (outage?.failedCommits ?? 0) + 1, loggedAt: now, droppedBefore: outage?.droppedBefore ?? writer.dropped };
+      log.error({ err }, 'store commit failed: chargers get errors instead of acknowledgements');
+      events.emit('alert', { kind: 'store', message: err.message, at: new Date().toISOString() });
     },
-  );
+    onRecovered: () => {
+      log.warn(
+        { failedCommits: outage?.failedCommits ?? 0, downMs: outage ? Date.now() - outage.since : 0, droppedHousekeepingWrites: writer.dropped - (outage?.droppedBefore ?? writer.dropped) },
+        'store commits work again',
+      );
+      outage = null;
+      events.emit('alert', { kind: 'store-recovered', message: 'store commits work again', at: new Date().toISOString() });
+    },
+  });
   const dataTransferHandlers = new Map<string, DataTransferHandler>();
   const ocpp = new OcppServer({ config, db, writer, events, log, dataTransferHandlers });
   const commands = new CommandService({ config, db, writer, ocpp, events, log });
   const backups = new BackupScheduler(config, db, events, log);
-  configureOutbox(db, { includeMeterSamples: config.syncIncludeMeterSamples });
   const sync = new SyncService({
     config,
     db,
@@ -262,7 +258,7 @@ export function createApp(config: Config, log: Logger): App {
       commands.close();
       await backups.stop();
       await ocpp.close();
-      writer.close();
+      await writer.close();
       try {
         markAllDisconnected(db);
       } catch (err) {

@@ -6,7 +6,7 @@
  *   npm run build:electron
  */
 
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -15,11 +15,17 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Packages the main bundle loads at run time from node_modules (see electron-builder.yml `files`). */
 export const RUNTIME_PACKAGES = ['better-sqlite3'] as const;
 
-/** One self-contained ESM file for a main-process entry (the Electron entry, or any core entry). */
+/**
+ * The store writer's worker thread entry: bundled as its own file beside every main bundle,
+ * where main/app-ops.ts looks for it (app-writes.worker.js) when not running under tsx.
+ */
+const WRITER_WORKER = 'app-writes.worker';
+
+/** One self-contained ESM file for a main-process entry (the Electron entry, or any core entry), and the writer worker's file beside it. */
 export async function bundleMain(entry: string, outfile: string): Promise<void> {
   await build({
-    entryPoints: [entry],
-    outfile,
+    entryPoints: { [basename(outfile, '.js')]: entry, [WRITER_WORKER]: join(root, `main/${WRITER_WORKER}.ts`) },
+    outdir: dirname(outfile),
     bundle: true,
     platform: 'node',
     format: 'esm',

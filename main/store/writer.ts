@@ -1,16 +1,54 @@
+import { batchCommitter, type JobResult, type OpTable } from './batch-commit.js';
 import type { Db } from './db.js';
 
-export type OpTable = Record<string, (db: Db, args: never) => unknown>;
+export { isFatalSqliteError, type OpTable } from './batch-commit.js';
+
 type ArgsOf<F> = F extends (db: Db, args: infer A) => unknown ? A : never;
 type ResultOf<F> = F extends (db: Db, args: never) => infer R ? R : never;
-
-type Result = { ok: boolean; value: unknown };
 
 interface Job {
   op: string;
   args: unknown;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
+}
+
+/** How a batch ended: every job's result, or a fatal error that committed none of it. */
+export type BatchOutcome = { results: JobResult[] } | { fatal: unknown };
+
+/**
+ * Where batches are committed: on this thread's connection (inThreadCommitter) or on a worker
+ * thread's own connection (worker-committer.ts). `T` only types the op names and args.
+ */
+export interface BatchCommitter<T extends OpTable> {
+  /** Batches committing at once: with a worker, the next batch is on its way while one commits. */
+  readonly maxInFlight: number;
+  /** Commits one batch; `done` is called once, in submission order. */
+  submit(names: string[], args: unknown[], done: (outcome: BatchOutcome) => void): void;
+  /** Runs a PRAGMA on the writing connection, in order with the batches (checkpoints, tests' outages). */
+  pragma(text: string): Promise<unknown>;
+  close(): Promise<void>;
+  /** Type only. */
+  readonly ops?: T;
+}
+
+/** Commits on the caller's own connection, synchronously (an in-memory database, tests' ad-hoc op tables). */
+export function inThreadCommitter<T extends OpTable>(db: Db, ops: T): BatchCommitter<T> {
+  const commit = batchCommitter(db, ops);
+  return {
+    maxInFlight: 1,
+    submit(names, args, done) {
+      let outcome: BatchOutcome;
+      try {
+        outcome = { results: commit(names, args) };
+      } catch (err) {
+        outcome = { fatal: err };
+      }
+      done(outcome);
+    },
+    pragma: async (text) => db.pragma(text),
+    close: async () => {},
+  };
 }
 
 export class StoreWriteError extends Error {
@@ -26,12 +64,20 @@ export class StoreWriteError extends Error {
  * `lazyMs` for lazy ones) run in one SQLite transaction, and every promise settles only after
  * COMMIT returned. If one job throws, the batch is rolled back and redone with a savepoint per
  * job, so that job fails alone. Callers answer the charger after that, so an acknowledged
- * message is on disk; one fsync is shared by all chargers of the batch.
+ * message is on disk; one fsync is shared by all chargers of the batch. With a worker
+ * committer the commit (and its fsync) runs off this thread, and while one batch commits the
+ * next one is already sent: whatever arrived meanwhile forms it.
  */
 export class GroupCommitWriter<T extends OpTable> {
   private queue: Job[] = [];
   private scheduled = false;
+  /** A flush was due but every in-flight slot was taken: the next settled batch flushes. */
+  private due = false;
+  private inFlight = 0;
+  /** Jobs sent to the committer and not settled yet. */
+  private committing = 0;
   private closed = false;
+  private drained: (() => void) | null = null;
   private readonly maxBatch: number;
   /** Set while the last commit failed (disk full, read-only): the service reports it. */
   lastError: Error | null = null;
@@ -40,8 +86,7 @@ export class GroupCommitWriter<T extends OpTable> {
   dropped = 0;
 
   constructor(
-    db: Db,
-    private readonly ops: T,
+    private readonly committer: BatchCommitter<T>,
     opts: {
       maxBatch?: number;
       onCommitError?: (err: Error) => void;
@@ -71,21 +116,6 @@ export class GroupCommitWriter<T extends OpTable> {
     this.onRecovered = opts.onRecovered;
     this.bestEffort = new Set(opts.bestEffort ?? []);
     this.recoveryQuietMs = opts.recoveryQuietMs ?? 0;
-    const op = (job: Job) => this.ops[job.op] as (db: Db, a: unknown) => unknown;
-    this.runFast = db.transaction((batch: Job[], results: Result[]) => {
-      for (let i = 0; i < batch.length; i++) results[i] = { ok: true, value: op(batch[i]!)(db, batch[i]!.args) };
-    });
-    const savepoint = db.transaction((job: Job) => op(job)(db, job.args));
-    this.runIsolated = db.transaction((batch: Job[], results: Result[]) => {
-      for (let i = 0; i < batch.length; i++) {
-        try {
-          results[i] = { ok: true, value: savepoint(batch[i]!) };
-        } catch (err) {
-          if (isFatalSqliteError(err)) throw err;
-          results[i] = { ok: false, value: err };
-        }
-      }
-    });
   }
   private readonly recoveryQuietMs: number;
   private readonly lazyMs: number;
@@ -93,9 +123,6 @@ export class GroupCommitWriter<T extends OpTable> {
   private readonly onCommitError: ((err: Error) => void) | undefined;
   private readonly onRecovered: (() => void) | undefined;
   private readonly bestEffort: ReadonlySet<string>;
-  // Built once (in the constructor): better-sqlite3 wraps a function per transaction() call.
-  private readonly runFast: (batch: Job[], results: Result[]) => void;
-  private readonly runIsolated: (batch: Job[], results: Result[]) => void;
 
   /** A write whose caller answers a charger after it: committed on the next event-loop turn. */
   run<K extends keyof T & string>(op: K, args: ArgsOf<T[K]>): Promise<ResultOf<T[K]>> {
@@ -112,6 +139,11 @@ export class GroupCommitWriter<T extends OpTable> {
     return this.enqueue(op, args, false);
   }
 
+  /** Runs a PRAGMA on the writing connection after the batches sent before it. */
+  pragma(text: string): Promise<unknown> {
+    return this.committer.pragma(text);
+  }
+
   private enqueue(op: string, args: unknown, urgent: boolean): Promise<never> {
     if (this.closed) return Promise.reject(new StoreWriteError('store is closed'));
     return new Promise((resolve, reject) => {
@@ -121,7 +153,7 @@ export class GroupCommitWriter<T extends OpTable> {
           this.scheduled = true;
           setImmediate(this.flushNow);
         }
-      } else if (!this.scheduled && !this.lazyTimer) {
+      } else if (!this.scheduled && !this.lazyTimer && !this.due) {
         this.lazyTimer = setTimeout(this.flushNow, this.lazyMs);
       }
     });
@@ -130,9 +162,9 @@ export class GroupCommitWriter<T extends OpTable> {
   private readonly flushNow = (): void => this.flush();
   private lazyTimer: NodeJS.Timeout | null = null;
 
-  /** Pending jobs not yet committed. */
+  /** Jobs not yet committed: queued or committing. */
   get backlog(): number {
-    return this.queue.length;
+    return this.queue.length + this.committing;
   }
 
   flush(): void {
@@ -141,52 +173,62 @@ export class GroupCommitWriter<T extends OpTable> {
       clearTimeout(this.lazyTimer);
       this.lazyTimer = null;
     }
+    this.due = false;
     while (this.queue.length) {
+      if (this.inFlight >= this.committer.maxInFlight) {
+        this.due = true;
+        return;
+      }
       const batch = this.queue.length > this.maxBatch ? this.queue.splice(0, this.maxBatch) : this.queue.splice(0);
-      this.commit(batch);
+      const names = new Array<string>(batch.length);
+      const args = new Array<unknown>(batch.length);
+      for (let i = 0; i < batch.length; i++) {
+        names[i] = batch[i]!.op;
+        args[i] = batch[i]!.args;
+      }
+      this.inFlight++;
+      this.committing += batch.length;
+      this.committer.submit(names, args, (outcome) => this.settle(batch, outcome));
     }
   }
 
-  private commit(batch: Job[]): void {
-    const results: Result[] = new Array(batch.length);
-    try {
-      try {
-        // Fast path: the whole batch in one transaction, no savepoint per job.
-        this.runFast(batch, results);
-      } catch (err) {
-        // A full disk or read-only file fails the whole batch, not just this job.
-        if (isFatalSqliteError(err)) throw err;
-        // One job failed and rolled the batch back: redo it with a savepoint per job, so
-        // only that job fails.
-        this.runIsolated(batch, results);
+  private settle(batch: Job[], outcome: BatchOutcome): void {
+    this.inFlight--;
+    this.committing -= batch.length;
+    if ('fatal' in outcome) this.failBatch(batch, outcome.fatal);
+    else {
+      if (this.lastError && !this.recoveryTimer && batch.some((job) => !this.bestEffort.has(job.op))) {
+        if (this.recoveryQuietMs <= 0) this.recover();
+        else {
+          this.recoveryTimer = setTimeout(() => {
+            this.recoveryTimer = null;
+            this.recover();
+          }, this.recoveryQuietMs);
+          this.recoveryTimer.unref();
+        }
       }
-    } catch (err) {
-      const e = new StoreWriteError(`commit failed: ${(err as Error).message}`, { cause: err });
-      this.lastError = e;
-      this.cancelRecovery();
-      this.onCommitError?.(e);
-      for (const job of batch) {
-        if (this.bestEffort.has(job.op)) {
-          this.dropped++;
-          job.resolve(undefined);
-        } else job.reject(e);
-      }
-      return;
-    }
-    if (this.lastError && !this.recoveryTimer && batch.some((job) => !this.bestEffort.has(job.op))) {
-      if (this.recoveryQuietMs <= 0) this.recover();
-      else {
-        this.recoveryTimer = setTimeout(() => {
-          this.recoveryTimer = null;
-          this.recover();
-        }, this.recoveryQuietMs);
-        this.recoveryTimer.unref();
+      const results = outcome.results;
+      for (let i = 0; i < batch.length; i++) {
+        const r = results[i]!;
+        if (r.ok) batch[i]!.resolve(r.value);
+        else batch[i]!.reject(r.error);
       }
     }
-    for (let i = 0; i < batch.length; i++) {
-      const r = results[i]!;
-      if (r.ok) batch[i]!.resolve(r.value);
-      else batch[i]!.reject(r.value);
+    // A synchronous committer settles inside flush(), whose loop goes on by itself.
+    if (this.due) this.flush();
+    if (this.drained && this.backlog === 0) this.drained();
+  }
+
+  private failBatch(batch: Job[], err: unknown): void {
+    const e = new StoreWriteError(`commit failed: ${(err as Error).message}`, { cause: err });
+    this.lastError = e;
+    this.cancelRecovery();
+    this.onCommitError?.(e);
+    for (const job of batch) {
+      if (this.bestEffort.has(job.op)) {
+        this.dropped++;
+        job.resolve(undefined);
+      } else job.reject(e);
     }
   }
 
@@ -201,15 +243,13 @@ export class GroupCommitWriter<T extends OpTable> {
     this.recoveryTimer = null;
   }
 
-  /** Commits what is queued and refuses new work. */
-  close(): void {
-    this.flush();
+  /** Refuses new work, commits what is queued, then closes the committer (its connection). */
+  async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
+    this.flush();
+    if (this.backlog > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     this.cancelRecovery();
+    await this.committer.close();
   }
-}
-
-export function isFatalSqliteError(err: unknown): boolean {
-  const code = (err as { code?: string })?.code ?? '';
-  return /^SQLITE_(FULL|READONLY|IOERR|CORRUPT|CANTOPEN|NOTADB|BUSY|LOCKED)/.test(code);
 }

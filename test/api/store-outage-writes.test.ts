@@ -74,7 +74,7 @@ test('issue 8: REST and command writes go through the writer: during a store out
     const before = snapshot(app);
     const callsBefore = cp.received.filter((f) => f[0] === 2).length;
 
-    app.db.pragma('query_only = 1');
+    await app.writer.pragma('query_only = 1');
     for (const a of ATTEMPTS) {
       const res = await a.send(app);
       const text = await res.text();
@@ -101,7 +101,7 @@ test('issue 8: REST and command writes go through the writer: during a store out
       'only the commands that record their effect after the answer reached the charger',
     );
 
-    app.db.pragma('query_only = 0');
+    await app.writer.pragma('query_only = 0');
     const created = await app.api('/api/rfid', { method: 'POST', json: { tagId: 'NEWCARD' } });
     assert.equal(created.status, 201, 'REST writes work again');
     const reserved = await app.api('/api/admin/OUT1/reserve-now', { method: 'POST', json: { connectorId: 1, idTag: 'CARD1', expiryDate: future() } });

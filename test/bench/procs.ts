@@ -3,7 +3,7 @@
  * `bash -c 'ulimit -n N; exec ...'` so it gets a raised open-file limit and keeps its pid (exec),
  * is registered, and is killed when the bench exits for any reason.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +116,8 @@ export const API_TOKEN = 'bench-token-0123456789abcdef';
 export interface ServerOptions {
   nofile: number;
   messageLogMaxRows: number;
+  /** WebSocket ping interval (default 0: off; the service's own default is 60). */
+  pingIntervalSec?: number;
   nodeFlags?: string[];
   /** CPU-profile the measurement window into this file (see probe.ts). */
   profileFile?: string;
@@ -144,7 +146,7 @@ export async function startServer(target: Target, o: ServerOptions): Promise<Ser
           '--message-log-max-rows',
           String(o.messageLogMaxRows),
           '--ping-interval-sec',
-          '0',
+          String(o.pingIntervalSec ?? 0),
         ]
       : [...node, 'test/bench/baseline-server.ts', '--port', '0', '--host', '127.0.0.1'];
   const env = { BENCH_PROBE_FILE: probeFile, BENCH_TEMP_DIRS: [probeDir, dataDir ?? ''].join('\n'), ...(o.profileFile && { BENCH_PROBE_PROFILE: o.profileFile }) };
@@ -347,4 +349,13 @@ export function listenDrops(): number {
     /* not Linux */
   }
   return 0;
+}
+
+/**
+ * Confines a process and all its threads (the service's writer thread too) to the given CPUs
+ * (`taskset -a -p -c`). Threads started later inherit it from their creator.
+ */
+export function pinToCpus(pid: number, cpus: string): void {
+  const r = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`taskset -a -p -c ${cpus} ${pid} failed: ${r.stderr || r.error?.message}`);
 }

@@ -15,7 +15,7 @@
  *   npm run bench -- --message-log-rows 200000   run the service with its message log on
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Histogram, type LatencySummary, mergeHistograms } from './hist.js';
@@ -30,6 +30,7 @@ import {
   makeTempDir,
   openFileLimit,
   openFiles,
+  pinToCpus,
   probe,
   ROOT,
   removeTempDir,
@@ -202,13 +203,20 @@ interface RigExtra {
   ocpp?: OcppVersion;
   nodeFlags?: string[];
   messageLogRows?: number;
+  pingIntervalSec?: number;
   profileFile?: string;
+  /** The server (every thread) on CPU 0, the load generators on CPU 1, for the measurement. */
+  pinned?: boolean;
 }
+
+/** The service's defaults as users run it: message log of 200,000 rows, WebSocket ping every 60 s. */
+const SERVICE_DEFAULTS: RigExtra = { messageLogRows: 200000, pingIntervalSec: 60 };
 
 async function startRig(target: Target, chargers: number, prefix: string, extra: RigExtra = {}): Promise<Rig> {
   const server = await startServer(target, {
     nofile: opts.nofile,
     messageLogMaxRows: extra.messageLogRows ?? opts.messageLogRows,
+    ...(extra.pingIntervalSec !== undefined && { pingIntervalSec: extra.pingIntervalSec }),
     nodeFlags: [...(target === 'edge' ? opts.serverNodeFlags : []), ...(extra.nodeFlags ?? [])],
     ...(extra.profileFile && { profileFile: extra.profileFile }),
   });
@@ -498,6 +506,39 @@ interface LoopOut {
   unanswered: number;
   scheduled?: number;
   usage: Usage;
+  /** Highest server RSS sampled during the window (every 250 ms). */
+  peakRssKB?: number;
+  /** Size of the service's -wal file right after the window. */
+  walKB?: number;
+  pinned?: boolean;
+}
+
+/** Samples the server's RSS until stopped; returns the highest. */
+function rssPeak(pid: number): () => number {
+  let peak = rssKB(pid);
+  const t = setInterval(() => {
+    peak = Math.max(peak, rssKB(pid));
+  }, 250);
+  return () => {
+    clearInterval(t);
+    return Math.max(peak, rssKB(pid));
+  };
+}
+
+function walKB(server: ServerHandle): number | undefined {
+  if (!server.dataDir) return undefined;
+  const wal = join(server.dataDir, 'ocpp-edge.db-wal');
+  return existsSync(wal) ? Math.round(statSync(wal).size / 1024) : 0;
+}
+
+/** Pins the rig for a measurement (extra.pinned); returns how to undo it for the generators, which live on. */
+function pinRig(rig: Rig, extra: RigExtra): () => void {
+  if (!extra.pinned) return () => {};
+  pinToCpus(rig.server.pid, '0');
+  for (const g of rig.gens) pinToCpus(g.pid, '1');
+  return () => {
+    for (const g of rig.gens) pinToCpus(g.pid, `0-${availableParallelism() - 1}`);
+  };
 }
 
 async function runClosed(target: Target, n: number, extra: RigExtra = {}): Promise<LoopOut> {
@@ -505,21 +546,32 @@ async function runClosed(target: Target, n: number, extra: RigExtra = {}): Promi
   const rig = await startRig(target, n, 'LOOP', extra);
   try {
     await prepareSessions(rig, n, true);
-    const startAt = Date.now() + 300;
-    const pending = all<LoopResult>(rig, { op: 'closedLoop', startAt, warmupMs: p.warmupMs, durationMs: p.durationMs, drainMs: 10000 }, p.warmupMs + p.durationMs + 60000);
-    await sleep(startAt + p.warmupMs - Date.now());
-    const m0 = await measureStart(rig);
-    await sleep(startAt + p.warmupMs + p.durationMs - Date.now());
-    const usage = await measureEnd(rig, m0);
-    const rs = await pending;
-    const completed = rs.reduce((a, r) => a + r.completed, 0);
-    return {
-      chargers: n,
-      msgPerSec: Math.round(completed / (p.durationMs / 1000)),
-      latency: mergeHistograms(rs.map((r) => r.latency)).summary(),
-      unanswered: rs.reduce((a, r) => a + r.unanswered, 0),
-      usage,
-    };
+    const unpin = pinRig(rig, extra);
+    try {
+      const startAt = Date.now() + 300;
+      const pending = all<LoopResult>(rig, { op: 'closedLoop', startAt, warmupMs: p.warmupMs, durationMs: p.durationMs, drainMs: 10000 }, p.warmupMs + p.durationMs + 60000);
+      await sleep(startAt + p.warmupMs - Date.now());
+      const m0 = await measureStart(rig);
+      const peak = rssPeak(rig.server.pid);
+      await sleep(startAt + p.warmupMs + p.durationMs - Date.now());
+      const peakRssKB = peak();
+      const usage = await measureEnd(rig, m0);
+      const wal = walKB(rig.server);
+      const rs = await pending;
+      const completed = rs.reduce((a, r) => a + r.completed, 0);
+      return {
+        chargers: n,
+        msgPerSec: Math.round(completed / (p.durationMs / 1000)),
+        latency: mergeHistograms(rs.map((r) => r.latency)).summary(),
+        unanswered: rs.reduce((a, r) => a + r.unanswered, 0),
+        usage,
+        peakRssKB,
+        ...(wal !== undefined && { walKB: wal }),
+        ...(extra.pinned && { pinned: true }),
+      };
+    } finally {
+      unpin();
+    }
   } finally {
     await stopRig(rig, `(c) @${n}`);
   }
@@ -548,21 +600,33 @@ async function scenarioC(targets: Target[] = TARGETS, extra: RigExtra = {}): Pro
       log(`(c) ${target} @${n} 2.0.1: ${r.msgPerSec} msg/s (server CPU ${r.usage.serverCpuPct}%, generators ${r.usage.generatorCpuPct}%)`);
     }
   }
-  // The same at the largest size with the message log at its default size (200,000 rows).
+  // The same at the largest size with the message log at its default size (200,000 rows), as
+  // users run it (the target's measurement); then once more with the server confined to one
+  // core and the load generators on the other, the baseline likewise.
   if (!opts.quick && opts.messageLogRows === 0 && !extra.profileFile) {
     const n = P.closed.sizes.at(-1)!;
     log(`(c) edge: closed loop, ${n} chargers, message log on (200000 rows)`);
     out[`${n}+log`] = { edge: await runClosed('edge', n, { messageLogRows: 200000 }) };
+    out[`${n}+log pinned`] = {};
+    for (const target of targets) {
+      log(`(c) ${target}: closed loop, ${n} chargers, server on CPU 0, generators on CPU 1${target === 'edge' ? ', message log on' : ''}`);
+      out[`${n}+log pinned`]![target] = await runClosed(target, n, { pinned: true, ...(target === 'edge' && { messageLogRows: 200000 }) });
+    }
   }
   return out;
 }
 
+type FixedOut = PerTarget<LoopOut> & { edgeDefaults?: LoopOut };
+
 async function scenarioD(targets: Target[] = TARGETS, extra: RigExtra = {}): Promise<unknown> {
   const p = P.fixed;
-  const out: PerTarget<LoopOut> = {};
-  for (const target of targets) {
-    log(`(d) ${target}: ${p.chargers} chargers, ${p.rate} msg/s total (open loop), ${p.durationMs / 1000} s`);
-    const rig = await startRig(target, p.chargers, 'RATE', extra);
+  const out: FixedOut = {};
+  // The edge once more with the service's defaults (message log and pings on), as users run it.
+  const runs: Array<[keyof FixedOut, Target, RigExtra]> = targets.map((t) => [t, t, extra]);
+  if (!opts.quick && !extra.profileFile && targets.includes('edge')) runs.push(['edgeDefaults', 'edge', { ...extra, ...SERVICE_DEFAULTS }]);
+  for (const [key, target, runExtra] of runs) {
+    log(`(d) ${key}: ${p.chargers} chargers, ${p.rate} msg/s total (open loop), ${p.durationMs / 1000} s`);
+    const rig = await startRig(target, p.chargers, 'RATE', runExtra);
     try {
       await prepareSessions(rig, p.chargers, true);
       const W = rig.gens.length;
@@ -587,9 +651,9 @@ async function scenarioD(targets: Target[] = TARGETS, extra: RigExtra = {}): Pro
         unanswered: rs.reduce((a, x) => a + x.unanswered, 0),
         usage,
       };
-      if (r.unanswered) problems.push(`(d) ${target}: ${r.unanswered} calls unanswered after the drain time`);
-      out[target] = r;
-      log(`(d) ${target}: p50 ${r.latency?.p50Ms} ms, p99 ${r.latency?.p99Ms} ms, max ${r.latency?.maxMs} ms (generator's own send lag p99 ${r.sendLag?.p99Ms} ms)`);
+      if (r.unanswered) problems.push(`(d) ${key}: ${r.unanswered} calls unanswered after the drain time`);
+      out[key] = r;
+      log(`(d) ${key}: p50 ${r.latency?.p50Ms} ms, p99 ${r.latency?.p99Ms} ms, max ${r.latency?.maxMs} ms (generator's own send lag p99 ${r.sendLag?.p99Ms} ms)`);
     } finally {
       await stopRig(rig, '(d)');
     }
@@ -805,16 +869,18 @@ function rowsFrom(): Row[] {
         baseline: bl?.msgPerSec ?? null,
         digits: 0,
         better: 'higher',
-        ...(last && !opts.quick && { target: ratioTarget(e?.msgPerSec ?? null, bl?.msgPerSec ?? null, 0.5) }),
+        // Without the message log the target is the log-on run's (below) when there is one.
+        ...(last && !opts.quick && !c[`${n}+log`] && { target: ratioTarget(e?.msgPerSec ?? null, bl?.msgPerSec ?? null, 0.5) }),
       });
       rows.push({ scenario: TITLES.c, metric: `p99 latency @${n.toLocaleString('en-US')} (ms)`, edge: e?.latency?.p99Ms ?? null, baseline: bl?.latency?.p99Ms ?? null, digits: 2, better: 'lower' });
     }
     const n = P.closed.sizes.at(-1)!;
+    const at = n.toLocaleString('en-US');
     const v201 = c[`${n}@2.0.1`];
     if (v201) {
       rows.push({
         scenario: TITLES.c,
-        metric: `msg/s @${n.toLocaleString('en-US')} OCPP 2.0.1 chargers`,
+        metric: `msg/s @${at} OCPP 2.0.1 chargers`,
         edge: v201.edge?.msgPerSec ?? null,
         baseline: v201.baseline?.msgPerSec ?? null,
         digits: 0,
@@ -823,7 +889,7 @@ function rowsFrom(): Row[] {
       });
       rows.push({
         scenario: TITLES.c,
-        metric: `p99 latency @${n.toLocaleString('en-US')} OCPP 2.0.1 (ms)`,
+        metric: `p99 latency @${at} OCPP 2.0.1 (ms)`,
         edge: v201.edge?.latency?.p99Ms ?? null,
         baseline: v201.baseline?.latency?.p99Ms ?? null,
         digits: 2,
@@ -831,17 +897,43 @@ function rowsFrom(): Row[] {
       });
     }
     const logged = c[`${n}+log`]?.edge;
-    if (logged)
+    const base = c[n]?.baseline ?? null;
+    if (logged) {
       rows.push({
         scenario: TITLES.c,
-        metric: `msg/s @${n.toLocaleString('en-US')}, message log on`,
+        metric: `msg/s @${at}, message log on (default)`,
         edge: logged.msgPerSec,
-        baseline: c[n]?.baseline?.msgPerSec ?? null,
+        baseline: base?.msgPerSec ?? null,
+        digits: 0,
+        better: 'higher',
+        target: ratioTarget(logged.msgPerSec, base?.msgPerSec ?? null, 0.5),
+      });
+      rows.push({ scenario: TITLES.c, metric: `p99 latency @${at}, message log on (ms)`, edge: logged.latency?.p99Ms ?? null, baseline: base?.latency?.p99Ms ?? null, digits: 2, better: 'lower' });
+    }
+    const top = logged ?? c[n]?.edge;
+    if (top?.peakRssKB)
+      rows.push({
+        scenario: TITLES.c,
+        metric: `peak server RSS @${at}${logged ? ', log on' : ''} (MB)`,
+        edge: top.peakRssKB / 1024,
+        baseline: base?.peakRssKB ? base.peakRssKB / 1024 : null,
+        digits: 0,
+        better: 'lower',
+      });
+    if (top?.walKB !== undefined)
+      rows.push({ scenario: TITLES.c, metric: `WAL file after the window @${at}${logged ? ', log on' : ''} (MB)`, edge: top.walKB / 1024, baseline: null, digits: 1, better: 'lower' });
+    const pinned = c[`${n}+log pinned`];
+    if (pinned)
+      rows.push({
+        scenario: TITLES.c,
+        metric: `msg/s @${at}, log on, server on 1 core (taskset), generators on the other`,
+        edge: pinned.edge?.msgPerSec ?? null,
+        baseline: pinned.baseline?.msgPerSec ?? null,
         digits: 0,
         better: 'higher',
       });
   }
-  const d = results.d as PerTarget<LoopOut> | undefined;
+  const d = results.d as FixedOut | undefined;
   if (d) {
     const label = `${P.fixed.chargers.toLocaleString('en-US')} ch @ ${P.fixed.rate.toLocaleString('en-US')} msg/s`;
     rows.push({ scenario: TITLES.d, metric: `${label}: p50 (ms)`, edge: d.edge?.latency?.p50Ms ?? null, baseline: d.baseline?.latency?.p50Ms ?? null, digits: 2, better: 'lower' });
@@ -856,6 +948,19 @@ function rowsFrom(): Row[] {
     });
     rows.push({ scenario: TITLES.d, metric: `${label}: max (ms)`, edge: d.edge?.latency?.maxMs ?? null, baseline: d.baseline?.latency?.maxMs ?? null, digits: 2, better: 'lower' });
     rows.push({ scenario: TITLES.d, metric: `${label}: answered msg/s`, edge: d.edge?.msgPerSec ?? null, baseline: d.baseline?.msgPerSec ?? null, digits: 0, better: 'higher' });
+    const dd = d.edgeDefaults;
+    if (dd) {
+      rows.push({
+        scenario: TITLES.d,
+        metric: `${label}, service defaults (log + pings on): p99 (ms)`,
+        edge: dd.latency?.p99Ms ?? null,
+        baseline: d.baseline?.latency?.p99Ms ?? null,
+        digits: 2,
+        better: 'lower',
+        target: le(dd.latency?.p99Ms, 10, 'ms'),
+      });
+      rows.push({ scenario: TITLES.d, metric: `${label}, service defaults: max (ms)`, edge: dd.latency?.maxMs ?? null, baseline: d.baseline?.latency?.maxMs ?? null, digits: 2, better: 'lower' });
+    }
   }
   const e = results.e as PerTarget<LoopOut> | undefined;
   if (e) {
@@ -963,8 +1068,9 @@ function usageLines(): string[] {
   for (const t of TARGETS) add(`(b) idle ${t}`, b?.[t]?.usage);
   const c = results.c as Record<string, PerTarget<LoopOut>> | undefined;
   for (const k of Object.keys(c ?? {})) for (const t of TARGETS) add(`(c) @${k} ${t}`, c?.[k]?.[t]?.usage);
-  const d = results.d as PerTarget<LoopOut> | undefined;
+  const d = results.d as FixedOut | undefined;
   for (const t of TARGETS) add(`(d) fixed rate ${t}`, d?.[t]?.usage);
+  add('(d) edge, service defaults', d?.edgeDefaults?.usage);
   add('(f) UI under load edge', (results.f as PerTarget<UiOut> | undefined)?.edge?.usage);
   for (const t of TARGETS) {
     const lag = d?.[t]?.sendLag;

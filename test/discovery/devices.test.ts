@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { appCommitter } from '../../main/app-ops.js';
 import { loadConfig } from '../../main/config/load.js';
 import { normaliseMac, parseArpA, parseArpAn, parseProcNetArp } from '../../main/discovery/neighbours.js';
 import { loadOuiPackage, ouiTable } from '../../main/discovery/oui.js';
@@ -17,7 +18,6 @@ import { DiscoveryService } from '../../main/discovery/service.js';
 import { EventBus } from '../../main/events.js';
 import { createLogger } from '../../main/log/logger.js';
 import { openDb } from '../../main/store/db.js';
-import { discoveryOps } from '../../main/store/discovery-ops.js';
 import { listDevices } from '../../main/store/queries/discovery.js';
 import { GroupCommitWriter } from '../../main/store/writer.js';
 import { startTestApp } from '../helpers/app.js';
@@ -77,7 +77,7 @@ test('issue 11: a scan adds the MAC and its OUI vendor from the neighbour table 
   const dir = mkdtempSync(join(tmpdir(), 'ocpp-edge-disc-'));
   const server = await webServer('127.0.95.4', 0, SIEMENS_LOGIN);
   const db = openDb(join(dir, 'db.sqlite'));
-  const writer = new GroupCommitWriter(db, discoveryOps);
+  const writer = new GroupCommitWriter(appCommitter(join(dir, 'db.sqlite'), { includeMeterSamples: false }));
   const discovery = new DiscoveryService({
     writer,
     config: { ...loadConfig({ env: {}, cli: { dataDir: dir } }), discoveryProbeTimeoutMs: 2000 },
@@ -103,7 +103,7 @@ test('issue 11: a scan adds the MAC and its OUI vendor from the neighbour table 
     );
   } finally {
     await discovery.close();
-    writer.close();
+    await writer.close();
     db.close();
     await server.close();
     rmSync(dir, { recursive: true, force: true });

@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bonjour, type Service } from 'bonjour-service';
+import { appCommitter } from '../../main/app-ops.js';
 import { loadConfig } from '../../main/config/load.js';
 import { DiscoveryService } from '../../main/discovery/service.js';
 import { EventBus } from '../../main/events.js';
 import { createLogger } from '../../main/log/logger.js';
 import { openDb } from '../../main/store/db.js';
-import { discoveryOps } from '../../main/store/discovery-ops.js';
 import { listDevices } from '../../main/store/queries/discovery.js';
 import { GroupCommitWriter } from '../../main/store/writer.js';
 import { waitFor } from './support.js';
@@ -24,7 +24,7 @@ const NAMESPACE_ONLY = { interface: '127.0.0.1', bind: '0.0.0.0' } as never;
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ocpp-edge-mdns-'));
   const db = openDb(join(dir, 'db.sqlite'));
-  const writer = new GroupCommitWriter(db, discoveryOps);
+  const writer = new GroupCommitWriter(appCommitter(join(dir, 'db.sqlite'), { includeMeterSamples: false }));
   const charger = new Bonjour(NAMESPACE_ONLY);
   const tool = new Bonjour(NAMESPACE_ONLY);
   const config = { ...loadConfig({ env: {}, cli: { dataDir: dir } }), discoveryMdns: true, discoveryMdnsTypes: '_evse._tcp' };
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     await discovery.close();
     await new Promise<void>((r) => charger.unpublishAll(() => charger.destroy(() => r())));
     await new Promise<void>((r) => tool.destroy(() => r()));
-    writer.close();
+    await writer.close();
     db.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -71,6 +71,7 @@ test('issue 9: the package holds the main bundle, the preload, the renderer buil
   for (const f of [
     'package.json',
     'dist/main/index.js',
+    'dist/main/app-writes.worker.js',
     'dist/preload/index.cjs',
     'dist/renderer/index.html',
     'node_modules/better-sqlite3/lib/index.js',
@@ -191,7 +192,8 @@ test('issue 9: the main bundle carries the whole core: the headless entry bundle
   copyFileSync(join(repo, 'package.json'), join(smoke, 'package.json'));
   await bundleMain(join(repo, 'main/serve.ts'), join(smoke, 'dist/main/serve.js'));
   const data = join(work, 'smoke-data');
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '' };
+  const token = 'bundle-smoke-token-0123456789';
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', OCPP_EDGE_API_TOKEN: token };
   const proc = spawn(process.execPath, [join(smoke, 'dist/main/serve.js'), '--data-dir', data, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'], {
     cwd: smoke,
     env,
@@ -212,6 +214,13 @@ test('issue 9: the main bundle carries the whole core: the headless entry bundle
     assert.equal(health.status, 'ok');
     const openapi = await fetch(`http://127.0.0.1:${port}/api/openapi.json`);
     assert.equal(openapi.status, 200);
+    // A write commits through the writer's worker thread, bundled beside serve.js.
+    const created = await fetch(`http://127.0.0.1:${port}/api/rfid`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ tagId: 'BUNDLED1' }),
+    });
+    assert.equal(created.status, 201, await created.text());
     proc.kill('SIGTERM');
     assert.equal(await exited, 0, stderr);
   } finally {

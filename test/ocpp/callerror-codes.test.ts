@@ -239,8 +239,11 @@ describe('SecurityError for a charger rejected at registration', () => {
 test('OCPP-J 4.2.3: disk full (SQLite FULL) -> InternalError, nothing acknowledged, /health shows the store error; the charger retry succeeds once space is back', async () => {
   await withApp({}, async (app) => {
     const cp = await connectBooted(app, cpid('FULL'));
-    // Simulate a full disk: cap the file at its current size and fill the free room.
-    app.db.pragma(`max_page_count = ${app.db.pragma('page_count', { simple: true }) as number}`);
+    // Simulate a full disk: cap the file at its current size (for the writer's connection and
+    // this one) and fill the free room.
+    const pages = app.db.pragma('page_count', { simple: true }) as number;
+    await app.writer.pragma(`max_page_count = ${pages}`);
+    app.db.pragma(`max_page_count = ${pages}`);
     const fill = app.db.prepare(
       `INSERT INTO transactions(charge_point_id, connector_id, id_tag, start_auth_status, meter_start, start_time, started_received_at) VALUES ('FILLER', 1, 'FILLER', 'Accepted', ?, ?, ?)`,
     );
@@ -263,6 +266,7 @@ test('OCPP-J 4.2.3: disk full (SQLite FULL) -> InternalError, nothing acknowledg
     assert.match(health.storeError ?? '', /full/);
     // space comes back; the charger retries the same message
     app.db.pragma('max_page_count = 1073741823');
+    await app.writer.pragma('max_page_count = 1073741823');
     const retry = await cp.call('StartTransaction', failed.req);
     assert.ok(Number.isInteger(retry.transactionId));
     assert.equal(row(app, 'SELECT count(*) AS n FROM transactions WHERE id_tag = ?', failed.req.idTag)?.n, 1);

@@ -115,7 +115,7 @@ function assertInternalError(f: Frame, what: string): void {
  * Runs sim chargers (sessions with meter values) plus one raw charger through an outage made
  * by `breakStore` and ended by `fixStore`, and checks every promise of issue 5.
  */
-async function outage(t: { diagnostic: (s: string) => void }, o: { prefix: string; breakStore: (h: Harness) => void; fixStore: (h: Harness) => void; errorPattern: RegExp }) {
+async function outage(t: { diagnostic: (s: string) => void }, o: { prefix: string; breakStore: (h: Harness) => Promise<void>; fixStore: (h: Harness) => Promise<unknown>; errorPattern: RegExp }) {
   const h = await start();
   const sims = simChargers(h, o.prefix, 4);
   const raw = await TestCharger.connect(`${h.ws}/ocpp/RAW${o.prefix}`);
@@ -140,7 +140,7 @@ async function outage(t: { diagnostic: (s: string) => void }, o: { prefix: strin
     const housekeeping = new Set<string>();
     const runLazy = h.app.writer.runLazy.bind(h.app.writer);
     h.app.writer.runLazy = ((op, args) => (housekeeping.add(op), runLazy(op, args))) as typeof runLazy;
-    o.breakStore(h);
+    await o.breakStore(h);
 
     // StartTransaction: a CALLERROR, nothing stored. (A write that still fits, e.g. into a page
     // with room left, is acknowledged honestly: it is on disk. Bounded tries until one fails.)
@@ -265,7 +265,7 @@ async function outage(t: { diagnostic: (s: string) => void }, o: { prefix: strin
     assert.equal(recoveredAlerts(h).length, 0, 'no recovery announced while writes still fail');
 
     // Space returns: the retries succeed, the alert clears, 'store-recovered' is emitted.
-    o.fixStore(h);
+    await o.fixStore(h);
     const retryStart = await raw.call('StartTransaction', failedStart);
     assert.ok(Number.isInteger(retryStart.transactionId));
     assert.equal(rowCount(h, 'SELECT count(*) AS n FROM transactions WHERE charge_point_id = ? AND id_tag = ?', `RAW${o.prefix}`, failedStart.idTag), 1);
@@ -297,7 +297,7 @@ async function outage(t: { diagnostic: (s: string) => void }, o: { prefix: strin
     assert.ok(storeCheckOk(check), check.problems.join('\n'));
     assert.equal(check.sessionsChecked, sims.length);
   } finally {
-    o.fixStore(h);
+    await o.fixStore(h);
     await raw.close().catch(() => {});
     await Promise.all(sims.map((c) => c.close()));
     await h.close();
@@ -310,11 +310,14 @@ test('issue 5: disk full (SQLITE_FULL) -> CALLERROR InternalError, one alert in 
   await outage(t, {
     prefix: 'FULL',
     errorPattern: /full/i,
-    breakStore: (h) => {
-      // The disk is full: the file may not grow, and the room inside it is used up.
+    breakStore: async (h) => {
+      // The disk is full: the file may not grow (for the writer's connection in its worker thread,
+      // and for this one, which fills it), and the room inside it is used up.
       const db = h.app.db;
       db.exec('CREATE TABLE IF NOT EXISTS disk_filler (b BLOB)');
-      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+      const pages = db.pragma('page_count', { simple: true }) as number;
+      await h.app.writer.pragma(`max_page_count = ${pages}`);
+      db.pragma(`max_page_count = ${pages}`);
       const fill = db.prepare('INSERT INTO disk_filler(b) VALUES (randomblob(?))');
       let full = false;
       for (const size of [3000, 500, 50]) {
@@ -330,8 +333,9 @@ test('issue 5: disk full (SQLITE_FULL) -> CALLERROR InternalError, one alert in 
       }
       assert.ok(full, 'the database is full');
     },
-    fixStore: (h) => {
+    fixStore: async (h) => {
       h.app.db.pragma('max_page_count = 4294967294');
+      await h.app.writer.pragma('max_page_count = 4294967294');
     },
   });
 });
@@ -340,7 +344,7 @@ test('issue 5: read-only database (query_only) -> CALLERROR InternalError, one a
   await outage(t, {
     prefix: 'RO',
     errorPattern: /readonly|read-only|read only/i,
-    breakStore: (h) => h.app.db.pragma('query_only = 1'),
-    fixStore: (h) => h.app.db.pragma('query_only = 0'),
+    breakStore: async (h) => void (await h.app.writer.pragma('query_only = 1')),
+    fixStore: (h) => h.app.writer.pragma('query_only = 0'),
   });
 });

@@ -23,7 +23,7 @@ test('issue 10/8: during a store outage the sync keeps its records and recovers'
     assert.equal(pendingOf(app), 10);
     const uids = (app.db.prepare('SELECT session_uid AS u FROM transactions ORDER BY 1').all() as Array<{ u: string }>).map((r) => r.u);
 
-    app.db.pragma('query_only = 1');
+    await app.writer.pragma('query_only = 1');
     await ho.setFaults({ failRate: 0 });
     // Head office takes the sessions, but the edge cannot record that: they stay pending.
     await eventually(async () => (await ho.summary()).sessions === 10, 'head office to receive the sessions during the outage');
@@ -37,7 +37,7 @@ test('issue 10/8: during a store outage the sync keeps its records and recovers'
     assert.equal(decision.status, 503, 'a parked-record decision is refused with the store unavailable');
     assert.equal(pendingOf(app), 10);
 
-    app.db.pragma('query_only = 0');
+    await app.writer.pragma('query_only = 0');
     // The outage's own alert, held in memory while it could not be queued, goes out with the recovery.
     const alertsSent = () =>
       (app.db.prepare("SELECT subject FROM sync_outbox WHERE kind = 'alert' AND state = 'sent' AND subject LIKE 'store%' ORDER BY id").all() as Array<{ subject: string }>).map((r) => r.subject);

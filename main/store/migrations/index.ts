@@ -10,6 +10,7 @@ import { m008TagMaxSessions } from './008-tag-max-sessions.js';
 import { m009SyncOutbox } from './009-sync-outbox.js';
 import { m010Discovery } from './010-discovery.js';
 import { m011LoadManagement } from './011-load-management.js';
+import { m012MeterIdentityByTime } from './012-meter-identity-by-time.js';
 import { m013Ocpp201 } from './013-ocpp201.js';
 
 /** Migration N is at index N-1; never edit one that has shipped, add the next. */
@@ -25,5 +26,6 @@ export const migrations: ReadonlyArray<(db: Db) => void> = [
   m009SyncOutbox,
   m010Discovery,
   m011LoadManagement,
+  m012MeterIdentityByTime,
   m013Ocpp201,
 ];
