@@ -317,7 +317,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Charger with connectors, configuration snapshot, local list, availability, profiles, jobs */
+        /** Charger with connectors, configuration snapshot, local list, availability, profiles, jobs; for OCPP 2.0.1 stations also their EVSEs with connectors, device model (GetBaseReport) and reported events */
         get: operations["getApiChargerCpId"];
         put?: never;
         post?: never;
@@ -1569,6 +1569,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** Format: date-time */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -1642,6 +1647,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** Format: date-time */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -1717,6 +1727,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** Format: date-time */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -1806,6 +1821,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         transactionId: number;
+                        /** @description The charger's own id for it: a 2.0.1 station's string, a 1.6 charger's number as text */
+                        chargerTransactionId: string;
+                        /** @description OCPP 2.0.1: TransactionEvent seqNos not yet received before its Ended event */
+                        missingSeqNos: number[];
                         chargePointId: string;
                         connectorId: number;
                         idTag: string;
@@ -1896,6 +1915,10 @@ export interface operations {
                     "application/json": {
                         session: {
                             transactionId: number;
+                            /** @description The charger's own id for it: a 2.0.1 station's string, a 1.6 charger's number as text */
+                            chargerTransactionId: string;
+                            /** @description OCPP 2.0.1: TransactionEvent seqNos not yet received before its Ended event */
+                            missingSeqNos: number[];
                             chargePointId: string;
                             connectorId: number;
                             idTag: string;
@@ -1987,6 +2010,10 @@ export interface operations {
                         total: number;
                         items: {
                             transactionId: number;
+                            /** @description The charger's own id for it: a 2.0.1 station's string, a 1.6 charger's number as text */
+                            chargerTransactionId: string;
+                            /** @description OCPP 2.0.1: TransactionEvent seqNos not yet received before its Ended event */
+                            missingSeqNos: number[];
                             chargePointId: string;
                             connectorId: number;
                             idTag: string;
@@ -2038,6 +2065,10 @@ export interface operations {
                         total: number;
                         items: {
                             transactionId: number;
+                            /** @description The charger's own id for it: a 2.0.1 station's string, a 1.6 charger's number as text */
+                            chargerTransactionId: string;
+                            /** @description OCPP 2.0.1: TransactionEvent seqNos not yet received before its Ended event */
+                            missingSeqNos: number[];
                             chargePointId: string;
                             connectorId: number;
                             idTag: string;
@@ -2430,6 +2461,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** Format: date-time */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -2538,6 +2574,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** Format: date-time */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -2620,6 +2661,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** Format: date-time */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -2695,6 +2741,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** Format: date-time */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -2710,6 +2761,46 @@ export interface operations {
                             statusAt: string;
                             /** Format: date-time */
                             updatedAt: string;
+                        }[];
+                        /** @description OCPP 2.0.1: the station's EVSEs with their connectors (empty for a 1.6 charger) */
+                        evses: {
+                            evseId: number;
+                            connectors: {
+                                connectorId: number;
+                                status: string;
+                                /** Format: date-time */
+                                statusAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        }[];
+                        /** @description OCPP 2.0.1: the device model the station reported (NotifyReport after GetBaseReport) */
+                        deviceModel: {
+                            component: string;
+                            componentInstance: string | null;
+                            evseId: number | null;
+                            connectorId: number | null;
+                            variable: string;
+                            variableInstance: string | null;
+                            attributeType: string;
+                            value: string | null;
+                            mutability: string | null;
+                            dataType: string | null;
+                            unit: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        /** @description OCPP 2.0.1: the latest NotifyEvent and SecurityEventNotification reports, newest first */
+                        stationEvents: {
+                            id: number;
+                            /** @enum {string} */
+                            kind: "event" | "security";
+                            type: string;
+                            detail: string | null;
+                            /** Format: date-time */
+                            at: string;
+                            /** Format: date-time */
+                            receivedAt: string;
                         }[];
                         configuration: {
                             key: string;
@@ -2903,6 +2994,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** Format: date-time */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -4812,6 +4908,11 @@ export interface operations {
                             diagnosticsStatus: string | null;
                             /** Format: date-time */
                             diagnosticsStatusAt: string | null;
+                            /**
+                             * @description The OCPP version negotiated on its last connection; null before its first
+                             * @enum {string|null}
+                             */
+                            ocppVersion: "1.6" | "2.0.1" | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -5415,6 +5516,11 @@ export interface operations {
                             diagnosticsStatus: string | null;
                             /** Format: date-time */
                             diagnosticsStatusAt: string | null;
+                            /**
+                             * @description The OCPP version negotiated on its last connection; null before its first
+                             * @enum {string|null}
+                             */
+                            ocppVersion: "1.6" | "2.0.1" | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */

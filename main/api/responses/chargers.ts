@@ -38,6 +38,7 @@ export const ChargerFields = {
   firmwareStatusAt: Nullable(Instant),
   diagnosticsStatus: NullableString,
   diagnosticsStatusAt: Nullable(Instant),
+  ocppVersion: Nullable(Type.Union([Type.Literal('1.6'), Type.Literal('2.0.1')], { description: 'The OCPP version negotiated on its last connection; null before its first' })),
   createdAt: Instant,
   updatedAt: Instant,
 };
@@ -62,6 +63,41 @@ export const Station = Type.Object({ ...ChargerFields, connectors: Type.Array(Co
 export const ChargerDetail = Type.Object({
   ...ChargerFields,
   connectors: Type.Array(Connector),
+  evses: Type.Array(
+    Type.Object({
+      evseId: Type.Integer(),
+      connectors: Type.Array(Type.Object({ connectorId: Type.Integer(), status: Type.String(), statusAt: Instant, updatedAt: Instant })),
+    }),
+    { description: "OCPP 2.0.1: the station's EVSEs with their connectors (empty for a 1.6 charger)" },
+  ),
+  deviceModel: Type.Array(
+    Type.Object({
+      component: Type.String(),
+      componentInstance: NullableString,
+      evseId: Nullable(Type.Integer()),
+      connectorId: Nullable(Type.Integer()),
+      variable: Type.String(),
+      variableInstance: NullableString,
+      attributeType: Type.String(),
+      value: NullableString,
+      mutability: NullableString,
+      dataType: NullableString,
+      unit: NullableString,
+      updatedAt: Instant,
+    }),
+    { description: 'OCPP 2.0.1: the device model the station reported (NotifyReport after GetBaseReport)' },
+  ),
+  stationEvents: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      kind: Type.Union([Type.Literal('event'), Type.Literal('security')]),
+      type: Type.String(),
+      detail: NullableString,
+      at: Instant,
+      receivedAt: Instant,
+    }),
+    { description: 'OCPP 2.0.1: the latest NotifyEvent and SecurityEventNotification reports, newest first' },
+  ),
   configuration: Type.Array(Type.Object({ key: Type.String(), value: NullableString, readonly: Type.Boolean(), updatedAt: Instant })),
   localList: Type.Object({
     version: Type.Integer({ description: 'The list version the charger last accepted (0: none)' }),

@@ -4,6 +4,8 @@ import { Instant, Nullable, NullableNumber, NullableString } from './common.js';
 /** A charging session (main/store/queries/transactions.ts Session). */
 export const Session = Type.Object({
   transactionId: Type.Integer(),
+  chargerTransactionId: Type.String({ description: "The charger's own id for it: a 2.0.1 station's string, a 1.6 charger's number as text" }),
+  missingSeqNos: Type.Array(Type.Integer(), { description: 'OCPP 2.0.1: TransactionEvent seqNos not yet received before its Ended event' }),
   chargePointId: Type.String(),
   connectorId: Type.Integer(),
   idTag: Type.String(),
