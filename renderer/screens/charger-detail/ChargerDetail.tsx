@@ -1,11 +1,10 @@
-import { Anchor, Badge, Button, Group, Skeleton, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Anchor, Button, Group, Skeleton, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useCharger } from '../../api/queries';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { OnlineBadge } from '../../components/StatusBadge';
 import { Configuration } from './Configuration';
-import { DeviceModel } from './DeviceModel';
 import { Fields } from './Fields';
 import { History } from './History';
 import { Messages } from './Messages';
@@ -61,7 +60,6 @@ export function ChargerDetailScreen() {
   }
   const c = charger.data;
   if (!c) return <Skeleton h={400} />;
-  const v201 = c.ocppVersion === '2.0.1';
   return (
     <Stack>
       <Group justify="space-between" align="start">
@@ -72,11 +70,6 @@ export function ChargerDetailScreen() {
           <Group>
             <Title order={2}>{c.chargePointId}</Title>
             <OnlineBadge online={c.isConnected} />
-            {c.ocppVersion && (
-              <Badge variant="outline" aria-label="OCPP version">
-                OCPP {c.ocppVersion}
-              </Badge>
-            )}
           </Group>
           <Text c="dimmed">
             {[c.vendor, c.model, c.firmwareVersion && `firmware ${c.firmwareVersion}`].filter(Boolean).join(' · ') || 'not booted yet'}
@@ -89,8 +82,7 @@ export function ChargerDetailScreen() {
         <Tabs.List>
           <Tabs.Tab value="overview">Overview</Tabs.Tab>
           <Tabs.Tab value="fields">Details</Tabs.Tab>
-          {/* A 2.0.1 station has a device model (components and variables) instead of 1.6 keys. */}
-          {v201 ? <Tabs.Tab value="device-model">EVSEs and device model</Tabs.Tab> : <Tabs.Tab value="configuration">Configuration</Tabs.Tab>}
+          <Tabs.Tab value="configuration">Configuration</Tabs.Tab>
           <Tabs.Tab value="messages">Message log</Tabs.Tab>
           <Tabs.Tab value="history">Status history</Tabs.Tab>
         </Tabs.List>
@@ -102,9 +94,6 @@ export function ChargerDetailScreen() {
         </Tabs.Panel>
         <Tabs.Panel value="configuration" pt="md">
           <Configuration cpId={c.chargePointId} online={c.isConnected} />
-        </Tabs.Panel>
-        <Tabs.Panel value="device-model" pt="md">
-          <DeviceModel charger={c} />
         </Tabs.Panel>
         <Tabs.Panel value="messages" pt="md">
           <Messages cpId={c.chargePointId} />
