@@ -5724,6 +5724,8 @@ export interface operations {
                             chargePointId: string;
                             connected: boolean;
                             circuitId: number | null;
+                            /** @description Its sessions' priority unless their tag has one (higher is served first; default 0) */
+                            priority: number;
                             maxAmps: number;
                             /** @description TxDefaultProfile limit: what it may draw when the controller is gone */
                             fallbackAmps: number | null;
@@ -5792,6 +5794,8 @@ export interface operations {
                             chargePointId: string;
                             connected: boolean;
                             circuitId: number | null;
+                            /** @description Its sessions' priority unless their tag has one (higher is served first; default 0) */
+                            priority: number;
                             maxAmps: number;
                             /** @description TxDefaultProfile limit: what it may draw when the controller is gone */
                             fallbackAmps: number | null;
