@@ -1554,24 +1554,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     }[];
                 };
@@ -1627,24 +1627,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     }[];
                 };
@@ -1702,24 +1702,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                         connectors: {
                             connectorId: number;
@@ -1728,9 +1728,9 @@ export interface operations {
                             info: string | null;
                             vendorId: string | null;
                             vendorErrorCode: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             statusAt: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             updatedAt: string;
                         }[];
                     };
@@ -1812,14 +1812,14 @@ export interface operations {
                         startAuthStatus: string;
                         /** @description Wh */
                         meterStart: number;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         startTime: string;
                         reservationId: number | null;
                         lastMeterWh: number | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastMeterAt: string | null;
                         meterStop: number | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         stopTime: string | null;
                         stopReason: string | null;
                         stopIdTag: string | null;
@@ -1857,7 +1857,7 @@ export interface operations {
                         chargePointId: string;
                         connectorId: number;
                         transactionId: number | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         timestamp: string;
                         /** @description As the charger sent it */
                         value: string;
@@ -1902,14 +1902,14 @@ export interface operations {
                             startAuthStatus: string;
                             /** @description Wh */
                             meterStart: number;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             startTime: string;
                             reservationId: number | null;
                             lastMeterWh: number | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastMeterAt: string | null;
                             meterStop: number | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             stopTime: string | null;
                             stopReason: string | null;
                             stopIdTag: string | null;
@@ -1923,7 +1923,7 @@ export interface operations {
                             chargePointId: string;
                             connectorId: number;
                             transactionId: number | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             timestamp: string;
                             /** @description As the charger sent it */
                             value: string;
@@ -1993,14 +1993,14 @@ export interface operations {
                             startAuthStatus: string;
                             /** @description Wh */
                             meterStart: number;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             startTime: string;
                             reservationId: number | null;
                             lastMeterWh: number | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastMeterAt: string | null;
                             meterStop: number | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             stopTime: string | null;
                             stopReason: string | null;
                             stopIdTag: string | null;
@@ -2044,14 +2044,14 @@ export interface operations {
                             startAuthStatus: string;
                             /** @description Wh */
                             meterStart: number;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             startTime: string;
                             reservationId: number | null;
                             lastMeterWh: number | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastMeterAt: string | null;
                             meterStop: number | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             stopTime: string | null;
                             stopReason: string | null;
                             stopIdTag: string | null;
@@ -2087,7 +2087,7 @@ export interface operations {
                         tagId: string;
                         /** @enum {string} */
                         status: "Active" | "Blocked";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         validUntil: string | null;
                         parentIdTag: string | null;
                         description: string | null;
@@ -2095,9 +2095,9 @@ export interface operations {
                         maxConcurrentSessions: number;
                         /** @enum {string} */
                         source: "local" | "headoffice";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     }[];
                 };
@@ -2142,7 +2142,7 @@ export interface operations {
                         tagId: string;
                         /** @enum {string} */
                         status: "Active" | "Blocked";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         validUntil: string | null;
                         parentIdTag: string | null;
                         description: string | null;
@@ -2150,9 +2150,9 @@ export interface operations {
                         maxConcurrentSessions: number;
                         /** @enum {string} */
                         source: "local" | "headoffice";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -2183,7 +2183,7 @@ export interface operations {
                         tagId: string;
                         /** @enum {string} */
                         status: "Active" | "Blocked";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         validUntil: string | null;
                         parentIdTag: string | null;
                         description: string | null;
@@ -2191,9 +2191,9 @@ export interface operations {
                         maxConcurrentSessions: number;
                         /** @enum {string} */
                         source: "local" | "headoffice";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -2267,7 +2267,7 @@ export interface operations {
                         tagId: string;
                         /** @enum {string} */
                         status: "Active" | "Blocked";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         validUntil: string | null;
                         parentIdTag: string | null;
                         description: string | null;
@@ -2275,9 +2275,9 @@ export interface operations {
                         maxConcurrentSessions: number;
                         /** @enum {string} */
                         source: "local" | "headoffice";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -2308,7 +2308,7 @@ export interface operations {
                         tagId: string;
                         /** @enum {string} */
                         status: "Active" | "Blocked";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         validUntil: string | null;
                         parentIdTag: string | null;
                         description: string | null;
@@ -2316,9 +2316,9 @@ export interface operations {
                         maxConcurrentSessions: number;
                         /** @enum {string} */
                         source: "local" | "headoffice";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -2349,7 +2349,7 @@ export interface operations {
                         tagId: string;
                         /** @enum {string} */
                         status: "Active" | "Blocked";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         validUntil: string | null;
                         parentIdTag: string | null;
                         description: string | null;
@@ -2357,9 +2357,9 @@ export interface operations {
                         maxConcurrentSessions: number;
                         /** @enum {string} */
                         source: "local" | "headoffice";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -2415,24 +2415,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     }[];
                 };
@@ -2523,24 +2523,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -2605,24 +2605,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -2680,24 +2680,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                         connectors: {
                             connectorId: number;
@@ -2706,16 +2706,16 @@ export interface operations {
                             info: string | null;
                             vendorId: string | null;
                             vendorErrorCode: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             statusAt: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             updatedAt: string;
                         }[];
                         configuration: {
                             key: string;
                             value: string | null;
                             readonly: boolean;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             updatedAt: string;
                         }[];
                         localList: {
@@ -2734,9 +2734,9 @@ export interface operations {
                             requested: "Operative" | "Inoperative";
                             /** @enum {string} */
                             state: "Accepted" | "Scheduled" | "Effective";
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             requestedAt: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             effectiveAt: string | null;
                         }[];
                         chargingProfiles: {
@@ -2746,7 +2746,7 @@ export interface operations {
                             stackLevel: number;
                             /** @description The csChargingProfiles the charger accepted */
                             profile: unknown;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             setAt: string;
                         }[];
                         maintenanceJobs: {
@@ -2756,9 +2756,9 @@ export interface operations {
                             location: string;
                             fileName: string | null;
                             status: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             requestedAt: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             updatedAt: string;
                         }[];
                         schemaDeviations: {
@@ -2766,7 +2766,7 @@ export interface operations {
                             direction: string;
                             error: string;
                             payload: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             at: string;
                         }[];
                     };
@@ -2888,24 +2888,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -4045,7 +4045,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: number;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         at: string;
                         by: string;
                         chargePointId: string;
@@ -4132,7 +4132,7 @@ export interface operations {
                         file: string;
                         name: string;
                         bytes: number;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
                     }[];
                 };
@@ -4161,7 +4161,7 @@ export interface operations {
                         file: string;
                         name: string;
                         bytes: number;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
                     };
                 };
@@ -4190,7 +4190,7 @@ export interface operations {
                         /** @enum {string} */
                         kind: "address" | "identity";
                         key: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         until: string;
                         failures: number;
                     }[];
@@ -4277,7 +4277,7 @@ export interface operations {
                     "application/json": {
                         kind: string;
                         message: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         at?: string;
                         chargePointId?: string;
                     }[];
@@ -4308,22 +4308,22 @@ export interface operations {
                         configured: boolean;
                         headofficeUrl: string | null;
                         pending: number;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         oldestPendingAt: string | null;
                         oldestPendingAgeSec: number | null;
                         parked: number;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSuccessAt: string | null;
                         lastError: {
                             message: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             at: string;
                         } | null;
                         consecutiveFailures: number;
                         nextAttemptInMs: number | null;
                         nightly: {
                             cron: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             nextRunAt: string | null;
                         };
                         authListVersion: number | null;
@@ -4332,7 +4332,7 @@ export interface operations {
                             trigger: "nightly" | "manual";
                             /** @enum {string} */
                             phase: "upload" | "manifest" | "auth-list" | "push";
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             startedAt: string;
                             pendingAtStart: number;
                             uploaded: number;
@@ -4341,9 +4341,9 @@ export interface operations {
                         lastRun: {
                             /** @enum {string} */
                             trigger: "nightly" | "manual";
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             startedAt: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             finishedAt: string;
                             ok: boolean;
                             uploaded: number;
@@ -4397,9 +4397,9 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         trigger: "nightly" | "manual";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         startedAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         finishedAt: string;
                         ok: boolean;
                         uploaded: number;
@@ -4457,14 +4457,14 @@ export interface operations {
                         subject: string | null;
                         /** @description The record as it would be uploaded */
                         payload: unknown;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
                         /** @enum {string} */
                         state: "pending" | "sent" | "parked" | "dismissed";
                         attempts: number;
                         lastError: string | null;
                         parkedReason: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         sentAt: string | null;
                     }[];
                 };
@@ -4500,22 +4500,22 @@ export interface operations {
                             configured: boolean;
                             headofficeUrl: string | null;
                             pending: number;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             oldestPendingAt: string | null;
                             oldestPendingAgeSec: number | null;
                             parked: number;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastSuccessAt: string | null;
                             lastError: {
                                 message: string;
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 at: string;
                             } | null;
                             consecutiveFailures: number;
                             nextAttemptInMs: number | null;
                             nightly: {
                                 cron: string;
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 nextRunAt: string | null;
                             };
                             authListVersion: number | null;
@@ -4524,7 +4524,7 @@ export interface operations {
                                 trigger: "nightly" | "manual";
                                 /** @enum {string} */
                                 phase: "upload" | "manifest" | "auth-list" | "push";
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 startedAt: string;
                                 pendingAtStart: number;
                                 uploaded: number;
@@ -4533,9 +4533,9 @@ export interface operations {
                             lastRun: {
                                 /** @enum {string} */
                                 trigger: "nightly" | "manual";
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 startedAt: string;
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 finishedAt: string;
                                 ok: boolean;
                                 uploaded: number;
@@ -4598,22 +4598,22 @@ export interface operations {
                             configured: boolean;
                             headofficeUrl: string | null;
                             pending: number;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             oldestPendingAt: string | null;
                             oldestPendingAgeSec: number | null;
                             parked: number;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastSuccessAt: string | null;
                             lastError: {
                                 message: string;
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 at: string;
                             } | null;
                             consecutiveFailures: number;
                             nextAttemptInMs: number | null;
                             nightly: {
                                 cron: string;
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 nextRunAt: string | null;
                             };
                             authListVersion: number | null;
@@ -4622,7 +4622,7 @@ export interface operations {
                                 trigger: "nightly" | "manual";
                                 /** @enum {string} */
                                 phase: "upload" | "manifest" | "auth-list" | "push";
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 startedAt: string;
                                 pendingAtStart: number;
                                 uploaded: number;
@@ -4631,9 +4631,9 @@ export interface operations {
                             lastRun: {
                                 /** @enum {string} */
                                 trigger: "nightly" | "manual";
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 startedAt: string;
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 finishedAt: string;
                                 ok: boolean;
                                 uploaded: number;
@@ -4797,24 +4797,24 @@ export interface operations {
                                 }[];
                             };
                             isConnected: boolean;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastSeen: string | null;
                             remoteAddress: string | null;
                             remotePort: number | null;
                             bootStatus: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastBootAt: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastHeartbeatAt: string | null;
                             firmwareStatus: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             firmwareStatusAt: string | null;
                             diagnosticsStatus: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             diagnosticsStatusAt: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             createdAt: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             updatedAt: string;
                             connectors: {
                                 connectorId: number;
@@ -4859,7 +4859,7 @@ export interface operations {
                         alerts: {
                             kind: string;
                             message: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             at?: string;
                             chargePointId?: string;
                         }[];
@@ -4894,7 +4894,7 @@ export interface operations {
                             id: number;
                             /** @enum {string} */
                             direction: "in" | "out";
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             at: string;
                             /** @description The OCPP-J frame as it went over the wire */
                             frame: string;
@@ -4933,9 +4933,9 @@ export interface operations {
                         info: string | null;
                         vendorId: string | null;
                         vendorErrorCode: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         statusAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         receivedAt: string;
                     }[];
                 };
@@ -5056,9 +5056,9 @@ export interface operations {
                         done: number;
                         found: number;
                         error: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         startedAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         finishedAt: string | null;
                         foundIps: string[];
                         newIps: string[];
@@ -5152,9 +5152,9 @@ export interface operations {
                         done: number;
                         found: number;
                         error: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         startedAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         finishedAt: string | null;
                         foundIps: string[];
                         newIps: string[];
@@ -5194,9 +5194,9 @@ export interface operations {
                         done: number;
                         found: number;
                         error: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         startedAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         finishedAt: string | null;
                         foundIps: string[];
                         newIps: string[];
@@ -5251,13 +5251,13 @@ export interface operations {
                         sources: ("probe" | "mdns" | "ocpp")[];
                         ocppChargePointId: string | null;
                         chargePointId: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firstSeen: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string;
                         /** @enum {string} */
                         state: "new" | "present" | "gone";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         goneAt: string | null;
                     }[];
                 };
@@ -5400,24 +5400,24 @@ export interface operations {
                                 }[];
                             };
                             isConnected: boolean;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastSeen: string | null;
                             remoteAddress: string | null;
                             remotePort: number | null;
                             bootStatus: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastBootAt: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastHeartbeatAt: string | null;
                             firmwareStatus: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             firmwareStatusAt: string | null;
                             diagnosticsStatus: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             diagnosticsStatusAt: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             createdAt: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             updatedAt: string;
                         };
                         settings: {
@@ -5460,9 +5460,9 @@ export interface operations {
                 content: {
                     "application/json": {
                         chargePointId: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         templateAppliedAt: string | null;
                         rebootRequired: boolean;
                         steps: {
@@ -5470,7 +5470,7 @@ export interface operations {
                             /** @enum {string} */
                             step: "created" | "connected" | "boot" | "connector-status" | "template-key" | "template-applied" | "reboot-required" | "local-list";
                             ok: boolean;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             at: string;
                             detail: {
                                 [key: string]: unknown;
@@ -5583,7 +5583,7 @@ export interface operations {
                             [key: string]: string;
                         };
                         sendLocalList: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     }[];
                 };
@@ -5616,7 +5616,7 @@ export interface operations {
                             [key: string]: string;
                         };
                         sendLocalList: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -5660,7 +5660,7 @@ export interface operations {
                             [key: string]: string;
                         };
                         sendLocalList: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -5745,7 +5745,7 @@ export interface operations {
                             allocatedAmps: number;
                             measuredAmps: number;
                         }[];
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         at: string;
                     };
                 };
@@ -5815,7 +5815,7 @@ export interface operations {
                             allocatedAmps: number;
                             measuredAmps: number;
                         }[];
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         at: string;
                     };
                 };
@@ -5846,9 +5846,9 @@ export interface operations {
                         limitAmps: number;
                         targetGroup: string | null;
                         chargePointIds: string[] | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     }[];
                 };
@@ -5891,9 +5891,9 @@ export interface operations {
                         limitAmps: number;
                         targetGroup: string | null;
                         chargePointIds: string[] | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -5926,9 +5926,9 @@ export interface operations {
                         limitAmps: number;
                         targetGroup: string | null;
                         chargePointIds: string[] | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -6002,9 +6002,9 @@ export interface operations {
                         limitAmps: number;
                         targetGroup: string | null;
                         chargePointIds: string[] | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
