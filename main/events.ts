@@ -55,6 +55,8 @@ export interface LoadState {
     chargePointId: string;
     connected: boolean;
     circuitId: number | null;
+    /** Its sessions' priority unless their tag has one (higher is served first; default 0). */
+    priority: number;
     maxAmps: number;
     /** TxDefaultProfile limit: what it may draw when the controller is gone. */
     fallbackAmps: number | null;

@@ -162,6 +162,7 @@ export class LoadController {
         chargePointId: c.chargePointId,
         connected: c.connected,
         circuitId: c.circuitId,
+        priority: c.priority,
         maxAmps: c.maxAmps,
         fallbackAmps: c.fallbackAmps,
         // Its sessions' shares, or what an unreachable one is counted at.
@@ -334,7 +335,11 @@ export class LoadController {
   /** Announces the shares when they changed. */
   private announce(): void {
     const state = this.state();
-    const shown = JSON.stringify([state.siteLimitAmps, state.chargers.map((c) => [c.chargePointId, c.connected, c.allocatedAmps, c.fallbackAmps, c.waiting, c.flagReason]), state.circuits]);
+    const shown = JSON.stringify([
+      state.siteLimitAmps,
+      state.chargers.map((c) => [c.chargePointId, c.connected, c.priority, c.allocatedAmps, c.fallbackAmps, c.waiting, c.flagReason]),
+      state.circuits,
+    ]);
     if (shown === this.lastShown) return;
     this.lastShown = shown;
     this.d.events.emit('load.allocation', state);

@@ -46,6 +46,8 @@ export interface ChargerPlan {
   circuitId: number | null;
   maxAmps: number;
   phases: Phases | null;
+  /** Its sessions' priority unless their tag has one (higher is served first; default 0). */
+  priority: number;
   /** TxDefaultProfile limit (null without a site limit). */
   fallbackAmps: number | null;
   flagReason: string | null;
@@ -78,6 +80,7 @@ export function plan(input: PlanInput): Plan {
       circuitId: circuitOf(c, circuits),
       maxAmps: c.maximumAmps ?? c.ratedAmps ?? input.defaultMaxAmps,
       phases: input.settings.get(c.chargePointId)?.phases ?? null,
+      priority: input.settings.get(c.chargePointId)?.priority ?? 0,
       fallbackAmps: null,
       flagReason: input.flags.get(c.chargePointId) ?? null,
     });
@@ -95,7 +98,7 @@ export function plan(input: PlanInput): Plan {
       maxAmps: c.maxAmps,
       minAmps: settings?.minAmps ?? input.defaultMinAmps,
       demandAmps: s.demandAmps ?? c.maxAmps,
-      priority: input.tagPriorities.get(s.idTag) ?? settings?.priority ?? 0,
+      priority: input.tagPriorities.get(s.idTag) ?? c.priority,
       order: s.startedMs,
       fixedAmps: fixedAmps(c, input.toldTxAmps(s.key)),
     });

@@ -1,4 +1,4 @@
-/** OCPP 1.6 actions by direction; the six feature profiles are all covered. */
+/** OCPP 1.6 actions by direction; the six feature profiles are all covered. The UI imports this module too (the message log filter): keep it free of imports. */
 export const INBOUND_ACTIONS = [
   'Authorize',
   'BootNotification',

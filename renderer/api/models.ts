@@ -17,6 +17,7 @@ export type RfidCard = Answer<'/api/rfid'>[number];
 export type ImportReport = Answer<'/api/ui/rfid/import', 'post'>;
 export type AuditEntry = Answer<'/api/audit'>[number];
 export type Setting = Answer<'/api/ui/settings'>[number];
+export type Backup = Answer<'/api/backups'>[number];
 export type SyncStatus = Answer<'/api/sync'>;
 export type SyncProgress = NonNullable<SyncStatus['running']>;
 export type ParkedRecord = Answer<'/api/sync/parked'>[number];

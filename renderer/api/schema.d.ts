@@ -317,7 +317,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Charger with connectors, configuration snapshot, local list, availability, profiles, jobs; for OCPP 2.0.1 stations also their EVSEs with connectors, device model (GetBaseReport) and reported events */
+        /** Charger with connectors, configuration snapshot, local list, availability, profiles, jobs */
         get: operations["getApiChargerCpId"];
         put?: never;
         post?: never;
@@ -1554,29 +1554,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /**
-                         * @description The OCPP version negotiated on its last connection; null before its first
-                         * @enum {string|null}
-                         */
-                        ocppVersion: "1.6" | "2.0.1" | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     }[];
                 };
@@ -1632,29 +1627,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /**
-                         * @description The OCPP version negotiated on its last connection; null before its first
-                         * @enum {string|null}
-                         */
-                        ocppVersion: "1.6" | "2.0.1" | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     }[];
                 };
@@ -1712,29 +1702,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /**
-                         * @description The OCPP version negotiated on its last connection; null before its first
-                         * @enum {string|null}
-                         */
-                        ocppVersion: "1.6" | "2.0.1" | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                         connectors: {
                             connectorId: number;
@@ -1743,9 +1728,9 @@ export interface operations {
                             info: string | null;
                             vendorId: string | null;
                             vendorErrorCode: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             statusAt: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             updatedAt: string;
                         }[];
                     };
@@ -1821,24 +1806,20 @@ export interface operations {
                 content: {
                     "application/json": {
                         transactionId: number;
-                        /** @description The charger's own id for it: a 2.0.1 station's string, a 1.6 charger's number as text */
-                        chargerTransactionId: string;
-                        /** @description OCPP 2.0.1: TransactionEvent seqNos not yet received before its Ended event */
-                        missingSeqNos: number[];
                         chargePointId: string;
                         connectorId: number;
                         idTag: string;
                         startAuthStatus: string;
                         /** @description Wh */
                         meterStart: number;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         startTime: string;
                         reservationId: number | null;
                         lastMeterWh: number | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastMeterAt: string | null;
                         meterStop: number | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         stopTime: string | null;
                         stopReason: string | null;
                         stopIdTag: string | null;
@@ -1876,7 +1857,7 @@ export interface operations {
                         chargePointId: string;
                         connectorId: number;
                         transactionId: number | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         timestamp: string;
                         /** @description As the charger sent it */
                         value: string;
@@ -1915,24 +1896,20 @@ export interface operations {
                     "application/json": {
                         session: {
                             transactionId: number;
-                            /** @description The charger's own id for it: a 2.0.1 station's string, a 1.6 charger's number as text */
-                            chargerTransactionId: string;
-                            /** @description OCPP 2.0.1: TransactionEvent seqNos not yet received before its Ended event */
-                            missingSeqNos: number[];
                             chargePointId: string;
                             connectorId: number;
                             idTag: string;
                             startAuthStatus: string;
                             /** @description Wh */
                             meterStart: number;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             startTime: string;
                             reservationId: number | null;
                             lastMeterWh: number | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastMeterAt: string | null;
                             meterStop: number | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             stopTime: string | null;
                             stopReason: string | null;
                             stopIdTag: string | null;
@@ -1946,7 +1923,7 @@ export interface operations {
                             chargePointId: string;
                             connectorId: number;
                             transactionId: number | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             timestamp: string;
                             /** @description As the charger sent it */
                             value: string;
@@ -2010,24 +1987,20 @@ export interface operations {
                         total: number;
                         items: {
                             transactionId: number;
-                            /** @description The charger's own id for it: a 2.0.1 station's string, a 1.6 charger's number as text */
-                            chargerTransactionId: string;
-                            /** @description OCPP 2.0.1: TransactionEvent seqNos not yet received before its Ended event */
-                            missingSeqNos: number[];
                             chargePointId: string;
                             connectorId: number;
                             idTag: string;
                             startAuthStatus: string;
                             /** @description Wh */
                             meterStart: number;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             startTime: string;
                             reservationId: number | null;
                             lastMeterWh: number | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastMeterAt: string | null;
                             meterStop: number | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             stopTime: string | null;
                             stopReason: string | null;
                             stopIdTag: string | null;
@@ -2065,24 +2038,20 @@ export interface operations {
                         total: number;
                         items: {
                             transactionId: number;
-                            /** @description The charger's own id for it: a 2.0.1 station's string, a 1.6 charger's number as text */
-                            chargerTransactionId: string;
-                            /** @description OCPP 2.0.1: TransactionEvent seqNos not yet received before its Ended event */
-                            missingSeqNos: number[];
                             chargePointId: string;
                             connectorId: number;
                             idTag: string;
                             startAuthStatus: string;
                             /** @description Wh */
                             meterStart: number;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             startTime: string;
                             reservationId: number | null;
                             lastMeterWh: number | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastMeterAt: string | null;
                             meterStop: number | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             stopTime: string | null;
                             stopReason: string | null;
                             stopIdTag: string | null;
@@ -2118,7 +2087,7 @@ export interface operations {
                         tagId: string;
                         /** @enum {string} */
                         status: "Active" | "Blocked";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         validUntil: string | null;
                         parentIdTag: string | null;
                         description: string | null;
@@ -2126,9 +2095,9 @@ export interface operations {
                         maxConcurrentSessions: number;
                         /** @enum {string} */
                         source: "local" | "headoffice";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     }[];
                 };
@@ -2173,7 +2142,7 @@ export interface operations {
                         tagId: string;
                         /** @enum {string} */
                         status: "Active" | "Blocked";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         validUntil: string | null;
                         parentIdTag: string | null;
                         description: string | null;
@@ -2181,9 +2150,9 @@ export interface operations {
                         maxConcurrentSessions: number;
                         /** @enum {string} */
                         source: "local" | "headoffice";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -2214,7 +2183,7 @@ export interface operations {
                         tagId: string;
                         /** @enum {string} */
                         status: "Active" | "Blocked";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         validUntil: string | null;
                         parentIdTag: string | null;
                         description: string | null;
@@ -2222,9 +2191,9 @@ export interface operations {
                         maxConcurrentSessions: number;
                         /** @enum {string} */
                         source: "local" | "headoffice";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -2298,7 +2267,7 @@ export interface operations {
                         tagId: string;
                         /** @enum {string} */
                         status: "Active" | "Blocked";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         validUntil: string | null;
                         parentIdTag: string | null;
                         description: string | null;
@@ -2306,9 +2275,9 @@ export interface operations {
                         maxConcurrentSessions: number;
                         /** @enum {string} */
                         source: "local" | "headoffice";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -2339,7 +2308,7 @@ export interface operations {
                         tagId: string;
                         /** @enum {string} */
                         status: "Active" | "Blocked";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         validUntil: string | null;
                         parentIdTag: string | null;
                         description: string | null;
@@ -2347,9 +2316,9 @@ export interface operations {
                         maxConcurrentSessions: number;
                         /** @enum {string} */
                         source: "local" | "headoffice";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -2380,7 +2349,7 @@ export interface operations {
                         tagId: string;
                         /** @enum {string} */
                         status: "Active" | "Blocked";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         validUntil: string | null;
                         parentIdTag: string | null;
                         description: string | null;
@@ -2388,9 +2357,9 @@ export interface operations {
                         maxConcurrentSessions: number;
                         /** @enum {string} */
                         source: "local" | "headoffice";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -2446,29 +2415,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /**
-                         * @description The OCPP version negotiated on its last connection; null before its first
-                         * @enum {string|null}
-                         */
-                        ocppVersion: "1.6" | "2.0.1" | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     }[];
                 };
@@ -2559,29 +2523,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /**
-                         * @description The OCPP version negotiated on its last connection; null before its first
-                         * @enum {string|null}
-                         */
-                        ocppVersion: "1.6" | "2.0.1" | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -2646,29 +2605,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /**
-                         * @description The OCPP version negotiated on its last connection; null before its first
-                         * @enum {string|null}
-                         */
-                        ocppVersion: "1.6" | "2.0.1" | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -2726,29 +2680,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /**
-                         * @description The OCPP version negotiated on its last connection; null before its first
-                         * @enum {string|null}
-                         */
-                        ocppVersion: "1.6" | "2.0.1" | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                         connectors: {
                             connectorId: number;
@@ -2757,56 +2706,16 @@ export interface operations {
                             info: string | null;
                             vendorId: string | null;
                             vendorErrorCode: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             statusAt: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             updatedAt: string;
-                        }[];
-                        /** @description OCPP 2.0.1: the station's EVSEs with their connectors (empty for a 1.6 charger) */
-                        evses: {
-                            evseId: number;
-                            connectors: {
-                                connectorId: number;
-                                status: string;
-                                /** Format: date-time */
-                                statusAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            }[];
-                        }[];
-                        /** @description OCPP 2.0.1: the device model the station reported (NotifyReport after GetBaseReport) */
-                        deviceModel: {
-                            component: string;
-                            componentInstance: string | null;
-                            evseId: number | null;
-                            connectorId: number | null;
-                            variable: string;
-                            variableInstance: string | null;
-                            attributeType: string;
-                            value: string | null;
-                            mutability: string | null;
-                            dataType: string | null;
-                            unit: string | null;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
-                        /** @description OCPP 2.0.1: the latest NotifyEvent and SecurityEventNotification reports, newest first */
-                        stationEvents: {
-                            id: number;
-                            /** @enum {string} */
-                            kind: "event" | "security";
-                            type: string;
-                            detail: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            /** Format: date-time */
-                            receivedAt: string;
                         }[];
                         configuration: {
                             key: string;
                             value: string | null;
                             readonly: boolean;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             updatedAt: string;
                         }[];
                         localList: {
@@ -2825,9 +2734,9 @@ export interface operations {
                             requested: "Operative" | "Inoperative";
                             /** @enum {string} */
                             state: "Accepted" | "Scheduled" | "Effective";
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             requestedAt: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             effectiveAt: string | null;
                         }[];
                         chargingProfiles: {
@@ -2837,7 +2746,7 @@ export interface operations {
                             stackLevel: number;
                             /** @description The csChargingProfiles the charger accepted */
                             profile: unknown;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             setAt: string;
                         }[];
                         maintenanceJobs: {
@@ -2847,9 +2756,9 @@ export interface operations {
                             location: string;
                             fileName: string | null;
                             status: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             requestedAt: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             updatedAt: string;
                         }[];
                         schemaDeviations: {
@@ -2857,7 +2766,7 @@ export interface operations {
                             direction: string;
                             error: string;
                             payload: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             at: string;
                         }[];
                     };
@@ -2979,29 +2888,24 @@ export interface operations {
                             }[];
                         };
                         isConnected: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string | null;
                         remoteAddress: string | null;
                         remotePort: number | null;
                         bootStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastBootAt: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastHeartbeatAt: string | null;
                         firmwareStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firmwareStatusAt: string | null;
                         diagnosticsStatus: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
-                        /**
-                         * @description The OCPP version negotiated on its last connection; null before its first
-                         * @enum {string|null}
-                         */
-                        ocppVersion: "1.6" | "2.0.1" | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -4141,7 +4045,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: number;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         at: string;
                         by: string;
                         chargePointId: string;
@@ -4228,7 +4132,7 @@ export interface operations {
                         file: string;
                         name: string;
                         bytes: number;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
                     }[];
                 };
@@ -4257,7 +4161,7 @@ export interface operations {
                         file: string;
                         name: string;
                         bytes: number;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
                     };
                 };
@@ -4286,7 +4190,7 @@ export interface operations {
                         /** @enum {string} */
                         kind: "address" | "identity";
                         key: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         until: string;
                         failures: number;
                     }[];
@@ -4373,7 +4277,7 @@ export interface operations {
                     "application/json": {
                         kind: string;
                         message: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         at?: string;
                         chargePointId?: string;
                     }[];
@@ -4404,22 +4308,22 @@ export interface operations {
                         configured: boolean;
                         headofficeUrl: string | null;
                         pending: number;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         oldestPendingAt: string | null;
                         oldestPendingAgeSec: number | null;
                         parked: number;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSuccessAt: string | null;
                         lastError: {
                             message: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             at: string;
                         } | null;
                         consecutiveFailures: number;
                         nextAttemptInMs: number | null;
                         nightly: {
                             cron: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             nextRunAt: string | null;
                         };
                         authListVersion: number | null;
@@ -4428,7 +4332,7 @@ export interface operations {
                             trigger: "nightly" | "manual";
                             /** @enum {string} */
                             phase: "upload" | "manifest" | "auth-list" | "push";
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             startedAt: string;
                             pendingAtStart: number;
                             uploaded: number;
@@ -4437,9 +4341,9 @@ export interface operations {
                         lastRun: {
                             /** @enum {string} */
                             trigger: "nightly" | "manual";
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             startedAt: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             finishedAt: string;
                             ok: boolean;
                             uploaded: number;
@@ -4493,9 +4397,9 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         trigger: "nightly" | "manual";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         startedAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         finishedAt: string;
                         ok: boolean;
                         uploaded: number;
@@ -4553,14 +4457,14 @@ export interface operations {
                         subject: string | null;
                         /** @description The record as it would be uploaded */
                         payload: unknown;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
                         /** @enum {string} */
                         state: "pending" | "sent" | "parked" | "dismissed";
                         attempts: number;
                         lastError: string | null;
                         parkedReason: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         sentAt: string | null;
                     }[];
                 };
@@ -4596,22 +4500,22 @@ export interface operations {
                             configured: boolean;
                             headofficeUrl: string | null;
                             pending: number;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             oldestPendingAt: string | null;
                             oldestPendingAgeSec: number | null;
                             parked: number;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastSuccessAt: string | null;
                             lastError: {
                                 message: string;
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 at: string;
                             } | null;
                             consecutiveFailures: number;
                             nextAttemptInMs: number | null;
                             nightly: {
                                 cron: string;
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 nextRunAt: string | null;
                             };
                             authListVersion: number | null;
@@ -4620,7 +4524,7 @@ export interface operations {
                                 trigger: "nightly" | "manual";
                                 /** @enum {string} */
                                 phase: "upload" | "manifest" | "auth-list" | "push";
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 startedAt: string;
                                 pendingAtStart: number;
                                 uploaded: number;
@@ -4629,9 +4533,9 @@ export interface operations {
                             lastRun: {
                                 /** @enum {string} */
                                 trigger: "nightly" | "manual";
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 startedAt: string;
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 finishedAt: string;
                                 ok: boolean;
                                 uploaded: number;
@@ -4694,22 +4598,22 @@ export interface operations {
                             configured: boolean;
                             headofficeUrl: string | null;
                             pending: number;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             oldestPendingAt: string | null;
                             oldestPendingAgeSec: number | null;
                             parked: number;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastSuccessAt: string | null;
                             lastError: {
                                 message: string;
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 at: string;
                             } | null;
                             consecutiveFailures: number;
                             nextAttemptInMs: number | null;
                             nightly: {
                                 cron: string;
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 nextRunAt: string | null;
                             };
                             authListVersion: number | null;
@@ -4718,7 +4622,7 @@ export interface operations {
                                 trigger: "nightly" | "manual";
                                 /** @enum {string} */
                                 phase: "upload" | "manifest" | "auth-list" | "push";
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 startedAt: string;
                                 pendingAtStart: number;
                                 uploaded: number;
@@ -4727,9 +4631,9 @@ export interface operations {
                             lastRun: {
                                 /** @enum {string} */
                                 trigger: "nightly" | "manual";
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 startedAt: string;
-                                /** Format: date-time */
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                                 finishedAt: string;
                                 ok: boolean;
                                 uploaded: number;
@@ -4893,29 +4797,24 @@ export interface operations {
                                 }[];
                             };
                             isConnected: boolean;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastSeen: string | null;
                             remoteAddress: string | null;
                             remotePort: number | null;
                             bootStatus: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastBootAt: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastHeartbeatAt: string | null;
                             firmwareStatus: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             firmwareStatusAt: string | null;
                             diagnosticsStatus: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             diagnosticsStatusAt: string | null;
-                            /**
-                             * @description The OCPP version negotiated on its last connection; null before its first
-                             * @enum {string|null}
-                             */
-                            ocppVersion: "1.6" | "2.0.1" | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             createdAt: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             updatedAt: string;
                             connectors: {
                                 connectorId: number;
@@ -4960,7 +4859,7 @@ export interface operations {
                         alerts: {
                             kind: string;
                             message: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             at?: string;
                             chargePointId?: string;
                         }[];
@@ -4995,7 +4894,7 @@ export interface operations {
                             id: number;
                             /** @enum {string} */
                             direction: "in" | "out";
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             at: string;
                             /** @description The OCPP-J frame as it went over the wire */
                             frame: string;
@@ -5034,9 +4933,9 @@ export interface operations {
                         info: string | null;
                         vendorId: string | null;
                         vendorErrorCode: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         statusAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         receivedAt: string;
                     }[];
                 };
@@ -5157,9 +5056,9 @@ export interface operations {
                         done: number;
                         found: number;
                         error: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         startedAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         finishedAt: string | null;
                         foundIps: string[];
                         newIps: string[];
@@ -5253,9 +5152,9 @@ export interface operations {
                         done: number;
                         found: number;
                         error: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         startedAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         finishedAt: string | null;
                         foundIps: string[];
                         newIps: string[];
@@ -5295,9 +5194,9 @@ export interface operations {
                         done: number;
                         found: number;
                         error: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         startedAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         finishedAt: string | null;
                         foundIps: string[];
                         newIps: string[];
@@ -5352,13 +5251,13 @@ export interface operations {
                         sources: ("probe" | "mdns" | "ocpp")[];
                         ocppChargePointId: string | null;
                         chargePointId: string | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         firstSeen: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         lastSeen: string;
                         /** @enum {string} */
                         state: "new" | "present" | "gone";
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         goneAt: string | null;
                     }[];
                 };
@@ -5501,29 +5400,24 @@ export interface operations {
                                 }[];
                             };
                             isConnected: boolean;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastSeen: string | null;
                             remoteAddress: string | null;
                             remotePort: number | null;
                             bootStatus: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastBootAt: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             lastHeartbeatAt: string | null;
                             firmwareStatus: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             firmwareStatusAt: string | null;
                             diagnosticsStatus: string | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             diagnosticsStatusAt: string | null;
-                            /**
-                             * @description The OCPP version negotiated on its last connection; null before its first
-                             * @enum {string|null}
-                             */
-                            ocppVersion: "1.6" | "2.0.1" | null;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             createdAt: string;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             updatedAt: string;
                         };
                         settings: {
@@ -5566,9 +5460,9 @@ export interface operations {
                 content: {
                     "application/json": {
                         chargePointId: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         templateAppliedAt: string | null;
                         rebootRequired: boolean;
                         steps: {
@@ -5576,7 +5470,7 @@ export interface operations {
                             /** @enum {string} */
                             step: "created" | "connected" | "boot" | "connector-status" | "template-key" | "template-applied" | "reboot-required" | "local-list";
                             ok: boolean;
-                            /** Format: date-time */
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             at: string;
                             detail: {
                                 [key: string]: unknown;
@@ -5689,7 +5583,7 @@ export interface operations {
                             [key: string]: string;
                         };
                         sendLocalList: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     }[];
                 };
@@ -5722,7 +5616,7 @@ export interface operations {
                             [key: string]: string;
                         };
                         sendLocalList: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -5766,7 +5660,7 @@ export interface operations {
                             [key: string]: string;
                         };
                         sendLocalList: boolean;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -5830,6 +5724,8 @@ export interface operations {
                             chargePointId: string;
                             connected: boolean;
                             circuitId: number | null;
+                            /** @description Its sessions' priority unless their tag has one (higher is served first; default 0) */
+                            priority: number;
                             maxAmps: number;
                             /** @description TxDefaultProfile limit: what it may draw when the controller is gone */
                             fallbackAmps: number | null;
@@ -5849,7 +5745,7 @@ export interface operations {
                             allocatedAmps: number;
                             measuredAmps: number;
                         }[];
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         at: string;
                     };
                 };
@@ -5898,6 +5794,8 @@ export interface operations {
                             chargePointId: string;
                             connected: boolean;
                             circuitId: number | null;
+                            /** @description Its sessions' priority unless their tag has one (higher is served first; default 0) */
+                            priority: number;
                             maxAmps: number;
                             /** @description TxDefaultProfile limit: what it may draw when the controller is gone */
                             fallbackAmps: number | null;
@@ -5917,7 +5815,7 @@ export interface operations {
                             allocatedAmps: number;
                             measuredAmps: number;
                         }[];
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         at: string;
                     };
                 };
@@ -5948,9 +5846,9 @@ export interface operations {
                         limitAmps: number;
                         targetGroup: string | null;
                         chargePointIds: string[] | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     }[];
                 };
@@ -5993,9 +5891,9 @@ export interface operations {
                         limitAmps: number;
                         targetGroup: string | null;
                         chargePointIds: string[] | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -6028,9 +5926,9 @@ export interface operations {
                         limitAmps: number;
                         targetGroup: string | null;
                         chargePointIds: string[] | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };
@@ -6104,9 +6002,9 @@ export interface operations {
                         limitAmps: number;
                         targetGroup: string | null;
                         chargePointIds: string[] | null;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
-                        /** Format: date-time */
+                        /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         updatedAt: string;
                     };
                 };

@@ -73,11 +73,14 @@ test('issue 13: circuits CRUD: members by target group or by hand, one circuit p
   for (const id of ['BAY1', 'BAY2', 'YARD1', 'YARD2']) depot.stop(id);
 });
 
-test('issue 13: priorities per charger and per tag; settings validated', async () => {
+test("issue 13: priorities per charger and per tag; settings validated; GET /api/load shows each charger's priority (review)", async () => {
   await assertJsonError(await put('/api/load/chargers/NOPE', { priority: 1 }), 404, 'cpId');
   await assertJsonError(await put('/api/load/chargers/BAY1', { priority: 1.5 }), 400);
   await assertJsonError(await put('/api/load/tags/TAG-BAY1', { priority: 'high' }), 400);
   assert.deepEqual(await apiJson(app.httpBase, '/api/load/chargers/BAY1', { method: 'PUT', json: { priority: 5, minAmps: 8 } }), { chargePointId: 'BAY1', priority: 5, minAmps: 8, phases: null });
+  // Each charger's priority in the load state: the one set, else the default 0.
+  const priorities = new Map((await load()).chargers.map((c) => [c.chargePointId, c.priority]));
+  assert.deepEqual(Object.fromEntries(priorities), { BAY1: 5, BAY2: 0, YARD1: 0, YARD2: 0 });
   await apiJson(app.httpBase, '/api/load/tags/TAG-YARD1', { method: 'PUT', json: { priority: 9 } });
   assert.deepEqual(await apiJson(app.httpBase, '/api/load/tags'), [{ idTag: 'TAG-YARD1', priority: 9 }]);
   // 14 A for three sessions with 6-8 A minimums: YARD1 (tag 9) and BAY1 (charger 5) charge, YARD2 waits.

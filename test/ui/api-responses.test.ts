@@ -243,6 +243,10 @@ describe('issue 9 (review): API answers the UI reads are typed by the document a
     const address = lockouts.find((l: { kind: string }) => l.kind === 'address');
     await call('DELETE', '/api/security/lockouts/{kind}/{key}', `/api/security/lockouts/address/${address.key}`);
 
+    // A timestamp as a lenient charger's firmware may have had it stored still serialises (no 500 for the whole list).
+    app.db.prepare("UPDATE chargers SET last_seen = '2026-12-02 10:00:00' WHERE charge_point_id = 'RESP-1'").run();
+    assert.ok((await call('GET', '/api/ui/chargers', '/api/ui/chargers?q=RESP-1')).items.some((c: { lastSeen: string }) => c.lastSeen === '2026-12-02 10:00:00'));
+
     // Last: what ends things.
     await call('DELETE', '/api/load/circuits/{id}', `/api/load/circuits/${circuit.id}`);
     await call('POST', '/api/token/rotate');

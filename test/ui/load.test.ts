@@ -75,6 +75,20 @@ describe('issue 13: the Load screen in a browser', { skip: SKIP_BROWSER }, () =>
     await shot(page, 'load-live');
   });
 
+  test("review, issue 13: each charger's priority is on its bar, and a priority set on the screen shows there", async () => {
+    const page = await signedInPage(browser, contexts, app.httpBase, TEST_TOKEN, '/load');
+    const bar = page.getByRole('group', { name: chargers[2]!, exact: true });
+    await bar.getByText('priority 0', { exact: true }).waitFor();
+    await page.getByRole('combobox', { name: 'Charger', exact: true }).click();
+    await page.getByRole('option', { name: chargers[2]!, exact: true }).click();
+    await page.getByRole('textbox', { name: 'Priority', exact: true }).fill('7');
+    await page.getByRole('button', { name: 'Set', exact: true }).first().click();
+    await bar.getByText('priority 7', { exact: true }).waitFor();
+    assert.equal(await attr(bar, 'data-priority'), 7);
+    assert.equal(await attr(page.getByRole('group', { name: chargers[0]!, exact: true }), 'data-priority'), 0);
+    await shot(page, 'load-priority');
+  });
+
   test('issue 13: the Load screen marks a charger that rejects profiles with the reason and shows the over-limit alert', async () => {
     // Its own service: a charger that accepts only power (W) schedules rejects every profile in amps.
     const own = await startTestApp(FAST_LOAD);

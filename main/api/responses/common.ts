@@ -10,8 +10,11 @@ import { type TSchema, Type } from '@sinclair/typebox';
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 export const NullableString = Nullable(Type.String());
 export const NullableNumber = Nullable(Type.Number());
-/** An instant as ISO 8601 UTC text. */
-export const Instant = Type.String({ format: 'date-time' });
+/**
+ * An instant as ISO 8601 UTC text. No `format`: in a nullable field the serialiser would check
+ * it, and one odd timestamp a lenient charger got stored would turn the whole answer into a 500.
+ */
+export const Instant = Type.String({ description: 'ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z' });
 
 /** The answer of a DELETE: what was deleted, by the key it was named with. */
 export const Deleted = <K extends string>(key: K, value: TSchema = Type.String()) => Type.Object({ [key]: value, deleted: Type.Literal(true) } as Record<K, TSchema> & { deleted: TSchema });

@@ -14,6 +14,7 @@ export const LoadState = Type.Object({
       chargePointId: Type.String(),
       connected: Type.Boolean(),
       circuitId: Nullable(Type.Integer()),
+      priority: Type.Integer({ description: "Its sessions' priority unless their tag has one (higher is served first; default 0)" }),
       maxAmps: Type.Number(),
       fallbackAmps: Nullable(Type.Number({ description: 'TxDefaultProfile limit: what it may draw when the controller is gone' })),
       allocatedAmps: Type.Number(),

@@ -1,38 +1,11 @@
 import { Code, Group, Pagination, Select, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
+import { INBOUND_ACTIONS, OUTBOUND_ACTIONS } from '../../../main/ocpp/actions';
 import { useMessages } from '../../api/queries';
 import { ErrorNotice } from '../../components/ErrorNotice';
 
-const ACTIONS = [
-  'Authorize',
-  'BootNotification',
-  'DataTransfer',
-  'DiagnosticsStatusNotification',
-  'FirmwareStatusNotification',
-  'Heartbeat',
-  'MeterValues',
-  'StartTransaction',
-  'StatusNotification',
-  'StopTransaction',
-  'CancelReservation',
-  'ChangeAvailability',
-  'ChangeConfiguration',
-  'ClearCache',
-  'ClearChargingProfile',
-  'GetCompositeSchedule',
-  'GetConfiguration',
-  'GetDiagnostics',
-  'GetLocalListVersion',
-  'RemoteStartTransaction',
-  'RemoteStopTransaction',
-  'ReserveNow',
-  'Reset',
-  'SendLocalList',
-  'SetChargingProfile',
-  'TriggerMessage',
-  'UnlockConnector',
-  'UpdateFirmware',
-].sort();
+// The OCPP 1.6 actions the core knows, both directions, from the module the core uses: one list.
+const ACTIONS = [...new Set<string>([...INBOUND_ACTIONS, ...OUTBOUND_ACTIONS])].sort();
 const SIZE = 25;
 
 const pretty = (frame: string) => {

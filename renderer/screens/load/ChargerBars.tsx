@@ -8,10 +8,15 @@ function Bar({ c }: { c: LoadCharger }) {
   const scale = Math.max(c.maxAmps, c.allocatedAmps, c.measuredAmps ?? 0, 1);
   const pct = (a: number) => Math.min(100, (a / scale) * 100);
   return (
-    <Stack gap={4} role="group" aria-label={c.chargePointId} data-allocated={c.allocatedAmps} data-measured={c.measuredAmps ?? ''}>
+    <Stack gap={4} role="group" aria-label={c.chargePointId} data-allocated={c.allocatedAmps} data-measured={c.measuredAmps ?? ''} data-priority={c.priority}>
       <Group justify="space-between">
         <Group gap="xs">
           <Text fw={600}>{c.chargePointId}</Text>
+          <Tooltip label="Higher is served first; a session's tag priority wins over it">
+            <Badge color="violet" variant="light">
+              priority {c.priority}
+            </Badge>
+          </Tooltip>
           {!c.connected && <Badge color="gray">offline</Badge>}
           {c.flagged && (
             <Tooltip label={c.flagReason ?? 'refuses charging profiles'}>

@@ -1,11 +1,21 @@
-import { Alert, Button, Card, Code, Group, Modal, Pagination, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { Alert, Button, Card, Code, Group, Modal, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import type { AuditEntry, Backup, Setting } from '../../api/models';
 import { rotateToken, useAudit, useBackups, useLiftLockout, useLockouts, useRunBackup, useSettings, useSummary } from '../../api/queries';
+import { type Column, DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 
 const SIZE = 50;
+
+const AUDIT_COLUMNS: Array<Column<AuditEntry>> = [
+  { header: 'When', cell: (a) => new Date(a.at).toLocaleString() },
+  { header: 'Who', cell: (a) => a.by },
+  { header: 'Charger', cell: (a) => a.chargePointId },
+  { header: 'Command', cell: (a) => a.action },
+  { header: 'Result', cell: (a) => (a.ok ? <Code>{JSON.stringify(a.result)}</Code> : <Text c="red">{a.error}</Text>) },
+];
 
 function Audit() {
   const [page, setPage] = useState(1);
@@ -14,38 +24,24 @@ function Audit() {
   const rows = audit.data ?? [];
   return (
     <Stack>
-      {rows.length === 0 && page === 1 && (
-        <EmptyState title="No commands yet">Every remote command (from this UI or the REST API) is recorded here with who sent it and the charger's answer.</EmptyState>
-      )}
-      {rows.length > 0 && (
-        <Table aria-label="Audit log">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>When</Table.Th>
-              <Table.Th>Who</Table.Th>
-              <Table.Th>Charger</Table.Th>
-              <Table.Th>Command</Table.Th>
-              <Table.Th>Result</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((a) => (
-              <Table.Tr key={a.id}>
-                <Table.Td>{new Date(a.at).toLocaleString()}</Table.Td>
-                <Table.Td>{a.by}</Table.Td>
-                <Table.Td>{a.chargePointId}</Table.Td>
-                <Table.Td>{a.action}</Table.Td>
-                <Table.Td>{a.ok ? <Code>{JSON.stringify(a.result)}</Code> : <Text c="red">{a.error}</Text>}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
-      {/* No total from the API: "next" is offered while a page comes back full. */}
-      <Pagination total={rows.length === SIZE ? page + 1 : page} value={page} onChange={setPage} aria-label="Audit pages" />
+      <DataTable
+        label="Audit log"
+        columns={AUDIT_COLUMNS}
+        rows={rows}
+        rowKey={(a) => a.id}
+        empty={page === 1 ? <EmptyState title="No commands yet">Every remote command (from this UI or the REST API) is recorded here with who sent it and the charger's answer.</EmptyState> : null}
+        // No total from the API: "next" is offered while a page comes back full.
+        pages={{ total: rows.length === SIZE ? page + 1 : page, page, onChange: setPage, label: 'Audit pages' }}
+      />
     </Stack>
   );
 }
+
+const BACKUP_COLUMNS: Array<Column<Backup>> = [
+  { header: 'File', cell: (b) => b.name },
+  { header: 'Written', cell: (b) => new Date(b.createdAt).toLocaleString() },
+  { header: 'Size', cell: (b) => `${(b.bytes / 1e6).toFixed(1)} MB` },
+];
 
 function Backups() {
   const backups = useBackups();
@@ -60,27 +56,13 @@ function Backups() {
       </Group>
       {run.isError && <ErrorNotice error={run.error} title="Backup failed" />}
       {backups.isError && <ErrorNotice error={backups.error} title="Cannot list backups" />}
-      {backups.data?.length === 0 && <Text c="dimmed">No backups yet: they run nightly, or now with the button.</Text>}
-      {!!backups.data?.length && (
-        <Table aria-label="Backups">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>File</Table.Th>
-              <Table.Th>Written</Table.Th>
-              <Table.Th>Size</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {backups.data.map((b) => (
-              <Table.Tr key={b.name}>
-                <Table.Td>{b.name}</Table.Td>
-                <Table.Td>{new Date(b.createdAt).toLocaleString()}</Table.Td>
-                <Table.Td>{(b.bytes / 1e6).toFixed(1)} MB</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+      <DataTable
+        label="Backups"
+        columns={BACKUP_COLUMNS}
+        rows={backups.data ?? []}
+        rowKey={(b) => b.name}
+        empty={backups.data ? <Text c="dimmed">No backups yet: they run nightly, or now with the button.</Text> : null}
+      />
     </Stack>
   );
 }
@@ -93,32 +75,25 @@ function Lockouts() {
   return (
     <Stack>
       {lift.isError && <ErrorNotice error={lift.error} title="Could not lift the lockout" />}
-      <Table aria-label="Lockouts">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Kind</Table.Th>
-            <Table.Th>Who</Table.Th>
-            <Table.Th>Failures</Table.Th>
-            <Table.Th>Until</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(lockouts.data ?? []).map((l) => (
-            <Table.Tr key={`${l.kind}:${l.key}`}>
-              <Table.Td>{l.kind}</Table.Td>
-              <Table.Td>{l.key}</Table.Td>
-              <Table.Td>{l.failures}</Table.Td>
-              <Table.Td>{new Date(l.until).toLocaleString()}</Table.Td>
-              <Table.Td>
-                <Button size="xs" aria-label={`Lift lockout of ${l.key}`} onClick={() => lift.mutate({ kind: l.kind, key: l.key })}>
-                  Lift
-                </Button>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <DataTable
+        label="Lockouts"
+        columns={[
+          { header: 'Kind', cell: (l) => l.kind },
+          { header: 'Who', cell: (l) => l.key },
+          { header: 'Failures', cell: (l) => l.failures },
+          { header: 'Until', cell: (l) => new Date(l.until).toLocaleString() },
+          {
+            header: '',
+            cell: (l) => (
+              <Button size="xs" aria-label={`Lift lockout of ${l.key}`} onClick={() => lift.mutate({ kind: l.kind, key: l.key })}>
+                Lift
+              </Button>
+            ),
+          },
+        ]}
+        rows={lockouts.data ?? []}
+        rowKey={(l) => `${l.kind}:${l.key}`}
+      />
     </Stack>
   );
 }
@@ -141,6 +116,33 @@ function Alerts() {
 
 const show = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
 
+const SETTING_COLUMNS: Array<Column<Setting>> = [
+  {
+    header: 'Setting',
+    cell: (s) => (
+      <>
+        <Text ff="monospace" size="sm">
+          {s.key}
+        </Text>
+        <Text size="xs" c="dimmed">
+          {s.description} ({s.env})
+        </Text>
+      </>
+    ),
+  },
+  { header: 'Value', cell: (s) => show(s.value) },
+  { header: 'Default', cell: (s) => show(s.default) },
+  {
+    header: 'Source',
+    cell: (s) => (
+      <Text size="sm" c={s.source === 'default' ? 'dimmed' : 'blue'} fw={s.source === 'default' ? 400 : 600}>
+        {s.source}
+      </Text>
+    ),
+  },
+  { header: 'Applies', cell: (s) => `on ${s.applies}`, td: { style: { whiteSpace: 'nowrap' } } },
+];
+
 /** Each config key: value, default, where it came from; all apply on restart. */
 function Settings() {
   const settings = useSettings();
@@ -150,39 +152,7 @@ function Settings() {
       <Text size="sm" c="dimmed">
         Change a setting in the config file, on the command line or with its environment variable, then restart the service: settings are read once at start.
       </Text>
-      <Table aria-label="Settings" fz="sm">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Setting</Table.Th>
-            <Table.Th>Value</Table.Th>
-            <Table.Th>Default</Table.Th>
-            <Table.Th>Source</Table.Th>
-            <Table.Th>Applies</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(settings.data ?? []).map((s) => (
-            <Table.Tr key={s.key}>
-              <Table.Td>
-                <Text ff="monospace" size="sm">
-                  {s.key}
-                </Text>
-                <Text size="xs" c="dimmed">
-                  {s.description} ({s.env})
-                </Text>
-              </Table.Td>
-              <Table.Td>{show(s.value)}</Table.Td>
-              <Table.Td>{show(s.default)}</Table.Td>
-              <Table.Td>
-                <Text size="sm" c={s.source === 'default' ? 'dimmed' : 'blue'} fw={s.source === 'default' ? 400 : 600}>
-                  {s.source}
-                </Text>
-              </Table.Td>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>on {s.applies}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <DataTable label="Settings" fz="sm" columns={SETTING_COLUMNS} rows={settings.data ?? []} rowKey={(s) => s.key} />
     </Stack>
   );
 }

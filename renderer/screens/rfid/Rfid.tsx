@@ -1,9 +1,10 @@
-import { Badge, Button, Card, Group, Modal, NumberInput, Select, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Modal, NumberInput, Select, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { ApiError } from '../../api/client';
 import type { CommandOutcome, RfidCard } from '../../api/models';
 import { type NewCard, pushLocalList, useConnectedChargers, useCreateCard, useDeleteCard, useRfidCards, useSetCardStatus, useUpdateCard } from '../../api/queries';
 import { Answer } from '../../components/CommandButton';
+import { type Column, DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { ImportCards } from './ImportCards';
@@ -130,6 +131,27 @@ function EditCard({ card, onClose }: { card: RfidCard; onClose: () => void }) {
   );
 }
 
+const CARD_COLUMNS: Array<Column<RfidCard>> = [
+  { header: 'Tag id', cell: (c) => c.tagId, td: { ff: 'monospace' } },
+  {
+    header: 'Status',
+    cell: (c) => (
+      <>
+        <Badge color={c.status === 'Active' ? 'green' : 'red'}>{c.status}</Badge>
+        {c.validUntil && Date.parse(c.validUntil) < Date.now() && (
+          <Badge color="orange" ml={4}>
+            expired
+          </Badge>
+        )}
+      </>
+    ),
+  },
+  { header: 'Valid until', cell: (c) => (c.validUntil ? new Date(c.validUntil).toLocaleString() : 'no expiry') },
+  { header: 'Parent', cell: (c) => c.parentIdTag ?? '—' },
+  { header: 'Description', cell: (c) => c.description ?? '' },
+  { header: 'Concurrent sessions', cell: (c) => (c.maxConcurrentSessions === 0 ? 'unlimited' : c.maxConcurrentSessions) },
+];
+
 function Cards() {
   const cards = useRfidCards();
   const setStatus = useSetCardStatus();
@@ -141,57 +163,36 @@ function Cards() {
   return (
     <>
       {(setStatus.error || remove.error) && <ErrorNotice error={setStatus.error ?? remove.error} />}
-      <Table aria-label="RFID cards">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Tag id</Table.Th>
-            <Table.Th>Status</Table.Th>
-            <Table.Th>Valid until</Table.Th>
-            <Table.Th>Parent</Table.Th>
-            <Table.Th>Description</Table.Th>
-            <Table.Th>Concurrent sessions</Table.Th>
-            <Table.Th>Actions</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(cards.data ?? []).map((c) => (
-            <Table.Tr key={c.tagId}>
-              <Table.Td ff="monospace">{c.tagId}</Table.Td>
-              <Table.Td>
-                <Badge color={c.status === 'Active' ? 'green' : 'red'}>{c.status}</Badge>
-                {c.validUntil && Date.parse(c.validUntil) < Date.now() && (
-                  <Badge color="orange" ml={4}>
-                    expired
-                  </Badge>
-                )}
-              </Table.Td>
-              <Table.Td>{c.validUntil ? new Date(c.validUntil).toLocaleString() : 'no expiry'}</Table.Td>
-              <Table.Td>{c.parentIdTag ?? '—'}</Table.Td>
-              <Table.Td>{c.description ?? ''}</Table.Td>
-              <Table.Td>{c.maxConcurrentSessions === 0 ? 'unlimited' : c.maxConcurrentSessions}</Table.Td>
-              <Table.Td>
-                <Group gap="xs">
-                  <Button size="xs" variant="light" aria-label={`Edit ${c.tagId}`} onClick={() => setEditing(c)}>
-                    Edit
-                  </Button>
-                  <Button
-                    size="xs"
-                    variant="light"
-                    color={c.status === 'Active' ? 'red' : 'green'}
-                    aria-label={`${c.status === 'Active' ? 'Block' : 'Activate'} ${c.tagId}`}
-                    onClick={() => setStatus.mutate({ tagId: c.tagId, block: c.status === 'Active' })}
-                  >
-                    {c.status === 'Active' ? 'Block' : 'Activate'}
-                  </Button>
-                  <Button size="xs" variant="subtle" color="red" aria-label={`Delete ${c.tagId}`} onClick={() => setDeleting(c)}>
-                    Delete
-                  </Button>
-                </Group>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <DataTable
+        label="RFID cards"
+        columns={[
+          ...CARD_COLUMNS,
+          {
+            header: 'Actions',
+            cell: (c) => (
+              <Group gap="xs">
+                <Button size="xs" variant="light" aria-label={`Edit ${c.tagId}`} onClick={() => setEditing(c)}>
+                  Edit
+                </Button>
+                <Button
+                  size="xs"
+                  variant="light"
+                  color={c.status === 'Active' ? 'red' : 'green'}
+                  aria-label={`${c.status === 'Active' ? 'Block' : 'Activate'} ${c.tagId}`}
+                  onClick={() => setStatus.mutate({ tagId: c.tagId, block: c.status === 'Active' })}
+                >
+                  {c.status === 'Active' ? 'Block' : 'Activate'}
+                </Button>
+                <Button size="xs" variant="subtle" color="red" aria-label={`Delete ${c.tagId}`} onClick={() => setDeleting(c)}>
+                  Delete
+                </Button>
+              </Group>
+            ),
+          },
+        ]}
+        rows={cards.data ?? []}
+        rowKey={(c) => c.tagId}
+      />
       <Modal opened={!!editing} onClose={() => setEditing(null)} title={editing ? `Edit ${editing.tagId}` : ''}>
         {editing && <EditCard card={editing} onClose={() => setEditing(null)} />}
       </Modal>

@@ -1,8 +1,9 @@
-import { Anchor, Badge, Button, Drawer, Group, Pagination, ScrollArea, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Drawer, Group, ScrollArea, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useMemo, useState } from 'react';
-import type { Session } from '../../api/models';
+import type { Sample, Session } from '../../api/models';
 import { fetchText, meterValuesCsvUrl, type SessionFilter, sessionsCsvUrl, useMeterValues, useSessions } from '../../api/queries';
+import { type Column, DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { SessionChart } from '../charger-detail/SessionChart';
@@ -10,35 +11,26 @@ import { SessionChart } from '../charger-detail/SessionChart';
 const SIZE = 50;
 const kwh = (wh: number | null) => (wh == null ? '—' : `${(wh / 1000).toFixed(2)} kWh`);
 
+const SAMPLE_COLUMNS: Array<Column<Sample>> = [
+  { header: 'Time', cell: (s) => new Date(s.timestamp).toLocaleTimeString() },
+  { header: 'Measurand', cell: (s) => s.measurand },
+  { header: 'Phase', cell: (s) => s.phase ?? '—' },
+  { header: 'Value', cell: (s) => `${s.value} ${s.unit}` },
+  { header: 'Context', cell: (s) => s.context },
+];
+
 function Samples({ transactionId }: { transactionId: number }) {
   const samples = useMeterValues(transactionId);
   if (samples.isError) return <ErrorNotice error={samples.error} title="Cannot load meter values" />;
   return (
-    <Table aria-label="Raw samples" fz="xs">
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>Time</Table.Th>
-          <Table.Th>Measurand</Table.Th>
-          <Table.Th>Phase</Table.Th>
-          <Table.Th>Value</Table.Th>
-          <Table.Th>Context</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {(samples.data ?? []).map((s, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: raw samples have no id; Raw and SignedData of one instant share the rest
-          <Table.Tr key={`${s.timestamp}:${s.measurand}:${s.phase}:${i}`}>
-            <Table.Td>{new Date(s.timestamp).toLocaleTimeString()}</Table.Td>
-            <Table.Td>{s.measurand}</Table.Td>
-            <Table.Td>{s.phase ?? '—'}</Table.Td>
-            <Table.Td>
-              {s.value} {s.unit}
-            </Table.Td>
-            <Table.Td>{s.context}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+    <DataTable
+      label="Raw samples"
+      fz="xs"
+      columns={SAMPLE_COLUMNS}
+      rows={samples.data ?? []}
+      // Raw samples have no id; Raw and SignedData of one instant share the rest.
+      rowKey={(s, i) => `${s.timestamp}:${s.measurand}:${s.phase}:${i}`}
+    />
   );
 }
 
@@ -51,6 +43,16 @@ async function exportCsv(url: string): Promise<string | null> {
   const r = await window.ocppEdge.saveFile('sessions.csv', await fetchText(url));
   return r.ok ? (r.value ? `saved to ${r.value}` : null) : r.error;
 }
+
+const SESSION_COLUMNS: Array<Column<Session>> = [
+  { header: 'Charger', cell: (s) => s.chargePointId },
+  { header: 'Connector', cell: (s) => `#${s.connectorId}` },
+  { header: 'Id tag', cell: (s) => s.idTag },
+  { header: 'Start', cell: (s) => new Date(s.startTime).toLocaleString() },
+  { header: 'Stop', cell: (s) => (s.stopTime ? new Date(s.stopTime).toLocaleString() : '—') },
+  { header: 'Energy', cell: (s) => kwh(s.energyWh) },
+  { header: 'Status', cell: (s) => <Badge color={s.status === 'Active' ? 'blue' : 'gray'}>{s.status}</Badge> },
+];
 
 export function SessionsScreen() {
   const [station, setStation] = useState('');
@@ -87,46 +89,29 @@ export function SessionsScreen() {
         {exportNote && <Text size="sm">{exportNote}</Text>}
       </Group>
       {sessions.isError && <ErrorNotice error={sessions.error} title="Cannot load sessions" />}
-      {sessions.data && total === 0 && (
-        <EmptyState title="No sessions">No session matches these filters. Sessions appear when a charger starts a transaction (or a remote start from a charger's page).</EmptyState>
-      )}
-      {total > 0 && (
-        <Table aria-label="Sessions" highlightOnHover>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Transaction</Table.Th>
-              <Table.Th>Charger</Table.Th>
-              <Table.Th>Connector</Table.Th>
-              <Table.Th>Id tag</Table.Th>
-              <Table.Th>Start</Table.Th>
-              <Table.Th>Stop</Table.Th>
-              <Table.Th>Energy</Table.Th>
-              <Table.Th>Status</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {sessions.data!.items.map((s) => (
-              <Table.Tr key={s.transactionId}>
-                <Table.Td>
-                  <Anchor component="button" type="button" onClick={() => setOpen(s)}>
-                    {s.transactionId}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>{s.chargePointId}</Table.Td>
-                <Table.Td>#{s.connectorId}</Table.Td>
-                <Table.Td>{s.idTag}</Table.Td>
-                <Table.Td>{new Date(s.startTime).toLocaleString()}</Table.Td>
-                <Table.Td>{s.stopTime ? new Date(s.stopTime).toLocaleString() : '—'}</Table.Td>
-                <Table.Td>{kwh(s.energyWh)}</Table.Td>
-                <Table.Td>
-                  <Badge color={s.status === 'Active' ? 'blue' : 'gray'}>{s.status}</Badge>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
-      <Pagination total={Math.max(1, Math.ceil(total / SIZE))} value={page} onChange={setPage} aria-label="Session pages" />
+      <DataTable
+        label="Sessions"
+        highlightOnHover
+        columns={[
+          {
+            header: 'Transaction',
+            cell: (s) => (
+              <Anchor component="button" type="button" onClick={() => setOpen(s)}>
+                {s.transactionId}
+              </Anchor>
+            ),
+          },
+          ...SESSION_COLUMNS,
+        ]}
+        rows={sessions.data?.items ?? []}
+        rowKey={(s) => s.transactionId}
+        empty={
+          sessions.data && total === 0 ? (
+            <EmptyState title="No sessions">No session matches these filters. Sessions appear when a charger starts a transaction (or a remote start from a charger's page).</EmptyState>
+          ) : null
+        }
+        pages={{ total: Math.max(1, Math.ceil(total / SIZE)), page, onChange: setPage, label: 'Session pages' }}
+      />
       <Drawer opened={!!open} onClose={() => setOpen(null)} position="right" size="70%" title={open ? `Session ${open.transactionId}` : ''}>
         {open && (
           <Stack>

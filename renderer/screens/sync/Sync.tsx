@@ -1,6 +1,7 @@
-import { Alert, Button, Card, Group, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { SyncProgress, SyncStatus } from '../../api/models';
 import { useParkedRecords, useResolveParked, useSyncNow, useSyncStatus } from '../../api/queries';
+import { DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 
@@ -118,39 +119,30 @@ function Parked() {
   return (
     <Stack>
       {resolve.error && <ErrorNotice error={resolve.error} />}
-      <Table aria-label="Parked records">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Record</Table.Th>
-            <Table.Th>Subject</Table.Th>
-            <Table.Th>Created</Table.Th>
-            <Table.Th>Reason</Table.Th>
-            <Table.Th>Actions</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(parked.data ?? []).map((r) => (
-            <Table.Tr key={r.id}>
-              <Table.Td>
-                {r.kind} #{r.id}
-              </Table.Td>
-              <Table.Td>{r.subject ?? ''}</Table.Td>
-              <Table.Td>{when(r.createdAt, '')}</Table.Td>
-              <Table.Td>{r.parkedReason ?? ''}</Table.Td>
-              <Table.Td>
-                <Group gap="xs">
-                  <Button size="xs" variant="light" aria-label={`Retry record ${r.id}`} onClick={() => resolve.mutate({ id: r.id, action: 'retry' })}>
-                    Retry
-                  </Button>
-                  <Button size="xs" variant="subtle" color="red" aria-label={`Dismiss record ${r.id}`} onClick={() => resolve.mutate({ id: r.id, action: 'dismiss' })}>
-                    Dismiss
-                  </Button>
-                </Group>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <DataTable
+        label="Parked records"
+        columns={[
+          { header: 'Record', cell: (r) => `${r.kind} #${r.id}` },
+          { header: 'Subject', cell: (r) => r.subject ?? '' },
+          { header: 'Created', cell: (r) => when(r.createdAt, '') },
+          { header: 'Reason', cell: (r) => r.parkedReason ?? '' },
+          {
+            header: 'Actions',
+            cell: (r) => (
+              <Group gap="xs">
+                <Button size="xs" variant="light" aria-label={`Retry record ${r.id}`} onClick={() => resolve.mutate({ id: r.id, action: 'retry' })}>
+                  Retry
+                </Button>
+                <Button size="xs" variant="subtle" color="red" aria-label={`Dismiss record ${r.id}`} onClick={() => resolve.mutate({ id: r.id, action: 'dismiss' })}>
+                  Dismiss
+                </Button>
+              </Group>
+            ),
+          },
+        ]}
+        rows={parked.data ?? []}
+        rowKey={(r) => r.id}
+      />
     </Stack>
   );
 }
