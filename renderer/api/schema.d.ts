@@ -317,7 +317,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Charger with connectors, configuration snapshot, local list, availability, profiles, jobs */
+        /** Charger with connectors, configuration snapshot, local list, availability, profiles, jobs; for OCPP 2.0.1 stations also their EVSEs with connectors, device model (GetBaseReport) and reported events */
         get: operations["getApiChargerCpId"];
         put?: never;
         post?: never;

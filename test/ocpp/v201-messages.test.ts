@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { insertCharger, updateCharger } from '../../main/store/queries/chargers.js';
 import { insertIdTag } from '../../main/store/queries/id-tags.js';
 import { createReservation } from '../../main/store/queries/reservations.js';
 import { cpid, iso, row, rows, startTestApp, type TestApp, type TestCharger, waitFor } from './support.js';
-import { connectBooted201, energyReading } from './v201-support.js';
+import { boot201, connect201, connectBooted201, energyReading } from './v201-support.js';
 
 /** Sends a call expected to be refused and returns its CALLERROR code. */
 async function refused(cp: TestCharger, action: string, payload: unknown): Promise<string> {
@@ -244,6 +245,31 @@ describe('issue 14: a 2.0.1 station that drops off', () => {
       await station.close();
       await waitFor(() => row(app, 'SELECT status FROM evse_connectors WHERE charge_point_id = ?', sid)?.status === 'Unavailable', 'marked unavailable');
       assert.equal(row(app, 'SELECT status FROM connectors WHERE charge_point_id = ?', sid)?.status, 'Unavailable');
+    } finally {
+      await app.dispose();
+    }
+  });
+});
+
+describe('issue 14: registry policies apply to 2.0.1 stations as to 1.6 chargers', () => {
+  test('a lenient 2.0.1 station: an unknown field and a number sent as text are accepted and each recorded as a deviation; a Rejected one may send only BootNotification (SecurityError)', async () => {
+    const app = await startTestApp();
+    try {
+      const laxId = cpid('LAX201');
+      insertCharger(app.db, laxId);
+      updateCharger(app.db, laxId, { lenient: true });
+      const lax = await connectBooted201(app, laxId);
+      assert.deepEqual(await lax.call('StatusNotification', { timestamp: iso(), connectorStatus: 'Available', evseId: '1', connectorId: 1, vendorNote: 'x' }), {});
+      assert.equal(row(app, 'SELECT status FROM evse_connectors WHERE charge_point_id = ? AND evse_id = 1', laxId)?.status, 'Available');
+      await waitFor(() => (row(app, 'SELECT count(*) AS n FROM schema_deviations WHERE charge_point_id = ?', laxId)?.n ?? 0) >= 2, 'deviations recorded');
+      await lax.close();
+
+      const rejectedId = cpid('REJ201');
+      insertCharger(app.db, rejectedId, { registrationStatus: 'Rejected' });
+      const rejected = await connect201(app, rejectedId);
+      assert.equal((await boot201(rejected)).status, 'Rejected');
+      assert.equal(await refused(rejected, 'Heartbeat', {}), 'SecurityError');
+      await rejected.close();
     } finally {
       await app.dispose();
     }
