@@ -6,6 +6,8 @@ export type ChargerDetail = Answer<'/api/charger/{cpId}'>;
 /** A charger as the table and the detail both show it: the registry fields and connector states. */
 export type Charger = ChargerPage['items'][number];
 /** A connector as the table has it; the detail and the live status events add its info and time. */
+/** One attribute of a variable of a 2.0.1 station's device model (NotifyReport). */
+export type DeviceVariable = ChargerDetail['deviceModel'][number];
 export type ConnectorState = Charger['connectors'][number] & Partial<Pick<ChargerDetail['connectors'][number], 'info' | 'statusAt'>>;
 export type Summary = Answer<'/api/ui/summary'>;
 export type Session = Answer<'/api/sessions'>['items'][number];

@@ -1569,6 +1569,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
@@ -1642,6 +1647,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
@@ -1717,6 +1727,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
@@ -1806,6 +1821,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         transactionId: number;
+                        /** @description The charger's own id for it: a 2.0.1 station's string, a 1.6 charger's number as text */
+                        chargerTransactionId: string;
+                        /** @description OCPP 2.0.1: TransactionEvent seqNos not yet received before its Ended event */
+                        missingSeqNos: number[];
                         chargePointId: string;
                         connectorId: number;
                         idTag: string;
@@ -1896,6 +1915,10 @@ export interface operations {
                     "application/json": {
                         session: {
                             transactionId: number;
+                            /** @description The charger's own id for it: a 2.0.1 station's string, a 1.6 charger's number as text */
+                            chargerTransactionId: string;
+                            /** @description OCPP 2.0.1: TransactionEvent seqNos not yet received before its Ended event */
+                            missingSeqNos: number[];
                             chargePointId: string;
                             connectorId: number;
                             idTag: string;
@@ -1987,6 +2010,10 @@ export interface operations {
                         total: number;
                         items: {
                             transactionId: number;
+                            /** @description The charger's own id for it: a 2.0.1 station's string, a 1.6 charger's number as text */
+                            chargerTransactionId: string;
+                            /** @description OCPP 2.0.1: TransactionEvent seqNos not yet received before its Ended event */
+                            missingSeqNos: number[];
                             chargePointId: string;
                             connectorId: number;
                             idTag: string;
@@ -2038,6 +2065,10 @@ export interface operations {
                         total: number;
                         items: {
                             transactionId: number;
+                            /** @description The charger's own id for it: a 2.0.1 station's string, a 1.6 charger's number as text */
+                            chargerTransactionId: string;
+                            /** @description OCPP 2.0.1: TransactionEvent seqNos not yet received before its Ended event */
+                            missingSeqNos: number[];
                             chargePointId: string;
                             connectorId: number;
                             idTag: string;
@@ -2430,6 +2461,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
@@ -2538,6 +2574,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
@@ -2620,6 +2661,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
@@ -2695,6 +2741,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
@@ -2710,6 +2761,46 @@ export interface operations {
                             statusAt: string;
                             /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             updatedAt: string;
+                        }[];
+                        /** @description OCPP 2.0.1: the station's EVSEs with their connectors (empty for a 1.6 charger) */
+                        evses: {
+                            evseId: number;
+                            connectors: {
+                                connectorId: number;
+                                status: string;
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
+                                statusAt: string;
+                                /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
+                                updatedAt: string;
+                            }[];
+                        }[];
+                        /** @description OCPP 2.0.1: the device model the station reported (NotifyReport after GetBaseReport) */
+                        deviceModel: {
+                            component: string;
+                            componentInstance: string | null;
+                            evseId: number | null;
+                            connectorId: number | null;
+                            variable: string;
+                            variableInstance: string | null;
+                            attributeType: string;
+                            value: string | null;
+                            mutability: string | null;
+                            dataType: string | null;
+                            unit: string | null;
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
+                            updatedAt: string;
+                        }[];
+                        /** @description OCPP 2.0.1: the latest NotifyEvent and SecurityEventNotification reports, newest first */
+                        stationEvents: {
+                            id: number;
+                            /** @enum {string} */
+                            kind: "event" | "security";
+                            type: string;
+                            detail: string | null;
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
+                            at: string;
+                            /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
+                            receivedAt: string;
                         }[];
                         configuration: {
                             key: string;
@@ -2903,6 +2994,11 @@ export interface operations {
                         diagnosticsStatus: string | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         diagnosticsStatusAt: string | null;
+                        /**
+                         * @description The OCPP version negotiated on its last connection; null before its first
+                         * @enum {string|null}
+                         */
+                        ocppVersion: "1.6" | "2.0.1" | null;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                         createdAt: string;
                         /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
@@ -4812,6 +4908,11 @@ export interface operations {
                             diagnosticsStatus: string | null;
                             /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             diagnosticsStatusAt: string | null;
+                            /**
+                             * @description The OCPP version negotiated on its last connection; null before its first
+                             * @enum {string|null}
+                             */
+                            ocppVersion: "1.6" | "2.0.1" | null;
                             /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             createdAt: string;
                             /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
@@ -5415,6 +5516,11 @@ export interface operations {
                             diagnosticsStatus: string | null;
                             /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             diagnosticsStatusAt: string | null;
+                            /**
+                             * @description The OCPP version negotiated on its last connection; null before its first
+                             * @enum {string|null}
+                             */
+                            ocppVersion: "1.6" | "2.0.1" | null;
                             /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
                             createdAt: string;
                             /** @description ISO 8601 UTC instant, e.g. 2026-12-02T10:00:00.000Z */
