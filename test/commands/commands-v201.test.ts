@@ -72,7 +72,14 @@ const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
 async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 4000): Promise<T> {
   let last: T | undefined;
   try {
-    return (await waitFor(async () => ((last = await fn()), ok(last) && { value: last }), { timeoutMs, stepMs: 25, what })).value;
+    const found = await waitFor(
+      async () => {
+        last = await fn();
+        return ok(last) && { value: last };
+      },
+      { timeoutMs, stepMs: 25, what },
+    );
+    return found.value;
   } catch (err) {
     assert.fail(`${(err as Error).message}; last: ${JSON.stringify(last)}`);
   }
