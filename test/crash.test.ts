@@ -1,7 +1,9 @@
 /**
  * Issue 2 acceptance: kill -9 of the service while 50 chargers run sessions. Every message the
  * central system acknowledged must be on disk, exactly once, after the chargers reconnected
- * and delivered their queues to the restarted service.
+ * and delivered their queues to the restarted service. Issue 14: the fleet is mixed, half of it
+ * OCPP 2.0.1 stations whose TransactionEvents (queued offline, resent after the kill) must each
+ * be stored once and make each session once, complete, with the acknowledged energy.
  */
 
 import assert from 'node:assert/strict';
@@ -16,10 +18,13 @@ import { freePort, ServiceProcess } from './sim/service.js';
 
 const TOKEN = 'crash-test-token-0123456789abcdef';
 const CHARGERS = 50;
+/** Every other charger speaks 2.0.1. */
+const CHARGERS_16 = 25;
+const CHARGERS_201 = 25;
 const SESSIONS = 6;
 const SAMPLES = 8;
 
-test('issue 2 acceptance: SIGKILL while 50 chargers run sessions loses nothing acknowledged and duplicates nothing', { timeout: 90_000 }, async (t) => {
+test('issue 2 and 14 acceptance: SIGKILL while 50 chargers (25 OCPP 1.6, 25 OCPP 2.0.1) run sessions loses nothing acknowledged and duplicates nothing', { timeout: 90_000 }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ocpp-edge-crash-'));
   const port = await freePort();
   let service: ServiceProcess | null = null;
@@ -28,11 +33,13 @@ test('issue 2 acceptance: SIGKILL while 50 chargers run sessions loses nothing a
     chargers: CHARGERS,
     sessions: SESSIONS,
     prefix: 'CRASH',
+    versions: ['1.6', '2.0.1'],
     meterIntervalMs: 40,
     samplesPerSession: SAMPLES,
     rampMs: 300,
     deadlineMs: 60_000,
     charger: { backoffInitialMs: 100, backoffMaxMs: 1000, txRetryIntervalMs: 300, callTimeoutMs: 5000 },
+    charger201: { backoffInitialMs: 100, backoffMaxMs: 1000, txRetryIntervalMs: 300, callTimeoutMs: 5000 },
   });
   try {
     service = await ServiceProcess.start({ dataDir, port, token: TOKEN });
@@ -81,9 +88,9 @@ test('issue 2 acceptance: SIGKILL while 50 chargers run sessions loses nothing a
       const starts = fleet.chargers16.flatMap((c) => c.ledger.starts);
       const stops = fleet.chargers16.flatMap((c) => c.ledger.stops);
       const meters = fleet.chargers16.flatMap((c) => c.ledger.meterValues);
-      assert.equal(starts.length, CHARGERS * SESSIONS);
-      assert.equal(stops.length, CHARGERS * SESSIONS);
-      assert.equal(meters.length, CHARGERS * SESSIONS * SAMPLES);
+      assert.equal(starts.length, CHARGERS_16 * SESSIONS);
+      assert.equal(stops.length, CHARGERS_16 * SESSIONS);
+      assert.equal(meters.length, CHARGERS_16 * SESSIONS * SAMPLES);
       assert.equal(new Set(starts.map((s) => s.transactionId)).size, starts.length, 'every session got its own transactionId');
       assert.ok(
         starts.some((s) => Date.parse(s.timestamp) >= killedAt && Date.parse(s.timestamp) < restartedAt),
@@ -104,8 +111,8 @@ test('issue 2 acceptance: SIGKILL while 50 chargers run sessions loses nothing a
           { chargePointId: s.chargePointId, connectorId: s.connectorId, idTag: s.idTag, meterStart: s.meterStart, timestamp: s.timestamp },
         );
       }
-      const stored = db.prepare(`SELECT count(*) AS n FROM transactions WHERE charge_point_id LIKE 'CRASH-%'`).get() as { n: number };
-      assert.equal(stored.n, starts.length, 'no transaction beyond the acknowledged ones');
+      const stored = db.prepare(`SELECT count(*) AS n FROM transactions WHERE charge_point_id LIKE 'CRASH-%' AND charger_transaction_id IS NULL`).get() as { n: number };
+      assert.equal(stored.n, starts.length, 'no 1.6 transaction beyond the acknowledged ones');
       const dupTx = db.prepare(`SELECT charge_point_id, connector_id, start_time, meter_start, id_tag, count(*) AS n FROM transactions GROUP BY 1, 2, 3, 4, 5 HAVING n > 1`).all();
       assert.deepEqual(dupTx, [], 'no duplicate transaction for the same identity');
 
@@ -145,6 +152,61 @@ test('issue 2 acceptance: SIGKILL while 50 chargers run sessions loses nothing a
         stops.reduce((n, s) => n + s.transactionDataSamples, 0),
         'transactionData of every stop, once',
       );
+
+      // OCPP 2.0.1: every acknowledged TransactionEvent is stored once, and nothing else is.
+      const c201 = fleet.chargers201;
+      const started201 = c201.flatMap((c) => c.ledger.starts);
+      const ended201 = c201.flatMap((c) => c.ledger.stops);
+      const updated201 = c201.flatMap((c) => c.ledger.meterValues);
+      assert.equal(started201.length, CHARGERS_201 * SESSIONS);
+      assert.equal(ended201.length, CHARGERS_201 * SESSIONS);
+      assert.equal(updated201.length, CHARGERS_201 * SESSIONS * SAMPLES);
+      assert.ok(
+        started201.some((s) => s.offline),
+        'some 2.0.1 transactions started while the service was down (offline events)',
+      );
+      const acked = new Set([
+        ...c201.flatMap((c) => c.ledger.starts.map((e) => `${c.id}|${e.transactionId}|${e.seqNo}`)),
+        ...c201.flatMap((c) => c.ledger.meterValues.map((e) => `${c.id}|${e.transactionId}|${e.seqNo}`)),
+        ...c201.flatMap((c) => c.ledger.stops.map((e) => `${c.id}|${e.transactionId}|${e.seqNo}`)),
+      ]);
+      assert.equal(acked.size, started201.length + ended201.length + updated201.length, 'ledger entries are distinct');
+      const events = db.prepare(`SELECT charge_point_id || '|' || charger_transaction_id || '|' || seq_no AS k FROM transaction_events WHERE charge_point_id LIKE 'CRASH-%'`).all() as Array<{
+        k: string;
+      }>;
+      const storedEvents = new Set(events.map((e) => e.k));
+      const missingEvents = [...acked].filter((k) => !storedEvents.has(k));
+      assert.deepEqual(missingEvents.slice(0, 5), [], `${missingEvents.length} acknowledged TransactionEvents missing`);
+      assert.equal(events.length, acked.size, 'no TransactionEvent beyond the acknowledged ones, none twice');
+      const session201 = db.prepare(
+        `SELECT connector_id AS evseId, id_tag AS idToken, meter_start AS meterStart, start_time AS timestamp, status, meter_stop AS meterStop, stop_time AS stopTime,
+           stop_reason AS reason, energy_wh AS energyWh, seq_gaps AS gaps FROM transactions WHERE charge_point_id = ? AND charger_transaction_id = ?`,
+      );
+      for (const c of c201) {
+        for (const s of c.ledger.starts) {
+          const stop = c.ledger.stops.find((x) => x.transactionId === s.transactionId)!;
+          assert.deepEqual(
+            session201.all(c.id, s.transactionId),
+            [
+              {
+                evseId: s.evseId,
+                idToken: s.idToken,
+                meterStart: s.meterStart,
+                timestamp: s.timestamp,
+                status: 'Completed',
+                meterStop: stop.meterStop,
+                stopTime: stop.timestamp,
+                reason: stop.reason,
+                energyWh: stop.meterStop - s.meterStart,
+                gaps: null,
+              },
+            ],
+            `2.0.1 transaction ${s.transactionId} of ${c.id}: one complete session`,
+          );
+        }
+      }
+      const stored201 = db.prepare(`SELECT count(*) AS n FROM transactions WHERE charge_point_id LIKE 'CRASH-%' AND charger_transaction_id IS NOT NULL`).get() as { n: number };
+      assert.equal(stored201.n, started201.length, 'no 2.0.1 session beyond the acknowledged ones');
     } finally {
       db.close();
     }

@@ -6,6 +6,7 @@ import { CallTimeoutError, NotConnectedError, TooManyPendingCallsError } from '.
 import { RpcError } from '../ocpp/rpc.js';
 import type { ActionTypes } from '../ocpp/schema/ocpp16.js';
 import type { OcppServer } from '../ocpp/server.js';
+import { OUTBOUND_ACTIONS as V201_OUTBOUND_ACTIONS, type OutboundAction as V201OutboundAction } from '../ocpp/v201/actions.js';
 import type { OcppVersion } from '../ocpp/versions.js';
 import type { AdminWriter } from '../store/admin-ops.js';
 import type { Db } from '../store/db.js';
@@ -36,8 +37,18 @@ export interface CommandOutcome<A extends OutboundAction = OutboundAction> {
   [extra: string]: unknown;
 }
 
-/** 1.6 §4.2: a Pending charger may only be configured and asked to trigger messages. */
-const ALLOWED_WHILE_PENDING = new Set<OutboundAction>(['GetConfiguration', 'ChangeConfiguration', 'TriggerMessage']);
+/** A raw message's outcome: the station's answer as it gave it. */
+export interface RawOutcome {
+  chargePointId: string;
+  action: string;
+  ocppVersion: OcppVersion;
+  request: unknown;
+  response: unknown;
+}
+
+/** 1.6 §4.2 (2.0.1 B02): a Pending charger may only be configured and asked to trigger messages. */
+const ALLOWED_WHILE_PENDING = new Set<string>(['GetConfiguration', 'ChangeConfiguration', 'TriggerMessage', 'GetVariables', 'SetVariables', 'GetBaseReport']);
+const outbound201 = new Set<string>(V201_OUTBOUND_ACTIONS);
 const outbound = new Set<string>(OUTBOUND_ACTIONS);
 
 /**
@@ -120,7 +131,31 @@ export class CommandService {
     }
   }
 
-  private checkState(chargePointId: string, action: OutboundAction): void {
+  /**
+   * A message in the charger's own version, sent as given (audited, no store effects): what the
+   * neutral commands do not cover, e.g. GetBaseReport to a 2.0.1 station. A 1.6 charger's
+   * message is its neutral command (with its effects).
+   */
+  async sendRaw(chargePointId: string, action: string, payload: Record<string, unknown>, by: string): Promise<CommandOutcome | RawOutcome> {
+    if (this.d.ocpp.versionOf(chargePointId) !== '2.0.1') return this.execute(chargePointId, action as OutboundAction, payload as never, by);
+    const started = Date.now();
+    const at = new Date(started).toISOString();
+    try {
+      if (!outbound201.has(action)) throw new CommandError('invalid', `${action} is not an OCPP 2.0.1 message to a station`, { field: 'action' });
+      // The password goes by AuthorizationKey only: rolled out safely and never echoed.
+      if (JSON.stringify(payload).includes('"BasicAuthPassword"')) throw new CommandError('invalid', 'set the password with change-configuration AuthorizationKey', { field: 'payload' });
+      this.checkState(chargePointId, action);
+      const response = await this.d.ocpp.callV201(chargePointId, action as V201OutboundAction, payload as never);
+      await this.record(chargePointId, action, payload, by, at, started, { ok: true, result: { response } });
+      return { chargePointId, action, ocppVersion: '2.0.1', request: payload, response };
+    } catch (err) {
+      const e = toCommandError(err, chargePointId, action, false);
+      await this.record(chargePointId, action, payload, by, at, started, { ok: false, error: e.message });
+      throw e;
+    }
+  }
+
+  private checkState(chargePointId: string, action: string): void {
     const conn = this.d.ocpp.connection(chargePointId);
     if (!conn) throw new CommandError('not-connected', `${chargePointId} is not connected`);
     // After our own restart a charger does not boot again: its registry status stands in.

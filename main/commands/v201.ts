@@ -27,6 +27,8 @@ export interface V201Context {
 
 export interface V201Translation<A extends OutboundAction, W extends Out201> {
   action: W;
+  /** How the neutral body's fields reach a 2.0.1 station (published in the API document). */
+  doc: string;
   request(req: A16[A]['request'], chargePointId: string, ctx: V201Context): A201[W]['request'];
   response(res: A201[W]['response'], req: A16[A]['request'], chargePointId: string): A16[A]['response'];
 }
@@ -109,6 +111,7 @@ function unusable(cp: string, action: string, status: string, info?: { reasonCod
 export const V201_TRANSLATIONS: { [A in OutboundAction]: V201Translation<A, Out201> } = {
   RemoteStartTransaction: tr({
     action: 'RequestStartTransaction',
+    doc: "connectorId is the evseId; idTag the idToken (type ISO14443); a remoteStartId is added; chargingProfile becomes the 2.0.1 profile (its transactionId, our session id, the station's).",
     request: (r, cp, ctx) => ({
       idToken: card(r.idTag),
       remoteStartId: ctx.nextRequestId(),
@@ -120,6 +123,7 @@ export const V201_TRANSLATIONS: { [A in OutboundAction]: V201Translation<A, Out2
 
   RemoteStopTransaction: tr({
     action: 'RequestStopTransaction',
+    doc: "transactionId (our session id) becomes the station's own transaction id.",
     request: (r, cp, ctx) => ({ transactionId: stationTxId(ctx, cp, r.transactionId, 'transactionId') }),
     response: (res) => ({ status: res.status }),
   }),
@@ -127,6 +131,7 @@ export const V201_TRANSLATIONS: { [A in OutboundAction]: V201Translation<A, Out2
   // Hard: now, ending transactions (Immediate). Soft: once the station is idle (OnIdle).
   Reset: tr({
     action: 'Reset',
+    doc: 'type Hard is Immediate, Soft is OnIdle (Scheduled while charging is answered Accepted).',
     request: (r) => ({ type: r.type === 'Hard' ? 'Immediate' : 'OnIdle' }),
     // Scheduled: it resets when its transactions end, which is what was asked.
     response: (res) => ({ status: res.status === 'Rejected' ? 'Rejected' : 'Accepted' }),
@@ -135,18 +140,21 @@ export const V201_TRANSLATIONS: { [A in OutboundAction]: V201Translation<A, Out2
   // A 1.6 connector is a 2.0.1 EVSE (with its one connector).
   UnlockConnector: tr({
     action: 'UnlockConnector',
+    doc: 'connectorId is the evseId (its connector 1); UnknownConnector is answered NotSupported, OngoingAuthorizedTransaction UnlockFailed.',
     request: (r) => ({ evseId: r.connectorId, connectorId: 1 }),
     response: (res) => ({ status: res.status === 'Unlocked' ? 'Unlocked' : res.status === 'UnknownConnector' ? 'NotSupported' : 'UnlockFailed' }),
   }),
 
   ChangeAvailability: tr({
     action: 'ChangeAvailability',
+    doc: 'type is operationalStatus; connectorId is the EVSE (0: the whole station).',
     request: (r) => ({ operationalStatus: r.type, ...(r.connectorId > 0 && { evse: { id: r.connectorId } }) }),
     response: (res) => ({ status: res.status }),
   }),
 
   TriggerMessage: tr({
     action: 'TriggerMessage',
+    doc: 'DiagnosticsStatusNotification is LogStatusNotification; connectorId is the EVSE.',
     request: (r) => ({
       requestedMessage: r.requestedMessage === 'DiagnosticsStatusNotification' ? 'LogStatusNotification' : r.requestedMessage,
       ...(r.connectorId !== undefined && r.connectorId > 0 && { evse: { id: r.connectorId, ...(r.requestedMessage === 'StatusNotification' && { connectorId: 1 }) } }),
@@ -154,18 +162,20 @@ export const V201_TRANSLATIONS: { [A in OutboundAction]: V201Translation<A, Out2
     response: (res) => ({ status: res.status }),
   }),
 
-  ClearCache: tr({ action: 'ClearCache', request: () => ({}), response: (res) => ({ status: res.status }) }),
+  ClearCache: tr({ action: 'ClearCache', doc: 'the same message.', request: () => ({}), response: (res) => ({ status: res.status }) }),
 
   DataTransfer: tr({
     action: 'DataTransfer',
+    doc: 'the same fields; data answered as JSON text.',
     request: (r) => ({ vendorId: r.vendorId, ...(r.messageId !== undefined && { messageId: r.messageId }), ...(r.data !== undefined && { data: r.data }) }),
     response: (res) => ({ status: res.status, ...(res.data !== undefined && { data: typeof res.data === 'string' ? res.data : JSON.stringify(res.data) }) }),
   }),
 
-  GetLocalListVersion: tr({ action: 'GetLocalListVersion', request: () => ({}), response: (res) => ({ listVersion: res.versionNumber }) }),
+  GetLocalListVersion: tr({ action: 'GetLocalListVersion', doc: 'versionNumber is answered as listVersion.', request: () => ({}), response: (res) => ({ listVersion: res.versionNumber }) }),
 
   SendLocalList: tr({
     action: 'SendLocalList',
+    doc: 'listVersion is versionNumber; idTag the idToken (ISO14443); idTagInfo idTokenInfo (expiryDate cacheExpiryDateTime, parentIdTag groupIdToken).',
     request: (r) => ({
       versionNumber: r.listVersion,
       updateType: r.updateType,
@@ -187,6 +197,7 @@ export const V201_TRANSLATIONS: { [A in OutboundAction]: V201Translation<A, Out2
 
   ReserveNow: tr({
     action: 'ReserveNow',
+    doc: 'reservationId is id, expiryDate expiryDateTime, idTag idToken, parentIdTag groupIdToken; connectorId the evseId (0: any EVSE).',
     request: (r) => ({
       id: r.reservationId,
       expiryDateTime: r.expiryDate,
@@ -198,16 +209,18 @@ export const V201_TRANSLATIONS: { [A in OutboundAction]: V201Translation<A, Out2
     response: (res) => ({ status: res.status }),
   }),
 
-  CancelReservation: tr({ action: 'CancelReservation', request: (r) => ({ reservationId: r.reservationId }), response: (res) => ({ status: res.status }) }),
+  CancelReservation: tr({ action: 'CancelReservation', doc: 'the same message.', request: (r) => ({ reservationId: r.reservationId }), response: (res) => ({ status: res.status }) }),
 
   SetChargingProfile: tr({
     action: 'SetChargingProfile',
+    doc: 'connectorId is the evseId; csChargingProfiles the chargingProfile (chargingProfileId id, ChargePointMaxProfile ChargingStationMaxProfile, the schedule a list of one).',
     request: (r, cp, ctx) => ({ evseId: r.connectorId, chargingProfile: profile201(r.csChargingProfiles, cp, ctx) }),
     response: (res) => ({ status: res.status }),
   }),
 
   ClearChargingProfile: tr({
     action: 'ClearChargingProfile',
+    doc: 'id is chargingProfileId; connectorId, chargingProfilePurpose and stackLevel the chargingProfileCriteria.',
     request: (r) => {
       const criteria = {
         ...(r.connectorId !== undefined && { evseId: r.connectorId }),
@@ -221,6 +234,7 @@ export const V201_TRANSLATIONS: { [A in OutboundAction]: V201Translation<A, Out2
 
   GetCompositeSchedule: tr({
     action: 'GetCompositeSchedule',
+    doc: 'connectorId is the evseId; the schedule is answered as chargingSchedule.',
     request: (r) => ({ evseId: r.connectorId, duration: r.duration, ...(r.chargingRateUnit && { chargingRateUnit: r.chargingRateUnit }) }),
     response: (res) => {
       const s = res.schedule;
@@ -236,6 +250,7 @@ export const V201_TRANSLATIONS: { [A in OutboundAction]: V201Translation<A, Out2
 
   UpdateFirmware: tr({
     action: 'UpdateFirmware',
+    doc: 'location and retrieveDate go in firmware, with a requestId; a refusal fails the command.',
     request: (r, _cp, ctx) => ({
       requestId: ctx.nextRequestId(),
       firmware: { location: r.location, retrieveDateTime: r.retrieveDate },
@@ -250,6 +265,7 @@ export const V201_TRANSLATIONS: { [A in OutboundAction]: V201Translation<A, Out2
 
   GetDiagnostics: tr({
     action: 'GetLog',
+    doc: 'GetLog of the DiagnosticsLog: location is log.remoteLocation, startTime/stopTime the oldest/latest timestamps; filename answered as fileName; a refusal fails the command.',
     request: (r, _cp, ctx) => ({
       logType: 'DiagnosticsLog',
       requestId: ctx.nextRequestId(),
@@ -266,6 +282,7 @@ export const V201_TRANSLATIONS: { [A in OutboundAction]: V201Translation<A, Out2
   // Configuration keys are device model variables: a 1.6 key with a counterpart, or `Component/Variable`.
   GetConfiguration: tr({
     action: 'GetVariables',
+    doc: 'GetVariables: each key is a device model variable, a 1.6 key with a 2.0.1 counterpart (HeartbeatInterval ...) or Component[instance]@evse.connector/Variable[instance]; no key reads every key with a counterpart.',
     request: (r) => ({ getVariableData: keysByVariable(requestedKeys(r)).refs }),
     response: (res, req) => {
       const { keyOf, unknown } = keysByVariable(requestedKeys(req));
@@ -283,6 +300,7 @@ export const V201_TRANSLATIONS: { [A in OutboundAction]: V201Translation<A, Out2
 
   ChangeConfiguration: tr({
     action: 'SetVariables',
+    doc: "SetVariables of the key's variable (as for GetConfiguration); the password only as AuthorizationKey (SecurityCtrlr.BasicAuthPassword).",
     request: (r) => {
       // The password goes by its 1.6 name, so it gets the key roll-out (kept until accepted) and stays masked.
       if (V16_KEY_VARIABLES.AuthorizationKey === r.key) throw new CommandError('invalid', `set ${r.key} as AuthorizationKey`, { field: 'key' });

@@ -338,7 +338,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** CancelReservation (OCPP 1.6); body is the CancelReservation.req payload */
+        /** CancelReservation (OCPP 1.6 and 2.0.1); body is the 1.6 CancelReservation.req payload */
         post: operations["postApiAdminCpIdCancelReservation"];
         delete?: never;
         options?: never;
@@ -355,7 +355,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** ChangeAvailability (OCPP 1.6); body is the ChangeAvailability.req payload */
+        /** ChangeAvailability (OCPP 1.6 and 2.0.1); body is the 1.6 ChangeAvailability.req payload */
         post: operations["postApiAdminCpIdChangeAvailability"];
         delete?: never;
         options?: never;
@@ -372,7 +372,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** ChangeConfiguration (OCPP 1.6); body is the ChangeConfiguration.req payload */
+        /** ChangeConfiguration (OCPP 1.6 and 2.0.1); body is the 1.6 ChangeConfiguration.req payload */
         post: operations["postApiAdminCpIdChangeConfiguration"];
         delete?: never;
         options?: never;
@@ -389,7 +389,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** ClearCache (OCPP 1.6); body is the ClearCache.req payload */
+        /** ClearCache (OCPP 1.6 and 2.0.1); body is the 1.6 ClearCache.req payload */
         post: operations["postApiAdminCpIdClearCache"];
         delete?: never;
         options?: never;
@@ -406,7 +406,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** ClearChargingProfile (OCPP 1.6); body is the ClearChargingProfile.req payload */
+        /** ClearChargingProfile (OCPP 1.6 and 2.0.1); body is the 1.6 ClearChargingProfile.req payload */
         post: operations["postApiAdminCpIdClearChargingProfile"];
         delete?: never;
         options?: never;
@@ -423,7 +423,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** DataTransfer (OCPP 1.6); body is the DataTransfer.req payload */
+        /** DataTransfer (OCPP 1.6 and 2.0.1); body is the 1.6 DataTransfer.req payload */
         post: operations["postApiAdminCpIdDataTransfer"];
         delete?: never;
         options?: never;
@@ -440,7 +440,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** GetCompositeSchedule (OCPP 1.6); body is the GetCompositeSchedule.req payload */
+        /** GetCompositeSchedule (OCPP 1.6 and 2.0.1); body is the 1.6 GetCompositeSchedule.req payload */
         post: operations["postApiAdminCpIdGetCompositeSchedule"];
         delete?: never;
         options?: never;
@@ -457,7 +457,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** GetConfiguration (OCPP 1.6); body is the GetConfiguration.req payload */
+        /** GetConfiguration (OCPP 1.6 and 2.0.1); body is the 1.6 GetConfiguration.req payload */
         post: operations["postApiAdminCpIdGetConfiguration"];
         delete?: never;
         options?: never;
@@ -474,7 +474,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** GetDiagnostics (OCPP 1.6); body is the GetDiagnostics.req payload */
+        /** GetDiagnostics (OCPP 1.6 and 2.0.1); body is the 1.6 GetDiagnostics.req payload */
         post: operations["postApiAdminCpIdGetDiagnostics"];
         delete?: never;
         options?: never;
@@ -491,7 +491,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** GetLocalListVersion (OCPP 1.6); body is the GetLocalListVersion.req payload */
+        /** GetLocalListVersion (OCPP 1.6 and 2.0.1); body is the 1.6 GetLocalListVersion.req payload */
         post: operations["postApiAdminCpIdGetLocalListVersion"];
         delete?: never;
         options?: never;
@@ -508,7 +508,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** RemoteStartTransaction; the answer carries the transactionId once the charger starts */
+        /** RemoteStartTransaction (OCPP 1.6 and 2.0.1); the answer carries the transactionId once the charger starts */
         post: operations["postApiAdminCpIdStartTransaction"];
         delete?: never;
         options?: never;
@@ -525,7 +525,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** RemoteStopTransaction (OCPP 1.6); body is the RemoteStopTransaction.req payload */
+        /** RemoteStopTransaction (OCPP 1.6 and 2.0.1); body is the 1.6 RemoteStopTransaction.req payload */
         post: operations["postApiAdminCpIdStopTransaction"];
         delete?: never;
         options?: never;
@@ -542,7 +542,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** ReserveNow (OCPP 1.6); body is the ReserveNow.req payload */
+        /** ReserveNow (OCPP 1.6 and 2.0.1); body is the 1.6 ReserveNow.req payload */
         post: operations["postApiAdminCpIdReserveNow"];
         delete?: never;
         options?: never;
@@ -559,7 +559,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reset (OCPP 1.6); body is the Reset.req payload */
+        /** Reset (OCPP 1.6 and 2.0.1); body is the 1.6 Reset.req payload */
         post: operations["postApiAdminCpIdReset"];
         delete?: never;
         options?: never;
@@ -593,7 +593,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** SetChargingProfile (OCPP 1.6); body is the SetChargingProfile.req payload */
+        /** SetChargingProfile (OCPP 1.6 and 2.0.1); body is the 1.6 SetChargingProfile.req payload */
         post: operations["postApiAdminCpIdSetChargingProfile"];
         delete?: never;
         options?: never;
@@ -610,7 +610,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** TriggerMessage (OCPP 1.6); body is the TriggerMessage.req payload */
+        /** TriggerMessage (OCPP 1.6 and 2.0.1); body is the 1.6 TriggerMessage.req payload */
         post: operations["postApiAdminCpIdTriggerMessage"];
         delete?: never;
         options?: never;
@@ -627,7 +627,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** UnlockConnector (OCPP 1.6); body is the UnlockConnector.req payload */
+        /** UnlockConnector (OCPP 1.6 and 2.0.1); body is the 1.6 UnlockConnector.req payload */
         post: operations["postApiAdminCpIdUnlockConnector"];
         delete?: never;
         options?: never;
@@ -644,7 +644,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** UpdateFirmware (OCPP 1.6); body is the UpdateFirmware.req payload */
+        /** UpdateFirmware (OCPP 1.6 and 2.0.1); body is the 1.6 UpdateFirmware.req payload */
         post: operations["postApiAdminCpIdUpdateFirmware"];
         delete?: never;
         options?: never;
@@ -729,7 +729,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send an OCPP command to a connected charger: {action, payload} */
+        /** Send an OCPP message to a connected charger in its own version, {action, payload}: a 1.6 command (with its store effects), or a 2.0.1 message as given (e.g. GetBaseReport) */
         post: operations["postConnectionsCpIdSend"];
         delete?: never;
         options?: never;
@@ -3020,6 +3020,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the CancelReservation.req payload. OCPP 2.0.1 stations get CancelReservation: the same message. */
         requestBody: {
             content: {
                 "application/json": {
@@ -3065,6 +3066,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the ChangeAvailability.req payload. OCPP 2.0.1 stations get ChangeAvailability: type is operationalStatus; connectorId is the EVSE (0: the whole station). */
         requestBody: {
             content: {
                 "application/json": {
@@ -3112,6 +3114,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the ChangeConfiguration.req payload. OCPP 2.0.1 stations get SetVariables: SetVariables of the key's variable (as for GetConfiguration); the password only as AuthorizationKey (SecurityCtrlr.BasicAuthPassword). */
         requestBody: {
             content: {
                 "application/json": {
@@ -3158,6 +3161,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the ClearCache.req payload. OCPP 2.0.1 stations get ClearCache: the same message. */
         requestBody: {
             content: {
                 "application/json": Record<string, never>;
@@ -3201,6 +3205,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the ClearChargingProfile.req payload. OCPP 2.0.1 stations get ClearChargingProfile: id is chargingProfileId; connectorId, chargingProfilePurpose and stackLevel the chargingProfileCriteria. */
         requestBody: {
             content: {
                 "application/json": {
@@ -3250,6 +3255,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the DataTransfer.req payload. OCPP 2.0.1 stations get DataTransfer: the same fields; data answered as JSON text. */
         requestBody: {
             content: {
                 "application/json": {
@@ -3297,6 +3303,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the GetCompositeSchedule.req payload. OCPP 2.0.1 stations get GetCompositeSchedule: connectorId is the evseId; the schedule is answered as chargingSchedule. */
         requestBody: {
             content: {
                 "application/json": {
@@ -3345,6 +3352,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the GetConfiguration.req payload. OCPP 2.0.1 stations get GetVariables: GetVariables: each key is a device model variable, a 1.6 key with a 2.0.1 counterpart (HeartbeatInterval ...) or Component[instance]@evse.connector/Variable[instance]; no key reads every key with a counterpart. */
         requestBody: {
             content: {
                 "application/json": {
@@ -3390,6 +3398,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the GetDiagnostics.req payload. OCPP 2.0.1 stations get GetLog: GetLog of the DiagnosticsLog: location is log.remoteLocation, startTime/stopTime the oldest/latest timestamps; filename answered as fileName; a refusal fails the command. */
         requestBody: {
             content: {
                 "application/json": {
@@ -3442,6 +3451,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the GetLocalListVersion.req payload. OCPP 2.0.1 stations get GetLocalListVersion: versionNumber is answered as listVersion. */
         requestBody: {
             content: {
                 "application/json": Record<string, never>;
@@ -3485,6 +3495,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the RemoteStartTransaction.req payload. OCPP 2.0.1 stations get RequestStartTransaction: connectorId is the evseId; idTag the idToken (type ISO14443); a remoteStartId is added; chargingProfile becomes the 2.0.1 profile (its transactionId, our session id, the station's). */
         requestBody: {
             content: {
                 "application/json": {
@@ -3559,6 +3570,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the RemoteStopTransaction.req payload. OCPP 2.0.1 stations get RequestStopTransaction: transactionId (our session id) becomes the station's own transaction id. */
         requestBody: {
             content: {
                 "application/json": {
@@ -3604,6 +3616,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the ReserveNow.req payload. OCPP 2.0.1 stations get ReserveNow: reservationId is id, expiryDate expiryDateTime, idTag idToken, parentIdTag groupIdToken; connectorId the evseId (0: any EVSE). */
         requestBody: {
             content: {
                 "application/json": {
@@ -3654,6 +3667,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the Reset.req payload. OCPP 2.0.1 stations get Reset: type Hard is Immediate, Soft is OnIdle (Scheduled while charging is answered Accepted). */
         requestBody: {
             content: {
                 "application/json": {
@@ -3700,6 +3714,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description Either version. OCPP 2.0.1 stations get SendLocalList: listVersion is versionNumber; idTag the idToken (ISO14443); idTagInfo idTokenInfo (expiryDate cacheExpiryDateTime, parentIdTag groupIdToken). */
         requestBody: {
             content: {
                 "application/json": {
@@ -3749,6 +3764,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the SetChargingProfile.req payload. OCPP 2.0.1 stations get SetChargingProfile: connectorId is the evseId; csChargingProfiles the chargingProfile (chargingProfileId id, ChargePointMaxProfile ChargingStationMaxProfile, the schedule a list of one). */
         requestBody: {
             content: {
                 "application/json": {
@@ -3822,6 +3838,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the TriggerMessage.req payload. OCPP 2.0.1 stations get TriggerMessage: DiagnosticsStatusNotification is LogStatusNotification; connectorId is the EVSE. */
         requestBody: {
             content: {
                 "application/json": {
@@ -3869,6 +3886,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the UnlockConnector.req payload. OCPP 2.0.1 stations get UnlockConnector: connectorId is the evseId (its connector 1); UnknownConnector is answered NotSupported, OngoingAuthorizedTransaction UnlockFailed. */
         requestBody: {
             content: {
                 "application/json": {
@@ -3914,6 +3932,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description OCPP 1.6: the UpdateFirmware.req payload. OCPP 2.0.1 stations get UpdateFirmware: location and retrieveDate go in firmware, with a requestId; a refusal fails the command. */
         requestBody: {
             content: {
                 "application/json": {
@@ -4075,9 +4094,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
-                    action: "CancelReservation" | "ChangeAvailability" | "ChangeConfiguration" | "ClearCache" | "ClearChargingProfile" | "DataTransfer" | "GetCompositeSchedule" | "GetConfiguration" | "GetDiagnostics" | "GetLocalListVersion" | "RemoteStartTransaction" | "RemoteStopTransaction" | "ReserveNow" | "Reset" | "SendLocalList" | "SetChargingProfile" | "TriggerMessage" | "UnlockConnector" | "UpdateFirmware";
-                    /** @description the OCPP request payload of the action */
+                    /**
+                     * @description a message of the charger's own OCPP version (1.6 or 2.0.1)
+                     * @enum {string}
+                     */
+                    action: "CancelReservation" | "ChangeAvailability" | "ChangeConfiguration" | "ClearCache" | "ClearChargingProfile" | "DataTransfer" | "GetCompositeSchedule" | "GetConfiguration" | "GetDiagnostics" | "GetLocalListVersion" | "RemoteStartTransaction" | "RemoteStopTransaction" | "ReserveNow" | "Reset" | "SendLocalList" | "SetChargingProfile" | "TriggerMessage" | "UnlockConnector" | "UpdateFirmware" | "GetBaseReport" | "GetLog" | "GetVariables" | "RequestStartTransaction" | "RequestStopTransaction" | "SetVariables";
+                    /** @description the OCPP request payload of the action, in that version */
                     payload?: {
                         [key: string]: unknown;
                     };

@@ -72,7 +72,14 @@ const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
 async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 4000): Promise<T> {
   let last: T | undefined;
   try {
-    return (await waitFor(async () => ((last = await fn()), ok(last) && { value: last }), { timeoutMs, stepMs: 25, what })).value;
+    const found = await waitFor(
+      async () => {
+        last = await fn();
+        return ok(last) && { value: last };
+      },
+      { timeoutMs, stepMs: 25, what },
+    );
+    return found.value;
   } catch (err) {
     assert.fail(`${(err as Error).message}; last: ${JSON.stringify(last)}`);
   }
@@ -317,4 +324,31 @@ test('issue 14 REST on a 2.0.1 station: update-firmware (UpdateFirmware with a r
     const dt = await command(sim.id, 'data-transfer', { vendorId: 'com.example', messageId: 'ping', data: '1' });
     received(sim, 'DataTransfer', 'DataTransfer', dt, { vendorId: 'com.example', messageId: 'ping', data: '1' });
     assert.equal(dt.body.response.status, 'UnknownVendorId');
+  }));
+
+test('issue 14 raw send per version: POST /connections/:cpId/send takes a 2.0.1 message as given (GetBaseReport, whose NotifyReport fills the device model shown on the charger); 1.6 names and the password are refused before sending', () =>
+  withStation('V201-CMD-RAW', async (sim) => {
+    const raw = await post(`/connections/${sim.id}/send`, { action: 'GetBaseReport', payload: { requestId: 77, reportBase: 'FullInventory' } });
+    assert.equal(raw.status, 200, JSON.stringify(raw.body));
+    assert.deepEqual(raw.body.response, { status: 'Accepted' });
+    assert.equal(raw.body.ocppVersion, '2.0.1');
+    assert.deepEqual(sim.received.at(-1)!.payload, { requestId: 77, reportBase: 'FullInventory' });
+    const cp = await until(
+      () => charger(sim.id),
+      (c) => (c.deviceModel ?? []).some((v: any) => v.variable === 'HeartbeatInterval'),
+      'the device model from NotifyReport',
+    );
+    assert.ok(cp.deviceModel.length >= 20, `the whole report is stored (${cp.deviceModel.length} variables)`);
+    const audit = (await get(`/api/audit?station=${sim.id}`)) as any[];
+    assert.ok(audit.some((a) => a.action === 'GetBaseReport' && a.ok));
+    const wrong = await post(`/connections/${sim.id}/send`, { action: 'RemoteStartTransaction', payload: { idTag: 'X' } });
+    assert.equal(wrong.status, 400, 'a 1.6 message to a 2.0.1 station');
+    const secret = await post(`/connections/${sim.id}/send`, {
+      action: 'SetVariables',
+      payload: { setVariableData: [{ component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' }, attributeValue: 'y'.repeat(20) }] },
+    });
+    assert.equal(secret.status, 400, 'the password goes by AuthorizationKey');
+    const invalid = await post(`/connections/${sim.id}/send`, { action: 'GetBaseReport', payload: { requestId: 'x' } });
+    assert.equal(invalid.status, 400, 'checked against the 2.0.1 schema before it leaves');
+    assert.equal(sim.received.filter((r) => r.action !== 'GetBaseReport').length, 0, 'nothing refused reached the station');
   }));

@@ -19,10 +19,11 @@
 import { INBOUND_ACTIONS, type InboundAction, OUTBOUND_ACTIONS, type OutboundAction } from '../../main/ocpp/actions.js';
 import type { ActionTypes, MeterValuesRequest, StatusNotificationRequest, StopTransactionRequest } from '../../main/ocpp/schema/ocpp16.js';
 import { OcppValidator } from '../../main/ocpp/validator.js';
+import { authorize, clearProfiles, dropTxProfiles, installProfile, pickOutlet } from './charger-rules.js';
 import { acceptsValue, type ConfigEntry, defaultConfiguration } from './config.js';
-import { advanceMeter, DEFAULT_POWER_W, MEASURAND_FORM, type Meter, offeredAmps, readings, usedMeter, VOLTAGE } from './meter-model.js';
-import { type ChargingProfile, compositeSchedule, type InstalledProfile } from './smart-charging.js';
-import { type Answer, CallError, deferred, SimStation, type SimStationOptions, type StationProtocol } from './station.js';
+import { advanceMeter, DEFAULT_POWER_W, MEASURAND_FORM, type Meter, offeredAmps, outletSchedule, readings, usedMeter } from './meter-model.js';
+import type { ChargingProfile, InstalledProfile } from './smart-charging.js';
+import { type Answer, deferred, SimStation, type SimStationOptions, type StationProtocol } from './station.js';
 import type { Vehicle } from './vehicle.js';
 
 export { CallError, type ReceivedCall, type SentCall } from './station.js';
@@ -360,13 +361,13 @@ export class SimCharger extends SimStation<ActionTypes> {
   }
 
   private pickConnector(idTag: string, connectorId?: number): Connector | string {
-    if (connectorId !== undefined) {
-      const c = this.connectors[connectorId];
-      return this.refusal(c, idTag) ?? c!;
-    }
-    const free = this.connectors.slice(1).filter((c) => this.refusal(c, idTag) === null);
-    // A connector reserved for this tag first.
-    return free.find((c) => this.reservationOn(c.id)) ?? free[0] ?? 'no free connector';
+    return pickOutlet(
+      this.connectors,
+      connectorId,
+      (c) => this.refusal(c, idTag),
+      (id) => !!this.reservationOn(id),
+      'no free connector',
+    );
   }
 
   /**
@@ -479,22 +480,19 @@ export class SimCharger extends SimStation<ActionTypes> {
   }
 
   /** Online: Authorize (unless LocalPreAuthorize finds the tag). Offline: local list, cache, AllowOfflineTxForUnknownId. */
-  private async authorizeTag(idTag: string): Promise<AuthStatus | 'OfflineRefused' | 'Error'> {
-    const local = this.localAuth(idTag);
-    if (local === 'Accepted' && isTrue(this.config.get('LocalPreAuthorize')?.value)) return 'Accepted';
-    if (this.isOnline) {
-      try {
+  private authorizeTag(idTag: string): Promise<AuthStatus | 'OfflineRefused' | 'Error'> {
+    return authorize({
+      local: this.localAuth(idTag),
+      preAuthorize: isTrue(this.config.get('LocalPreAuthorize')?.value),
+      online: this.isOnline,
+      ask: async () => {
         const res = await this.call('Authorize', { idTag });
         this.cacheTag(idTag, res.idTagInfo);
         return res.idTagInfo.status;
-      } catch (err) {
-        if (err instanceof CallError) return 'Error';
-        // Lost the connection meanwhile: decide offline.
-      }
-    }
-    if (local && isTrue(this.config.get('LocalAuthorizeOffline')?.value)) return local;
-    if (isTrue(this.config.get('AllowOfflineTxForUnknownId')?.value)) return 'Accepted';
-    return 'OfflineRefused';
+      },
+      localOffline: isTrue(this.config.get('LocalAuthorizeOffline')?.value),
+      allowUnknownOffline: isTrue(this.config.get('AllowOfflineTxForUnknownId')?.value),
+    });
   }
 
   private localAuth(idTag: string): AuthStatus | undefined {
@@ -601,11 +599,7 @@ export class SimCharger extends SimStation<ActionTypes> {
         this.emit('transaction-stopped', tx);
       },
     });
-    // A TxProfile lives only as long as its transaction.
-    for (let i = this.profiles.length - 1; i >= 0; i--) {
-      const p = this.profiles[i]!;
-      if (p.connectorId === c.id && p.profile.chargingProfilePurpose === 'TxProfile') this.profiles.splice(i, 1);
-    }
+    dropTxProfiles(this.profiles, c.id);
     c.tx = null;
     c.busy = false;
     if (c.scheduledAvailability) {
@@ -846,48 +840,34 @@ export class SimCharger extends SimStation<ActionTypes> {
     },
 
     ClearChargingProfile: (req) => {
-      const before = this.profiles.length;
-      for (let i = this.profiles.length - 1; i >= 0; i--) {
-        const { connectorId, profile } = this.profiles[i]!;
-        const match =
-          req.id !== undefined
-            ? profile.chargingProfileId === req.id
-            : (req.connectorId === undefined || req.connectorId === connectorId) &&
-              (req.chargingProfilePurpose === undefined || req.chargingProfilePurpose === profile.chargingProfilePurpose) &&
-              (req.stackLevel === undefined || req.stackLevel === profile.stackLevel);
-        if (match) this.profiles.splice(i, 1);
-      }
-      return { response: { status: this.profiles.length < before ? 'Accepted' : 'Unknown' } };
+      const removed = clearProfiles(this.profiles, ({ connectorId, profile }) =>
+        req.id !== undefined
+          ? profile.chargingProfileId === req.id
+          : (req.connectorId === undefined || req.connectorId === connectorId) &&
+            (req.chargingProfilePurpose === undefined || req.chargingProfilePurpose === profile.chargingProfilePurpose) &&
+            (req.stackLevel === undefined || req.stackLevel === profile.stackLevel),
+      );
+      return { response: { status: removed ? 'Accepted' : 'Unknown' } };
     },
 
     GetCompositeSchedule: (req) => {
       const c = this.connectors[req.connectorId];
       if (!c) return { response: { status: 'Rejected' } };
-      const unit = req.chargingRateUnit ?? 'A';
-      const nominalW = (this.opts.powerW ?? 7360) * (c.id === 0 ? this.connectorCount : 1);
-      const schedule = compositeSchedule({
-        installed: this.profiles,
-        connectorId: c.id,
-        txStartMs: c.tx?.startMs ?? null,
-        txRunning: !!c.tx && !c.tx.stopped,
-        fromMs: Date.now(),
+      const schedule = outletSchedule({
+        profiles: this.profiles,
+        outletId: c.id,
+        session: c.tx,
+        powerW: this.opts.powerW ?? DEFAULT_POWER_W,
+        outlets: this.connectorCount,
         durationSec: req.duration,
-        unit,
-        maxLimit: unit === 'W' ? nominalW : nominalW / VOLTAGE,
-        voltage: VOLTAGE,
-        phases: 1,
+        unit: req.chargingRateUnit ?? 'A',
       });
       return { response: { status: 'Accepted', connectorId: c.id, scheduleStart: schedule.startSchedule!, chargingSchedule: schedule } };
     },
   };
 
   private installProfile(connectorId: number, p: ChargingProfile): void {
-    for (let i = this.profiles.length - 1; i >= 0; i--) {
-      const o = this.profiles[i]!;
-      const sameSlot = o.connectorId === connectorId && o.profile.stackLevel === p.stackLevel && o.profile.chargingProfilePurpose === p.chargingProfilePurpose;
-      if (o.profile.chargingProfileId === p.chargingProfileId || sameSlot) this.profiles.splice(i, 1);
-    }
-    this.profiles.push({ connectorId, profile: p });
+    installProfile(this.profiles, connectorId, p);
     this.changed();
   }
 
@@ -916,12 +896,6 @@ export class SimCharger extends SimStation<ActionTypes> {
     super.reboot();
   }
 
-  private progress<S extends string>(steps: S[], emit: (s: S) => void, done?: () => void): void {
-    const step = this.opts.progressStepMs ?? 200;
-    for (const [i, s] of steps.entries()) this.later(() => emit(s), step * (i + 1));
-    if (done) this.later(done, step * (steps.length + 1));
-  }
-
   private setFirmwareStatus(status: FirmwareStatus): void {
     this.firmwareStatus = status;
     this.notify('FirmwareStatusNotification', { status });
@@ -933,11 +907,12 @@ export class SimCharger extends SimStation<ActionTypes> {
     const wait = Math.max(0, Date.parse(req.retrieveDate) - Date.now());
     this.later(() => {
       if (/fail/i.test(req.location)) {
-        this.progress(['Downloading', 'DownloadFailed'] as FirmwareStatus[], (s) => this.setFirmwareStatus(s));
+        this.progress(this.opts.progressStepMs ?? 200, ['Downloading', 'DownloadFailed'] as FirmwareStatus[], (s) => this.setFirmwareStatus(s));
         return;
       }
       const version = /(\d+\.\d+(?:\.\d+)?)/.exec(req.location.split('/').pop() ?? '')?.[1] ?? `${this.firmwareVersion}+1`;
       this.progress(
+        this.opts.progressStepMs ?? 200,
         ['Downloading', 'Downloaded'] as FirmwareStatus[],
         (s) => this.setFirmwareStatus(s),
         () => {
@@ -963,7 +938,7 @@ export class SimCharger extends SimStation<ActionTypes> {
   /** Uploading -> Uploaded (UploadFailed for a location containing "fail"). */
   private uploadDiagnostics(location: string): void {
     const failed = /fail/i.test(location);
-    this.progress(['Uploading', failed ? 'UploadFailed' : 'Uploaded'] as DiagnosticsStatus[], (status) => {
+    this.progress(this.opts.progressStepMs ?? 200, ['Uploading', failed ? 'UploadFailed' : 'Uploaded'] as DiagnosticsStatus[], (status) => {
       this.diagnosticsStatus = status;
       this.notify('DiagnosticsStatusNotification', { status });
       this.changed();

@@ -17,10 +17,11 @@ import { INBOUND_ACTIONS, OUTBOUND_ACTIONS, type OutboundAction } from '../../ma
 import type { ActionTypes, SetChargingProfileRequest, TransactionEventRequest } from '../../main/ocpp/v201/ocpp201.js';
 import { createV201Validator } from '../../main/ocpp/v201/validator.js';
 import type { OcppValidator } from '../../main/ocpp/validator.js';
+import { authorize, clearProfiles, dropTxProfiles, installProfile, pickOutlet } from './charger-rules.js';
 import { accepts, DATA_TYPE, defaultDeviceModel, type VariableEntry, type VariableRef, variableKey } from './device-model.js';
-import { advanceMeter, DEFAULT_POWER_W, MEASURAND_FORM, type Meter, offeredAmps, readings, usedMeter, VOLTAGE } from './meter-model.js';
-import { type ChargingProfile, compositeSchedule, type InstalledProfile } from './smart-charging.js';
-import { type Answer, CallError, deferred, Refusal, SimStation, type SimStationOptions, type StationProtocol } from './station.js';
+import { advanceMeter, DEFAULT_POWER_W, MEASURAND_FORM, type Meter, offeredAmps, outletSchedule, readings, usedMeter } from './meter-model.js';
+import type { ChargingProfile, InstalledProfile } from './smart-charging.js';
+import { type Answer, deferred, Refusal, SimStation, type SimStationOptions, type StationProtocol } from './station.js';
 import type { Vehicle } from './vehicle.js';
 
 type Req<A extends keyof ActionTypes> = ActionTypes[A]['request'];
@@ -402,21 +403,19 @@ export class SimCharger201 extends SimStation<ActionTypes> {
   }
 
   /** Online: Authorize (unless LocalPreAuthorize finds it). Offline: local list, cache, OfflineTxForUnknownIdEnabled. */
-  private async authorizeToken(idTag: string): Promise<AuthStatus | 'OfflineRefused' | 'Error'> {
-    const local = this.localAuth(idTag);
-    if (local === 'Accepted' && this.boolVar('AuthCtrlr/LocalPreAuthorize')) return 'Accepted';
-    if (this.isOnline) {
-      try {
+  private authorizeToken(idTag: string): Promise<AuthStatus | 'OfflineRefused' | 'Error'> {
+    return authorize({
+      local: this.localAuth(idTag),
+      preAuthorize: this.boolVar('AuthCtrlr/LocalPreAuthorize'),
+      online: this.isOnline,
+      ask: async () => {
         const res = await this.call('Authorize', { idToken: this.idToken(idTag) });
         this.cacheToken(idTag, res.idTokenInfo);
         return res.idTokenInfo.status;
-      } catch (err) {
-        if (err instanceof CallError) return 'Error';
-      }
-    }
-    if (local && this.boolVar('AuthCtrlr/LocalAuthorizeOffline')) return local;
-    if (this.boolVar('AuthCtrlr/OfflineTxForUnknownIdEnabled')) return 'Accepted';
-    return 'OfflineRefused';
+      },
+      localOffline: this.boolVar('AuthCtrlr/LocalAuthorizeOffline'),
+      allowUnknownOffline: this.boolVar('AuthCtrlr/OfflineTxForUnknownIdEnabled'),
+    });
   }
 
   // ---------------------------------------------------------------------------------------
@@ -433,12 +432,13 @@ export class SimCharger201 extends SimStation<ActionTypes> {
   }
 
   private pickEvse(idTag: string, evseId?: number): Evse | string {
-    if (evseId !== undefined) {
-      const e = this.evses[evseId];
-      return this.refusal(e, idTag) ?? e!;
-    }
-    const free = this.evses.slice(1).filter((e) => this.refusal(e, idTag) === null);
-    return free.find((e) => this.reservationOn(e.id)) ?? free[0] ?? 'no free EVSE';
+    return pickOutlet(
+      this.evses,
+      evseId,
+      (e) => this.refusal(e, idTag),
+      (id) => !!this.reservationOn(id),
+      'no free EVSE',
+    );
   }
 
   /** Plugs in and runs a session; resolves once it started (Started event queued) or was refused. */
@@ -633,10 +633,7 @@ export class SimCharger201 extends SimStation<ActionTypes> {
     tx.stopped = true;
     tx.stopReason = reason;
     tx.meterStop = Math.round(e.meter.meterWh);
-    for (let i = this.profiles.length - 1; i >= 0; i--) {
-      const p = this.profiles[i]!;
-      if (p.connectorId === e.id && p.profile.chargingProfilePurpose === 'TxProfile') this.profiles.splice(i, 1);
-    }
+    dropTxProfiles(this.profiles, e.id);
     e.tx = null;
     e.busy = false;
     if (e.scheduledAvailability) {
@@ -659,12 +656,7 @@ export class SimCharger201 extends SimStation<ActionTypes> {
   // Controller -> station messages
 
   private installProfile(evseId: number, p: ChargingProfile): void {
-    for (let i = this.profiles.length - 1; i >= 0; i--) {
-      const o = this.profiles[i]!;
-      const sameSlot = o.connectorId === evseId && o.profile.stackLevel === p.stackLevel && o.profile.chargingProfilePurpose === p.chargingProfilePurpose;
-      if (o.profile.chargingProfileId === p.chargingProfileId || sameSlot) this.profiles.splice(i, 1);
-    }
-    this.profiles.push({ connectorId: evseId, profile: p });
+    installProfile(this.profiles, evseId, p);
     this.changed();
   }
 
@@ -676,12 +668,6 @@ export class SimCharger201 extends SimStation<ActionTypes> {
     const e = this.evses[r.evseId];
     if (updateStatus && e && !e.busy) this.setStatus(e, this.idleStatus(e));
     this.changed();
-  }
-
-  private progress<S extends string>(steps: S[], emit: (s: S) => void, done?: () => void): void {
-    const step = this.opts.progressStepMs ?? 200;
-    for (const [i, s] of steps.entries()) this.later(() => emit(s), step * (i + 1));
-    if (done) this.later(done, step * (steps.length + 1));
   }
 
   private setFirmwareStatus(status: FirmwareStatus): void {
@@ -702,11 +688,12 @@ export class SimCharger201 extends SimStation<ActionTypes> {
     this.later(
       () => {
         if (/fail/i.test(req.firmware.location)) {
-          this.progress(['Downloading', 'DownloadFailed'] as FirmwareStatus[], (s) => this.setFirmwareStatus(s));
+          this.progress(this.opts.progressStepMs ?? 200, ['Downloading', 'DownloadFailed'] as FirmwareStatus[], (s) => this.setFirmwareStatus(s));
           return;
         }
         const version = /(\d+\.\d+(?:\.\d+)?)/.exec(req.firmware.location.split('/').pop() ?? '')?.[1] ?? `${this.firmwareVersion}+1`;
         this.progress(
+          this.opts.progressStepMs ?? 200,
           ['Downloading', 'Downloaded', 'Installing'] as FirmwareStatus[],
           (s) => this.setFirmwareStatus(s),
           () =>
@@ -978,38 +965,22 @@ export class SimCharger201 extends SimStation<ActionTypes> {
     },
 
     ClearChargingProfile: (req) => {
-      const before = this.profiles.length;
       const c = req.chargingProfileCriteria;
-      for (let i = this.profiles.length - 1; i >= 0; i--) {
-        const { connectorId, profile } = this.profiles[i]!;
-        const match =
-          req.chargingProfileId !== undefined
-            ? profile.chargingProfileId === req.chargingProfileId
-            : (c?.evseId === undefined || c.evseId === connectorId) &&
-              (c?.chargingProfilePurpose === undefined || c.chargingProfilePurpose === PURPOSE_201[profile.chargingProfilePurpose]) &&
-              (c?.stackLevel === undefined || c.stackLevel === profile.stackLevel);
-        if (match) this.profiles.splice(i, 1);
-      }
-      return { response: { status: this.profiles.length < before ? 'Accepted' : 'Unknown' } };
+      const removed = clearProfiles(this.profiles, ({ connectorId, profile }) =>
+        req.chargingProfileId !== undefined
+          ? profile.chargingProfileId === req.chargingProfileId
+          : (c?.evseId === undefined || c.evseId === connectorId) &&
+            (c?.chargingProfilePurpose === undefined || c.chargingProfilePurpose === PURPOSE_201[profile.chargingProfilePurpose]) &&
+            (c?.stackLevel === undefined || c.stackLevel === profile.stackLevel),
+      );
+      return { response: { status: removed ? 'Accepted' : 'Unknown' } };
     },
 
     GetCompositeSchedule: (req) => {
       const e = this.evses[req.evseId];
       if (!e) return { response: { status: 'Rejected' } };
       const unit = req.chargingRateUnit ?? 'A';
-      const nominalW = (this.opts.powerW ?? DEFAULT_POWER_W) * (e.id === 0 ? this.connectorCount : 1);
-      const s = compositeSchedule({
-        installed: this.profiles,
-        connectorId: e.id,
-        txStartMs: e.tx?.startMs ?? null,
-        txRunning: !!e.tx && !e.tx.stopped,
-        fromMs: Date.now(),
-        durationSec: req.duration,
-        unit,
-        maxLimit: unit === 'W' ? nominalW : nominalW / VOLTAGE,
-        voltage: VOLTAGE,
-        phases: 1,
-      });
+      const s = outletSchedule({ profiles: this.profiles, outletId: e.id, session: e.tx, powerW: this.opts.powerW ?? DEFAULT_POWER_W, outlets: this.connectorCount, durationSec: req.duration, unit });
       return {
         response: {
           status: 'Accepted',
@@ -1025,7 +996,7 @@ export class SimCharger201 extends SimStation<ActionTypes> {
       const failed = /fail/i.test(req.log.remoteLocation);
       return {
         response: { status: 'Accepted', filename },
-        after: () => this.progress(['Uploading', failed ? 'UploadFailure' : 'Uploaded'] as LogStatus[], (s) => this.setLogStatus(s, req.requestId)),
+        after: () => this.progress(this.opts.progressStepMs ?? 200, ['Uploading', failed ? 'UploadFailure' : 'Uploaded'] as LogStatus[], (s) => this.setLogStatus(s, req.requestId)),
       };
     },
 

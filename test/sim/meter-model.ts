@@ -3,7 +3,7 @@
  * register that advances with what the EV draws, the current offered under the charging
  * profiles in force (composite schedule), and the readings a meter value is made of.
  */
-import { compositeLimitAt, type InstalledProfile } from './smart-charging.js';
+import { compositeLimitAt, compositeSchedule, type InstalledProfile } from './smart-charging.js';
 import type { Vehicle } from './vehicle.js';
 
 /** Single phase, 230 V. */
@@ -84,3 +84,20 @@ export const MEASURAND_FORM: Record<Measurand, { unit: 'Wh' | 'W' | 'A' | 'V'; p
   Voltage: { unit: 'V', phase: 'L1-N' },
   'Current.Offered': { unit: 'A' },
 };
+
+/** The composite schedule of an outlet (0: the whole charger, `outlets` times the rating) from now on. */
+export function outletSchedule(o: { profiles: readonly InstalledProfile[]; outletId: number; session: MeterSession | null; powerW: number; outlets: number; durationSec: number; unit: 'A' | 'W' }) {
+  const nominalW = o.powerW * (o.outletId === 0 ? o.outlets : 1);
+  return compositeSchedule({
+    installed: o.profiles,
+    connectorId: o.outletId,
+    txStartMs: o.session?.startMs ?? null,
+    txRunning: !!o.session && !o.session.stopped,
+    fromMs: Date.now(),
+    durationSec: o.durationSec,
+    unit: o.unit,
+    maxLimit: o.unit === 'W' ? nominalW : nominalW / VOLTAGE,
+    voltage: VOLTAGE,
+    phases: 1,
+  });
+}

@@ -325,6 +325,12 @@ export abstract class SimStation<M extends ActionMap<M>> extends EventEmitter {
     this.timers.delete(t);
   }
 
+  /** Runs `emit` for each step, `stepMs` apart, then `done` (firmware and upload progress). */
+  protected progress<S extends string>(stepMs: number, steps: S[], emit: (s: S) => void, done?: () => void): void {
+    for (const [i, s] of steps.entries()) this.later(() => emit(s), stepMs * (i + 1));
+    if (done) this.later(done, stepMs * (steps.length + 1));
+  }
+
   /** ISO timestamps strictly increasing per charger, so no two readings share one. */
   protected timestamp(): string {
     this.lastTsMs = Math.max(Date.now(), this.lastTsMs + 1);

@@ -1,14 +1,18 @@
 import { Type } from '@sinclair/typebox';
 import type { CommandService } from '../../commands/service.js';
-import { OUTBOUND_ACTIONS, type OutboundAction } from '../../ocpp/actions.js';
+import { OUTBOUND_ACTIONS } from '../../ocpp/actions.js';
 import type { OcppServer } from '../../ocpp/server.js';
+import { OUTBOUND_ACTIONS as V201_OUTBOUND_ACTIONS } from '../../ocpp/v201/actions.js';
 import { HttpError, type Route } from '../router.js';
 import { actor, asHttp } from './command-errors.js';
 
 const SendBody = Type.Object(
   {
-    action: Type.Union(OUTBOUND_ACTIONS.map((a) => Type.Literal(a))),
-    payload: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'the OCPP request payload of the action' })),
+    action: Type.Union(
+      [...new Set<string>([...OUTBOUND_ACTIONS, ...V201_OUTBOUND_ACTIONS])].map((a) => Type.Literal(a)),
+      { description: "a message of the charger's own OCPP version (1.6 or 2.0.1)" },
+    ),
+    payload: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'the OCPP request payload of the action, in that version' })),
   },
   { additionalProperties: false },
 );
@@ -39,11 +43,11 @@ export function connectionRoutes(ocpp: OcppServer, commands: CommandService): Ro
     {
       method: 'POST',
       path: '/connections/:cpId/send',
-      summary: 'Send an OCPP command to a connected charger: {action, payload}',
+      summary: 'Send an OCPP message to a connected charger in its own version, {action, payload}: a 1.6 command (with its store effects), or a 2.0.1 message as given (e.g. GetBaseReport)',
       body: SendBody,
       handler: ({ params, body, req }) => {
-        const b = body as { action: OutboundAction; payload?: object };
-        return asHttp(() => commands.execute(params.cpId!, b.action, (b.payload ?? {}) as never, actor(req.headers)));
+        const b = body as { action: string; payload?: Record<string, unknown> };
+        return asHttp(() => commands.sendRaw(params.cpId!, b.action, b.payload ?? {}, actor(req.headers)));
       },
     },
     {
