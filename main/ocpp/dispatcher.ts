@@ -1,6 +1,7 @@
+import { entryOf } from '../map-entry.js';
 import { isInboundAction } from './actions.js';
 import type { Connection } from './connection.js';
-import type { Handler, OcppServices } from './context.js';
+import { CallContext, type ConnectionContext, type Handler, type OcppServices } from './context.js';
 import { handlers } from './handlers/index.js';
 import { RpcError } from './rpc.js';
 import { confSchemaId, requestSchemaId } from './schema/schemas.js';
@@ -12,6 +13,8 @@ import type { OcppValidator } from './validator.js';
  * is checked against the official schema before it leaves.
  */
 export function createDispatcher(services: OcppServices, validator: OcppValidator) {
+  // One context per connection, made at its first call; a call adds only its arrival time.
+  const contexts = new WeakMap<Connection, ConnectionContext>();
   return async function dispatch(conn: Connection, _id: string, action: string, payload: Record<string, unknown>): Promise<unknown> {
     if (!isInboundAction(action)) {
       // A 1.6 action of the other direction (or the security extension) is known but not ours.
@@ -38,7 +41,13 @@ export function createDispatcher(services: OcppServices, validator: OcppValidato
       validator.check(requestSchemaId(action), payload);
     }
     const handler = handlers[action] as Handler<typeof action>;
-    const result = await handler({ ...services, conn, chargePointId: conn.chargePointId, receivedAt: new Date().toISOString() }, payload as never);
+    const result = await handler(
+      new CallContext(
+        entryOf(contexts, conn, () => ({ ...services, conn, chargePointId: conn.chargePointId })),
+        Date.now(),
+      ),
+      payload as never,
+    );
     try {
       validator.check(confSchemaId(action), result);
     } catch (err) {

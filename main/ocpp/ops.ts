@@ -195,7 +195,7 @@ function dataTransfer(db: Db, a: { chargePointId: string; vendorId: string; mess
   stmt(db, 'INSERT INTO data_transfers(charge_point_id, vendor_id, message_id, data, status, at) VALUES (?, ?, ?, ?, ?, ?)').run(a.chargePointId, a.vendorId, a.messageId, a.data, a.status, a.at);
 }
 
-function logFrames(db: Db, a: { frames: messageLog.LoggedFrame[]; keep: number }): void {
+function logFrames(db: Db, a: { frames: messageLog.FrameToLog[]; keep: number }): void {
   messageLog.insertFrames(db, a.frames);
   messageLog.pruneFrames(db, a.keep);
 }
