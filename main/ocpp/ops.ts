@@ -16,7 +16,8 @@ import { enqueueChargerSnapshot } from '../store/queries/outbox.js';
 import { consumeReservation } from '../store/queries/reservations.js';
 import * as tx from '../store/queries/transactions.js';
 import { stmt } from '../store/statements.js';
-import { latestEnergyWh } from './meter.js';
+import { latestEnergyWh, latestReading, toSamples } from './meter.js';
+import type { MeterValuesRequest } from './schema/ocpp16.js';
 
 function connect(db: Db, a: { chargePointId: string; autoRegister: chargers.RegistrationStatus | null; remoteAddress: string; remotePort: number; at: string }): void {
   if (a.autoRegister) chargers.ensureCharger(db, a.chargePointId, a.autoRegister);
@@ -171,15 +172,23 @@ function stopTransaction(db: Db, a: StopArgs): { outcome: StopOutcome; energyWh:
   return { outcome: 'stopped', energyWh: a.meterStop - t.meterStart, connectorId: t.connectorId };
 }
 
-function meterValues(db: Db, a: { chargePointId: string; samples: MeterSample[]; transactionId: number | null }): { added: number; energyWh: number | null } {
-  const added = insertMeterSamples(db, a.samples);
+/**
+ * The message's meterValue[] as received: flattened into samples here, on the writer's thread,
+ * which also spares the main thread copying the (larger) flattened rows across to it.
+ */
+function meterValues(
+  db: Db,
+  a: { chargePointId: string; connectorId: number; transactionId: number | null; meterValue: MeterValuesRequest['meterValue']; receivedAt: string },
+): { samples: number; added: number; energyWh: number | null; currentA: number | undefined; powerW: number | undefined } {
+  const samples = toSamples(a.chargePointId, a.connectorId, a.transactionId, a.meterValue, 'MeterValues', a.receivedAt);
+  const added = insertMeterSamples(db, samples);
   let energyWh: number | null = null;
-  const latest = a.transactionId !== null ? latestEnergyWh(a.samples) : undefined;
+  const latest = a.transactionId !== null ? latestEnergyWh(samples) : undefined;
   if (latest) {
     const t = tx.advanceLastMeter(db, a.transactionId!, a.chargePointId, latest.wh, latest.at);
     if (t) energyWh = latest.wh - t.meterStart;
   }
-  return { added, energyWh };
+  return { samples: samples.length, added, energyWh, currentA: latestReading(samples, 'Current.Import'), powerW: latestReading(samples, 'Power.Active.Import') };
 }
 
 function firmwareStatus(db: Db, a: { chargePointId: string; status: string; at: string }): void {
