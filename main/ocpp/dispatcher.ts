@@ -1,5 +1,6 @@
+import { entryOf } from '../map-entry.js';
 import type { Connection } from './connection.js';
-import type { HandlerContext, OcppServices } from './context.js';
+import { CallContext, type ConnectionContext, type HandlerContext, type OcppServices } from './context.js';
 import { RpcError } from './rpc.js';
 import { confSchemaId, requestSchemaId } from './schema/schemas.js';
 import type { OcppValidator } from './validator.js';
@@ -25,6 +26,8 @@ export type Dispatch = (conn: Connection, id: string, action: string, payload: R
  * version; `table` and `validator` are the version's own.
  */
 export function createDispatcher(services: OcppServices, validator: OcppValidator, table: InboundHandlers): Dispatch {
+  // One context per connection, made at its first call; a call adds only its arrival time.
+  const contexts = new WeakMap<Connection, ConnectionContext>();
   return async function dispatch(conn: Connection, _id: string, action: string, payload: Record<string, unknown>): Promise<unknown> {
     if (!table.isInbound(action)) {
       if (validator.has(requestSchemaId(action))) throw new RpcError(table.unhandled, `${action} is not supported by this central system`);
@@ -50,7 +53,13 @@ export function createDispatcher(services: OcppServices, validator: OcppValidato
       validator.check(requestSchemaId(action), payload);
     }
     const handler = table.handlers[action]!;
-    const result = await handler({ ...services, conn, chargePointId: conn.chargePointId, receivedAt: new Date().toISOString() }, payload as never);
+    const result = await handler(
+      new CallContext(
+        entryOf(contexts, conn, () => ({ ...services, conn, chargePointId: conn.chargePointId })),
+        Date.now(),
+      ),
+      payload as never,
+    );
     try {
       validator.check(confSchemaId(action), result);
     } catch (err) {

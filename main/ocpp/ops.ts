@@ -16,7 +16,9 @@ import { enqueueChargerSnapshot } from '../store/queries/outbox.js';
 import { consumeReservation } from '../store/queries/reservations.js';
 import * as tx from '../store/queries/transactions.js';
 import { stmt } from '../store/statements.js';
-import { latestEnergyWh } from './meter.js';
+import { type MeterSummary, summariseSamples } from './domain/meter-events.js';
+import { latestEnergyWh, toSamples } from './meter.js';
+import type { MeterValuesRequest } from './schema/ocpp16.js';
 import { v201WriteOps } from './v201/ops.js';
 
 function connect(db: Db, a: { chargePointId: string; autoRegister: chargers.RegistrationStatus | null; remoteAddress: string; remotePort: number; ocppVersion: string; at: string }): void {
@@ -172,7 +174,8 @@ function stopTransaction(db: Db, a: StopArgs): { outcome: StopOutcome; energyWh:
   return { outcome: 'stopped', energyWh: a.meterStop - t.meterStart, connectorId: t.connectorId };
 }
 
-function meterValues(db: Db, a: { chargePointId: string; samples: MeterSample[]; transactionId: number | null }): { added: number; energyWh: number | null } {
+/** Samples already flattened (a 2.0.1 station's MeterValues): stored; a session's energy advanced. */
+function meterSamples(db: Db, a: { chargePointId: string; samples: MeterSample[]; transactionId: number | null }): { added: number; energyWh: number | null } {
   const added = insertMeterSamples(db, a.samples);
   let energyWh: number | null = null;
   const latest = a.transactionId !== null ? latestEnergyWh(a.samples) : undefined;
@@ -181,6 +184,19 @@ function meterValues(db: Db, a: { chargePointId: string; samples: MeterSample[];
     if (t) energyWh = latest.wh - t.meterStart;
   }
   return { added, energyWh };
+}
+
+/**
+ * A 1.6 message's meterValue[] as received: flattened into samples here, on the writer's thread,
+ * which also spares the main thread copying the (larger) flattened rows across to it.
+ */
+function meterValues(
+  db: Db,
+  a: { chargePointId: string; connectorId: number; transactionId: number | null; meterValue: MeterValuesRequest['meterValue']; receivedAt: string },
+): MeterSummary & { added: number } {
+  const samples = toSamples(a.chargePointId, a.connectorId, a.transactionId, a.meterValue, 'MeterValues', a.receivedAt);
+  const { added, energyWh } = meterSamples(db, { chargePointId: a.chargePointId, samples, transactionId: a.transactionId });
+  return { ...summariseSamples(samples, energyWh), added };
 }
 
 function firmwareStatus(db: Db, a: { chargePointId: string; status: string; at: string }): void {
@@ -196,7 +212,7 @@ function dataTransfer(db: Db, a: { chargePointId: string; vendorId: string; mess
   stmt(db, 'INSERT INTO data_transfers(charge_point_id, vendor_id, message_id, data, status, at) VALUES (?, ?, ?, ?, ?, ?)').run(a.chargePointId, a.vendorId, a.messageId, a.data, a.status, a.at);
 }
 
-function logFrames(db: Db, a: { frames: messageLog.LoggedFrame[]; keep: number }): void {
+function logFrames(db: Db, a: { frames: messageLog.FrameToLog[]; keep: number }): void {
   messageLog.insertFrames(db, a.frames);
   messageLog.pruneFrames(db, a.keep);
 }
@@ -221,6 +237,7 @@ export const writeOps = {
   startTransaction,
   stopTransaction,
   meterValues,
+  meterSamples,
   firmwareStatus,
   diagnosticsStatus,
   dataTransfer,

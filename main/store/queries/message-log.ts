@@ -8,14 +8,22 @@ export interface LoggedFrame {
   at: string;
 }
 
+/** A frame as the OCPP side buffers it: its instant in epoch ms, formatted by the writer (off the main thread). */
+export interface FrameToLog {
+  chargePointId: string;
+  direction: 'in' | 'out';
+  frame: string;
+  atMs: number;
+}
+
 const ROWS = 50;
 
 /** Multi-row INSERTs: the log takes two rows per OCPP message, so this runs a lot. */
-export function insertFrames(db: Db, frames: LoggedFrame[]): void {
+export function insertFrames(db: Db, frames: FrameToLog[]): void {
   for (let i = 0; i < frames.length; i += ROWS) {
     const part = frames.slice(i, i + ROWS);
     const args: unknown[] = [];
-    for (const f of part) args.push(f.chargePointId, f.direction, f.frame, f.at);
+    for (const f of part) args.push(f.chargePointId, f.direction, f.frame, new Date(f.atMs).toISOString());
     stmt(db, `INSERT INTO message_log(charge_point_id, direction, frame, at) VALUES ${new Array(part.length).fill('(?, ?, ?, ?)').join(', ')}`).run(...args);
   }
 }

@@ -1,5 +1,5 @@
 import { chargerInstant } from '../../../store/instant.js';
-import { emitMeterValues } from '../../domain/meter-events.js';
+import { emitMeterValues, summariseSamples } from '../../domain/meter-events.js';
 import { latestEnergyWh } from '../../meter.js';
 import type { Handler } from '../context.js';
 import { toIdTokenInfo } from '../id-token.js';
@@ -41,7 +41,7 @@ export const transactionEvent: Handler<'TransactionEvent'> = async (ctx, req) =>
       ctx.events.emit('transaction.started', { chargePointId, connectorId: s.connectorId, transactionId: r.sessionId, idTag: s.idTag, meterStart: s.meterStart, timestamp: s.startTime });
     }
     const energyWh = s.status === 'Completed' ? s.energyWh : register ? register.wh - s.meterStart : null;
-    if (samples.length) emitMeterValues(ctx, s.connectorId, r.sessionId, samples, energyWh);
+    if (samples.length) emitMeterValues(ctx, s.connectorId, r.sessionId, summariseSamples(samples, energyWh));
     if (r.evseState) ctx.events.emit('connector.status', { chargePointId, connectorId: s.connectorId, status: r.evseState, errorCode: 'NoError', timestamp });
     if (r.ended) {
       if (s.gaps.length) ctx.log.warn({ cp: chargePointId, transactionId: req.transactionInfo.transactionId, missingSeqNos: s.gaps }, 'transaction ended with events still missing');
