@@ -7,6 +7,8 @@ export interface Column<T> {
   cell: (row: T) => ReactNode;
   /** Props of this column's cells, e.g. ff="monospace". */
   td?: TableTdProps;
+  /** The column's width (set on its header cell). */
+  w?: number;
 }
 
 /** A pager under the table: `total` pages, the current one, and the pager's accessible name. */
@@ -38,7 +40,9 @@ export function DataTable<T>({ label, columns, rows, rowKey, empty, pages, ...ta
         <Table.Thead>
           <Table.Tr>
             {columns.map((c) => (
-              <Table.Th key={c.header}>{c.header}</Table.Th>
+              <Table.Th key={c.header} w={c.w}>
+                {c.header}
+              </Table.Th>
             ))}
           </Table.Tr>
         </Table.Thead>

@@ -193,6 +193,12 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
     const actions = await log.locator('tbody tr td:nth-child(3)').allTextContents();
     assert.ok(actions.length >= 2 && actions.every((a) => a === 'RemoteStartTransaction'), actions.join());
     await shot(page, 'message-log');
+    // The connector's status reports, newest first.
+    await page.getByRole('tab', { name: 'Status history' }).click();
+    const history = page.getByRole('table', { name: 'Status history' });
+    await history.getByText('Charging').first().waitFor();
+    assert.ok((await history.getByRole('row').count()) > 2, 'status reports listed');
+    await shot(page, 'status-history');
   });
 
   test("issue 9: operations: the audit log names the UI and the charger's answer; a backup runs from the UI; no lockouts is said plainly", async () => {

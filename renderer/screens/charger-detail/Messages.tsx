@@ -1,7 +1,9 @@
-import { Code, Group, Pagination, Select, Stack, Table, Text } from '@mantine/core';
+import { Code, Group, Select, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { INBOUND_ACTIONS, OUTBOUND_ACTIONS } from '../../../main/ocpp/actions';
+import type { LoggedMessage } from '../../api/models';
 import { useMessages } from '../../api/queries';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorNotice } from '../../components/ErrorNotice';
 
 // The OCPP 1.6 actions the core knows, both directions, from the module the core uses: one list.
@@ -15,6 +17,20 @@ const pretty = (frame: string) => {
     return frame;
   }
 };
+
+const MESSAGE_COLUMNS: Array<Column<LoggedMessage>> = [
+  { header: 'Time', cell: (m) => new Date(m.at).toLocaleString(), w: 190 },
+  { header: 'Direction', cell: (m) => (m.direction === 'in' ? 'from charger' : 'to charger'), w: 110 },
+  { header: 'Action', cell: (m) => m.action ?? '—', w: 180 },
+  {
+    header: 'Frame',
+    cell: (m) => (
+      <Code block mah={200} style={{ overflow: 'auto' }}>
+        {pretty(m.frame)}
+      </Code>
+    ),
+  },
+];
 
 /** The charger's OCPP frames, newest first, by action, pretty-printed. */
 export function Messages({ cpId }: { cpId: string }) {
@@ -40,34 +56,15 @@ export function Messages({ cpId }: { cpId: string }) {
         <Text c="dimmed">{log.data?.total ?? 0} messages</Text>
       </Group>
       {log.isError && <ErrorNotice error={log.error} title="Cannot load the message log" />}
-      {log.data?.total === 0 && <Text c="dimmed">No messages{action ? ` for ${action}` : ''} yet: frames are logged as the charger talks to this service.</Text>}
-      {!!log.data?.items.length && (
-        <Table aria-label="Message log" verticalSpacing="xs">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th w={190}>Time</Table.Th>
-              <Table.Th w={110}>Direction</Table.Th>
-              <Table.Th w={180}>Action</Table.Th>
-              <Table.Th>Frame</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {log.data.items.map((m) => (
-              <Table.Tr key={m.id}>
-                <Table.Td>{new Date(m.at).toLocaleString()}</Table.Td>
-                <Table.Td>{m.direction === 'in' ? 'from charger' : 'to charger'}</Table.Td>
-                <Table.Td>{m.action ?? '—'}</Table.Td>
-                <Table.Td>
-                  <Code block mah={200} style={{ overflow: 'auto' }}>
-                    {pretty(m.frame)}
-                  </Code>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
-      <Pagination total={pages} value={page} onChange={setPage} aria-label="Message log pages" />
+      <DataTable
+        label="Message log"
+        verticalSpacing="xs"
+        columns={MESSAGE_COLUMNS}
+        rows={log.data?.items ?? []}
+        rowKey={(m) => m.id}
+        empty={log.data?.total === 0 ? <Text c="dimmed">No messages{action ? ` for ${action}` : ''} yet: frames are logged as the charger talks to this service.</Text> : null}
+        pages={{ total: pages, page, onChange: setPage, label: 'Message log pages' }}
+      />
     </Stack>
   );
 }
