@@ -96,9 +96,22 @@ export function SessionsScreen() {
           {
             header: 'Transaction',
             cell: (s) => (
-              <Anchor component="button" type="button" onClick={() => setOpen(s)}>
-                {s.transactionId}
-              </Anchor>
+              <>
+                <Anchor component="button" type="button" onClick={() => setOpen(s)}>
+                  {s.transactionId}
+                </Anchor>
+                {/* A 2.0.1 station names its transactions itself. */}
+                {s.chargerTransactionId !== String(s.transactionId) && (
+                  <Text size="xs" c="dimmed" ff="monospace">
+                    {s.chargerTransactionId}
+                  </Text>
+                )}
+                {s.missingSeqNos.length > 0 && (
+                  <Text size="xs" c="orange.8">
+                    events missing: seqNo {s.missingSeqNos.join(', ')}
+                  </Text>
+                )}
+              </>
             ),
           },
           ...SESSION_COLUMNS,
