@@ -76,7 +76,7 @@ export class Connection {
     readonly remotePort: number,
     public lenient: boolean,
     /** The negotiated version's framing details. */
-    private readonly protocol: Pick<ProtocolAdapter, 'version' | 'wireCode'>,
+    private readonly protocol: Pick<ProtocolAdapter, 'version' | 'wireCode' | 'frameCode' | 'unknownMessageType'>,
     private readonly hooks: ConnectionHooks,
     private readonly log: Logger,
     private readonly limits: ConnectionLimits,
@@ -208,10 +208,15 @@ export class Connection {
         this.settle(frame);
         return;
       case 'bad':
-        this.send(serializeError(frame.id, this.protocol.wireCode(frame.error.code), frame.error.message));
+        this.send(serializeError(frame.id, this.protocol.frameCode(frame.error.code), frame.error.message));
         this.countBad(frame.error.code);
         return;
       case 'ignore':
+        if (frame.unknownTypeId !== undefined && this.protocol.unknownMessageType) {
+          this.send(serializeError(frame.unknownTypeId, this.protocol.unknownMessageType, frame.reason));
+          this.countBad('FormationViolation');
+          return;
+        }
         this.log.debug({ cp: this.chargePointId, reason: frame.reason }, 'frame ignored');
     }
   }

@@ -17,6 +17,10 @@ export interface ProtocolAdapter {
   inbound: InboundHandlers;
   /** A CALLERROR code as this version's wire spells it (the core raises the 1.6 names). */
   wireCode(code: RpcErrorCode): RpcErrorCode;
+  /** The code for a frame that is no valid RPC message at all (not JSON, no usable id, ...). */
+  frameCode(code: RpcErrorCode): RpcErrorCode;
+  /** Answers a frame of an unknown message type number (else it is ignored, as OCPP-J 1.6 says). */
+  unknownMessageType: RpcErrorCode | null;
 }
 
 export const v16Adapter = (): ProtocolAdapter => ({
@@ -24,6 +28,8 @@ export const v16Adapter = (): ProtocolAdapter => ({
   validator: new OcppValidator(),
   inbound: { isInbound: isInboundAction, handlers, unhandled: 'NotSupported' },
   wireCode: (code) => code,
+  frameCode: (code) => code,
+  unknownMessageType: null,
 });
 
 export const createAdapters = (): Readonly<Record<OcppVersion, ProtocolAdapter>> => ({ '1.6': v16Adapter(), '2.0.1': v201Adapter() });

@@ -76,8 +76,11 @@ export type Frame =
   | { type: typeof CALL; id: string; action: string; payload: Record<string, unknown> }
   | { type: typeof CALLRESULT; id: string; payload: unknown }
   | { type: typeof CALLERROR; id: string; code: string; description: string; details: unknown }
-  /** Unknown message type numbers are ignored, per OCPP-J. */
-  | { type: 'ignore'; reason: string }
+  /**
+   * Unknown message type numbers are ignored, per OCPP-J 1.6; `unknownTypeId` is the frame's
+   * id when it had a usable one, for versions that answer them (2.0.1: MessageTypeNotSupported).
+   */
+  | { type: 'ignore'; reason: string; unknownTypeId?: string }
   /** Unusable frame; answered with a CALLERROR under `id` ("-1" when it had none usable). */
   | { type: 'bad'; id: string; error: RpcError };
 
@@ -103,7 +106,9 @@ export function parseFrame(text: string): Frame {
   // Checked before the length so `[5]` or `[9,"id"]` get no answer either (they used to get a
   // FormationViolation under id "-1").
   if (Array.isArray(msg) && typeof msg[0] === 'number' && msg[0] !== CALL && msg[0] !== CALLRESULT && msg[0] !== CALLERROR) {
-    return { type: 'ignore', reason: `unknown message type ${msg[0]}` };
+    const id = msg[1];
+    const usable = typeof id === 'string' && id.length > 0 && id.length <= MAX_MESSAGE_ID_LENGTH;
+    return { type: 'ignore', reason: `unknown message type ${msg[0]}`, ...(usable && { unknownTypeId: id }) };
   }
   if (!Array.isArray(msg) || msg.length < 2) {
     return { type: 'bad', id: '-1', error: new RpcError('FormationViolation', 'frame must be a JSON array [type, id, ...]') };

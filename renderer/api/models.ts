@@ -30,10 +30,38 @@ export interface Charger {
   lastSeen: string | null;
   remoteAddress: string | null;
   bootStatus: string | null;
+  /** The OCPP version it negotiated on its last connection ('1.6', '2.0.1'); null before its first. */
+  ocppVersion: string | null;
   connectors: ConnectorState[];
 }
 
+/** A 2.0.1 station's connector within an EVSE, with its own 2.0.1 status. */
+export interface EvseConnector {
+  connectorId: number;
+  status: string;
+  statusAt: string;
+}
+
+/** One attribute of a variable of a 2.0.1 station's device model (NotifyReport). */
+export interface DeviceVariable {
+  component: string;
+  componentInstance: string | null;
+  evseId: number | null;
+  connectorId: number | null;
+  variable: string;
+  variableInstance: string | null;
+  attributeType: string;
+  value: string | null;
+  mutability: string | null;
+  dataType: string | null;
+  unit: string | null;
+  updatedAt: string;
+}
+
 export interface ChargerDetail extends Charger {
+  /** OCPP 2.0.1: each EVSE (a row of `connectors`) with its connectors; empty for 1.6. */
+  evses: Array<{ evseId: number; connectors: EvseConnector[] }>;
+  deviceModel: DeviceVariable[];
   configuration: unknown;
   schemaDeviations: Array<{ action: string; direction: string; error: string; payload: string; at: string }>;
 }
@@ -60,6 +88,9 @@ export interface Summary {
 
 export interface Session {
   transactionId: number;
+  /** The charger's own id for the session: a 2.0.1 station's string, a 1.6 charger's number as text. */
+  chargerTransactionId: string;
+  missingSeqNos: number[];
   chargePointId: string;
   connectorId: number;
   idTag: string;

@@ -128,7 +128,7 @@ test('requireChargerPassword: a charger with no password set is refused with HTT
   });
 });
 
-test('security profile 2: with a certificate configured, chargers connect over wss:// (TLS) with basic auth', async () => {
+test('security profile 2: with a certificate configured, chargers connect over wss:// (TLS) with basic auth, 1.6 and 2.0.1 alike (issue 14)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ocpp-edge-tls-'));
   try {
     const cert = join(dir, 'cert.pem');
@@ -141,9 +141,9 @@ test('security profile 2: with a certificate configured, chargers connect over w
       const id = cpid('TLS');
       insertCharger(app.db, id, { passwordHash: await hashPassword('tls-key-123456') });
       const url = `wss://127.0.0.1:${app.tlsPort}/ocpp/${id}`;
-      const open = (headers: Record<string, string>) =>
+      const open = (headers: Record<string, string>, protocol = 'ocpp1.6') =>
         new Promise<WebSocket>((resolve, reject) => {
-          const ws = new WebSocket(url, ['ocpp1.6'], { headers, rejectUnauthorized: false });
+          const ws = new WebSocket(url, [protocol], { headers, rejectUnauthorized: false });
           ws.once('open', () => resolve(ws));
           ws.once('unexpected-response', (_q, r) => reject(Object.assign(new Error(`HTTP ${r.statusCode}`), { status: r.statusCode })));
           ws.once('error', reject);
@@ -157,6 +157,12 @@ test('security profile 2: with a certificate configured, chargers connect over w
       assert.equal(f[0], 3);
       assert.equal((f[2] as { status: string }).status, 'Accepted');
       ws.close();
+      const ws201 = await open(basic(id, 'tls-key-123456'), 'ocpp2.0.1');
+      assert.equal(ws201.protocol, 'ocpp2.0.1');
+      const answer201 = new Promise<unknown[]>((r) => ws201.once('message', (d) => r(JSON.parse(d.toString()))));
+      ws201.send(JSON.stringify([2, 'b2', 'BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'V', model: 'M' } }]));
+      assert.equal(((await answer201)[2] as { status: string }).status, 'Accepted');
+      ws201.close();
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

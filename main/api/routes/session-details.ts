@@ -20,6 +20,7 @@ const SESSION_COLUMNS = [
   'energyWh',
   'stopReason',
   'reservationId',
+  'chargerTransactionId',
 ] as const;
 const SAMPLE_COLUMNS = ['transactionId', 'chargePointId', 'connectorId', 'timestamp', 'measurand', 'phase', 'location', 'context', 'unit', 'value', 'format', 'source'] as const;
 

@@ -15,4 +15,7 @@ export const v201Adapter = (): ProtocolAdapter => ({
   validator: createV201Validator(),
   inbound: { isInbound: isInboundAction, handlers, unhandled: 'NotImplemented' },
   wireCode: (code) => RENAMED[code] ?? code,
+  // OCPP-J 2.0.1 4.3: "content of the call is not a valid RPC request".
+  frameCode: () => 'RpcFrameworkError',
+  unknownMessageType: 'MessageTypeNotSupported',
 });

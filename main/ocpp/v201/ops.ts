@@ -26,7 +26,7 @@ const IN_SESSION: ReadonlySet<string> = new Set(['Charging', 'SuspendedEV', 'Sus
 
 /** The EVSE's state as the core sees it; only a report newer than the one it holds counts (events come late). */
 function setEvseState(db: Db, a: { chargePointId: string; evseId: number; status: string; errorCode: string; at: string; receivedAt: string }): boolean {
-  const current = connectors.listConnectors(db, a.chargePointId).find((c) => c.connectorId === a.evseId);
+  const current = connectors.getConnector(db, a.chargePointId, a.evseId);
   if (current && current.statusAt > a.at) return false;
   if (current?.status === a.status && current.errorCode === a.errorCode) return false;
   connectors.recordStatus(db, { chargePointId: a.chargePointId, connectorId: a.evseId, status: a.status, errorCode: a.errorCode, statusAt: a.at, receivedAt: a.receivedAt });
@@ -42,7 +42,7 @@ function setEvseState(db: Db, a: { chargePointId: string; evseId: number; status
 function evseStatus(db: Db, a: { chargePointId: string; evseId: number; connectorId: number; status: string; statusAt: string; receivedAt: string; keepHistory?: number }): string | null {
   recordEvseConnector(db, a);
   const all = evseConnectorStatuses(db, a.chargePointId, a.evseId);
-  const current = connectors.listConnectors(db, a.chargePointId).find((c) => c.connectorId === a.evseId)?.status;
+  const current = connectors.getConnector(db, a.chargePointId, a.evseId)?.status;
   const status = all.includes('Occupied') ? (current && IN_SESSION.has(current) ? current : 'Preparing') : (['Faulted', 'Reserved', 'Available'].find((s) => all.includes(s)) ?? 'Unavailable');
   const changed = setEvseState(db, { chargePointId: a.chargePointId, evseId: a.evseId, status, errorCode: status === 'Faulted' ? 'OtherError' : 'NoError', at: a.statusAt, receivedAt: a.receivedAt });
   if (a.keepHistory !== undefined) connectors.pruneStatusHistory(db, a.keepHistory);

@@ -39,8 +39,14 @@ export function m013Ocpp201(db: Db): void {
       received_at TEXT NOT NULL,
       PRIMARY KEY (charge_point_id, charger_transaction_id, seq_no)
     );
-    -- A station may count seqNo across its transactions: gaps are checked against all of them.
+    -- A station counting seqNo across its transactions: its gaps are checked against all of them.
     CREATE INDEX transaction_events_seq ON transaction_events(charge_point_id, seq_no);
+    -- A session is recomputed from its Started/Ended events, first and last register readings,
+    -- first token and EVSE: each found by an index seek, however many events it has.
+    CREATE INDEX transaction_events_type ON transaction_events(charge_point_id, charger_transaction_id, event_type, seq_no);
+    CREATE INDEX transaction_events_metered ON transaction_events(charge_point_id, charger_transaction_id, seq_no) WHERE energy_wh IS NOT NULL;
+    CREATE INDEX transaction_events_token ON transaction_events(charge_point_id, charger_transaction_id, seq_no) WHERE id_token IS NOT NULL;
+    CREATE INDEX transaction_events_evse ON transaction_events(charge_point_id, charger_transaction_id, seq_no) WHERE evse_id IS NOT NULL;
 
     CREATE TABLE evse_connectors (
       charge_point_id TEXT NOT NULL REFERENCES chargers(charge_point_id) ON DELETE CASCADE,

@@ -280,6 +280,7 @@ export function markAllDisconnected(db: Db): void {
       `UPDATE connectors SET status = 'Unavailable', error_code = 'NoError', info = 'charger offline', updated_at = ?
        WHERE NOT (status = 'Unavailable' AND info IS 'charger offline')`,
     ).run(nowIso());
+    stmt(db, `UPDATE evse_connectors SET status = 'Unavailable', updated_at = ? WHERE status <> 'Unavailable'`).run(nowIso());
     stmt(db, 'UPDATE chargers SET is_connected = 0 WHERE is_connected = 1').run();
   })();
 }

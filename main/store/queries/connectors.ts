@@ -48,14 +48,19 @@ export function recordStatus(db: Db, s: StatusReport): void {
  */
 export function markConnectorsUnknown(db: Db, chargePointId: string, at: string): void {
   stmt(db, `UPDATE connectors SET status = 'Unavailable', error_code = 'NoError', info = 'charger offline', updated_at = ? WHERE charge_point_id = ?`).run(at, chargePointId);
+  // A 2.0.1 station's connectors within its EVSEs too (issue 14).
+  stmt(db, `UPDATE evse_connectors SET status = 'Unavailable', updated_at = ? WHERE charge_point_id = ?`).run(at, chargePointId);
 }
 
+const SELECT_CONNECTOR = `SELECT connector_id AS connectorId, status, error_code AS errorCode, info, vendor_id AS vendorId, vendor_error_code AS vendorErrorCode,
+  status_at AS statusAt, updated_at AS updatedAt FROM connectors WHERE charge_point_id = ?`;
+
 export function listConnectors(db: Db, chargePointId: string): Connector[] {
-  return stmt(
-    db,
-    `SELECT connector_id AS connectorId, status, error_code AS errorCode, info, vendor_id AS vendorId, vendor_error_code AS vendorErrorCode,
-       status_at AS statusAt, updated_at AS updatedAt FROM connectors WHERE charge_point_id = ? ORDER BY connector_id`,
-  ).all(chargePointId) as Connector[];
+  return stmt(db, `${SELECT_CONNECTOR} ORDER BY connector_id`).all(chargePointId) as Connector[];
+}
+
+export function getConnector(db: Db, chargePointId: string, connectorId: number): Connector | undefined {
+  return stmt(db, `${SELECT_CONNECTOR} AND connector_id = ?`).get(chargePointId, connectorId) as Connector | undefined;
 }
 
 export function statusHistory(db: Db, chargePointId: string, limit: number): Array<Connector & { receivedAt: string }> {

@@ -92,18 +92,40 @@ interface StoredEvent {
 /** Missing seqNos are listed up to this many (a station's counter may jump far). */
 const MAX_LISTED_GAPS = 50;
 
+const COLUMNS = `seq_no AS seqNo, event_type AS eventType, timestamp, id_token AS idToken, evse_id AS evseId, stopped_reason AS stoppedReason,
+  energy_wh AS energyWh, received_at AS receivedAt`;
+
 /**
- * The seqNos missing between the Started event (0, where a transaction's numbering starts,
- * when it has not come) and the Ended one. A station may number per transaction or across its
- * transactions; a number another of its transactions holds is not missing.
+ * One event of a transaction: the first (or, `last`, the latest) by seqNo that meets `where`.
+ * Each is an index seek (primary key, or the partial and event-type indexes of migration 013),
+ * so a session with thousands of Updated events costs the same per event as a short one.
  */
-function missingSeqNos(db: Db, chargePointId: string, events: StoredEvent[], started: StoredEvent | undefined, ended: StoredEvent): number[] {
+function pick(db: Db, chargePointId: string, chargerTransactionId: string, where: string, last = false): StoredEvent | undefined {
+  return stmt(db, `SELECT ${COLUMNS} FROM transaction_events WHERE charge_point_id = ? AND charger_transaction_id = ?${where} ORDER BY seq_no${last ? ' DESC' : ''} LIMIT 1`).get(
+    chargePointId,
+    chargerTransactionId,
+  ) as StoredEvent | undefined;
+}
+
+/**
+ * The seqNos missing between the Started event and the Ended one. Stations number a
+ * transaction's events from 0 (OCPP 2.0.1 E, as EVerest's libocpp does), so without its Started
+ * event the count starts at 0. A Started event numbered above 0 shows a station counting
+ * across its transactions: a number another of its transactions holds is then not missing.
+ */
+function missingSeqNos(db: Db, chargePointId: string, chargerTransactionId: string, started: StoredEvent | undefined, ended: StoredEvent): number[] {
   const lo = started?.seqNo ?? 0;
-  const present = new Set(events.map((e) => e.seqNo));
-  for (const r of stmt(db, 'SELECT DISTINCT seq_no AS seqNo FROM transaction_events WHERE charge_point_id = ? AND seq_no BETWEEN ? AND ?').all(chargePointId, lo, ended.seqNo) as Array<{
-    seqNo: number;
-  }>)
-    present.add(r.seqNo);
+  const range = (sql: string, ...args: unknown[]) => (stmt(db, sql).all(...args) as Array<{ seqNo: number }>).map((r) => r.seqNo);
+  const own = range(
+    'SELECT seq_no AS seqNo FROM transaction_events WHERE charge_point_id = ? AND charger_transaction_id = ? AND seq_no BETWEEN ? AND ?',
+    chargePointId,
+    chargerTransactionId,
+    lo,
+    ended.seqNo,
+  );
+  if (own.length === ended.seqNo - lo + 1) return [];
+  const present = new Set(own);
+  if (lo > 0) for (const n of range('SELECT DISTINCT seq_no AS seqNo FROM transaction_events WHERE charge_point_id = ? AND seq_no BETWEEN ? AND ?', chargePointId, lo, ended.seqNo)) present.add(n);
   const missing: number[] = [];
   // Each step is either a present number or a listed gap, so the loop is bounded by both.
   for (let n = lo; n <= ended.seqNo && missing.length < MAX_LISTED_GAPS; n++) if (!present.has(n)) missing.push(n);
@@ -132,23 +154,18 @@ export interface SessionState {
  * its head-office record is queued in the same transaction, when it becomes complete.
  */
 export function recomputeChargerSession(db: Db, id: number, chargePointId: string, chargerTransactionId: string, wasComplete: boolean): SessionState {
-  const events = stmt(
-    db,
-    `SELECT seq_no AS seqNo, event_type AS eventType, timestamp, id_token AS idToken, evse_id AS evseId, stopped_reason AS stoppedReason,
-       energy_wh AS energyWh, received_at AS receivedAt FROM transaction_events WHERE charge_point_id = ? AND charger_transaction_id = ? ORDER BY seq_no`,
-  ).all(chargePointId, chargerTransactionId) as StoredEvent[];
+  const event = (where: string, last = false) => pick(db, chargePointId, chargerTransactionId, where, last);
   const current = stmt(db, 'SELECT connector_id AS connectorId, id_tag AS idTag FROM transactions WHERE id = ?').get(id) as { connectorId: number; idTag: string };
-  const started = events.find((e) => e.eventType === 'Started');
-  const ended = events.find((e) => e.eventType === 'Ended');
-  const metered = events.filter((e) => e.energyWh !== null);
-  const first = metered[0];
-  const last = metered.at(-1);
+  const started = event(" AND event_type = 'Started'");
+  const ended = event(" AND event_type = 'Ended'", true);
+  const first = event(' AND energy_wh IS NOT NULL');
+  const last = event(' AND energy_wh IS NOT NULL', true);
   const meterStart = Math.round(first?.energyWh ?? 0);
   const state: SessionState = {
-    connectorId: events.find((e) => e.evseId !== null)?.evseId ?? current.connectorId,
-    idTag: events.find((e) => e.idToken !== null)?.idToken ?? current.idTag,
+    connectorId: event(' AND evse_id IS NOT NULL')?.evseId ?? current.connectorId,
+    idTag: event(' AND id_token IS NOT NULL')?.idToken ?? current.idTag,
     meterStart,
-    startTime: (started ?? events[0]!).timestamp,
+    startTime: (started ?? event(''))!.timestamp,
     status: ended ? 'Completed' : 'Active',
     meterStop: null,
     stopTime: null,
@@ -162,7 +179,7 @@ export function recomputeChargerSession(db: Db, id: number, chargePointId: strin
     state.stopTime = ended.timestamp;
     state.stopReason = ended.stoppedReason ?? 'Local';
     state.energyWh = state.meterStop - meterStart;
-    state.gaps = missingSeqNos(db, chargePointId, events, started, ended);
+    state.gaps = missingSeqNos(db, chargePointId, chargerTransactionId, started, ended);
     state.complete = state.gaps.length === 0;
   }
   stmt(

@@ -1,10 +1,11 @@
-import { Anchor, Button, Group, Skeleton, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Skeleton, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useCharger } from '../../api/queries';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { OnlineBadge } from '../../components/StatusBadge';
 import { Configuration } from './Configuration';
+import { DeviceModel } from './DeviceModel';
 import { Fields } from './Fields';
 import { History } from './History';
 import { Messages } from './Messages';
@@ -70,6 +71,11 @@ export function ChargerDetailScreen() {
           <Group>
             <Title order={2}>{c.chargePointId}</Title>
             <OnlineBadge online={c.isConnected} />
+            {c.ocppVersion && (
+              <Badge variant="outline" aria-label="OCPP version">
+                OCPP {c.ocppVersion}
+              </Badge>
+            )}
           </Group>
           <Text c="dimmed">
             {[c.vendor, c.model, c.firmwareVersion && `firmware ${c.firmwareVersion}`].filter(Boolean).join(' · ') || 'not booted yet'}
@@ -93,7 +99,8 @@ export function ChargerDetailScreen() {
           <Fields key={c.chargePointId} charger={c} />
         </Tabs.Panel>
         <Tabs.Panel value="configuration" pt="md">
-          <Configuration cpId={c.chargePointId} online={c.isConnected} />
+          {/* A 2.0.1 station has a device model (components and variables) instead of 1.6 configuration keys. */}
+          {c.ocppVersion === '2.0.1' ? <DeviceModel variables={c.deviceModel} /> : <Configuration cpId={c.chargePointId} online={c.isConnected} />}
         </Tabs.Panel>
         <Tabs.Panel value="messages" pt="md">
           <Messages cpId={c.chargePointId} />

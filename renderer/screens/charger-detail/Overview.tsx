@@ -25,6 +25,8 @@ export function Overview({ charger }: { charger: ChargerDetail }) {
   const offline = !charger.isConnected;
   const active = sessions.data?.items.filter((s) => s.status === 'Active') ?? [];
   const target = Number(connector ?? 1);
+  // A 2.0.1 station's rows are its EVSEs, each with its own connectors.
+  const evseConnectors = new Map(charger.evses.map((e) => [e.evseId, e.connectors]));
 
   return (
     <Stack>
@@ -38,7 +40,8 @@ export function Overview({ charger }: { charger: ChargerDetail }) {
           <Table aria-label="Connectors">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>Connector</Table.Th>
+                <Table.Th>{evseConnectors.size ? 'EVSE' : 'Connector'}</Table.Th>
+                {evseConnectors.size > 0 && <Table.Th>Its connectors</Table.Th>}
                 <Table.Th>Status</Table.Th>
                 <Table.Th>Error</Table.Th>
                 <Table.Th>Running session</Table.Th>
@@ -50,11 +53,12 @@ export function Overview({ charger }: { charger: ChargerDetail }) {
                 return (
                   <Table.Tr key={k.connectorId}>
                     <Table.Td>#{k.connectorId}</Table.Td>
+                    {evseConnectors.size > 0 && <Table.Td>{(evseConnectors.get(k.connectorId) ?? []).map((x) => `#${x.connectorId} ${x.status}`).join(', ') || '—'}</Table.Td>}
                     <Table.Td>
                       <StatusBadge status={k.status} />
                     </Table.Td>
                     <Table.Td>{k.errorCode === 'NoError' ? '—' : `${k.errorCode}${k.info ? ` (${k.info})` : ''}`}</Table.Td>
-                    <Table.Td>{s ? `transaction ${s.transactionId}, ${s.idTag}, ${((s.energyWh ?? 0) / 1000).toFixed(2)} kWh` : '—'}</Table.Td>
+                    <Table.Td>{s ? `transaction ${s.chargerTransactionId}, ${s.idTag}, ${((s.energyWh ?? 0) / 1000).toFixed(2)} kWh` : '—'}</Table.Td>
                   </Table.Tr>
                 );
               })}
