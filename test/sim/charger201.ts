@@ -13,7 +13,10 @@
  *   after the answer: Reset, firmware and log progress notifications, reservation expiry ...
  * - Keeps a ledger of what the CSMS acknowledged, for durability tests.
  */
+
+import { RpcError } from '../../main/ocpp/rpc.js';
 import { INBOUND_ACTIONS, OUTBOUND_ACTIONS, type OutboundAction } from '../../main/ocpp/v201/actions.js';
+import { v201WireCode } from '../../main/ocpp/v201/adapter.js';
 import type { ActionTypes, SetChargingProfileRequest, TransactionEventRequest } from '../../main/ocpp/v201/ocpp201.js';
 import { createV201Validator } from '../../main/ocpp/v201/validator.js';
 import type { OcppValidator } from '../../main/ocpp/validator.js';
@@ -155,9 +158,6 @@ function validator(): OcppValidator {
   return sharedValidator;
 }
 
-/** OCPP-J 2.0.1 spells the codes the shared validator raises in their 1.6 form differently (section 4.3). */
-const V201_CODE: Record<string, string> = { FormationViolation: 'FormatViolation', OccurenceConstraintViolation: 'OccurrenceConstraintViolation' };
-
 const OCPP201: StationProtocol = {
   subprotocol: 'ocpp2.0.1',
   csActions: new Set<string>(OUTBOUND_ACTIONS),
@@ -166,8 +166,8 @@ const OCPP201: StationProtocol = {
     try {
       validator().check(id, payload);
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      throw code && V201_CODE[code] ? new Refusal(V201_CODE[code], (err as Error).message) : err;
+      // The shared validator raises the 1.6 spellings (FormationViolation ...).
+      throw err instanceof RpcError ? new Refusal(v201WireCode(err.code), err.message) : err;
     }
   },
   formatViolation: 'FormatViolation',
