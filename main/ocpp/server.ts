@@ -23,6 +23,7 @@ import type { OcppVersion } from './versions.js';
 export { maskSecrets } from './frame-log.js';
 
 const outbound = new Set<string>(OUTBOUND_ACTIONS);
+const outbound201 = new Set<string>(v201.OUTBOUND_ACTIONS);
 
 const inbound = new Set<string>([...INBOUND_ACTIONS, ...v201.INBOUND_ACTIONS]);
 /** Statistics are kept per OCPP action (of any version); whatever else a charger sends is counted together. */
@@ -183,14 +184,15 @@ export class OcppServer {
    * its answer after it returns. Throws NotConnectedError, CallTimeoutError, RpcError (the
    * charger's CALLERROR) or WrongVersionError (the charger speaks another version).
    */
-  call<A extends OutboundAction>(chargePointId: string, action: A, payload: ActionTypes[A]['request'], timeoutMs?: number): Promise<ActionTypes[A]['response']> {
+  async call<A extends OutboundAction>(chargePointId: string, action: A, payload: ActionTypes[A]['request'], timeoutMs?: number): Promise<ActionTypes[A]['response']> {
     if (!outbound.has(action)) throw new RpcError('NotSupported', `${action} is not a central-system command`);
-    return this.send('1.6', chargePointId, action, payload, timeoutMs) as Promise<ActionTypes[A]['response']>;
+    return (await this.send('1.6', chargePointId, action, payload, timeoutMs)) as ActionTypes[A]['response'];
   }
 
   /** The same for an OCPP 2.0.1 station (CSMS -> station messages of v201/actions.ts). */
-  callV201<A extends v201.OutboundAction>(chargePointId: string, action: A, payload: V201ActionTypes[A]['request'], timeoutMs?: number): Promise<V201ActionTypes[A]['response']> {
-    return this.send('2.0.1', chargePointId, action, payload, timeoutMs) as Promise<V201ActionTypes[A]['response']>;
+  async callV201<A extends v201.OutboundAction>(chargePointId: string, action: A, payload: V201ActionTypes[A]['request'], timeoutMs?: number): Promise<V201ActionTypes[A]['response']> {
+    if (!outbound201.has(action)) throw new RpcError('NotSupported', `${action} is not a CSMS command`);
+    return (await this.send('2.0.1', chargePointId, action, payload, timeoutMs)) as V201ActionTypes[A]['response'];
   }
 
   private async send(version: OcppVersion, chargePointId: string, action: string, payload: unknown, timeoutMs: number | undefined): Promise<unknown> {

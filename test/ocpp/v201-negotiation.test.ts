@@ -86,6 +86,7 @@ describe('issue 14: OCPP 2.0.1 and 1.6 on the same URL forms', () => {
     assert.equal(app.ocpp.versionOf(id201), '2.0.1');
     await assert.rejects(app.ocpp.call(id201, 'Reset', { type: 'Hard' }), WrongVersionError);
     await assert.rejects(app.ocpp.callV201(id16, 'Reset', { type: 'Immediate' }), WrongVersionError);
+    await assert.rejects(app.ocpp.callV201(id201, 'Heartbeat' as never, {} as never), (e: { code?: string }) => e.code === 'NotSupported', 'only CSMS -> station messages');
     await Promise.all([s201.close(), s16.close()]);
   });
 

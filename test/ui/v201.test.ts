@@ -30,7 +30,7 @@ describe('issue 14: a 2.0.1 station in the UI', { skip: SKIP_BROWSER }, () => {
     await app?.dispose();
   });
 
-  test('issue 14: the charger detail shows OCPP 2.0.1, each EVSE with its connectors, the running session by the station transaction id, and the device model instead of configuration keys', async () => {
+  test('issue 14: the charger detail shows OCPP 2.0.1, each EVSE with its connectors, the running session by the station transaction id, and the device model instead of configuration keys; the sessions list shows the station ids and missing events', async () => {
     const station = await connectBooted201(app, 'UI-201');
     await station.call('StatusNotification', { timestamp: iso(), connectorStatus: 'Available', evseId: 1, connectorId: 1 });
     await station.call('StatusNotification', { timestamp: iso(), connectorStatus: 'Occupied', evseId: 1, connectorId: 2 });
@@ -72,6 +72,15 @@ describe('issue 14: a 2.0.1 station in the UI', { skip: SKIP_BROWSER }, () => {
     await model.getByRole('row').filter({ hasText: 'SecurityProfile' }).getByText('ReadOnly').waitFor();
     assert.equal(await page.getByRole('button', { name: /Save/ }).count(), 0, 'no 1.6 configuration keys for a 2.0.1 station');
     await shot(page, 'v201-device-model');
+
+    // A session whose Ended event came with an event missing before it.
+    await station.call('TransactionEvent', txEvent({ transactionId: 'station-tx-0043', seqNo: 0, eventType: 'Started', wh: 0, evseId: 2 }));
+    await station.call('TransactionEvent', txEvent({ transactionId: 'station-tx-0043', seqNo: 2, eventType: 'Ended', wh: 700 }));
+    await page.goto(`${app.httpBase}/sessions`);
+    const sessions = page.getByRole('table', { name: 'Sessions' });
+    await sessions.getByRole('row').filter({ hasText: 'station-tx-0042' }).getByText('Active').waitFor();
+    await sessions.getByRole('row').filter({ hasText: 'station-tx-0043' }).getByText('events missing: seqNo 1').waitFor();
+    await shot(page, 'v201-sessions');
     await station.close();
   });
 });

@@ -111,6 +111,17 @@ export function SessionsScreen() {
                   <Anchor component="button" type="button" onClick={() => setOpen(s)}>
                     {s.transactionId}
                   </Anchor>
+                  {/* A 2.0.1 station names its transactions itself. */}
+                  {s.chargerTransactionId !== String(s.transactionId) && (
+                    <Text size="xs" c="dimmed" ff="monospace">
+                      {s.chargerTransactionId}
+                    </Text>
+                  )}
+                  {s.missingSeqNos.length > 0 && (
+                    <Text size="xs" c="orange.8">
+                      events missing: seqNo {s.missingSeqNos.join(', ')}
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td>{s.chargePointId}</Table.Td>
                 <Table.Td>#{s.connectorId}</Table.Td>
