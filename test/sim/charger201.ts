@@ -217,7 +217,6 @@ const END_TRIGGER: Partial<Record<StoppedReason, TriggerReason>> = {
 const isTrue = (v: string | undefined) => v === 'true';
 
 export class SimCharger201 extends SimStation<ActionTypes> {
-  readonly version = '2.0.1' as const;
   readonly connectorCount: number;
   readonly ledger: Ledger201 = { starts: [], meterValues: [], stops: [] };
   readonly transactions: SimTransaction201[] = [];
