@@ -20,7 +20,7 @@ import { v201WireCode } from '../../main/ocpp/v201/adapter.js';
 import type { ActionTypes, SetChargingProfileRequest, TransactionEventRequest } from '../../main/ocpp/v201/ocpp201.js';
 import { createV201Validator } from '../../main/ocpp/v201/validator.js';
 import type { OcppValidator } from '../../main/ocpp/validator.js';
-import { authorize, clearProfiles, dropTxProfiles, installProfile, pickOutlet } from './charger-rules.js';
+import { admits, authorize, clearProfiles, dropTxProfiles, installProfile, outletRefusal, pickOutlet } from './charger-rules.js';
 import { accepts, DATA_TYPE, defaultDeviceModel, type VariableEntry, type VariableRef, variableKey } from './device-model.js';
 import { advanceMeter, DEFAULT_POWER_W, MEASURAND_FORM, type Meter, offeredAmps, outletSchedule, readings, usedMeter } from './meter-model.js';
 import type { ChargingProfile, InstalledProfile } from './smart-charging.js';
@@ -421,13 +421,15 @@ export class SimCharger201 extends SimStation<ActionTypes> {
   // Sessions
 
   private refusal(e: Evse | undefined, idTag: string): string | null {
-    if (!e || e.id === 0) return 'no such EVSE';
-    if (e.busy) return 'EVSE busy';
-    if (e.availability === 'Inoperative') return 'EVSE inoperative';
-    if (e.status === 'Faulted') return 'EVSE faulted';
-    const r = this.reservationOn(e.id);
-    if (r && !this.reservationFits(r, idTag)) return `EVSE reserved for ${r.idToken}`;
-    return null;
+    return outletRefusal(
+      e,
+      'EVSE',
+      (x) => this.evses[x.id]!.availability === 'Inoperative',
+      (x) => {
+        const r = this.reservationOn(x.id);
+        return r && !this.reservationFits(r, idTag) ? r.idToken : null;
+      },
+    );
   }
 
   private pickEvse(idTag: string, evseId?: number): Evse | string {
@@ -455,7 +457,7 @@ export class SimCharger201 extends SimStation<ActionTypes> {
     let status: AuthStatus | 'OfflineRefused' | 'Error' = 'Accepted';
     if (!remote || this.boolVar('AuthCtrlr/AuthorizeRemoteStart')) status = await this.authorizeToken(o.idTag);
     const strict = (this.opts.authorizeMode ?? 'strict') === 'strict';
-    if (status === 'OfflineRefused' || status === 'Error' || (strict && status !== 'Accepted') || !this.running) {
+    if (!admits(status, strict) || !this.running) {
       e.busy = false;
       this.setStatus(e, this.idleStatus(e));
       return { started: false, reason: `authorization ${status}` };
