@@ -6,7 +6,6 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { test } from 'node:test';
 import { waitFor } from './helpers/wait.js';
 import { SimCharger } from './sim/charger.js';
 import { SimCharger201 } from './sim/charger201.js';
-import { freePort, repoRoot, ServiceProcess } from './sim/service.js';
+import { freePort, runSimCli, ServiceProcess } from './sim/service.js';
 
 const TOKEN = 'mixed-test-token-0123456789abcdef';
 
@@ -47,28 +46,36 @@ test('issue 14 acceptance: a mixed fleet (100 x 1.6 and 100 x 2.0.1 simulated ch
     return { status: r.status, body: (await r.json()) as any };
   };
   let service: ServiceProcess | null = null;
-  let sim: ReturnType<typeof spawn> | null = null;
   const live: Array<SimCharger | SimCharger201> = [];
   try {
     service = await ServiceProcess.start({ dataDir, port, token: TOKEN });
-    const args = ['tsx', 'test/sim/cli.ts', '--url', `ws://127.0.0.1:${port}/ocpp`, '--ocpp', '1.6,2.0.1', '--chargers', '200', '--sessions', '2'];
-    args.push('--meter-interval-ms', '200', '--samples', '3', '--api', `http://127.0.0.1:${port}`, '--api-token', TOKEN, '--deadline-sec', '90');
-    const child = spawn('npx', args, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    sim = child;
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([
-      new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c))),
-      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 110_000))),
-    ]).finally(() => clearTimeout(timer));
-    const summary = stdout.split('\n').find((l) => l.startsWith('sim summary:')) ?? '';
+    const run = await runSimCli(
+      [
+        '--url',
+        `ws://127.0.0.1:${port}/ocpp`,
+        '--ocpp',
+        '1.6,2.0.1',
+        '--chargers',
+        '200',
+        '--sessions',
+        '2',
+        '--meter-interval-ms',
+        '200',
+        '--samples',
+        '3',
+        '--api',
+        `http://127.0.0.1:${port}`,
+        '--api-token',
+        TOKEN,
+        '--deadline-sec',
+        '90',
+      ],
+      110_000,
+    );
+    const { stdout, summary } = run;
     t.diagnostic(summary);
-    assert.notEqual(code, 'timeout', `the simulator finishes by itself\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`);
-    assert.equal(code, 0, `sim exit code 0\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`);
-    sim = null;
+    assert.notEqual(run.code, 'timeout', `the simulator finishes by itself\n${stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
+    assert.equal(run.code, 0, `sim exit code 0\n${stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
     assert.match(stdout, /200 charger\(s\) \(OCPP 1\.6, 2\.0\.1\)/);
     assert.match(summary, /sessions=400\/400 completed/);
     assert.match(summary, / errors=0 /);
@@ -136,13 +143,6 @@ test('issue 14 acceptance: a mixed fleet (100 x 1.6 and 100 x 2.0.1 simulated ch
     throw err;
   } finally {
     await Promise.all(live.map((c) => c.close()));
-    if (sim?.pid) {
-      try {
-        process.kill(-sim.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
     if (service) await service.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

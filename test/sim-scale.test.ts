@@ -5,12 +5,11 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, repoRoot, ServiceProcess } from './sim/service.js';
+import { freePort, runSimCli, ServiceProcess } from './sim/service.js';
 
 const TOKEN = 'scale-test-token-0123456789abcdef';
 
@@ -29,45 +28,33 @@ test('issue 2 acceptance: npm run sim -- --chargers 200 --sessions 2 against npm
   const dataDir = mkdtempSync(join(tmpdir(), 'ocpp-edge-scale-'));
   const port = await freePort();
   let service: ServiceProcess | null = null;
-  let sim: ReturnType<typeof spawn> | null = null;
   try {
     service = await ServiceProcess.start({ dataDir, port, token: TOKEN });
-    const args = [
-      'tsx',
-      'test/sim/cli.ts',
-      '--url',
-      `ws://127.0.0.1:${port}/ocpp`,
-      '--chargers',
-      '200',
-      '--sessions',
-      '2',
-      '--meter-interval-ms',
-      '200',
-      '--samples',
-      '3',
-      '--api',
-      `http://127.0.0.1:${port}`,
-      '--api-token',
-      TOKEN,
-      '--deadline-sec',
-      '60',
-    ];
-    const child = spawn('npx', args, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    sim = child;
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([
-      new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c))),
-      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 90_000))),
-    ]).finally(() => clearTimeout(timer));
-    const summary = stdout.split('\n').find((l) => l.startsWith('sim summary:')) ?? '';
+    const run = await runSimCli(
+      [
+        '--url',
+        `ws://127.0.0.1:${port}/ocpp`,
+        '--chargers',
+        '200',
+        '--sessions',
+        '2',
+        '--meter-interval-ms',
+        '200',
+        '--samples',
+        '3',
+        '--api',
+        `http://127.0.0.1:${port}`,
+        '--api-token',
+        TOKEN,
+        '--deadline-sec',
+        '60',
+      ],
+      90_000,
+    );
+    const { stdout, summary } = run;
     t.diagnostic(summary);
-    assert.notEqual(code, 'timeout', `the simulator finishes by itself\n${stdout}\n${stderr}`);
-    assert.equal(code, 0, `sim exit code 0\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`);
-    sim = null;
+    assert.notEqual(run.code, 'timeout', `the simulator finishes by itself\n${stdout}\n${run.stderr}`);
+    assert.equal(run.code, 0, `sim exit code 0\n${stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
     assert.match(summary, /sessions=400\/400 completed/);
     assert.match(summary, / errors=0 /);
     assert.match(stdout, /200 id tag\(s\) registered/);
@@ -90,13 +77,6 @@ test('issue 2 acceptance: npm run sim -- --chargers 200 --sessions 2 against npm
     if (service) console.error(`service output:\n${service.output.slice(-5000)}`);
     throw err;
   } finally {
-    if (sim?.pid) {
-      try {
-        process.kill(-sim.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
     if (service) await service.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

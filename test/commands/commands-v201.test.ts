@@ -11,9 +11,9 @@ import { after, before, test } from 'node:test';
 import { createV201Validator } from '../../main/ocpp/v201/validator.js';
 import { OcppValidator } from '../../main/ocpp/validator.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { waitFor } from '../helpers/wait.js';
 import type { ReceivedCall } from '../sim/charger.js';
 import { SimCharger201, type SimCharger201Options } from '../sim/charger201.js';
+import { type Answer, inFuture, restOf, until } from './rest.js';
 
 let app: TestApp;
 const v201 = createV201Validator();
@@ -51,39 +51,7 @@ async function withStation(id: string, fn: (sim: SimCharger201) => Promise<void>
   }
 }
 
-interface Answer {
-  status: number;
-  body: any;
-}
-const post = async (path: string, json: unknown): Promise<Answer> => {
-  const r = await app.api(path, { method: 'POST', json });
-  return { status: r.status, body: await r.json() };
-};
-const command = (cp: string, name: string, json: unknown) => post(`/api/admin/${cp}/${name}`, json);
-const get = async (path: string): Promise<any> => {
-  const r = await app.api(path);
-  assert.equal(r.status, 200, `GET ${path}`);
-  return r.json();
-};
-const charger = (cp: string) => get(`/api/charger/${cp}`);
-const addCard = async (tagId: string, extra: object = {}) => assert.equal((await post('/api/rfid', { tagId, ...extra })).status, 201);
-const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
-
-async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 4000): Promise<T> {
-  let last: T | undefined;
-  try {
-    const found = await waitFor(
-      async () => {
-        last = await fn();
-        return ok(last) && { value: last };
-      },
-      { timeoutMs, stepMs: 25, what },
-    );
-    return found.value;
-  } catch (err) {
-    assert.fail(`${(err as Error).message}; last: ${JSON.stringify(last)}`);
-  }
-}
+const { post, get, command, charger, addCard } = restOf(() => app);
 
 /**
  * The last 2.0.1 `action` the station received: answered without CALLERROR, with `payload`

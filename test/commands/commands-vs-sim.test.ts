@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { OcppValidator } from '../../main/ocpp/validator.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { waitFor } from '../helpers/wait.js';
 import { type ReceivedCall, SimCharger, type SimChargerOptions } from '../sim/charger.js';
+import { type Answer, inFuture, restOf, until } from './rest.js';
 
 let app: TestApp;
 const validator = new OcppValidator();
@@ -58,37 +58,7 @@ async function withSim(id: string, fn: (sim: SimCharger) => Promise<void>, o: Pa
   }
 }
 
-interface Answer {
-  status: number;
-  body: any;
-}
-const post = async (path: string, json: unknown): Promise<Answer> => {
-  const r = await app.api(path, { method: 'POST', json });
-  return { status: r.status, body: await r.json() };
-};
-const command = (cp: string, name: string, json: unknown) => post(`/api/admin/${cp}/${name}`, json);
-const get = async (path: string): Promise<any> => {
-  const r = await app.api(path);
-  assert.equal(r.status, 200, `GET ${path}`);
-  return r.json();
-};
-const charger = (cp: string) => get(`/api/charger/${cp}`);
-
-async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 4000): Promise<T> {
-  let last: T | undefined;
-  try {
-    const value = await waitFor(
-      async () => {
-        last = await fn();
-        return ok(last) && { value: last };
-      },
-      { timeoutMs, stepMs: 25, what },
-    );
-    return value.value;
-  } catch (err) {
-    assert.fail(`${(err as Error).message}; last: ${JSON.stringify(last)}`);
-  }
-}
+const { get, command, charger, addCard } = restOf(() => app);
 
 /**
  * The one call of `action` the simulator received: schema-valid (the official .req schema),
@@ -108,9 +78,6 @@ function receivedCall(sim: SimCharger, action: string, payload: unknown, answer:
   assert.doesNotThrow(() => validator.check(`${action}.conf`, answer.body.response));
   return call;
 }
-
-const addCard = async (tagId: string, extra: object = {}) => assert.equal((await post('/api/rfid', { tagId, ...extra })).status, 201);
-const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 /** Remote start through REST; resolves once the charger, too, knows the transactionId. */
 async function remoteStart(sim: SimCharger, connectorId: number, idTag: string): Promise<number> {

@@ -30,7 +30,8 @@ test('issue 13 and 14: load management shares a site between a 1.6 charger and a
       assert.ok(r.started, `${c.id}: ${r.started ? '' : r.reason}`);
     }
     const draw = (id: string) => vehicles.get(id)!.drawAmps;
-    await until('each session draws its share of 10 A', () => ['LM-16', 'LM-201'].every((id) => Math.abs(draw(id) - LIMIT / 2) <= 1), 10_000);
+    // Bounded generously: on a machine shared by several test runs the first allocation can take a while.
+    await until('each session draws its share of 10 A', () => ['LM-16', 'LM-201'].every((id) => Math.abs(draw(id) - LIMIT / 2) <= 1), 20_000);
     await holds('the site limit', () => (draw('LM-16') + draw('LM-201') > LIMIT + 1e-9 ? `site draws ${draw('LM-16') + draw('LM-201')} A` : null), 1500);
 
     const v201 = createV201Validator();

@@ -26,6 +26,29 @@ export function pickOutlet<T extends { id: number }>(
   return free.find((o) => reserved(o.id)) ?? free[0] ?? none;
 }
 
+/** What decides whether an outlet can take a session. */
+export interface OutletState {
+  id: number;
+  busy: boolean;
+  status: string;
+}
+
+/**
+ * Why a session cannot start on outlet `o` (named `noun` in the reason), or null when it can.
+ * `inoperative`: the outlet or the whole charger is; `reservedFor`: another driver's reservation.
+ */
+export function outletRefusal(o: OutletState | undefined, noun: string, inoperative: (o: OutletState) => boolean, reservedFor: (o: OutletState) => string | null): string | null {
+  if (!o || o.id === 0) return `no such ${noun}`;
+  if (o.busy) return `${noun} busy`;
+  if (inoperative(o)) return `${noun} inoperative`;
+  if (o.status === 'Faulted') return `${noun} faulted`;
+  const holder = reservedFor(o);
+  return holder === null ? null : `${noun} reserved for ${holder}`;
+}
+
+/** Whether an authorization outcome lets the session start: never offline-refused or after a CALLERROR; strict mode wants Accepted. */
+export const admits = (status: string, strict: boolean): boolean => status !== 'OfflineRefused' && status !== 'Error' && (!strict || status === 'Accepted');
+
 export interface AuthorizeSteps<S extends string> {
   /** What the local list or cache says of the token (undefined: it knows nothing). */
   local: S | undefined;

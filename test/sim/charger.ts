@@ -19,7 +19,7 @@
 import { INBOUND_ACTIONS, type InboundAction, OUTBOUND_ACTIONS, type OutboundAction } from '../../main/ocpp/actions.js';
 import type { ActionTypes, MeterValuesRequest, StatusNotificationRequest, StopTransactionRequest } from '../../main/ocpp/schema/ocpp16.js';
 import { OcppValidator } from '../../main/ocpp/validator.js';
-import { authorize, clearProfiles, dropTxProfiles, installProfile, pickOutlet } from './charger-rules.js';
+import { admits, authorize, clearProfiles, dropTxProfiles, installProfile, outletRefusal, pickOutlet } from './charger-rules.js';
 import { acceptsValue, type ConfigEntry, defaultConfiguration } from './config.js';
 import { advanceMeter, DEFAULT_POWER_W, MEASURAND_FORM, type Meter, offeredAmps, outletSchedule, readings, usedMeter } from './meter-model.js';
 import type { ChargingProfile, InstalledProfile } from './smart-charging.js';
@@ -351,13 +351,15 @@ export class SimCharger extends SimStation<ActionTypes> {
 
   /** Why a session for `idTag` cannot start on connector c, or null when it can. */
   private refusal(c: Connector | undefined, idTag: string): string | null {
-    if (!c || c.id === 0) return 'no such connector';
-    if (c.busy) return 'connector busy';
-    if (c.availability === 'Inoperative' || this.connectors[0]!.availability === 'Inoperative') return 'connector inoperative';
-    if (c.status === 'Faulted') return 'connector faulted';
-    const r = this.reservationOn(c.id);
-    if (r && !this.reservationFits(r, idTag)) return `connector reserved for ${r.idTag}`;
-    return null;
+    return outletRefusal(
+      c,
+      'connector',
+      (x) => this.connectors[x.id]!.availability === 'Inoperative' || this.connectors[0]!.availability === 'Inoperative',
+      (x) => {
+        const r = this.reservationOn(x.id);
+        return r && !this.reservationFits(r, idTag) ? r.idTag : null;
+      },
+    );
   }
 
   private pickConnector(idTag: string, connectorId?: number): Connector | string {
@@ -387,7 +389,7 @@ export class SimCharger extends SimStation<ActionTypes> {
     let status: AuthStatus | 'OfflineRefused' | 'Error' = 'Accepted';
     if (!o.remote || isTrue(this.config.get('AuthorizeRemoteTxRequests')?.value)) status = await this.authorizeTag(o.idTag);
     const strict = (this.opts.authorizeMode ?? 'strict') === 'strict';
-    if (status === 'OfflineRefused' || status === 'Error' || (strict && status !== 'Accepted') || !this.running) {
+    if (!admits(status, strict) || !this.running) {
       c.busy = false;
       this.setStatus(c, this.idleStatus(c));
       return { started: false, reason: `authorization ${status}` };

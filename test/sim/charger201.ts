@@ -13,11 +13,14 @@
  *   after the answer: Reset, firmware and log progress notifications, reservation expiry ...
  * - Keeps a ledger of what the CSMS acknowledged, for durability tests.
  */
+
+import { RpcError } from '../../main/ocpp/rpc.js';
 import { INBOUND_ACTIONS, OUTBOUND_ACTIONS, type OutboundAction } from '../../main/ocpp/v201/actions.js';
+import { v201WireCode } from '../../main/ocpp/v201/adapter.js';
 import type { ActionTypes, SetChargingProfileRequest, TransactionEventRequest } from '../../main/ocpp/v201/ocpp201.js';
 import { createV201Validator } from '../../main/ocpp/v201/validator.js';
 import type { OcppValidator } from '../../main/ocpp/validator.js';
-import { authorize, clearProfiles, dropTxProfiles, installProfile, pickOutlet } from './charger-rules.js';
+import { admits, authorize, clearProfiles, dropTxProfiles, installProfile, outletRefusal, pickOutlet } from './charger-rules.js';
 import { accepts, DATA_TYPE, defaultDeviceModel, type VariableEntry, type VariableRef, variableKey } from './device-model.js';
 import { advanceMeter, DEFAULT_POWER_W, MEASURAND_FORM, type Meter, offeredAmps, outletSchedule, readings, usedMeter } from './meter-model.js';
 import type { ChargingProfile, InstalledProfile } from './smart-charging.js';
@@ -155,9 +158,6 @@ function validator(): OcppValidator {
   return sharedValidator;
 }
 
-/** OCPP-J 2.0.1 spells the codes the shared validator raises in their 1.6 form differently (section 4.3). */
-const V201_CODE: Record<string, string> = { FormationViolation: 'FormatViolation', OccurenceConstraintViolation: 'OccurrenceConstraintViolation' };
-
 const OCPP201: StationProtocol = {
   subprotocol: 'ocpp2.0.1',
   csActions: new Set<string>(OUTBOUND_ACTIONS),
@@ -166,8 +166,8 @@ const OCPP201: StationProtocol = {
     try {
       validator().check(id, payload);
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      throw code && V201_CODE[code] ? new Refusal(V201_CODE[code], (err as Error).message) : err;
+      // The shared validator raises the 1.6 spellings (FormationViolation ...).
+      throw err instanceof RpcError ? new Refusal(v201WireCode(err.code), err.message) : err;
     }
   },
   formatViolation: 'FormatViolation',
@@ -217,7 +217,6 @@ const END_TRIGGER: Partial<Record<StoppedReason, TriggerReason>> = {
 const isTrue = (v: string | undefined) => v === 'true';
 
 export class SimCharger201 extends SimStation<ActionTypes> {
-  readonly version = '2.0.1' as const;
   readonly connectorCount: number;
   readonly ledger: Ledger201 = { starts: [], meterValues: [], stops: [] };
   readonly transactions: SimTransaction201[] = [];
@@ -422,13 +421,15 @@ export class SimCharger201 extends SimStation<ActionTypes> {
   // Sessions
 
   private refusal(e: Evse | undefined, idTag: string): string | null {
-    if (!e || e.id === 0) return 'no such EVSE';
-    if (e.busy) return 'EVSE busy';
-    if (e.availability === 'Inoperative') return 'EVSE inoperative';
-    if (e.status === 'Faulted') return 'EVSE faulted';
-    const r = this.reservationOn(e.id);
-    if (r && !this.reservationFits(r, idTag)) return `EVSE reserved for ${r.idToken}`;
-    return null;
+    return outletRefusal(
+      e,
+      'EVSE',
+      (x) => this.evses[x.id]!.availability === 'Inoperative',
+      (x) => {
+        const r = this.reservationOn(x.id);
+        return r && !this.reservationFits(r, idTag) ? r.idToken : null;
+      },
+    );
   }
 
   private pickEvse(idTag: string, evseId?: number): Evse | string {
@@ -456,7 +457,7 @@ export class SimCharger201 extends SimStation<ActionTypes> {
     let status: AuthStatus | 'OfflineRefused' | 'Error' = 'Accepted';
     if (!remote || this.boolVar('AuthCtrlr/AuthorizeRemoteStart')) status = await this.authorizeToken(o.idTag);
     const strict = (this.opts.authorizeMode ?? 'strict') === 'strict';
-    if (status === 'OfflineRefused' || status === 'Error' || (strict && status !== 'Accepted') || !this.running) {
+    if (!admits(status, strict) || !this.running) {
       e.busy = false;
       this.setStatus(e, this.idleStatus(e));
       return { started: false, reason: `authorization ${status}` };

@@ -96,7 +96,8 @@ export interface FleetSummary extends FleetProgress {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const REFUSED_TAG = /^authorization (Invalid|Blocked|Expired)$/;
+/** Authorization answers that refuse the tag itself (1.6, and 2.0.1 statuses); others (offline, ConcurrentTx) are retried. */
+const REFUSED_TAG = /^authorization (Invalid|Blocked|Expired|Unknown|NoCredit|NotAllowedTypeEVSE|NotAtThisLocation|NotAtThisTime)$/;
 
 export function chargerId(prefix: string, n: number): string {
   return `${prefix}-${String(n).padStart(4, '0')}`;

@@ -109,3 +109,31 @@ export class ServiceProcess {
     this.signal('SIGKILL');
   }
 }
+
+export interface SimCliRun {
+  /** Exit code, or 'timeout' (the CLI and its children were then killed). */
+  code: number | null | 'timeout';
+  stdout: string;
+  stderr: string;
+  /** Its `sim summary:` line. */
+  summary: string;
+}
+
+/** Runs the simulator CLI (`npx tsx test/sim/cli.ts ...`) as a child process to its end, bounded by `timeoutMs`. */
+export async function runSimCli(args: string[], timeoutMs: number): Promise<SimCliRun> {
+  const child = spawn('npx', ['tsx', 'test/sim/cli.ts', ...args], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  const code = (await within(exited, timeoutMs)) ?? 'timeout';
+  if (code === 'timeout' && child.pid !== undefined) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  return { code, stdout, stderr, summary: stdout.split('\n').find((l) => l.startsWith('sim summary:')) ?? '' };
+}

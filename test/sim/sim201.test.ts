@@ -8,8 +8,10 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createV201Validator } from '../../main/ocpp/v201/validator.js';
+import { startTestApp } from '../helpers/app.js';
 import { SimCharger201, type SimCharger201Options } from './charger201.js';
 import { FakeCentralSystem } from './fake-cs.js';
+import { runFleet } from './fleet.js';
 
 const schemas = createV201Validator();
 
@@ -433,4 +435,32 @@ test('issue 14 simulator CLI: --ocpp takes 1.6, 2.0.1 or both; a version it does
   const status = await new Promise((resolve) => child.once('close', resolve));
   assert.equal(status, 2);
   assert.match(stderr, /--ocpp: "2\.1" is not a simulated version \(1\.6, 2\.0\.1\)/);
+});
+
+test('issue 14 simulator: 2.0.1 stations of a fleet, like real ones, start no session for a token the CSMS refuses (counted as refused, not as errors); with the tags registered every session completes', async () => {
+  const app = await startTestApp();
+  try {
+    const o = {
+      url: `${app.wsBase}/ocpp`,
+      chargers: 2,
+      sessions: 1,
+      versions: ['2.0.1'] as const,
+      prefix: 'V201-FLEET',
+      meterIntervalMs: 40,
+      samplesPerSession: 2,
+      chargeUnknownTags: false,
+      deadlineMs: 20_000,
+    };
+    const refused = await runFleet(o);
+    assert.equal(refused.sessionsRefused, 2);
+    assert.deepEqual(refused.errorList, []);
+    for (const tag of ['V201-FLEET-TAG-0001', 'V201-FLEET-TAG-0002']) assert.equal((await app.api('/api/rfid', { method: 'POST', json: { tagId: tag } })).status, 201);
+    const accepted = await runFleet(o);
+    assert.equal(accepted.ok, true, accepted.errorList.join('; '));
+    assert.equal(accepted.sessionsCompleted, 2);
+    assert.ok(accepted.energyWh > 0);
+    assert.equal(accepted.acks.TransactionEvent, 2 * (1 + 2 + 1), 'Started, 2 Updated, Ended per session');
+  } finally {
+    await app.dispose();
+  }
 });
