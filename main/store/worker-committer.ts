@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { OpTable } from './batch-commit.js';
 import type { BatchCommitter, BatchOutcome } from './writer.js';
-import { type FromWriter, revive, type ToWriter, type WriterWorkerData } from './writer-protocol.js';
+import { type FromWriter, revive, type ToWriter, toWire, type WriterWorkerData } from './writer-protocol.js';
 
 export interface WorkerCommitterOptions {
   /** The database file (already migrated by the caller). */
@@ -42,7 +42,13 @@ export function workerCommitter<T extends OpTable>(entry: URL, o: WorkerCommitte
     // Held open only while it owes an answer: an idle writer does not keep the process alive.
     if (waiting.size === 0) worker.ref();
     waiting.set(m.seq, reply);
-    worker.postMessage(m);
+    try {
+      worker.postMessage(m);
+    } catch (err) {
+      // Args that cannot be copied to the thread (a function, a symbol): those jobs fail, not the store.
+      const error = toWire(err);
+      answered('names' in m ? { seq: m.seq, results: m.names.map(() => ({ ok: false, error })) } : { seq: m.seq, fatal: error });
+    }
   };
   const answered = (m: FromWriter) => {
     const reply = waiting.get(m.seq);

@@ -23,7 +23,15 @@ export function serveWrites<S>(ops: OpTable, configure?: (db: Db, setup: S) => v
   configure?.(db, d.setup as S);
   const commit = batchCommitter(db, ops);
   const wal = walSizeReader(db, d.file);
-  const reply = (r: FromWriter) => port.postMessage(r);
+  const reply = (r: FromWriter) => {
+    try {
+      port.postMessage(r);
+    } catch (err) {
+      // A result that cannot be copied back (an op returning a function): that answer fails, the thread lives on.
+      const error = toWire(err);
+      port.postMessage('results' in r ? { seq: r.seq, results: r.results.map(() => ({ ok: false, error })) } : { seq: r.seq, fatal: error });
+    }
+  };
   port.on('message', (first: ToWriter) => {
     // Everything that arrived while the last commit ran goes into the next one: the main thread
     // sends each event-loop turn's jobs at once, and the commits form from what waited.

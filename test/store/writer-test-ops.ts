@@ -28,6 +28,11 @@ export const testOps = {
     db.prepare('INSERT INTO t(v) VALUES (?)').run(a.v);
     throw fatal(a.code);
   },
+  /** Returns what cannot be copied back from the writer's thread. */
+  insertReturningFunction: (db: Db, a: { v: string }) => {
+    db.prepare('INSERT INTO t(v) VALUES (?)').run(a.v);
+    return () => a.v;
+  },
   /** Best-effort in the outage tests: an in-place update. */
   touch: (db: Db, a: { at: string }) => void db.prepare('INSERT INTO seen(id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at').run(a.at),
 };

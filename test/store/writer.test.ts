@@ -222,6 +222,22 @@ writerTest('writer: close() commits what is queued and refuses new work', async 
   await assert.rejects(w.run('insert', { v: 'late' }), (err: unknown) => err instanceof StoreWriteError && /closed/.test(err.message));
 });
 
+test('writer (worker thread): a job whose args or result cannot cross the thread fails alone; the writer and the store keep working', async () => {
+  const f = fixture('worker thread');
+  try {
+    const errors: Error[] = [];
+    const w = f.writer({ onCommitError: (e) => errors.push(e) });
+    await assert.rejects(w.run('insert', { v: (() => 'x') as unknown as string }), /could not be cloned/);
+    await assert.rejects(w.run('insertReturningFunction', { v: 'f' }), /could not be cloned/);
+    assert.equal((await w.run('insert', { v: 'after' })) > 0, true);
+    assert.equal(w.lastError, null, 'not a store outage');
+    assert.deepEqual(errors, []);
+    assert.ok(f.committed().includes('after'));
+  } finally {
+    await f.close();
+  }
+});
+
 test('writer (worker thread): the worker checkpoints the WAL once it passes the configured size', async () => {
   const f = fixture('worker thread');
   try {
