@@ -87,9 +87,10 @@ export function createApp(config: Config, log: Logger): App {
   markAllDisconnected(db);
   const writeSetup: WriteSetup = { includeMeterSamples: config.syncIncludeMeterSamples };
   configureWriteConnection(db, writeSetup);
-  // Commits (and their fsyncs) run on a worker thread with its own connection; this thread's
-  // connection serves reads. An in-memory database exists only on its own connection.
-  const committer = file === ':memory:' ? inThreadCommitter(db, appOps) : appCommitter(file, writeSetup);
+  // With writerThread 'worker', commits (and their fsyncs) run on a worker thread with its own
+  // connection and this thread's connection serves reads. An in-memory database exists only on
+  // its own connection.
+  const committer = file === ':memory:' || config.writerThread === 'main' ? inThreadCommitter(db, appOps) : appCommitter(file, writeSetup);
   const events = new EventBus();
   // One alert and one error line per outage (and per change of its SQLite code), not one per
   // failed commit: with the disk full every batch fails, many times a second. A reminder is

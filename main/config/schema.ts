@@ -33,6 +33,11 @@ export const ConfigSchema = Type.Object(
     callTimeoutMs: Type.Integer({ minimum: 100, maximum: 600000, default: 30000, description: 'How long an outbound call waits for the charger answer' }),
     maxFrameBytes: Type.Integer({ minimum: 1024, maximum: 16777216, default: 65536, description: 'Largest WebSocket frame accepted from a charger' }),
     pingIntervalSec: Type.Integer({ minimum: 0, maximum: 3600, default: 60, description: 'WebSocket ping interval; a charger missing two pongs is dropped (0 = off)' }),
+    writerThread: Type.Union([Type.Literal('main'), Type.Literal('worker')], {
+      default: 'main',
+      description:
+        "Where commits run: 'main' (the main thread's connection) or 'worker' (a worker thread with its own connection; issue 12, opt-in until a restore-from-backup outbox difference is explained)",
+    }),
     messageLogMaxRows: Type.Integer({ minimum: 0, maximum: 100000000, default: 200000, description: 'OCPP frames kept in the message log (0 = log off)' }),
     statusHistoryMaxRows: Type.Integer({ minimum: 1000, maximum: 100000000, default: 500000, description: 'Status notifications kept in history' }),
     tlsCertFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM certificate: enables the TLS listener (security profile 2)' })),

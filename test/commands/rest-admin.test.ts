@@ -141,8 +141,14 @@ test('issue 3: ChangeAvailability Scheduled is tracked until the StatusNotificat
     let charger = (await (await app.api('/api/charger/CP1')).json()) as any;
     assert.equal(charger.availability[0].state, 'Scheduled');
     await cp.call('StatusNotification', { connectorId: 1, status: 'Unavailable', errorCode: 'NoError' });
-    charger = (await (await app.api('/api/charger/CP1')).json()) as any;
-    assert.equal(charger.availability[0].state, 'Effective');
+    // A status report is acknowledged before its (lazy) commit; the state follows it.
+    charger = await waitFor(
+      async () => {
+        const c = (await (await app.api('/api/charger/CP1')).json()) as any;
+        return c.availability[0].state === 'Effective' && c;
+      },
+      { what: 'availability Effective' },
+    );
     assert.ok(charger.availability[0].effectiveAt);
   }));
 

@@ -21,6 +21,7 @@ import { webServer } from '../discovery/support.js';
 import type { TestApp } from '../helpers/app.js';
 import { TEST_TOKEN } from '../helpers/app.js';
 import { boot, TestCharger } from '../helpers/ocpp-client.js';
+import { waitFor } from '../helpers/wait.js';
 import { eventually, type HeadofficeHandle, runSessions, startEdge, startHo } from '../sync/support.js';
 
 const RENDERER = fileURLToPath(new URL('../../renderer', import.meta.url));
@@ -179,6 +180,11 @@ describe('issue 9 (review): API answers the UI reads are typed by the document a
     await call('GET', '/api/charger/{cpId}', '/api/charger/RESP-1');
     nonEmpty((await call('GET', '/api/ui/chargers', '/api/ui/chargers?limit=10')).items, 'charger page');
     await call('GET', '/api/ui/summary');
+    // The message log is written in the background (a flush a second): wait for its rows.
+    await waitFor(async () => ((await app.api('/api/ui/chargers/RESP-1/messages?limit=1')).json() as Promise<{ total: number }>).then((p) => p.total > 0), {
+      timeoutMs: 5000,
+      what: 'the message log flushed',
+    });
     nonEmpty((await call('GET', '/api/ui/chargers/{cpId}/messages', '/api/ui/chargers/RESP-1/messages?limit=20')).items, 'message log');
     nonEmpty(await call('GET', '/api/ui/chargers/{cpId}/status-history', '/api/ui/chargers/RESP-1/status-history'), 'status history');
     nonEmpty(await call('GET', '/api/stations/connected/list'), 'connected chargers');
