@@ -276,7 +276,8 @@ export class SyncService {
   /** Uploads until nothing is pending; one drain at a time, so no record is ever in flight twice. */
   private drain(progress?: SyncProgress): Promise<{ uploaded: number; parked: number }> {
     const joined = this.draining;
-    if (joined) return progress ? joined.then(() => this.drain(progress)) : joined;
+    // A run ("sync now", nightly) waits for the drain in flight and then tries afresh, whether that one failed or not.
+    if (joined) return progress ? joined.catch(() => undefined).then(() => this.drain(progress)) : joined;
     const run = (async () => {
       const total = { uploaded: 0, parked: 0 };
       while (!this.stopped && hasPending(this.d.db)) {

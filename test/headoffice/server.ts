@@ -139,6 +139,7 @@ export async function startHeadoffice(o: HeadofficeOptions): Promise<Headoffice>
   const db = openStore(o.dataDir);
   const faults: Faults = { ...NO_FAULTS };
   const sockets = new Set<Socket>();
+  const hanging = new Set<ServerResponse>();
 
   const readBody = (req: IncomingMessage): Promise<{ raw: Buffer; json: unknown }> =>
     new Promise((resolve, reject) => {
@@ -193,7 +194,12 @@ export async function startHeadoffice(o: HeadofficeOptions): Promise<Headoffice>
       checkSignature(req, raw);
       const fault = draw();
       if (fault === 'fail') throw new HttpFailure(503, 'fault mode: failing this request');
-      if (fault === 'hang') return; // never answered; the socket is destroyed at close()
+      if (fault === 'hang') {
+        // Never answered; the socket is destroyed at close(). Counted while open, so a test can act while a request hangs.
+        hanging.add(res);
+        res.once('close', () => hanging.delete(res));
+        return;
+      }
       let answer: unknown;
       if (route === 'POST /v1/manifests') {
         const days = (json as { days?: unknown } | undefined)?.days;
@@ -237,6 +243,7 @@ export async function startHeadoffice(o: HeadofficeOptions): Promise<Headoffice>
         duplicates: counter(db, 'duplicates'),
         rejected: counter(db, 'rejected'),
         deliveries: counter(db, 'deliveries'),
+        hanging: hanging.size,
         snapshots: (db.prepare("SELECT count(*) AS n FROM snapshots WHERE type = 'charger'").get() as { n: number }).n,
         alerts: (db.prepare("SELECT count(*) AS n FROM snapshots WHERE type = 'alert'").get() as { n: number }).n,
         manifests: (db.prepare('SELECT count(*) AS n FROM manifests').get() as { n: number }).n,

@@ -14,7 +14,7 @@ export const HO_TOKEN = 'headoffice-test-token';
 
 export interface HeadofficeHandle extends Headoffice {
   dataDir: string;
-  summary(): Promise<{ sessions: number; sessionRecords: number; duplicates: number; rejected: number; deliveries: number; manifests: number; snapshots: number; alerts: number }>;
+  summary(): Promise<{ sessions: number; sessionRecords: number; duplicates: number; rejected: number; deliveries: number; hanging: number; manifests: number; snapshots: number; alerts: number }>;
   call(method: string, path: string, body?: unknown): Promise<any>;
   setFaults(f: Partial<Faults>): Promise<void>;
   dispose(): Promise<void>;

@@ -191,3 +191,25 @@ test('issue 10: a wall clock jumping back a day while head office is unreachable
     await ho?.dispose();
   }
 });
+
+test('issue 10: "Sync now" while a background upload attempt is failing tries afresh and reports what it uploaded', async () => {
+  const ho = await startHo();
+  await ho.setFaults({ hangRate: 1 });
+  // A timeout long enough to act while the background attempt hangs; a backoff long enough that only "sync now" retries.
+  const app = await startEdge(ho.port, { headofficeTimeoutMs: 3_000, syncBackoffMaxMs: 3_600_000 });
+  try {
+    await runSessions(app.wsBase, { chargers: 1, perCharger: 3, prefix: 'JOIN' });
+    await eventually(async () => (await ho.summary()).hanging > 0, 'a background upload to hang at head office');
+    await ho.setFaults({});
+    const res = await app.api('/api/sync/run', { method: 'POST' });
+    assert.equal(res.status, 200);
+    const run = await res.json();
+    assert.deepEqual(run.errors, [], 'the run does not inherit the failure of the attempt it waited for');
+    assert.ok(run.uploaded >= 3, `uploaded ${run.uploaded}: the three sessions at least`);
+    assert.equal(pendingOf(app), 0);
+    assert.equal((await ho.summary()).sessions, 3);
+  } finally {
+    await app.dispose();
+    await ho.dispose();
+  }
+});
