@@ -34,9 +34,9 @@ export const ConfigSchema = Type.Object(
     maxFrameBytes: Type.Integer({ minimum: 1024, maximum: 16777216, default: 65536, description: 'Largest WebSocket frame accepted from a charger' }),
     pingIntervalSec: Type.Integer({ minimum: 0, maximum: 3600, default: 60, description: 'WebSocket ping interval; a charger missing two pongs is dropped (0 = off)' }),
     writerThread: Type.Union([Type.Literal('main'), Type.Literal('worker')], {
-      default: 'main',
+      default: 'worker',
       description:
-        "Where commits run: 'main' (the main thread's connection) or 'worker' (a worker thread with its own connection; issue 12, opt-in until a restore-from-backup outbox difference is explained)",
+        "Where commits and their fsyncs run: 'worker' (a worker thread with its own connection, while the main thread parses the next messages; issue 12) or 'main' (the main thread's connection)",
     }),
     messageLogMaxRows: Type.Integer({ minimum: 0, maximum: 100000000, default: 200000, description: 'OCPP frames kept in the message log (0 = log off)' }),
     statusHistoryMaxRows: Type.Integer({ minimum: 1000, maximum: 100000000, default: 500000, description: 'Status notifications kept in history' }),

@@ -11,8 +11,18 @@ import type { EdgeEvents, EventBus, LoadState } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { Db } from '../store/db.js';
 import type { LoadWriter } from '../store/load-ops.js';
-import { listChargers } from '../store/queries/chargers.js';
-import { activeSessions, chargerLoadSettings, connectorCounts, getSite, listCircuits, listTold, type ProfilePurpose, type ToldProfile, tagPriorities } from '../store/queries/load-management.js';
+import {
+  activeSessions,
+  chargerLoadSettings,
+  connectorCounts,
+  getSite,
+  listCircuits,
+  listTold,
+  loadRegistry,
+  type ProfilePurpose,
+  type ToldProfile,
+  tagPriorities,
+} from '../store/queries/load-management.js';
 import type { ProfileSender, SendResult } from './command-sender.js';
 import { OverLimitWatch } from './over-limit.js';
 import { type Plan, type PlannedSession, plan } from './plan.js';
@@ -162,9 +172,11 @@ export class LoadController {
   /** Shares, fallbacks and measurements as last decided (GET /api/load, the event stream). */
   state(): LoadState {
     const p = this.last ?? this.compute();
-    const bySession = [...this.sessions.values()];
+    // Grouped once: per-charger filters over every session and share were quadratic at thousands of chargers.
+    const sessionsOf = groupBy(this.sessions.values(), (s) => s.chargePointId);
+    const sharesOf = groupBy(p.allocation.amps, ([key]) => key.slice(0, key.lastIndexOf('#')));
     const chargers = [...p.chargers.values()].map((c) => {
-      const mine = bySession.filter((s) => s.chargePointId === c.chargePointId);
+      const mine = sessionsOf.get(c.chargePointId) ?? [];
       const measured = mine.filter((s) => s.measuredAmps !== null).map((s) => s.measuredAmps!);
       return {
         chargePointId: c.chargePointId,
@@ -174,7 +186,7 @@ export class LoadController {
         maxAmps: c.maxAmps,
         fallbackAmps: c.fallbackAmps,
         // Its sessions' shares, or what an unreachable one is counted at.
-        allocatedAmps: sum([...p.allocation.amps].filter(([key]) => key.startsWith(`${c.chargePointId}#`)).map(([, amps]) => amps)),
+        allocatedAmps: sum((sharesOf.get(c.chargePointId) ?? []).map(([, amps]) => amps)),
         measuredAmps: measured.length ? sum(measured) : null,
         waiting: mine.filter((s) => p.allocation.waiting.has(s.key)).length,
         flagged: c.flagReason !== null,
@@ -305,7 +317,7 @@ export class LoadController {
     return plan({
       site: getSite(db),
       circuits: listCircuits(db),
-      chargers: listChargers(db),
+      chargers: loadRegistry(db),
       settings: chargerLoadSettings(db),
       tagPriorities: tagPriorities(db),
       connectorCounts: connectorCounts(db),
@@ -470,6 +482,17 @@ export class LoadController {
     this.flags.clear();
     this.defaulted.clear();
   }
+}
+
+function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }
 
 const flagReason = (status: 'rejected' | 'unsupported'): string => (status === 'rejected' ? 'rejects charging profiles' : 'does not support SmartCharging');

@@ -150,7 +150,8 @@ export function connectEventStream(qc: QueryClient, onUnauthorized: () => void, 
     if (stale.size && !refetchTimer) refetchTimer = setTimeout(refetchStale, REFETCH_MS);
   };
   const open = () => {
-    setState('connecting');
+    // After a loss the banner stays up through the retries until a stream is open again (no flicker, no window a reader misses).
+    if (retry === 0) setState('connecting');
     const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events`);
     ws = socket;
     socket.onopen = () => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { repoRoot } from '../sim/service.js';
-import { eventually, pendingOf, runSessions, startEdge, startHo } from './support.js';
+import { eventually, outboxDrained, runSessions, startEdge, startHo } from './support.js';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 const doc = JSON.parse(readFileSync(`${repoRoot}/resources/headoffice-openapi.json`, 'utf8'));
@@ -31,7 +31,7 @@ test('issue 10: what the edge sends and the reference head office answers follow
   const app = await startEdge(ho.port);
   try {
     await runSessions(app.wsBase, { chargers: 1, perCharger: 2, prefix: 'CONTRACT' });
-    await eventually(() => pendingOf(app) === 0 && pendingOf(app, 'snapshot') === 0, 'the outbox to drain');
+    await eventually(() => outboxDrained(app), 'the outbox to drain');
     const sessions = await ho.call('GET', '/v1/sessions');
     assert.equal(sessions.length, 2);
     for (const s of sessions) check('SessionRecord', s, 'a session record the edge sent');

@@ -104,3 +104,6 @@ export async function runSessions(wsBase: string, o: { chargers: number; perChar
 
 /** Pending outbox records of one kind in the edge's store. */
 export const pendingOf = (app: TestApp, kind = 'session'): number => (app.db.prepare("SELECT count(*) AS n FROM sync_outbox WHERE state = 'pending' AND kind = ?").get(kind) as { n: number }).n;
+
+/** Nothing pending in the edge's outbox, of any kind (sessions and snapshots go in separate requests). */
+export const outboxDrained = (app: TestApp): boolean => (app.db.prepare("SELECT count(*) AS n FROM sync_outbox WHERE state = 'pending'").get() as { n: number }).n === 0;

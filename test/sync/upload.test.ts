@@ -4,7 +4,7 @@ import { loadConfig } from '../../main/config/load.js';
 import { startTestApp } from '../helpers/app.js';
 import { boot, TestCharger } from '../helpers/ocpp-client.js';
 import { freePort } from '../sim/service.js';
-import { eventually, type HeadofficeHandle, pendingOf, runSessions, startEdge, startHo } from './support.js';
+import { eventually, type HeadofficeHandle, outboxDrained, pendingOf, runSessions, startEdge, startHo } from './support.js';
 
 test('issue 10: a completed session and its outbox record commit together (no record, no stop)', async () => {
   const app = await startTestApp();
@@ -110,7 +110,7 @@ test('issue 10: head office down while 100 sessions complete; when it comes up a
     }, 'the uploader to report head office unreachable');
     assert.ok(down.oldestPendingAgeSec >= 0);
     ho = await startHo({ port });
-    await eventually(() => pendingOf(app) === 0 && pendingOf(app, 'snapshot') === 0, 'the outbox to drain');
+    await eventually(() => outboxDrained(app), 'the outbox to drain');
     const summary = await ho.summary();
     assert.equal(summary.sessions, 100);
     assert.equal(summary.sessionRecords, 100);

@@ -13,6 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../helpers/app.js';
 import { boot, TestCharger } from '../helpers/ocpp-client.js';
 import { SimCharger } from '../sim/charger.js';
+import { freePort } from '../sim/service.js';
 import { launchBrowser, SKIP_BROWSER, shot } from './browser.js';
 
 describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
@@ -25,7 +26,8 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
   before(async () => {
     // Node 20 runs the hooks of a skipped suite.
     if (SKIP_BROWSER) return;
-    app = await startTestApp({ dataDir, remoteStartWaitMs: 10_000 });
+    // A port no port-0 bind of a parallel test can take while the service is stopped (see the restart test).
+    app = await startTestApp({ dataDir, remoteStartWaitMs: 10_000, port: await freePort() });
     browser = await launchBrowser();
   });
   after(async () => {

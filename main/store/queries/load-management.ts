@@ -101,6 +101,16 @@ export function deleteCircuit(db: Db, id: number): boolean {
   return stmt(db, 'DELETE FROM load_circuits WHERE id = ?').run(id).changes > 0;
 }
 
+/** What the site tree needs of every registered charger: a narrow read, since a batch runs every few seconds over thousands. */
+export function loadRegistry(db: Db): Array<{ chargePointId: string; maximumAmps: number | null; ratedAmps: number | null; targetGroup: string | null }> {
+  return stmt(db, 'SELECT charge_point_id AS chargePointId, maximum_amps AS maximumAmps, rated_amps AS ratedAmps, target_group AS targetGroup FROM chargers ORDER BY charge_point_id').all() as Array<{
+    chargePointId: string;
+    maximumAmps: number | null;
+    ratedAmps: number | null;
+    targetGroup: string | null;
+  }>;
+}
+
 export function chargerLoadSettings(db: Db): Map<string, ChargerLoadSettings> {
   const rows = stmt(db, 'SELECT charge_point_id AS id, priority, min_amps AS minAmps, phases FROM load_charger_settings').all() as Array<ChargerLoadSettings & { id: string }>;
   return new Map(rows.map(({ id, ...s }) => [id, s]));
