@@ -18,7 +18,7 @@ import { DiscoveryService } from '../../main/discovery/service.js';
 import { EventBus } from '../../main/events.js';
 import { createLogger } from '../../main/log/logger.js';
 import { openDb } from '../../main/store/db.js';
-import { listDevices } from '../../main/store/queries/discovery.js';
+import { DEVICE_SELECT, listDevices } from '../../main/store/queries/discovery.js';
 import { GroupCommitWriter } from '../../main/store/writer.js';
 import { startTestApp } from '../helpers/app.js';
 import { TestCharger } from '../helpers/ocpp-client.js';
@@ -139,5 +139,19 @@ test("issue 11: a charger's OCPP socket address is a device, merged with the pro
     await cp?.close();
     await web.close();
     await app.dispose();
+  }
+});
+
+test('issue 12 (a): matching a device to its registered charger looks chargers up by index, never scans the registry (each connect and boot is a sighting)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'discovery-plan-'));
+  const db = openDb(join(dir, 'edge.db'));
+  try {
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${DEVICE_SELECT} WHERE d.ip = ?`).all('127.0.0.2') as Array<{ detail: string }>).map((p) => p.detail).join('\n');
+    assert.doesNotMatch(plan, /SCAN c\b/, plan);
+    assert.match(plan, /chargers_ip_address/);
+    assert.match(plan, /chargers_remote_address/);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -12,6 +12,7 @@ import { m010Discovery } from './010-discovery.js';
 import { m011LoadManagement } from './011-load-management.js';
 import { m012MeterIdentityByTime } from './012-meter-identity-by-time.js';
 import { m013Ocpp201 } from './013-ocpp201.js';
+import { m014ChargerAddressIndexes } from './014-charger-address-indexes.js';
 
 /** Migration N is at index N-1; never edit one that has shipped, add the next. */
 export const migrations: ReadonlyArray<(db: Db) => void> = [
@@ -28,4 +29,5 @@ export const migrations: ReadonlyArray<(db: Db) => void> = [
   m011LoadManagement,
   m012MeterIdentityByTime,
   m013Ocpp201,
+  m014ChargerAddressIndexes,
 ];

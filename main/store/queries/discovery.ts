@@ -65,7 +65,8 @@ export interface DeviceSighting {
 
 type Row = Record<string, unknown>;
 
-const SELECT = `
+/** A device with the registered charger at its address (indexed lookups, migration 014: it runs on every OCPP sighting). */
+export const DEVICE_SELECT = `
   SELECT d.*, (SELECT c.charge_point_id FROM chargers c WHERE c.ip_address = d.ip OR c.remote_address = d.ip OR c.charge_point_id = d.ocpp_charge_point_id
                 ORDER BY c.charge_point_id = d.ocpp_charge_point_id DESC, c.ip_address = d.ip DESC LIMIT 1) AS registered,
          (SELECT id FROM discovery_scans WHERE state = 'done' ORDER BY finished_at DESC LIMIT 1) AS latest_scan
@@ -96,11 +97,11 @@ function toDevice(r: Row): DiscoveredDevice {
 const ipKey = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + (Number(o) || 0), 0);
 
 export function listDevices(db: Db): DiscoveredDevice[] {
-  return (stmt(db, SELECT).all() as Row[]).map(toDevice).sort((a, b) => ipKey(a.ip) - ipKey(b.ip) || a.ip.localeCompare(b.ip));
+  return (stmt(db, DEVICE_SELECT).all() as Row[]).map(toDevice).sort((a, b) => ipKey(a.ip) - ipKey(b.ip) || a.ip.localeCompare(b.ip));
 }
 
 export function getDevice(db: Db, ip: string): DiscoveredDevice | undefined {
-  const r = stmt(db, `${SELECT} WHERE d.ip = ?`).get(ip) as Row | undefined;
+  const r = stmt(db, `${DEVICE_SELECT} WHERE d.ip = ?`).get(ip) as Row | undefined;
   return r && toDevice(r);
 }
 
