@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../db.js';
 import { nowIso, stmt } from '../statements.js';
+import { timeOrderedUuid } from '../time-ordered-uuid.js';
 
 /**
  * The head-office outbox (issue 10). Records are written by the store functions that complete a
@@ -187,12 +187,12 @@ export function enqueueChargerSnapshot(db: Db, chargePointId: string, cause: str
   const content = JSON.stringify(c);
   const last = stmt(db, "SELECT payload FROM sync_outbox WHERE kind = 'snapshot' AND subject = ? ORDER BY id DESC LIMIT 1").get(chargePointId) as { payload: string } | undefined;
   if (last && JSON.stringify((JSON.parse(last.payload) as { charger: unknown }).charger) === content) return;
-  const key = randomUUID();
+  const key = timeOrderedUuid();
   enqueue(db, { kind: 'snapshot', idempotencyKey: key, subject: chargePointId, payload: { type: 'charger', idempotency_key: key, cause, at: nowIso(), charger: c } });
 }
 
 export function enqueueAlert(db: Db, a: { kind: string; message: string; at: string; chargePointId?: string }): void {
-  const key = randomUUID();
+  const key = timeOrderedUuid();
   enqueue(db, {
     kind: 'alert',
     idempotencyKey: key,

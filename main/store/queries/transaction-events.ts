@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../db.js';
 import { stmt } from '../statements.js';
+import { timeOrderedUuid } from '../time-ordered-uuid.js';
 import { enqueueSession } from './outbox.js';
 
 /**
@@ -70,7 +70,7 @@ export function insertChargerSession(
     db,
     `INSERT INTO transactions(charge_point_id, charger_transaction_id, connector_id, id_tag, start_auth_status, meter_start, start_time, reservation_id,
        started_received_at, session_uid) VALUES (?, ?, ?, '', ?, 0, ?, ?, ?, ?)`,
-  ).run(s.chargePointId, s.chargerTransactionId, s.connectorId, NO_TOKEN_YET, s.startTime, s.reservationId, s.receivedAt, randomUUID());
+  ).run(s.chargePointId, s.chargerTransactionId, s.connectorId, NO_TOKEN_YET, s.startTime, s.reservationId, s.receivedAt, timeOrderedUuid());
   return Number(r.lastInsertRowid);
 }
 

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../db.js';
 import { stmt } from '../statements.js';
+import { timeOrderedUuid } from '../time-ordered-uuid.js';
 import { enqueueOrphanStop, enqueueSession } from './outbox.js';
 
 export interface Session {
@@ -65,7 +65,7 @@ export function insertTransaction(
     db,
     `INSERT INTO transactions(charge_point_id, connector_id, id_tag, start_auth_status, meter_start, start_time, reservation_id, started_received_at, session_uid)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(t.chargePointId, t.connectorId, t.idTag, t.authStatus, t.meterStart, t.startTime, t.reservationId, t.receivedAt, randomUUID());
+  ).run(t.chargePointId, t.connectorId, t.idTag, t.authStatus, t.meterStart, t.startTime, t.reservationId, t.receivedAt, timeOrderedUuid());
   return Number(r.lastInsertRowid);
 }
 
@@ -197,7 +197,7 @@ export function insertOrphanStop(
   db: Db,
   o: { chargePointId: string; transactionId: number; idTag: string | null; meterStop: number; stopTime: string; reason: string | null; payload: string; receivedAt: string },
 ): void {
-  const sessionUid = randomUUID();
+  const sessionUid = timeOrderedUuid();
   const kept = stmt(
     db,
     `INSERT OR IGNORE INTO orphan_stops(charge_point_id, transaction_id, id_tag, meter_stop, stop_time, reason, payload, received_at, session_uid)
