@@ -267,6 +267,7 @@ export function createApp(config: Config, log: Logger): App {
         log.error({ err }, 'could not mark chargers disconnected at shutdown');
       }
       for (const s of servers) s.server.closeAllConnections();
+      eventStream.terminate();
       db.close();
     },
   };

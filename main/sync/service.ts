@@ -59,7 +59,7 @@ export class SyncService {
   private failures = 0;
   private nextAttemptAt: number | null = null;
   private wake: ((force: boolean) => void) | null = null;
-  private draining: Promise<{ uploaded: number; parked: number }> | null = null;
+  private draining: Promise<void> | null = null;
   private progress: SyncProgress | null = null;
   private runDone: Promise<SyncRunResult> | null = null;
   private lastRun: SyncRunResult | null = null;
@@ -235,9 +235,12 @@ export class SyncService {
     };
     this.d.log.info({ trigger: progress.trigger }, 'head-office sync started');
     await phase('upload', async () => {
-      const r = await this.drain(progress);
-      result.uploaded = r.uploaded;
-      result.parked = r.parked;
+      try {
+        await this.drain(true);
+      } finally {
+        result.uploaded = progress.uploaded;
+        result.parked = progress.parked;
+      }
     });
     await phase('manifest', async () => {
       const now = new Date();
@@ -273,19 +276,20 @@ export class SyncService {
     return result;
   }
 
-  /** Uploads until nothing is pending; one drain at a time, so no record is ever in flight twice. */
-  private drain(progress?: SyncProgress): Promise<{ uploaded: number; parked: number }> {
+  /**
+   * Uploads until nothing is pending; one drain at a time, so no record is ever in flight twice.
+   * What any drain uploads while a run is in progress counts for that run (a background attempt
+   * the run waited for did part of its work).
+   */
+  private drain(asRun = false): Promise<void> {
     const joined = this.draining;
     // A run ("sync now", nightly) waits for the drain in flight and then tries afresh, whether that one failed or not.
-    if (joined) return progress ? joined.catch(() => undefined).then(() => this.drain(progress)) : joined;
+    if (joined) return asRun ? joined.catch(() => undefined).then(() => this.drain(true)) : joined;
     const run = (async () => {
-      const total = { uploaded: 0, parked: 0 };
       while (!this.stopped && hasPending(this.d.db)) {
         try {
           const out = await uploadBatch(this.d.db, this.d.writer, this.client!, this.d.config.syncBatchSize);
-          total.uploaded += out.sent;
-          total.parked += out.parked.length;
-          if (progress) (progress.uploaded = total.uploaded), (progress.parked = total.parked);
+          if (this.progress) (this.progress.uploaded += out.sent), (this.progress.parked += out.parked.length);
           for (const p of out.parked) this.d.events.emit('sync.parked', { ...p, at: nowIso() });
           await this.succeeded();
         } catch (err) {
@@ -293,7 +297,6 @@ export class SyncService {
           throw err;
         }
       }
-      return total;
     })().finally(() => {
       this.draining = null;
     });
