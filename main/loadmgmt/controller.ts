@@ -23,6 +23,7 @@ import {
   type ToldProfile,
   tagPriorities,
 } from '../store/queries/load-management.js';
+import { StoreWriteError } from '../store/writer.js';
 import type { ProfileSender, SendResult } from './command-sender.js';
 import { OverLimitWatch } from './over-limit.js';
 import { type Plan, type PlannedSession, plan } from './plan.js';
@@ -459,7 +460,8 @@ export class LoadController {
    * run; if the store is out, the restart after it asks the chargers again.
    */
   private persist(write: Promise<void>): void {
-    write.catch((err: unknown) => this.d.log.error({ err }, 'load management: could not store what a charger was told'));
+    // A store outage is reported once by the writer itself, not once per profile.
+    write.catch((err: unknown) => err instanceof StoreWriteError || this.d.log.error({ err }, 'load management: could not store what a charger was told'));
   }
 
   /** Without a site limit nothing is managed: our profiles come off the chargers. */

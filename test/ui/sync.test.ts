@@ -32,7 +32,7 @@ describe('issue 10: the Sync screen', { skip: SKIP_BROWSER }, () => {
     await ho?.dispose();
   });
 
-  const sync = async () => (await app.api('/api/sync')).json() as Promise<{ pending: number; parked: number; consecutiveFailures: number }>;
+  const sync = async () => (await app.api('/api/sync')).json() as Promise<{ pending: number; parked: number; consecutiveFailures: number; nextAttemptInMs: number | null }>;
 
   test("issue 10: the Sync screen's pending count falls to 0 after Sync now", async () => {
     await ho.setFaults({ failRate: 1, rejectAuthIds: ['HO-REJECT'] });
@@ -53,6 +53,13 @@ describe('issue 10: the Sync screen', { skip: SKIP_BROWSER }, () => {
       .waitFor();
     await shot(page, 'sync-pending');
 
+    // Right after a fresh failure the next background attempt is seconds away, so the upload below is the run's own
+    // (a background attempt between the fault's end and the click would leave the run nothing to do).
+    const failed = (await sync()).consecutiveFailures;
+    await eventually(async () => {
+      const s = await sync();
+      return s.consecutiveFailures > failed && (s.nextAttemptInMs ?? 0) > 1500;
+    }, 'a fresh failed attempt with the next one seconds away');
     await ho.setFaults({ failRate: 0, rejectAuthIds: ['HO-REJECT'] });
     await page.getByRole('button', { name: 'Sync now' }).click();
     await pending.getByText('0', { exact: true }).waitFor();
