@@ -3,15 +3,8 @@
  * maximum, fallback limit, and the loads handed to `allocate`.
  */
 
-import type { ChargerLoadSettings, Phases, SiteLimit, StoredCircuit } from '../store/queries/load-management.js';
+import type { ChargerLoadSettings, Phases, RegistryCharger, SiteLimit, StoredCircuit } from '../store/queries/load-management.js';
 import { type Allocation, allocate, floorToResolution, type Load } from './allocate.js';
-
-export interface RegistryCharger {
-  chargePointId: string;
-  maximumAmps: number | null;
-  ratedAmps: number | null;
-  targetGroup: string | null;
-}
 
 export interface PlannedSession {
   key: string;

@@ -102,8 +102,9 @@ export async function runSessions(wsBase: string, o: { chargers: number; perChar
   return ids;
 }
 
-/** Pending outbox records of one kind in the edge's store. */
-export const pendingOf = (app: TestApp, kind = 'session'): number => (app.db.prepare("SELECT count(*) AS n FROM sync_outbox WHERE state = 'pending' AND kind = ?").get(kind) as { n: number }).n;
+/** Pending outbox records of one kind (null: of every kind) in the edge's store. */
+export const pendingOf = (app: TestApp, kind: string | null = 'session'): number =>
+  (app.db.prepare("SELECT count(*) AS n FROM sync_outbox WHERE state = 'pending' AND (@kind IS NULL OR kind = @kind)").get({ kind }) as { n: number }).n;
 
 /** Nothing pending in the edge's outbox, of any kind (sessions and snapshots go in separate requests). */
-export const outboxDrained = (app: TestApp): boolean => (app.db.prepare("SELECT count(*) AS n FROM sync_outbox WHERE state = 'pending'").get() as { n: number }).n === 0;
+export const outboxDrained = (app: TestApp): boolean => pendingOf(app, null) === 0;

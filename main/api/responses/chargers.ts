@@ -44,8 +44,8 @@ export const ChargerFields = {
 };
 export const Charger = Type.Object(ChargerFields);
 
-/** A connector's last StatusNotification. */
-export const Connector = Type.Object({
+/** What a StatusNotification says of a connector. */
+const StatusFields = {
   connectorId: Type.Integer(),
   status: Type.String(),
   errorCode: Type.String(),
@@ -53,8 +53,10 @@ export const Connector = Type.Object({
   vendorId: NullableString,
   vendorErrorCode: NullableString,
   statusAt: Instant,
-  updatedAt: Instant,
-});
+};
+
+/** A connector's last StatusNotification. */
+export const Connector = Type.Object({ ...StatusFields, updatedAt: Instant });
 
 /** GET /api/stations/:cpId: a charger with its connectors. */
 export const Station = Type.Object({ ...ChargerFields, connectors: Type.Array(Connector) });
@@ -158,16 +160,7 @@ export const MessagePage = Type.Object({
 });
 
 /** GET /api/ui/chargers/:cpId/status-history: StatusNotifications as received. */
-export const StatusReport = Type.Object({
-  connectorId: Type.Integer(),
-  status: Type.String(),
-  errorCode: Type.String(),
-  info: NullableString,
-  vendorId: NullableString,
-  vendorErrorCode: NullableString,
-  statusAt: Instant,
-  receivedAt: Instant,
-});
+export const StatusReport = Type.Object({ ...StatusFields, receivedAt: Instant });
 
 /** POST /api/admin/:cpId/<command>: the charger's answer and what was learned from it. */
 export const CommandOutcome = Type.Object(

@@ -101,14 +101,20 @@ export function deleteCircuit(db: Db, id: number): boolean {
   return stmt(db, 'DELETE FROM load_circuits WHERE id = ?').run(id).changes > 0;
 }
 
-/** What the site tree needs of every registered charger: a narrow read, since a batch runs every few seconds over thousands. */
-export function loadRegistry(db: Db): Array<{ chargePointId: string; maximumAmps: number | null; ratedAmps: number | null; targetGroup: string | null }> {
-  return stmt(db, 'SELECT charge_point_id AS chargePointId, maximum_amps AS maximumAmps, rated_amps AS ratedAmps, target_group AS targetGroup FROM chargers ORDER BY charge_point_id').all() as Array<{
-    chargePointId: string;
-    maximumAmps: number | null;
-    ratedAmps: number | null;
-    targetGroup: string | null;
-  }>;
+/** What the site tree needs of a registered charger. */
+export interface RegistryCharger {
+  chargePointId: string;
+  maximumAmps: number | null;
+  ratedAmps: number | null;
+  targetGroup: string | null;
+}
+
+/** Every registered charger, narrowly read: a load batch runs every few seconds over thousands. */
+export function loadRegistry(db: Db): RegistryCharger[] {
+  return stmt(
+    db,
+    'SELECT charge_point_id AS chargePointId, maximum_amps AS maximumAmps, rated_amps AS ratedAmps, target_group AS targetGroup FROM chargers ORDER BY charge_point_id',
+  ).all() as RegistryCharger[];
 }
 
 export function chargerLoadSettings(db: Db): Map<string, ChargerLoadSettings> {
