@@ -102,11 +102,12 @@ function Gate() {
       </Center>
     );
   }
-  if (session.isError) {
-    const err = session.error;
-    if (err instanceof ApiError && err.status === 401) {
-      return <SignIn reason={linkError ?? err.reason} onSignedIn={() => void qc.resetQueries({ queryKey: ['session'] })} />;
-    }
+  const err = session.error;
+  if (err instanceof ApiError && err.status === 401) {
+    return <SignIn reason={linkError ?? err.reason} onSignedIn={() => void qc.resetQueries({ queryKey: ['session'] })} />;
+  }
+  // Signed in before: a re-check that cannot reach the service (it is restarting) keeps the screens; their banner says so.
+  if (err && !session.data) {
     return (
       <Center mih="100vh" p="md">
         <ErrorNotice error={err} title="Cannot reach OCPP Edge" />

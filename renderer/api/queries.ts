@@ -1,10 +1,19 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { client, unwrap, withQuery } from './client';
+import { ApiError, client, unwrap, withQuery } from './client';
 import type { paths } from './schema';
 
 /** Every server read and write of the UI, as query-cache hooks. Components never fetch. */
 
-export const useSignInState = (enabled: boolean) => useQuery({ queryKey: ['session'], enabled, queryFn: () => unwrap(client.GET('/api/session')), retry: false, staleTime: Number.POSITIVE_INFINITY });
+/** Signed in or not (401, with the reason). An unreachable or failing service is asked again every 2 s: the page reconnects by itself. */
+export const useSignInState = (enabled: boolean) =>
+  useQuery({
+    queryKey: ['session'],
+    enabled,
+    queryFn: () => unwrap(client.GET('/api/session')),
+    retry: false,
+    staleTime: Number.POSITIVE_INFINITY,
+    refetchInterval: (q) => (q.state.status === 'error' && !(q.state.error instanceof ApiError && q.state.error.status === 401) ? 2000 : false),
+  });
 
 export const signIn = (token: string) => unwrap(client.POST('/api/session', { body: { token } }));
 export const signOut = () => unwrap(client.DELETE('/api/session'));
