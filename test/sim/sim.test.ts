@@ -442,7 +442,7 @@ test('issue 3 sim: ReserveNow / CancelReservation are tracked; a session by the 
     await c.waitFor(() => c.reservations.length === 0 && c.connectorStatus(2)?.status === 'Available', 2000, 'cancelled');
     const t0 = Date.now();
     assert.deepEqual(await reserve(2, 11, 'RES-3', 800), { status: 'Accepted' });
-    await c.waitFor(() => c.reservations.length === 0, 3000, 'expired');
+    await c.waitFor(() => c.reservations.length === 0, 6000, 'expired');
     assert.ok(Date.now() - t0 >= 700, 'not before its expiryDate');
     await c.waitFor(() => c.connectorStatus(2)?.status === 'Available', 2000, 'Available again');
   });
