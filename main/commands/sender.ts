@@ -3,6 +3,7 @@ import type { ActionTypes } from '../ocpp/schema/ocpp16.js';
 import type { OcppServer } from '../ocpp/server.js';
 import type { OcppVersion } from '../ocpp/versions.js';
 import type { Db } from '../store/db.js';
+import { variableMutability } from '../store/queries/device-model.js';
 import { getTransaction } from '../store/queries/transactions.js';
 import { v16Sender } from './v16.js';
 import { v201Sender } from './v201.js';
@@ -27,6 +28,15 @@ export function commandSenders(ocpp: Pick<OcppServer, 'call' | 'callV201'>, db: 
         return t?.chargePointId === cp ? t.chargerTransactionId : undefined;
       },
       nextRequestId: () => (requestId = (requestId % 2_000_000_000) + 1),
+      readOnly: (cp, { component: c, variable: v }) =>
+        variableMutability(db, cp, {
+          component: c.name,
+          componentInstance: c.instance ?? null,
+          evseId: c.evse?.id ?? null,
+          connectorId: c.evse?.connectorId ?? null,
+          variable: v.name,
+          variableInstance: v.instance ?? null,
+        }) === 'ReadOnly',
     }),
   };
 }

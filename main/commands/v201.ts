@@ -23,6 +23,8 @@ export interface V201Context {
   chargerTransactionId(chargePointId: string, transactionId: number): string | undefined;
   /** A fresh id for a request the station reports on later (remoteStartId, requestId). */
   nextRequestId(): number;
+  /** Whether the station's device model (its last report) says the variable's value is read-only. */
+  readOnly(chargePointId: string, ref: VariableRef): boolean;
 }
 
 export interface V201Translation<A extends OutboundAction, W extends Out201> {
@@ -30,7 +32,7 @@ export interface V201Translation<A extends OutboundAction, W extends Out201> {
   /** How the neutral body's fields reach a 2.0.1 station (published in the API document). */
   doc: string;
   request(req: A16[A]['request'], chargePointId: string, ctx: V201Context): A201[W]['request'];
-  response(res: A201[W]['response'], req: A16[A]['request'], chargePointId: string): A16[A]['response'];
+  response(res: A201[W]['response'], req: A16[A]['request'], chargePointId: string, ctx: V201Context): A16[A]['response'];
 }
 
 const tr = <A extends OutboundAction, W extends Out201>(t: V201Translation<A, W>) => t;
@@ -282,16 +284,18 @@ export const V201_TRANSLATIONS: { [A in OutboundAction]: V201Translation<A, Out2
   // Configuration keys are device model variables: a 1.6 key with a counterpart, or `Component/Variable`.
   GetConfiguration: tr({
     action: 'GetVariables',
-    doc: 'GetVariables: each key is a device model variable, a 1.6 key with a 2.0.1 counterpart (HeartbeatInterval ...) or Component[instance]@evse.connector/Variable[instance]; no key reads every key with a counterpart.',
+    doc: 'GetVariables: each key is a device model variable, a 1.6 key with a 2.0.1 counterpart (HeartbeatInterval ...) or Component[instance]@evse.connector/Variable[instance]; no key reads every key with a counterpart; readonly is what the last device model report of the station (GetBaseReport) said.',
     request: (r) => ({ getVariableData: keysByVariable(requestedKeys(r)).refs }),
-    response: (res, req) => {
+    response: (res, req, cp, ctx) => {
       const { keyOf, unknown } = keysByVariable(requestedKeys(req));
       const configurationKey: NonNullable<A16['GetConfiguration']['response']['configurationKey']> = [];
       for (const r of res.getVariableResult) {
         const key = keyOf.get(variableKey(r)) ?? variableKey(r);
         // Rejected: readable by no one (a write-only password), shown without its value as in 1.6.
-        if (r.attributeStatus === 'Accepted' || r.attributeStatus === 'Rejected') configurationKey.push({ key, readonly: false, ...(r.attributeValue !== undefined && { value: r.attributeValue }) });
-        else unknown.push(key);
+        // Read-only as the device model says (GetVariables does not): unknown until a report.
+        if (r.attributeStatus === 'Accepted' || r.attributeStatus === 'Rejected') {
+          configurationKey.push({ key, readonly: ctx.readOnly(cp, r), ...(r.attributeValue !== undefined && { value: r.attributeValue }) });
+        } else unknown.push(key);
       }
       // Asked for every key: the ones the station does not have are not worth listing.
       return { configurationKey, ...(req.key?.length && unknown.length && { unknownKey: unknown }) };
@@ -320,6 +324,6 @@ export const v201Sender = (ocpp: Pick<OcppServer, 'callV201'>, ctx: V201Context)
   async send(cp, action, request) {
     const t = V201_TRANSLATIONS[action];
     const answer = await ocpp.callV201(cp, t.action, t.request(request, cp, ctx) as never);
-    return { response: t.response(answer as never, request, cp), sentAs: t.action };
+    return { response: t.response(answer as never, request, cp, ctx), sentAs: t.action };
   },
 });

@@ -3352,7 +3352,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description OCPP 1.6: the GetConfiguration.req payload. OCPP 2.0.1 stations get GetVariables: GetVariables: each key is a device model variable, a 1.6 key with a 2.0.1 counterpart (HeartbeatInterval ...) or Component[instance]@evse.connector/Variable[instance]; no key reads every key with a counterpart. */
+        /** @description OCPP 1.6: the GetConfiguration.req payload. OCPP 2.0.1 stations get GetVariables: GetVariables: each key is a device model variable, a 1.6 key with a 2.0.1 counterpart (HeartbeatInterval ...) or Component[instance]@evse.connector/Variable[instance]; no key reads every key with a counterpart; readonly is what the last device model report of the station (GetBaseReport) said. */
         requestBody: {
             content: {
                 "application/json": {

@@ -294,7 +294,7 @@ test('issue 14 REST on a 2.0.1 station: update-firmware (UpdateFirmware with a r
     assert.equal(dt.body.response.status, 'UnknownVendorId');
   }));
 
-test('issue 14 raw send per version: POST /connections/:cpId/send takes a 2.0.1 message as given (GetBaseReport, whose NotifyReport fills the device model shown on the charger); 1.6 names and the password are refused before sending', () =>
+test('issue 14 raw send per version: POST /connections/:cpId/send takes a 2.0.1 message as given (GetBaseReport, whose NotifyReport fills the device model shown on the charger, and get-configuration then marks its read-only variables); 1.6 names and the password are refused before sending', () =>
   withStation('V201-CMD-RAW', async (sim) => {
     const raw = await post(`/connections/${sim.id}/send`, { action: 'GetBaseReport', payload: { requestId: 77, reportBase: 'FullInventory' } });
     assert.equal(raw.status, 200, JSON.stringify(raw.body));
@@ -319,4 +319,13 @@ test('issue 14 raw send per version: POST /connections/:cpId/send takes a 2.0.1 
     const invalid = await post(`/connections/${sim.id}/send`, { action: 'GetBaseReport', payload: { requestId: 'x' } });
     assert.equal(invalid.status, 400, 'checked against the 2.0.1 schema before it leaves');
     assert.equal(sim.received.filter((r) => r.action !== 'GetBaseReport').length, 0, 'nothing refused reached the station');
+    // GetVariables says nothing of mutability: get-configuration takes it from the stored report.
+    const conf = await command(sim.id, 'get-configuration', { key: ['ChargingStation/Model', 'HeartbeatInterval'] });
+    assert.deepEqual(
+      conf.body.response.configurationKey.map((k: any) => [k.key, k.readonly]),
+      [
+        ['ChargingStation/Model', true],
+        ['HeartbeatInterval', false],
+      ],
+    );
   }));

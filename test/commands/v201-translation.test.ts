@@ -14,7 +14,12 @@ import { OcppValidator } from '../../main/ocpp/validator.js';
 
 const v16 = new OcppValidator();
 const v201 = createV201Validator();
-const ctx: V201Context = { chargerTransactionId: (_cp, id) => (id === 7 ? 'tx-abc-7' : undefined), nextRequestId: () => 99 };
+const ctx: V201Context = {
+  chargerTransactionId: (_cp, id) => (id === 7 ? 'tx-abc-7' : undefined),
+  nextRequestId: () => 99,
+  // As a device model reports it: the model name is read-only.
+  readOnly: (_cp, ref) => ref.component.name === 'ChargingStation' && ref.variable.name === 'Model',
+};
 const future = new Date(Date.now() + 3_600_000).toISOString();
 const profile: A16['SetChargingProfile']['request']['csChargingProfiles'] = {
   chargingProfileId: 3,
@@ -117,12 +122,13 @@ const CASES: { [A in OutboundAction]: { req: A16[A]['request']; answer: unknown;
     back: { fileName: 'log.zip' },
   },
   GetConfiguration: {
-    req: { key: ['HeartbeatInterval', 'AuthorizationKey', 'EVSE@1/AvailabilityState', 'NoSuchKey'] },
+    req: { key: ['HeartbeatInterval', 'AuthorizationKey', 'EVSE@1/AvailabilityState', 'NoSuchKey', 'ChargingStation/Model'] },
     wire: {
       getVariableData: [
         { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } },
         { component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } },
         { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'AvailabilityState' } },
+        { component: { name: 'ChargingStation' }, variable: { name: 'Model' } },
       ],
     },
     answer: {
@@ -130,12 +136,14 @@ const CASES: { [A in OutboundAction]: { req: A16[A]['request']; answer: unknown;
         { attributeStatus: 'Accepted', attributeValue: '60', component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } },
         { attributeStatus: 'Rejected', component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } },
         { attributeStatus: 'UnknownComponent', component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'AvailabilityState' } },
+        { attributeStatus: 'Accepted', attributeValue: 'SimAC-22', component: { name: 'ChargingStation' }, variable: { name: 'Model' } },
       ],
     },
     back: {
       configurationKey: [
         { key: 'HeartbeatInterval', readonly: false, value: '60' },
         { key: 'AuthorizationKey', readonly: false },
+        { key: 'ChargingStation/Model', readonly: true, value: 'SimAC-22' },
       ],
       unknownKey: ['NoSuchKey', 'EVSE@1/AvailabilityState'],
     },
@@ -158,7 +166,7 @@ test('issue 14 commands: every neutral command translates to a valid OCPP 2.0.1 
     if (action === 'RemoteStartTransaction') assert.equal((wire as any).chargingProfile.transactionId, 'tx-abc-7', 'the TxProfile names the station transaction');
     else assert.deepEqual(wire, c.wire, `${action} -> ${t.action}`);
     v201.check(`${t.action}.conf`, c.answer);
-    const back = t.response(c.answer as never, c.req as never, 'CP-201');
+    const back = t.response(c.answer as never, c.req as never, 'CP-201', ctx);
     v16.check(`${action}.conf`, back);
     assert.deepEqual(back, c.back, `${t.action} answer -> ${action} answer`);
   }
@@ -169,9 +177,9 @@ test('issue 14 commands: a session or configuration key a 2.0.1 station cannot h
   assert.throws(stop, (e: unknown) => e instanceof CommandError && e.kind === 'not-found' && e.extra.field === 'transactionId' && /CP-201 has no transaction 8/.test(e.message));
   const change = () => V201_TRANSLATIONS.ChangeConfiguration.request({ key: 'NumberOfConnectors', value: '2' }, 'CP-201', ctx);
   assert.throws(change, (e: unknown) => e instanceof CommandError && e.kind === 'invalid' && e.extra.field === 'key');
-  const fw = () => V201_TRANSLATIONS.UpdateFirmware.response({ status: 'InvalidCertificate' }, CASES.UpdateFirmware.req, 'CP-201');
+  const fw = () => V201_TRANSLATIONS.UpdateFirmware.response({ status: 'InvalidCertificate' }, CASES.UpdateFirmware.req, 'CP-201', ctx);
   assert.throws(fw, /CP-201 answered UpdateFirmware with InvalidCertificate/);
-  const log = () => V201_TRANSLATIONS.GetDiagnostics.response({ status: 'Rejected', statusInfo: { reasonCode: 'Busy' } }, CASES.GetDiagnostics.req, 'CP-201');
+  const log = () => V201_TRANSLATIONS.GetDiagnostics.response({ status: 'Rejected', statusInfo: { reasonCode: 'Busy' } }, CASES.GetDiagnostics.req, 'CP-201', ctx);
   assert.throws(log, /CP-201 answered GetLog with Rejected \(Busy\)/);
 });
 

@@ -56,3 +56,17 @@ export function listDeviceVariables(db: Db, chargePointId: string): Array<Device
      ORDER BY component, component_instance, evse_id, connector_id, variable, variable_instance, attribute_type`,
   ).all(chargePointId) as Array<DeviceVariable & { updatedAt: string }>;
 }
+
+/** The mutability the station reported for a variable's Actual value (ReadOnly, WriteOnly, ReadWrite), if it did. */
+export function variableMutability(
+  db: Db,
+  chargePointId: string,
+  v: Pick<DeviceVariable, 'component' | 'componentInstance' | 'evseId' | 'connectorId' | 'variable' | 'variableInstance'>,
+): string | undefined {
+  const row = stmt(
+    db,
+    `SELECT mutability FROM device_model WHERE charge_point_id = ? AND component = ? AND component_instance = ? AND evse_id = ? AND connector_id = ?
+       AND variable = ? AND variable_instance = ? AND attribute_type = 'Actual'`,
+  ).get(chargePointId, v.component, v.componentInstance ?? '', v.evseId ?? -1, v.connectorId ?? -1, v.variable, v.variableInstance ?? '') as { mutability: string | null } | undefined;
+  return row?.mutability ?? undefined;
+}
