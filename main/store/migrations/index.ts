@@ -13,6 +13,7 @@ import { m011LoadManagement } from './011-load-management.js';
 import { m012MeterIdentityByTime } from './012-meter-identity-by-time.js';
 import { m013Ocpp201 } from './013-ocpp201.js';
 import { m014ChargerAddressIndexes } from './014-charger-address-indexes.js';
+import { m015DropUnusedTagIndex } from './015-drop-unused-tag-index.js';
 
 /** Migration N is at index N-1; never edit one that has shipped, add the next. */
 export const migrations: ReadonlyArray<(db: Db) => void> = [
@@ -30,4 +31,5 @@ export const migrations: ReadonlyArray<(db: Db) => void> = [
   m012MeterIdentityByTime,
   m013Ocpp201,
   m014ChargerAddressIndexes,
+  m015DropUnusedTagIndex,
 ];

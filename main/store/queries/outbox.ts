@@ -66,29 +66,36 @@ interface SampleRow {
   context: string;
   location: string;
   format: string;
-  valueNum: number | null;
 }
 
+/**
+ * The session's meter values in its record: a summary, aggregated by SQLite (the record is built
+ * in the writer's commit, once per completed session), and the samples themselves when configured.
+ * Instants are stored normalised (UTC, one format), so min/max order them as time.
+ */
 function meterValues(db: Db, transactionId: number, chargePointId: string): Record<string, unknown> {
-  const samples = stmt(
+  const s = stmt(
     db,
-    `SELECT timestamp, measurand, value, unit, phase, context, location, format, value_num AS valueNum FROM meter_values
-     WHERE transaction_id = ? AND charge_point_id = ? ORDER BY timestamp, id`,
-  ).all(transactionId, chargePointId) as SampleRow[];
-  const power = samples.filter((s) => s.measurand === 'Power.Active.Import' && s.phase === null && s.valueNum !== null).map((s) => (s.unit === 'kW' ? s.valueNum! * 1000 : s.valueNum!));
+    `SELECT count(*) AS samples, min(timestamp) AS first, max(timestamp) AS last, group_concat(DISTINCT measurand) AS measurands,
+       coalesce(max(format = 'SignedData'), 0) AS signed,
+       max(CASE WHEN measurand = 'Power.Active.Import' AND phase IS NULL THEN CASE unit WHEN 'kW' THEN value_num * 1000 ELSE value_num END END) AS maxPowerW
+     FROM meter_values WHERE transaction_id = ? AND charge_point_id = ?`,
+  ).get(transactionId, chargePointId) as { samples: number; first: string | null; last: string | null; measurands: string | null; signed: number; maxPowerW: number | null };
   const summary = {
-    samples: samples.length,
-    first_timestamp: samples[0]?.timestamp ?? null,
-    last_timestamp: samples.at(-1)?.timestamp ?? null,
-    measurands: [...new Set(samples.map((s) => s.measurand))].sort(),
-    signed: samples.some((s) => s.format === 'SignedData'),
-    max_power_w: power.length ? Math.max(...power) : null,
+    samples: s.samples,
+    first_timestamp: s.first,
+    last_timestamp: s.last,
+    measurands: s.measurands ? s.measurands.split(',').sort() : [],
+    signed: s.signed === 1,
+    max_power_w: s.maxPowerW,
   };
   if (!options.get(db)?.includeMeterSamples) return { meter_values_summary: summary };
-  return {
-    meter_values_summary: summary,
-    meter_values: samples.map((s) => ({ timestamp: s.timestamp, measurand: s.measurand, value: s.value, unit: s.unit, phase: s.phase, context: s.context, location: s.location, format: s.format })),
-  };
+  const samples = stmt(
+    db,
+    `SELECT timestamp, measurand, value, unit, phase, context, location, format FROM meter_values
+     WHERE transaction_id = ? AND charge_point_id = ? ORDER BY timestamp, id`,
+  ).all(transactionId, chargePointId) as SampleRow[];
+  return { meter_values_summary: summary, meter_values: samples };
 }
 
 /** Later records of one session (a real stop replacing an inferred one) are revisions under their own key. */
