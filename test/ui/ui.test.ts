@@ -349,19 +349,26 @@ describe('issue 9: the UI in a browser', { skip: SKIP_BROWSER }, () => {
     await page.getByText('Connection to the service lost').waitFor();
     await shot(page, 'service-down');
     // When the stream comes back the page re-checks its session. That re-check can fail as the
-    // service comes up (CI saw the whole UI replaced by "Cannot reach" for good): fail the first
-    // two and the page keeps its screens and asks again by itself.
-    let failures = 0;
-    let restarted = false;
-    await page.route('**/api/session', (r) => (restarted && failures < 2 ? (failures++, r.abort('connectionrefused')) : r.continue()));
-    const rechecked = page.waitForResponse((r) => r.url().endsWith('/api/session') && r.status() === 200, { timeout: 30_000 });
+    // service comes up (CI saw the whole UI replaced by "Cannot reach" for good). Here every
+    // session request fails from the stop until the page has asked twice more after the stream
+    // reopened: the page keeps its screens and asks again by itself.
+    let failing = true;
+    let reopened = false;
+    let failuresAfterReopen = 0;
+    await page.route('**/api/session', (r) => {
+      if (!failing) return r.continue();
+      if (reopened) failuresAfterReopen++;
+      return r.abort('connectionrefused');
+    });
     app = await startTestApp({ dataDir, port });
-    restarted = true;
     // The session survives the restart: no sign-in again, the live stream comes back.
     await page.getByText('Connection to the service lost').waitFor({ state: 'detached', timeout: 20_000 });
-    await waitFor(() => failures === 2, { timeoutMs: 15_000, what: 'the page to re-check its session twice' });
+    reopened = true;
+    await waitFor(() => failuresAfterReopen >= 2, { timeoutMs: 15_000, what: 'the page to ask for its session again, twice' });
     await page.getByRole('link', { name: 'UI-SIM-1' }).waitFor();
     assert.equal(await page.getByText('Cannot reach OCPP Edge').count(), 0);
+    const rechecked = page.waitForResponse((r) => r.url().endsWith('/api/session') && r.status() === 200);
+    failing = false;
     await rechecked;
     await page.getByRole('link', { name: 'UI-SIM-1' }).waitFor();
     await shot(page, 'service-recovered');
