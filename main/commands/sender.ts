@@ -28,15 +28,7 @@ export function commandSenders(ocpp: Pick<OcppServer, 'call' | 'callV201'>, db: 
         return t?.chargePointId === cp ? t.chargerTransactionId : undefined;
       },
       nextRequestId: () => (requestId = (requestId % 2_000_000_000) + 1),
-      readOnly: (cp, { component: c, variable: v }) =>
-        variableMutability(db, cp, {
-          component: c.name,
-          componentInstance: c.instance ?? null,
-          evseId: c.evse?.id ?? null,
-          connectorId: c.evse?.connectorId ?? null,
-          variable: v.name,
-          variableInstance: v.instance ?? null,
-        }) === 'ReadOnly',
+      readOnly: (cp, ref) => variableMutability(db, cp, ref) === 'ReadOnly',
     }),
   };
 }

@@ -5,10 +5,7 @@
  * configuration command reads and writes either version.
  */
 
-export interface VariableRef {
-  component: { name: string; instance?: string; evse?: { id: number; connectorId?: number } };
-  variable: { name: string; instance?: string };
-}
+import type { VariableRef } from '../store/queries/device-model.js';
 
 /** `Component[instance]@evse.connector/Variable[instance]`, e.g. `OCPPCommCtrlr/HeartbeatInterval`, `EVSE@1/AvailabilityState`. */
 export function variableKey(r: VariableRef): string {

@@ -13,9 +13,10 @@ import type { ActionTypes as A16 } from '../ocpp/schema/ocpp16.js';
 import type { OcppServer } from '../ocpp/server.js';
 import type { OutboundAction as Out201 } from '../ocpp/v201/actions.js';
 import type { ActionTypes as A201 } from '../ocpp/v201/ocpp201.js';
+import type { VariableRef } from '../store/queries/device-model.js';
 import { CommandError } from './errors.js';
 import type { CommandSender } from './sender.js';
-import { V16_KEY_VARIABLES, type VariableRef, variableForKey, variableKey } from './v201-variables.js';
+import { V16_KEY_VARIABLES, variableForKey, variableKey } from './v201-variables.js';
 
 /** What translating needs to know beyond the request. */
 export interface V201Context {

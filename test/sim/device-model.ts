@@ -7,7 +7,8 @@
 import { variableKey } from '../../main/commands/v201-variables.js';
 import { acceptsValue, type ConfigEntry, type ConfigKind, measurandList } from './config.js';
 
-export { type VariableRef, variableKey } from '../../main/commands/v201-variables.js';
+export { variableKey } from '../../main/commands/v201-variables.js';
+export type { VariableRef } from '../../main/store/queries/device-model.js';
 
 export interface VariableEntry extends ConfigEntry {
   component: string;

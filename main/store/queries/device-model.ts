@@ -1,6 +1,12 @@
 import type { Db } from '../db.js';
 import { stmt } from '../statements.js';
 
+/** A variable as OCPP 2.0.1 names it: a component (with its instance and EVSE) and a variable (with its instance). */
+export interface VariableRef {
+  component: { name: string; instance?: string; evse?: { id: number; connectorId?: number } };
+  variable: { name: string; instance?: string };
+}
+
 /** One attribute of one variable a 2.0.1 station reported (NotifyReport), as stored and shown. */
 export interface DeviceVariable {
   component: string;
@@ -57,12 +63,21 @@ export function listDeviceVariables(db: Db, chargePointId: string): Array<Device
   ).all(chargePointId) as Array<DeviceVariable & { updatedAt: string }>;
 }
 
+/** The columns that name a variable in device_model, from its reference (NotifyReport stores by them, lookups find by them). */
+export function variableColumns(r: VariableRef): Pick<DeviceVariable, 'component' | 'componentInstance' | 'evseId' | 'connectorId' | 'variable' | 'variableInstance'> {
+  return {
+    component: r.component.name,
+    componentInstance: r.component.instance ?? null,
+    evseId: r.component.evse?.id ?? null,
+    connectorId: r.component.evse?.connectorId ?? null,
+    variable: r.variable.name,
+    variableInstance: r.variable.instance ?? null,
+  };
+}
+
 /** The mutability the station reported for a variable's Actual value (ReadOnly, WriteOnly, ReadWrite), if it did. */
-export function variableMutability(
-  db: Db,
-  chargePointId: string,
-  v: Pick<DeviceVariable, 'component' | 'componentInstance' | 'evseId' | 'connectorId' | 'variable' | 'variableInstance'>,
-): string | undefined {
+export function variableMutability(db: Db, chargePointId: string, ref: VariableRef): string | undefined {
+  const v = variableColumns(ref);
   const row = stmt(
     db,
     `SELECT mutability FROM device_model WHERE charge_point_id = ? AND component = ? AND component_instance = ? AND evse_id = ? AND connector_id = ?
