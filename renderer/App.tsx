@@ -3,7 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { QueryCache, QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { createBrowserRouter, RouterProvider } from 'react-router';
-import { ApiError } from './api/client';
+import { ApiError, isUnauthorized } from './api/client';
 import { connectEventStream } from './api/events';
 import { signIn, signOut, useSignInState } from './api/queries';
 import { ErrorNotice } from './components/ErrorNotice';
@@ -38,7 +38,7 @@ export function createQueryClient(onUnauthorized: () => void): QueryClient {
   return new QueryClient({
     // A 401 on any data query means the session ended (signed out elsewhere, token rotated):
     // re-ask the session route, which says why. Not for the session query itself (a loop).
-    queryCache: new QueryCache({ onError: (err, query) => query.queryKey[0] !== 'session' && err instanceof ApiError && err.status === 401 && onUnauthorized() }),
+    queryCache: new QueryCache({ onError: (err, query) => query.queryKey[0] !== 'session' && isUnauthorized(err) && onUnauthorized() }),
     defaultOptions: { queries: { staleTime: 5_000, retry: (n, err) => !(err instanceof ApiError && err.status < 500 && err.status > 0) && n < 2 } },
   });
 }
@@ -90,7 +90,7 @@ function Gate() {
   useEffect(() => {
     if (!linkToken) return;
     signIn(linkToken)
-      .catch((err: Error) => setLinkError(err instanceof ApiError && err.status === 401 ? 'wrong-token' : err.message))
+      .catch((err: Error) => setLinkError(isUnauthorized(err) ? 'wrong-token' : err.message))
       .finally(() => setLinkDone(true));
   }, []);
   // Asked only once the link's sign-in is through, so the answer is about the new cookie.
@@ -103,7 +103,7 @@ function Gate() {
     );
   }
   const err = session.error;
-  if (err instanceof ApiError && err.status === 401) {
+  if (isUnauthorized(err)) {
     return <SignIn reason={linkError ?? err.reason} onSignedIn={() => void qc.resetQueries({ queryKey: ['session'] })} />;
   }
   // Signed in before: a re-check that cannot reach the service (it is restarting) keeps the screens; their banner says so.

@@ -22,6 +22,9 @@ export class ApiError extends Error {
   }
 }
 
+/** The session or the token was refused (the answer says why in `reason`). */
+export const isUnauthorized = (err: unknown): err is ApiError => err instanceof ApiError && err.status === 401;
+
 export const UNREACHABLE = 'The OCPP Edge service is not reachable. Check that it is running (npm run serve); this page reconnects by itself.';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

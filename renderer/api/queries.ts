@@ -1,5 +1,5 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, client, unwrap, withQuery } from './client';
+import { client, isUnauthorized, unwrap, withQuery } from './client';
 import type { paths } from './schema';
 
 /** Every server read and write of the UI, as query-cache hooks. Components never fetch. */
@@ -12,7 +12,7 @@ export const useSignInState = (enabled: boolean) =>
     queryFn: () => unwrap(client.GET('/api/session')),
     retry: false,
     staleTime: Number.POSITIVE_INFINITY,
-    refetchInterval: (q) => (q.state.status === 'error' && !(q.state.error instanceof ApiError && q.state.error.status === 401) ? 2000 : false),
+    refetchInterval: (q) => (q.state.status === 'error' && !isUnauthorized(q.state.error) ? 2000 : false),
   });
 
 export const signIn = (token: string) => unwrap(client.POST('/api/session', { body: { token } }));

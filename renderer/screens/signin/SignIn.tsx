@@ -1,6 +1,6 @@
 import { Button, Center, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
-import { ApiError } from '../../api/client';
+import { isUnauthorized } from '../../api/client';
 import { signIn } from '../../api/queries';
 
 const REASONS: Record<string, string> = {
@@ -23,7 +23,7 @@ export function SignIn({ reason, onSignedIn }: { reason?: string | undefined; on
       onSignedIn();
     } catch (err) {
       setError(
-        err instanceof ApiError && err.status === 401
+        isUnauthorized(err)
           ? 'Wrong API token. Use the token printed when the service first started (or the one it was started with); an administrator can issue a new one with --rotate-token.'
           : (err as Error).message,
       );
