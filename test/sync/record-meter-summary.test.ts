@@ -17,11 +17,13 @@ import { completeTransaction, insertTransaction } from '../../main/store/queries
 const root = mkdtempSync(join(tmpdir(), 'ocpp-edge-record-summary-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
+let databases = 0;
 const T1 = '2026-12-01T08:00:00.000Z';
 const T2 = '2026-12-01T08:15:00.000Z';
 
 function session(includeMeterSamples: boolean, samples: (tx: number) => MeterSample[]): Record<string, unknown> {
-  const db = openDb(join(root, `${includeMeterSamples}-${samples.length}-${Math.random()}.db`));
+  // A fresh database per session, so each record is the only one.
+  const db = openDb(join(root, `summary-${++databases}.db`));
   try {
     configureOutbox(db, { includeMeterSamples });
     ensureCharger(db, 'SUM-1', 'Accepted');
