@@ -77,10 +77,9 @@ export class Scanner {
     const run: Running = { progress, abort, finished: Promise.resolve() };
     this.scans.set(id, run);
     run.finished = this.run(run, range).catch((err: unknown) => {
-      progress.state = 'failed';
       progress.error = (err as Error).message;
       this.d.log.error({ err, scan: id }, 'discovery scan failed');
-      return this.finish(run);
+      return this.finish(run, 'failed');
     });
     this.emit(progress);
     return { ...progress };
@@ -147,17 +146,15 @@ export class Scanner {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.d.concurrency, range.size) }, worker));
-    if (abort.signal.aborted) {
-      p.state = 'cancelled';
-    } else {
+    const cancelled = abort.signal.aborted;
+    if (!cancelled) {
       await this.addMacs(p);
       const candidates = listDevices(this.d.db)
         .filter((d) => inRange(range, d.ip))
         .map((d) => d.ip);
       p.goneIps = await this.d.writer.run('markGone', { candidates, found: p.foundIps });
-      p.state = 'done';
     }
-    await this.finish(run);
+    await this.finish(run, cancelled ? 'cancelled' : 'done');
   }
 
   /** MAC and OUI vendor of the devices found, from the neighbour table the probe filled. */
@@ -177,18 +174,23 @@ export class Scanner {
     }
   }
 
-  private async finish(run: Running): Promise<void> {
+  /**
+   * Stores the end of a scan, then shows it: a client that sees 'done' and reads the device list
+   * finds this scan's devices marked new (the list names the newest finished scan in the store).
+   */
+  private async finish(run: Running, state: Exclude<ScanProgress['state'], 'running'>): Promise<void> {
     const p = run.progress;
     // Keep the last few finished scans' found/new/gone lists in memory; older ones are in the store.
     const finished = [...this.scans.values()].filter((r) => r !== run && r.progress.state !== 'running');
     for (const old of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.scans.delete(old.progress.id);
     p.finishedAt = new Date().toISOString();
     try {
-      await this.d.writer.run('finishScan', { id: p.id, state: p.state, done: p.done, found: p.found, error: p.error, finishedAt: p.finishedAt });
+      await this.d.writer.run('finishScan', { id: p.id, state, done: p.done, found: p.found, error: p.error, finishedAt: p.finishedAt });
     } catch (err) {
       // The scan's result is still answered from memory; only its stored record stays 'running'.
       this.d.log.error({ err, scan: p.id }, 'could not store the end of a discovery scan');
     }
+    p.state = state;
     this.emit(p);
     this.d.log.info({ scan: p.id, range: p.range, state: p.state, done: p.done, found: p.found, new: p.newIps.length, gone: p.goneIps.length }, 'discovery scan finished');
   }

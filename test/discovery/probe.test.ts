@@ -112,6 +112,30 @@ test('issue 11: a rescan shows which devices are new and which are gone', async 
   }
 });
 
+test('issue 11: a scan reads done only once the store has its end, so the device list read next marks its devices new', async () => {
+  const a = await webServer(`${NET}.12`, 0, SIEMENS_LOGIN);
+  try {
+    await withApp(async (app) => {
+      const { id } = await app.discovery.startScan(`${NET}.12`, [a.port]);
+      // Every event-loop turn: the first turn that shows the scan finished must find it stored.
+      let s = app.discovery.scanner.get(id)!;
+      while (s.state === 'running') {
+        await new Promise((r) => setImmediate(r));
+        s = app.discovery.scanner.get(id)!;
+      }
+      const stored = app.db.prepare('SELECT state FROM discovery_scans WHERE id = ?').get(id) as { state: string };
+      assert.deepEqual([s.state, stored.state], ['done', 'done']);
+      const devices = (await json(await app.api('/api/discovery/devices'))).body as any[];
+      assert.deepEqual(
+        devices.map((d) => [d.ip, d.state]),
+        [[`${NET}.12`, 'new']],
+      );
+    });
+  } finally {
+    await a.close();
+  }
+});
+
 test('issue 11: cancelling a scan stops it at once and closes its connections', async () => {
   const silent: Array<Awaited<ReturnType<typeof silentServer>>> = [];
   try {
